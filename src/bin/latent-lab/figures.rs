@@ -1,0 +1,358 @@
+//! PNG figures drawn with plotters: loss curves, decorrelation, transfer, image strips.
+
+use std::path::Path;
+use std::sync::Once;
+
+use latent_lab::reference::REPORT_LATENT_SWEEP;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::results::Results;
+
+/// Bundled so that figures look the same on every machine (no system font lookup).
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+fn register_font() {
+    REGISTER.call_once(|| {
+        // The font is compiled in; failing to parse it is a build defect.
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("bundled DejaVuSans.ttf is not a valid font"));
+    });
+}
+
+type DrawResult = Result<(), String>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    format!("drawing a figure failed: {e}")
+}
+
+const SIZE: (u32, u32) = (900, 560);
+
+/// Decoded frames side by side, 28×28 each, scaled 4×, white ink on black as in MNIST.
+pub fn image_strip(path: &Path, pixels: &[f32], frames: usize) -> DrawResult {
+    const SCALE: usize = 4;
+    const GAP: usize = 4;
+    let side = 28 * SCALE;
+    let width = frames * side + (frames + 1) * GAP;
+    let height = side + 2 * GAP;
+    let root = BitMapBackend::new(path, (width as u32, height as u32)).into_drawing_area();
+    root.fill(&RGBColor(40, 40, 40)).map_err(err)?;
+    for f in 0..frames {
+        let x0 = GAP + f * (side + GAP);
+        for y in 0..28 {
+            for x in 0..28 {
+                let v = pixels[f * 784 + y * 28 + x].clamp(0.0, 1.0);
+                let g = (v * 255.0).round() as u8;
+                root.draw(&Rectangle::new(
+                    [
+                        ((x0 + x * SCALE) as i32, (GAP + y * SCALE) as i32),
+                        (
+                            (x0 + (x + 1) * SCALE) as i32,
+                            (GAP + (y + 1) * SCALE) as i32,
+                        ),
+                    ],
+                    RGBColor(g, g, g).filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    root.present().map_err(err)
+}
+
+/// Every chart of the report.
+pub fn all(out: &Path, results: &Results) -> DrawResult {
+    register_font();
+    let sweep: Vec<(String, Vec<f32>, Vec<f32>)> = results
+        .latent_sweep
+        .iter()
+        .map(|e| {
+            (
+                format!("d={}", e.latent_dim),
+                e.curve.train.clone(),
+                e.curve.test.clone(),
+            )
+        })
+        .collect();
+    loss_curves(
+        &out.join("sweep_curves.png"),
+        "A. Latent sweep (two-layer)",
+        &sweep,
+    )?;
+    let depth: Vec<(String, Vec<f32>, Vec<f32>)> = results
+        .depth
+        .iter()
+        .map(|e| {
+            (
+                format!(
+                    "{} layer{} ({} params)",
+                    e.layers,
+                    if e.layers > 1 { "s" } else { "" },
+                    e.params
+                ),
+                e.curve.train.clone(),
+                e.curve.test.clone(),
+            )
+        })
+        .collect();
+    loss_curves(
+        &out.join("depth_curves.png"),
+        "B. Depth at latent size 20",
+        &depth,
+    )?;
+    sweep_losses(&out.join("sweep_losses.png"), results)?;
+    decorrelation(&out.join("decorrelation.png"), results)?;
+    transfer_curves(&out.join("transfer_curves.png"), results)
+}
+
+fn palette(i: usize) -> RGBColor {
+    const COLORS: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    COLORS[i % COLORS.len()]
+}
+
+fn range_of<'a>(values: impl Iterator<Item = &'a f32>) -> (f32, f32) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if lo > hi { (0.0, 1.0) } else { (lo, hi) }
+}
+
+/// Eval-mode train (dashed) and test (solid) loss per epoch, log-scale y.
+fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]) -> DrawResult {
+    let epochs = series.iter().map(|s| s.2.len()).max().unwrap_or(1).max(2);
+    let (lo, hi) = range_of(series.iter().flat_map(|s| s.1.iter().chain(&s.2)));
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 24))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(1f32..epochs as f32, (lo * 0.9..hi * 1.1).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("MSE loss (log scale)")
+        .y_label_formatter(&|v| format!("{v:.3}"))
+        .draw()
+        .map_err(err)?;
+    for (i, (name, train, test)) in series.iter().enumerate() {
+        let color = palette(i);
+        let points = |v: &Vec<f32>| -> Vec<(f32, f32)> {
+            v.iter()
+                .enumerate()
+                .map(|(e, &l)| ((e + 1) as f32, l))
+                .collect()
+        };
+        chart
+            .draw_series(LineSeries::new(points(test), color.stroke_width(2)))
+            .map_err(err)?
+            .label(name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        chart
+            .draw_series(DashedLineSeries::new(
+                points(train),
+                6,
+                4,
+                color.stroke_width(1),
+            ))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// Final test loss against latent size (log x), ours and the report's.
+fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let (lo, hi) = range_of(
+        results
+            .latent_sweep
+            .iter()
+            .flat_map(|e| [&e.train_loss, &e.test_loss])
+            .chain(REPORT_LATENT_SWEEP.iter().map(|r| &r.3)),
+    );
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Final loss against latent size", ("sans-serif", 24))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(
+            (0.8f32..130f32).log_scale(),
+            (lo * 0.9..hi * 1.1).log_scale(),
+        )
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("latent size d (log scale)")
+        .y_desc("MSE loss (log scale)")
+        .y_label_formatter(&|v| format!("{v:.3}"))
+        .draw()
+        .map_err(err)?;
+    let ours: Vec<(f32, f32)> = results
+        .latent_sweep
+        .iter()
+        .map(|e| (e.latent_dim as f32, e.test_loss))
+        .collect();
+    let report: Vec<(f32, f32)> = REPORT_LATENT_SWEEP
+        .iter()
+        .map(|r| (r.0 as f32, r.3))
+        .collect();
+    for (i, (name, points)) in [
+        ("test loss, this run", ours),
+        ("test loss, the report", report),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let color = palette(i);
+        chart
+            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// Mean |Pearson r| against latent size, both conventions for undefined pairs.
+fn decorrelation(path: &Path, results: &Results) -> DrawResult {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "D. Mean |Pearson r| between latent coordinates",
+            ("sans-serif", 24),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d((0.8f32..130f32).log_scale(), 0f32..1f32)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("latent size d (log scale)")
+        .y_desc("mean |r| over pairs")
+        .draw()
+        .map_err(err)?;
+    let series = [
+        (
+            "undefined pairs as 0 (report)",
+            results
+                .decorrelation
+                .iter()
+                .filter_map(|s| Some((s.latent_dim as f32, s.mean_abs_pearson? as f32)))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "defined pairs only",
+            results
+                .decorrelation
+                .iter()
+                .filter_map(|s| Some((s.latent_dim as f32, s.mean_abs_pearson_defined? as f32)))
+                .collect(),
+        ),
+    ];
+    for (i, (name, points)) in series.into_iter().enumerate() {
+        let color = palette(i);
+        chart
+            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// Test accuracy per scenario, one panel per labelled-set size.
+fn transfer_curves(path: &Path, results: &Results) -> DrawResult {
+    let mut sizes: Vec<usize> = results.transfer.iter().map(|t| t.labels).collect();
+    sizes.dedup();
+    let root = BitMapBackend::new(path, (1200, 420)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let panels = root.split_evenly((1, sizes.len().max(1)));
+    for (panel, &n) in panels.iter().zip(&sizes) {
+        let runs: Vec<_> = results.transfer.iter().filter(|t| t.labels == n).collect();
+        let max_epoch = runs.iter().map(|t| t.epochs).max().unwrap_or(1).max(2);
+        let mut chart = ChartBuilder::on(panel)
+            .caption(format!("E. {n} labels"), ("sans-serif", 20))
+            .margin(10)
+            .x_label_area_size(35)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f32..max_epoch as f32, 0f32..100f32)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .y_desc("test accuracy (%)")
+            .draw()
+            .map_err(err)?;
+        for (i, run) in runs.iter().enumerate() {
+            let color = palette(i);
+            let points: Vec<(f32, f32)> = run
+                .curve
+                .epochs
+                .iter()
+                .zip(&run.curve.test_accuracy)
+                .map(|(&e, &a)| (e as f32, a * 100.0))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .map_err(err)?
+                .label(run.scenario.to_string())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}

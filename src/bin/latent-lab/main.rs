@@ -1,0 +1,120 @@
+//! `latent-lab`: the native command that reproduces the exercise on full MNIST, prints model
+//! sizes, and prepares the files the web page bundles.
+
+mod figures;
+mod progress;
+mod report;
+mod reproduce;
+mod results;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use latent_lab::BackendKind;
+use latent_lab::data::{MnistSet, Split};
+use latent_lab::model::{
+    Architecture, AutoencoderConfig, ClassifierConfig, LATENT_SIZES, param_count,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "latent-lab",
+    version,
+    about = "Autoencoders on handwritten digits"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every model of the exercise with its parameter count.
+    Params,
+    /// Run the four experiments and write results.json, report.md, figures and weights.
+    Reproduce(reproduce::ReproduceArgs),
+    /// Write the page's bundled MNIST subset (first N train and test images) as gzipped IDX.
+    Subset {
+        /// Folder with the full MNIST files.
+        #[arg(long, default_value = "data/mnist")]
+        data: PathBuf,
+        /// Where to write the subset.
+        #[arg(long, default_value = "public/data")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        train: usize,
+        #[arg(long, default_value_t = 2_000)]
+        test: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Params => {
+            print_params();
+            Ok(())
+        }
+        Command::Reproduce(args) => reproduce::run(args),
+        Command::Subset {
+            data,
+            out,
+            train,
+            test,
+        } => write_subset(&data, &out, train, test),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_params() {
+    let device = BackendKind::Flex
+        .init()
+        .expect("the CPU backend always starts")
+        .device;
+    println!("{:<24} {:>10}", "model", "parameters");
+    let autoencoders = LATENT_SIZES
+        .iter()
+        .map(|&d| AutoencoderConfig::new(Architecture::TwoLayer, d))
+        .chain([
+            AutoencoderConfig::new(Architecture::OneLayer, 20),
+            AutoencoderConfig::new(Architecture::ThreeLayer, 20),
+        ])
+        .map(|config| (config.name(), param_count(&config.init(&device))));
+    let classifier = (
+        "classifier-d20".to_string(),
+        param_count(&ClassifierConfig::new().init(&device)),
+    );
+    for (name, params) in autoencoders.chain([classifier]) {
+        println!("{name:<24} {params:>10}");
+    }
+}
+
+fn write_subset(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    train: usize,
+    test: usize,
+) -> Result<(), String> {
+    for (split, n) in [(Split::Train, train), (Split::Test, test)] {
+        let set = MnistSet::load_dir(data, split).map_err(|e| e.to_string())?;
+        if n > set.len() {
+            return Err(format!(
+                "asked for {n} {split:?} images but {} has only {}",
+                data.display(),
+                set.len()
+            ));
+        }
+        set.first(n)
+            .write_dir(out, split)
+            .map_err(|e| e.to_string())?;
+        println!("wrote the first {n} {split:?} images to {}", out.display());
+    }
+    Ok(())
+}

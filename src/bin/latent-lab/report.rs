@@ -1,0 +1,268 @@
+//! `report.md`: the exercise's tables, the report's numbers beside ours, every figure.
+
+use std::fmt::Write;
+
+use latent_lab::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
+
+use crate::results::Results;
+
+/// Current UTC time as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// CPU model and core count, as far as the OS tells.
+pub fn machine_description() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.3}"))
+}
+
+pub fn markdown(r: &Results) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Latent Lab: reproduction of the MNIST autoencoder exercise\n"
+    );
+    let _ = writeln!(
+        s,
+        "Produced by `{}` on {} ({}), backend {}. Wall time {:.0} s ({:.1} min). {} training and {} test images; \
+         Adam (lr {}, β 0.9/0.999, ε 1e-8), batch {}, {} epochs for the autoencoders, seed {}.{}\n",
+        r.command,
+        r.started_utc,
+        r.machine,
+        r.backend,
+        r.wall_seconds,
+        r.wall_seconds / 60.0,
+        r.train_images,
+        r.test_images,
+        r.training.learning_rate,
+        r.training.batch_size,
+        r.training.epochs,
+        r.training.seed,
+        if r.quick {
+            " **Quick run: a small subset and one epoch; the numbers are a smoke test, not results.**"
+        } else {
+            ""
+        }
+    );
+
+    let _ = writeln!(s, "## 1A. Latent sweep (two-layer architecture)\n");
+    let _ = writeln!(
+        s,
+        "Losses are mean squared error per pixel, in eval mode (BatchNorm running statistics) over the whole set after the last epoch.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| latent size | parameters | train loss | test loss | report: parameters | report: train | report: test |"
+    );
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|");
+    for e in &r.latent_sweep {
+        let reference = REPORT_LATENT_SWEEP.iter().find(|x| x.0 == e.latent_dim);
+        let (rp, rtr, rte) = reference.map_or(("–".into(), "–".into(), "–".into()), |x| {
+            (
+                x.1.to_string(),
+                format!("{:.3}", x.2),
+                format!("{:.3}", x.3),
+            )
+        });
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4} | {:.4} | {rp} | {rtr} | {rte} |",
+            e.latent_dim, e.params, e.train_loss, e.test_loss
+        );
+    }
+    let _ = writeln!(s, "\n![Latent sweep curves](sweep_curves.png)\n");
+    let _ = writeln!(s, "![Final loss against latent size](sweep_losses.png)\n");
+
+    let _ = writeln!(
+        s,
+        "## 1B. One, two and three convolution layers at latent size 20\n"
+    );
+    let _ = writeln!(
+        s,
+        "| layers | parameters | report: parameters | train loss | test loss | test loss after epoch 1 |"
+    );
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|");
+    for e in &r.depth {
+        let rp = REPORT_DEPTH_PARAMS
+            .iter()
+            .find(|x| x.0 == e.layers)
+            .map_or("–".into(), |x| x.1.to_string());
+        let _ = writeln!(
+            s,
+            "| {} | {} | {rp} | {:.4} | {:.4} | {:.4} |",
+            e.layers,
+            e.params,
+            e.train_loss,
+            e.test_loss,
+            e.curve.test.first().copied().unwrap_or(f32::NAN)
+        );
+    }
+    let best = r
+        .depth
+        .iter()
+        .min_by(|a, b| a.test_loss.total_cmp(&b.test_loss))
+        .map(|e| e.layers);
+    let ordered = r.depth.windows(2).all(|w| w[1].test_loss < w[0].test_loss);
+    let _ = writeln!(
+        s,
+        "\nThe report concludes that more layers give a lower loss. Here the lowest final test loss is the {}-layer model's; \
+         the ordering three < two < one {}.\n",
+        best.map_or("?".into(), |l| l.to_string()),
+        if ordered {
+            "holds"
+        } else {
+            "does **not** hold"
+        }
+    );
+    let _ = writeln!(s, "![Depth curves](depth_curves.png)\n");
+
+    let _ = writeln!(s, "## 2. Interpolation\n");
+    let _ = writeln!(
+        s,
+        "Ten evenly spaced α from 0 to 1 between the codes of the first test image of each digit; the end frames are the model's reconstructions.\n"
+    );
+    let _ = writeln!(s, "| pair | latent 20 | latent 100 |");
+    let _ = writeln!(s, "|---|---|---|");
+    let mut pairs: Vec<[u8; 2]> = r.interpolation.iter().map(|e| e.pair).collect();
+    pairs.dedup();
+    for pair in pairs {
+        let png = |d: usize| {
+            r.interpolation
+                .iter()
+                .find(|e| e.pair == pair && e.latent_dim == d)
+                .map_or("–".into(), |e| {
+                    format!("![{}→{} d={d}]({})", pair[0], pair[1], e.png)
+                })
+        };
+        let _ = writeln!(
+            s,
+            "| {} → {} | {} | {} |",
+            pair[0],
+            pair[1],
+            png(20),
+            png(100)
+        );
+    }
+
+    let _ = writeln!(s, "\n## 3. Decorrelation\n");
+    let _ = writeln!(
+        s,
+        "Mean |Pearson r| over coordinate pairs i < j of the test-set codes. A dead coordinate (zero variance: a ReLU that never fires) \
+         has no defined correlation; the report counted those pairs as 0, which lowers the mean as dead units accumulate.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| latent size | mean abs r (undefined = 0) | mean abs r (defined pairs) | dead coordinates |"
+    );
+    let _ = writeln!(s, "|---:|---:|---:|---:|");
+    for d in &r.decorrelation {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            d.latent_dim,
+            opt(d.mean_abs_pearson),
+            opt(d.mean_abs_pearson_defined),
+            d.dead_units
+        );
+    }
+    let _ = writeln!(s, "\n![Decorrelation](decorrelation.png)\n");
+
+    let _ = writeln!(s, "## 4. Transfer learning\n");
+    let _ = writeln!(
+        s,
+        "The three-layer encoder of 1B (latent 20) plus an MLP 20→50→100→10, trained with cross-entropy on logits. \
+         frozen: encoder untouched (BatchNorm in eval mode), only the MLP learns; finetune: both learn; scratch: random encoder. \
+         Epochs = max(10, ⌈2000 / steps per epoch⌉). Train loss is in eval mode over the labelled set.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| scenario | labels | epochs | train loss | test loss | test accuracy | time (s) |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    for t in &r.transfer {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.4} | {:.4} | {:.2}% | {:.0} |",
+            t.scenario,
+            t.labels,
+            t.epochs,
+            t.train_loss,
+            t.test_loss,
+            t.test_accuracy * 100.0,
+            t.seconds
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThe report's losses, for comparison (ln 10 = 2.303 is a uniform guess over ten digits):\n"
+    );
+    for (scenario, train, test) in REPORT_TRANSFER {
+        let _ = writeln!(s, "- {scenario}: train {train:.3}, test {test:.3}");
+    }
+    let _ = writeln!(s, "\n![Transfer curves](transfer_curves.png)\n");
+
+    let _ = writeln!(s, "## Timings\n");
+    let _ = writeln!(
+        s,
+        "| model | parameters | training images/s | seconds (with evaluation) |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|");
+    for run in &r.runs {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.0} | {:.0} |",
+            run.name, run.params, run.images_per_second, run.seconds
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_418), (2025, 11, 26));
+    }
+}

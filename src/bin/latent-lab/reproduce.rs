@@ -1,0 +1,463 @@
+//! `latent-lab reproduce`: experiments A–E of the exercise, end to end.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::prelude::Device;
+use clap::Args;
+use latent_lab::BackendKind;
+use latent_lab::analysis::{decorrelation, encode_set, interpolation_alphas, interpolation_strip};
+use latent_lab::backend::BackendDevice;
+use latent_lab::data::{MnistSet, Split};
+use latent_lab::model::{Architecture, Autoencoder, AutoencoderConfig, LATENT_SIZES, param_count};
+use latent_lab::reference::INTERPOLATION_PAIRS;
+use latent_lab::training::{
+    Trainer, TrainingConfig, TransferScenario, evaluate, transfer_classifier, transfer_epochs,
+};
+use latent_lab::weights::{ModelSpec, WeightsManifest, save_autoencoder, save_classifier};
+use pollster::block_on;
+
+use crate::figures;
+use crate::progress::Progress;
+use crate::report;
+use crate::results::*;
+
+/// Labelled-set sizes for transfer learning.
+const TRANSFER_LABELS: [usize; 3] = [100, 1_000, 60_000];
+/// Evaluation batch: bigger than training's, since no activations are kept for a backward pass.
+const EVAL_BATCH: usize = 1_000;
+/// Transfer runs evaluate the test set at most this many times (small labelled sets run for
+/// hundreds of epochs; testing 10,000 images after each would dominate the run).
+const TRANSFER_EVAL_POINTS: usize = 20;
+/// `--quick` uses this many training and test images.
+const QUICK_TRAIN: usize = 2_000;
+const QUICK_TEST: usize = 500;
+
+#[derive(Args, Debug)]
+pub struct ReproduceArgs {
+    /// A small subset and one epoch everywhere: a few minutes, for CI and smoke tests.
+    #[arg(long)]
+    quick: bool,
+    /// Epochs for the autoencoders (default 10, or 1 with --quick).
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long, default_value = "flex")]
+    backend: BackendKind,
+    /// Folder with the four MNIST files (gzipped IDX).
+    #[arg(long, default_value = "data/mnist")]
+    data: PathBuf,
+    /// Where results.json, report.md and the figures go.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Where to export the trained weights (e.g. public/weights); none if absent.
+    #[arg(long)]
+    weights_out: Option<PathBuf>,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+struct Context {
+    device: Device,
+    train: MnistSet,
+    test: MnistSet,
+    training: TrainingConfig,
+    quick: bool,
+    out: PathBuf,
+}
+
+pub fn run(args: ReproduceArgs) -> Result<(), String> {
+    let started = Instant::now();
+    let started_utc = report::utc_now();
+    let backend: BackendDevice = args.backend.init().map_err(|e| e.to_string())?;
+    eprintln!("backend: {}", backend.description);
+    let (mut train, mut test) = (
+        MnistSet::load_dir(&args.data, Split::Train).map_err(|e| e.to_string())?,
+        MnistSet::load_dir(&args.data, Split::Test).map_err(|e| e.to_string())?,
+    );
+    if args.quick {
+        train = train.first(QUICK_TRAIN);
+        test = test.first(QUICK_TEST);
+    }
+    let training = TrainingConfig {
+        epochs: args.epochs.unwrap_or(if args.quick { 1 } else { 10 }),
+        seed: args.seed,
+        ..TrainingConfig::default()
+    };
+    training.validate().map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    eprintln!(
+        "data: {} training and {} test images from {}",
+        train.len(),
+        test.len(),
+        args.data.display()
+    );
+    let ctx = Context {
+        device: backend.device.clone(),
+        train,
+        test,
+        training,
+        quick: args.quick,
+        out: args.out.clone(),
+    };
+
+    // A. The latent sweep (two-layer), and B. depth at d = 20 (A's d = 20 is the two-layer run).
+    let mut runs = Vec::new();
+    let mut models: Vec<Autoencoder> = Vec::new();
+    let configs = LATENT_SIZES
+        .iter()
+        .map(|&d| AutoencoderConfig::new(Architecture::TwoLayer, d))
+        .chain([
+            AutoencoderConfig::new(Architecture::OneLayer, 20),
+            AutoencoderConfig::new(Architecture::ThreeLayer, 20),
+        ]);
+    for config in configs {
+        let (model, run) = train_autoencoder(&ctx, config)?;
+        runs.push(run);
+        models.push(model);
+    }
+    let find = |arch: Architecture, d: usize| {
+        runs.iter()
+            .zip(&models)
+            .find(|(r, _)| r.layers == arch.layers() && r.latent_dim == d)
+            .expect("every configuration was trained")
+    };
+    let latent_sweep: Vec<SweepEntry> = LATENT_SIZES
+        .iter()
+        .map(|&d| {
+            let (r, _) = find(Architecture::TwoLayer, d);
+            SweepEntry {
+                latent_dim: d,
+                params: r.params,
+                train_loss: r.train_loss,
+                test_loss: r.test_loss,
+                curve: r.curve.clone(),
+            }
+        })
+        .collect();
+    let depth: Vec<DepthEntry> = Architecture::ALL
+        .iter()
+        .map(|&a| {
+            let (r, _) = find(a, 20);
+            DepthEntry {
+                layers: a.layers(),
+                params: r.params,
+                train_loss: r.train_loss,
+                test_loss: r.test_loss,
+                curve: r.curve.clone(),
+            }
+        })
+        .collect();
+
+    // C. Interpolation with the d = 20 and d = 100 models.
+    let mut interpolation = Vec::new();
+    for &(a, b) in &INTERPOLATION_PAIRS {
+        let (Some(ia), Some(ib)) = (ctx.test.first_of_digit(a), ctx.test.first_of_digit(b)) else {
+            eprintln!("skipping interpolation {a}→{b}: the test set lacks one of the digits");
+            continue;
+        };
+        for d in [20, 100] {
+            let (_, model) = find(Architecture::TwoLayer, d);
+            let frames = 10;
+            let pixels = block_on(interpolation_strip(
+                model,
+                &ctx.test,
+                ia,
+                ib,
+                frames,
+                &ctx.device,
+            ))
+            .map_err(|e| e.to_string())?;
+            let png = format!("interp_{a}_{b}_d{d}.png");
+            figures::image_strip(&ctx.out.join(&png), &pixels, frames)?;
+            interpolation.push(InterpolationEntry {
+                pair: [a, b],
+                latent_dim: d,
+                indices: [ia, ib],
+                alphas: interpolation_alphas(frames),
+                png,
+            });
+        }
+    }
+
+    // D. Decorrelation of every latent-sweep model on the whole test set.
+    let mut decorrelation_stats = Vec::new();
+    for &d in &LATENT_SIZES {
+        let (_, model) = find(Architecture::TwoLayer, d);
+        let codes = block_on(encode_set(model, &ctx.test, EVAL_BATCH, &ctx.device))
+            .map_err(|e| e.to_string())?;
+        decorrelation_stats.push(decorrelation(&codes, ctx.test.len(), d));
+    }
+
+    // E. Transfer learning from the three-layer encoder.
+    let (_, three_layer) = find(Architecture::ThreeLayer, 20);
+    let encoder = three_layer
+        .three_layer_encoder()
+        .expect("the three-layer model has a three-layer encoder")
+        .clone();
+    let mut transfer = Vec::new();
+    let labels: Vec<usize> = TRANSFER_LABELS
+        .iter()
+        .map(|&n| n.min(ctx.train.len()))
+        .collect();
+    for &n in &labels {
+        for scenario in TransferScenario::ALL {
+            let (entry, classifier) = train_classifier(&ctx, scenario, &encoder, n)?;
+            if let Some(dir) = &args.weights_out
+                && n == *labels.last().expect("three sizes")
+            {
+                let mut manifest = WeightsManifest::new(
+                    ModelSpec::Classifier { latent_dim: 20 },
+                    param_count(&classifier),
+                );
+                manifest.training = Some(TrainingConfig {
+                    epochs: entry.epochs,
+                    ..ctx.training
+                });
+                manifest.train_images = Some(n);
+                manifest.train_loss = Some(entry.train_loss);
+                manifest.test_loss = Some(entry.test_loss);
+                manifest.test_accuracy = Some(entry.test_accuracy);
+                manifest.notes = Some(format!("transfer scenario: {scenario}"));
+                let bytes = save_classifier(&classifier, &manifest).map_err(|e| e.to_string())?;
+                write_weights(dir, &format!("classifier-{scenario}"), &bytes, &manifest)?;
+            }
+            transfer.push(entry);
+        }
+    }
+
+    if let Some(dir) = &args.weights_out {
+        for (run, model) in runs.iter().zip(&models) {
+            let mut manifest = WeightsManifest::new(
+                ModelSpec::Autoencoder {
+                    architecture: model.architecture(),
+                    latent_dim: run.latent_dim,
+                },
+                run.params,
+            );
+            manifest.training = Some(ctx.training);
+            manifest.train_images = Some(ctx.train.len());
+            manifest.train_loss = Some(run.train_loss);
+            manifest.test_loss = Some(run.test_loss);
+            let bytes = save_autoencoder(model, &manifest).map_err(|e| e.to_string())?;
+            write_weights(dir, &run.name, &bytes, &manifest)?;
+        }
+    }
+
+    let results = Results {
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        quick: ctx.quick,
+        backend: backend.description.clone(),
+        machine: report::machine_description(),
+        started_utc,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        train_images: ctx.train.len(),
+        test_images: ctx.test.len(),
+        training: ctx.training,
+        latent_sweep,
+        depth,
+        interpolation,
+        decorrelation: decorrelation_stats,
+        transfer,
+        runs,
+    };
+    figures::all(&ctx.out, &results)?;
+    let json = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
+    write(&ctx.out.join("results.json"), json.as_bytes())?;
+    write(
+        &ctx.out.join("report.md"),
+        report::markdown(&results).as_bytes(),
+    )?;
+    eprintln!(
+        "done in {:.0} s: {}",
+        results.wall_seconds,
+        ctx.out.join("report.md").display()
+    );
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_weights(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    manifest: &WeightsManifest,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write(&dir.join(format!("{name}.safetensors")), bytes)?;
+    let json = serde_json::to_string_pretty(manifest).map_err(|e| e.to_string())?;
+    write(&dir.join(format!("{name}.json")), json.as_bytes())
+}
+
+/// Trains one autoencoder, evaluating both sets in eval mode after every epoch.
+fn train_autoencoder(
+    ctx: &Context,
+    config: AutoencoderConfig,
+) -> Result<(Autoencoder, AutoencoderRun), String> {
+    let model = config.init(&ctx.device.clone().autodiff());
+    let params = param_count(&model);
+    let mut trainer = Trainer::new(model, ctx.train.len(), ctx.training, &ctx.device)
+        .map_err(|e| e.to_string())?;
+    let progress = Progress::new(&config.name(), trainer.total_steps() as u64);
+    let start = Instant::now();
+    let mut curve = Curve::default();
+    let mut train_seconds = 0.0;
+    let mut epoch_start = Instant::now();
+    while let Some(step) = trainer.step(&ctx.train) {
+        progress.step();
+        if !step.epoch_finished {
+            continue;
+        }
+        let running = block_on(trainer.take_epoch_loss())
+            .map_err(|e| format!("{}: {e}", config.name()))?
+            .expect("an epoch just finished");
+        train_seconds += epoch_start.elapsed().as_secs_f64();
+        let train_eval = block_on(evaluate(
+            trainer.model(),
+            &ctx.train,
+            EVAL_BATCH,
+            &ctx.device,
+        ))
+        .map_err(|e| e.to_string())?;
+        let test_eval = block_on(evaluate(
+            trainer.model(),
+            &ctx.test,
+            EVAL_BATCH,
+            &ctx.device,
+        ))
+        .map_err(|e| e.to_string())?;
+        curve.train_running.push(running);
+        curve.train.push(train_eval.loss);
+        curve.test.push(test_eval.loss);
+        let text = format!(
+            "{} epoch {}/{}: running {running:.4}, train {:.4}, test {:.4}, {:.0} images/s",
+            config.name(),
+            step.epoch + 1,
+            ctx.training.epochs,
+            train_eval.loss,
+            test_eval.loss,
+            (ctx.train.len() * (step.epoch + 1)) as f64 / train_seconds,
+        );
+        progress.line(&text);
+        progress.message(format!("test {:.4}", test_eval.loss));
+        epoch_start = Instant::now();
+    }
+    progress.finish();
+    let run = AutoencoderRun {
+        name: config.name(),
+        layers: config.architecture.layers(),
+        latent_dim: config.latent_dim,
+        params,
+        train_loss: *curve.train.last().expect("at least one epoch"),
+        test_loss: *curve.test.last().expect("at least one epoch"),
+        curve,
+        seconds: start.elapsed().as_secs_f64(),
+        images_per_second: (ctx.train.len() * ctx.training.epochs) as f64 / train_seconds,
+    };
+    Ok((trainer.into_model(), run))
+}
+
+/// Epochs (1-based) after which a transfer run evaluates the test set: evenly spread, always
+/// including the last.
+fn eval_epochs(epochs: usize) -> Vec<usize> {
+    let points = TRANSFER_EVAL_POINTS.min(epochs);
+    let mut out: Vec<usize> = (1..=points)
+        .map(|i| (i * epochs).div_ceil(points))
+        .collect();
+    out.dedup();
+    out
+}
+
+fn train_classifier(
+    ctx: &Context,
+    scenario: TransferScenario,
+    encoder: &latent_lab::model::ThreeLayerEncoder,
+    labels: usize,
+) -> Result<(TransferEntry, latent_lab::model::Classifier), String> {
+    let labelled = ctx.train.first(labels);
+    let ad = ctx.device.clone().autodiff();
+    let classifier = transfer_classifier(scenario, Some(encoder), &ad)?;
+    let epochs = if ctx.quick {
+        ctx.training.epochs
+    } else {
+        transfer_epochs(labels, ctx.training.batch_size)
+    };
+    let config = TrainingConfig {
+        epochs,
+        ..ctx.training
+    };
+    let mut trainer =
+        Trainer::new(classifier, labelled.len(), config, &ctx.device).map_err(|e| e.to_string())?;
+    let name = format!("{scenario}-{labels}");
+    let progress = Progress::new(&name, trainer.total_steps() as u64);
+    let start = Instant::now();
+    let checkpoints = eval_epochs(epochs);
+    let mut curve = TransferCurve::default();
+    while let Some(step) = trainer.step(&labelled) {
+        progress.step();
+        if !step.epoch_finished {
+            continue;
+        }
+        let running = block_on(trainer.take_epoch_loss())
+            .map_err(|e| format!("{name}: {e}"))?
+            .expect("an epoch just finished");
+        curve.train_running.push(running);
+        let epoch = step.epoch + 1;
+        if checkpoints.contains(&epoch) {
+            let eval = block_on(evaluate(
+                trainer.model(),
+                &ctx.test,
+                EVAL_BATCH,
+                &ctx.device,
+            ))
+            .map_err(|e| e.to_string())?;
+            let accuracy = eval.accuracy.expect("classifiers report accuracy");
+            curve.epochs.push(epoch);
+            curve.test_loss.push(eval.loss);
+            curve.test_accuracy.push(accuracy);
+            progress.message(format!("test accuracy {:.1}%", accuracy * 100.0));
+        }
+    }
+    progress.finish();
+    let classifier = trainer.into_model();
+    let train_eval = block_on(evaluate(&classifier, &labelled, EVAL_BATCH, &ctx.device))
+        .map_err(|e| e.to_string())?;
+    let entry = TransferEntry {
+        scenario,
+        labels,
+        epochs,
+        train_loss: train_eval.loss,
+        train_accuracy: train_eval.accuracy.unwrap_or(f32::NAN),
+        test_loss: *curve.test_loss.last().expect("the last epoch is evaluated"),
+        test_accuracy: *curve
+            .test_accuracy
+            .last()
+            .expect("the last epoch is evaluated"),
+        curve,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    progress.line(&format!(
+        "transfer {name}: {epochs} epochs, train loss {:.4}, test loss {:.4}, test accuracy {:.2}%",
+        entry.train_loss,
+        entry.test_loss,
+        entry.test_accuracy * 100.0
+    ));
+    Ok((entry, classifier))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eval_epochs_spread_and_end_on_the_last() {
+        assert_eq!(eval_epochs(1), vec![1]);
+        assert_eq!(eval_epochs(10), (1..=10).collect::<Vec<_>>());
+        let e = eval_epochs(1000);
+        assert_eq!(e.len(), 20);
+        assert_eq!(e[0], 50);
+        assert_eq!(*e.last().unwrap(), 1000);
+    }
+}

@@ -1,0 +1,100 @@
+//! The shape of `results.json`.
+
+use latent_lab::analysis::DecorrelationStats;
+use latent_lab::training::{TrainingConfig, TransferScenario};
+use serde::{Deserialize, Serialize};
+
+/// Per-epoch losses of an autoencoder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Curve {
+    /// Eval-mode loss on the whole training set after each epoch.
+    pub train: Vec<f32>,
+    /// Eval-mode loss on the whole test set after each epoch.
+    pub test: Vec<f32>,
+    /// Mean of the epoch's batch losses (train mode, as the optimizer saw them).
+    pub train_running: Vec<f32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AutoencoderRun {
+    pub name: String,
+    pub layers: usize,
+    pub latent_dim: usize,
+    pub params: usize,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    pub curve: Curve,
+    pub seconds: f64,
+    pub images_per_second: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepEntry {
+    pub latent_dim: usize,
+    pub params: usize,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    pub curve: Curve,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DepthEntry {
+    pub layers: usize,
+    pub params: usize,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    pub curve: Curve,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InterpolationEntry {
+    pub pair: [u8; 2],
+    pub latent_dim: usize,
+    /// Test-set indices of the two images.
+    pub indices: [usize; 2],
+    pub alphas: Vec<f32>,
+    pub png: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TransferCurve {
+    /// Epochs (1-based) at which the test set was evaluated.
+    pub epochs: Vec<usize>,
+    /// Mean batch loss of every epoch.
+    pub train_running: Vec<f32>,
+    pub test_loss: Vec<f32>,
+    pub test_accuracy: Vec<f32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TransferEntry {
+    pub scenario: TransferScenario,
+    pub labels: usize,
+    pub epochs: usize,
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub test_loss: f32,
+    pub test_accuracy: f32,
+    pub curve: TransferCurve,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub command: String,
+    pub quick: bool,
+    pub backend: String,
+    pub machine: String,
+    pub started_utc: String,
+    pub wall_seconds: f64,
+    pub train_images: usize,
+    pub test_images: usize,
+    pub training: TrainingConfig,
+    pub latent_sweep: Vec<SweepEntry>,
+    pub depth: Vec<DepthEntry>,
+    pub interpolation: Vec<InterpolationEntry>,
+    pub decorrelation: Vec<DecorrelationStats>,
+    pub transfer: Vec<TransferEntry>,
+    /// Every autoencoder run in full (timings included).
+    pub runs: Vec<AutoencoderRun>,
+}

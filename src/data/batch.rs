@@ -1,0 +1,23 @@
+//! Turning images into tensors: `[B, 1, 28, 28]` floats in `[0, 1]`.
+
+use burn::prelude::*;
+
+use super::mnist::{IMAGE_PIXELS, IMAGE_SIDE, MnistSet};
+
+/// The images at `indices`, scaled to `[0, 1]`, as a `[B, 1, 28, 28]` tensor.
+pub fn images_to_tensor(set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<4> {
+    let mut values = Vec::with_capacity(indices.len() * IMAGE_PIXELS);
+    for &i in indices {
+        values.extend(set.image(i).iter().map(|&p| f32::from(p) / 255.0));
+    }
+    Tensor::from_data(
+        TensorData::new(values, [indices.len(), 1, IMAGE_SIDE, IMAGE_SIDE]),
+        device,
+    )
+}
+
+/// The labels at `indices` as a `[B]` integer tensor.
+pub fn labels_to_tensor(set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = indices.iter().map(|&i| i64::from(set.label(i))).collect();
+    Tensor::from_data(TensorData::new(values, [indices.len()]), device)
+}

@@ -1,0 +1,113 @@
+//! The layers every architecture repeats: convolution → BatchNorm → ReLU, and its transpose.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::relu;
+
+/// Shape of one (transposed) convolution: channels, square kernel, stride and padding.
+#[derive(Debug, Clone, Copy)]
+pub struct ConvSpec {
+    pub channels_in: usize,
+    pub channels_out: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    /// Extra rows and columns on one side of a transposed convolution's output.
+    pub output_padding: usize,
+}
+
+impl ConvSpec {
+    pub const fn new(
+        channels_in: usize,
+        channels_out: usize,
+        kernel: usize,
+        stride: usize,
+    ) -> Self {
+        Self {
+            channels_in,
+            channels_out,
+            kernel,
+            stride,
+            padding: 0,
+            output_padding: 0,
+        }
+    }
+
+    pub const fn padding(mut self, padding: usize) -> Self {
+        self.padding = padding;
+        self
+    }
+
+    pub const fn output_padding(mut self, output_padding: usize) -> Self {
+        self.output_padding = output_padding;
+        self
+    }
+
+    pub fn conv(&self, device: &Device) -> Conv2d {
+        let p = self.padding;
+        Conv2dConfig::new(
+            [self.channels_in, self.channels_out],
+            [self.kernel, self.kernel],
+        )
+        .with_stride([self.stride, self.stride])
+        .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
+        .init(device)
+    }
+
+    pub fn conv_transpose(&self, device: &Device) -> ConvTranspose2d {
+        ConvTranspose2dConfig::new(
+            [self.channels_in, self.channels_out],
+            [self.kernel, self.kernel],
+        )
+        .with_stride([self.stride, self.stride])
+        .with_padding([self.padding, self.padding])
+        .with_padding_out([self.output_padding, self.output_padding])
+        .init(device)
+    }
+}
+
+/// Conv2d → BatchNorm2d → ReLU.
+#[derive(Module, Debug)]
+pub struct ConvBnRelu {
+    pub conv: Conv2d,
+    pub norm: BatchNorm,
+}
+
+impl ConvBnRelu {
+    pub fn new(spec: ConvSpec, device: &Device) -> Self {
+        Self {
+            conv: spec.conv(device),
+            norm: BatchNormConfig::new(spec.channels_out).init(device),
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        relu(self.norm.forward(self.conv.forward(x)))
+    }
+}
+
+/// ConvTranspose2d → BatchNorm2d → ReLU.
+#[derive(Module, Debug)]
+pub struct DeconvBnRelu {
+    pub deconv: ConvTranspose2d,
+    pub norm: BatchNorm,
+}
+
+impl DeconvBnRelu {
+    pub fn new(spec: ConvSpec, device: &Device) -> Self {
+        Self {
+            deconv: spec.conv_transpose(device),
+            norm: BatchNormConfig::new(spec.channels_out).init(device),
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        relu(self.norm.forward(self.deconv.forward(x)))
+    }
+}
+
+/// `[B, C, H, W]` → `[B, C·H·W]`, channel-major as in PyTorch.
+pub fn flatten(x: Tensor<4>) -> Tensor<2> {
+    x.flatten(1, 3)
+}

@@ -1,0 +1,220 @@
+//! The exercise's models: three autoencoder architectures and the transfer classifier.
+
+mod blocks;
+mod classifier;
+mod one_layer;
+mod three_layer;
+mod two_layer;
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use classifier::{Classifier, ClassifierConfig, MlpHead, NUM_CLASSES};
+pub use one_layer::{OneLayerAutoencoder, OneLayerAutoencoderConfig};
+pub use three_layer::{ThreeLayerAutoencoder, ThreeLayerAutoencoderConfig, ThreeLayerEncoder};
+pub use two_layer::{TwoLayerAutoencoder, TwoLayerAutoencoderConfig};
+
+/// Number of learned parameters, as PyTorch's `parameters()` counts them: weights, biases and
+/// BatchNorm's γ and β, but not BatchNorm's running statistics (buffers, not parameters), which
+/// burn's `num_params` includes.
+pub fn param_count<M: Module>(module: &M) -> usize {
+    struct Count {
+        path: Vec<String>,
+        total: usize,
+    }
+    impl burn::module::ModuleVisitor for Count {
+        fn enter_module(&mut self, name: &str, _container_type: &str) {
+            self.path.push(name.to_string());
+        }
+        fn exit_module(&mut self, _name: &str, _container_type: &str) {
+            self.path.pop();
+        }
+        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+            let buffer = self
+                .path
+                .last()
+                .is_some_and(|name| name.starts_with("running_"));
+            if !buffer {
+                self.total += param.lazy_shape().num_elements();
+            }
+        }
+    }
+    let mut count = Count {
+        path: Vec::new(),
+        total: 0,
+    };
+    module.visit(&mut count);
+    count.total
+}
+
+/// The latent sizes of the exercise's sweep.
+pub const LATENT_SIZES: [usize; 6] = [1, 5, 10, 20, 50, 100];
+
+/// Number of convolution layers on each side of the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Architecture {
+    OneLayer,
+    TwoLayer,
+    ThreeLayer,
+}
+
+impl Architecture {
+    pub const ALL: [Architecture; 3] = [
+        Architecture::OneLayer,
+        Architecture::TwoLayer,
+        Architecture::ThreeLayer,
+    ];
+
+    /// 1, 2 or 3.
+    pub fn layers(self) -> usize {
+        match self {
+            Architecture::OneLayer => 1,
+            Architecture::TwoLayer => 2,
+            Architecture::ThreeLayer => 3,
+        }
+    }
+
+    pub fn from_layers(layers: usize) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.layers() == layers)
+    }
+
+    /// Parameters as a function of the latent size: `fixed + per_latent · d`, derived by hand
+    /// from the layer shapes (weights and biases, BatchNorm's γ and β; not its running stats).
+    pub fn param_count(self, latent_dim: usize) -> usize {
+        // Each latent coordinate costs one row of the encoder's Linear plus its bias, and one
+        // column of the decoder's Linear: 2·flat + 1.
+        let (fixed, flat) = match self {
+            // conv 468 + bn 36 | decoder bias 648 + convT 451
+            Architecture::OneLayer => (468 + 36 + 648 + 451, 648),
+            // conv 468+5868, bn 36+72 | bias 900, convT 5850+451, bn 36
+            Architecture::TwoLayer => (468 + 36 + 5868 + 72 + 900 + 5850 + 36 + 451, 900),
+            // conv 90+1476+5868, bn 18+36+72 | bias 324, convT 5850+1467+82, bn 36+18
+            Architecture::ThreeLayer => (
+                90 + 18 + 1476 + 36 + 5868 + 72 + 324 + 5850 + 36 + 1467 + 18 + 82,
+                324,
+            ),
+        };
+        fixed + (2 * flat + 1) * latent_dim
+    }
+}
+
+impl fmt::Display for Architecture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Architecture::OneLayer => "one-layer",
+            Architecture::TwoLayer => "two-layer",
+            Architecture::ThreeLayer => "three-layer",
+        };
+        f.write_str(name)
+    }
+}
+
+impl FromStr for Architecture {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "one-layer" | "1" => Ok(Architecture::OneLayer),
+            "two-layer" | "2" => Ok(Architecture::TwoLayer),
+            "three-layer" | "3" => Ok(Architecture::ThreeLayer),
+            other => Err(format!(
+                "unknown architecture '{other}' (one-layer, two-layer or three-layer)"
+            )),
+        }
+    }
+}
+
+/// Which autoencoder and how wide its code is.
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub struct AutoencoderConfig {
+    pub architecture: Architecture,
+    pub latent_dim: usize,
+}
+
+impl AutoencoderConfig {
+    pub fn init(&self, device: &Device) -> Autoencoder {
+        let d = self.latent_dim;
+        match self.architecture {
+            Architecture::OneLayer => {
+                Autoencoder::OneLayer(OneLayerAutoencoderConfig::new(d).init(device))
+            }
+            Architecture::TwoLayer => {
+                Autoencoder::TwoLayer(TwoLayerAutoencoderConfig::new(d).init(device))
+            }
+            Architecture::ThreeLayer => {
+                Autoencoder::ThreeLayer(ThreeLayerAutoencoderConfig::new(d).init(device))
+            }
+        }
+    }
+
+    /// A short stable name such as `two-layer-d20`, used for files.
+    pub fn name(&self) -> String {
+        format!("{}-d{}", self.architecture, self.latent_dim)
+    }
+}
+
+/// Any of the three autoencoders, so that training, analysis and the page handle them alike.
+#[derive(Module, Debug)]
+pub enum Autoencoder {
+    OneLayer(OneLayerAutoencoder),
+    TwoLayer(TwoLayerAutoencoder),
+    ThreeLayer(ThreeLayerAutoencoder),
+}
+
+impl Autoencoder {
+    /// `[B, 1, 28, 28]` images → `[B, d]` codes (non-negative: the encoder ends in a ReLU).
+    pub fn encode(&self, images: Tensor<4>) -> Tensor<2> {
+        match self {
+            Autoencoder::OneLayer(m) => m.encoder.forward(images),
+            Autoencoder::TwoLayer(m) => m.encoder.forward(images),
+            Autoencoder::ThreeLayer(m) => m.encoder.forward(images),
+        }
+    }
+
+    /// `[B, d]` codes → `[B, 1, 28, 28]` images in `[0, 1]`.
+    pub fn decode(&self, codes: Tensor<2>) -> Tensor<4> {
+        match self {
+            Autoencoder::OneLayer(m) => m.decoder.forward(codes),
+            Autoencoder::TwoLayer(m) => m.decoder.forward(codes),
+            Autoencoder::ThreeLayer(m) => m.decoder.forward(codes),
+        }
+    }
+
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<4> {
+        self.decode(self.encode(images))
+    }
+
+    pub fn architecture(&self) -> Architecture {
+        match self {
+            Autoencoder::OneLayer(_) => Architecture::OneLayer,
+            Autoencoder::TwoLayer(_) => Architecture::TwoLayer,
+            Autoencoder::ThreeLayer(_) => Architecture::ThreeLayer,
+        }
+    }
+
+    pub fn latent_dim(&self) -> usize {
+        // burn's Linear stores its weight as [d_input, d_output].
+        let latent = match self {
+            Autoencoder::OneLayer(m) => &m.encoder.latent,
+            Autoencoder::TwoLayer(m) => &m.encoder.latent,
+            Autoencoder::ThreeLayer(m) => &m.encoder.latent,
+        };
+        latent.weight.dims()[1]
+    }
+
+    pub fn config(&self) -> AutoencoderConfig {
+        AutoencoderConfig::new(self.architecture(), self.latent_dim())
+    }
+
+    /// The encoder of a three-layer model, the one transfer learning starts from.
+    pub fn three_layer_encoder(&self) -> Option<&ThreeLayerEncoder> {
+        match self {
+            Autoencoder::ThreeLayer(m) => Some(&m.encoder),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The step-wise trainer: one optimizer step per call, reshuffled every epoch.
+
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+
+use super::{Objective, TrainingConfig, TrainingError, adam, read_scalar};
+use crate::data::MnistSet;
+use crate::rng::SplitMix64;
+
+/// What one step did. `loss` is the batch's loss, still on the device: read it only when it
+/// will be shown, since every readback waits for the device.
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    /// Epoch of this step, from 0.
+    pub epoch: usize,
+    /// Step within the epoch, from 0.
+    pub step_in_epoch: usize,
+    /// Images in this step's batch.
+    pub batch_len: usize,
+    /// True when this step was the last of its epoch.
+    pub epoch_finished: bool,
+    pub loss: Tensor<1>,
+}
+
+pub struct Trainer<M: Objective> {
+    /// Always `Some` between calls; taken while the optimizer consumes it.
+    model: Option<M>,
+    optim: ModuleOptimizer,
+    config: TrainingConfig,
+    device: Device,
+    rng: SplitMix64,
+    order: Vec<usize>,
+    epoch: usize,
+    cursor: usize,
+    step_in_epoch: usize,
+    /// Sum over this epoch's batches of loss × batch size, kept on the device.
+    epoch_loss_sum: Option<Tensor<1>>,
+    epoch_images: usize,
+    /// The summed loss and image count of the last finished epoch, until it is read.
+    finished_epoch: Option<(Tensor<1>, usize)>,
+}
+
+impl<M: Objective> Trainer<M> {
+    /// Prepares to train `model` on the first `data_len` images of the set passed to
+    /// [`Trainer::step`]. The model moves to `device` with autodiff enabled.
+    pub fn new(
+        model: M,
+        data_len: usize,
+        config: TrainingConfig,
+        device: &Device,
+    ) -> Result<Self, TrainingError> {
+        config.validate()?;
+        if data_len == 0 {
+            return Err(TrainingError::InvalidConfig(
+                "the training set is empty".into(),
+            ));
+        }
+        let device = device.clone().autodiff();
+        let model = model.to_device(&device);
+        let mut rng = SplitMix64::new(config.seed);
+        let mut order: Vec<usize> = (0..data_len).collect();
+        rng.shuffle(&mut order);
+        Ok(Self {
+            model: Some(model),
+            optim: adam(),
+            config,
+            device,
+            rng,
+            order,
+            epoch: 0,
+            cursor: 0,
+            step_in_epoch: 0,
+            epoch_loss_sum: None,
+            epoch_images: 0,
+            finished_epoch: None,
+        })
+    }
+
+    pub fn config(&self) -> &TrainingConfig {
+        &self.config
+    }
+
+    pub fn steps_per_epoch(&self) -> usize {
+        self.order.len().div_ceil(self.config.batch_size)
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.steps_per_epoch() * self.config.epochs
+    }
+
+    pub fn steps_done(&self) -> usize {
+        self.epoch * self.steps_per_epoch() + self.step_in_epoch
+    }
+
+    /// The epoch the next step belongs to, from 0 (equals `epochs` when finished).
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.epoch >= self.config.epochs
+    }
+
+    pub fn model(&self) -> &M {
+        self.model.as_ref().expect("model is present between steps")
+    }
+
+    pub fn into_model(self) -> M {
+        self.model.expect("model is present between steps")
+    }
+
+    /// Runs one optimizer step on the next batch of `data`, or returns `None` when every epoch
+    /// is done.
+    pub fn step(&mut self, data: &MnistSet) -> Option<StepReport> {
+        if self.is_finished() {
+            return None;
+        }
+        let end = (self.cursor + self.config.batch_size).min(self.order.len());
+        let indices = &self.order[self.cursor..end];
+        let model = self.model.take().expect("model is present between steps");
+        let loss = model.batch_loss(data, indices, &self.device);
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.config.learning_rate, model, grads));
+
+        let batch_len = indices.len();
+        let loss = loss.detach();
+        let weighted = loss.clone().mul_scalar(batch_len as f32);
+        self.epoch_loss_sum = Some(match self.epoch_loss_sum.take() {
+            Some(sum) => sum + weighted,
+            None => weighted,
+        });
+        self.epoch_images += batch_len;
+
+        let report = StepReport {
+            epoch: self.epoch,
+            step_in_epoch: self.step_in_epoch,
+            batch_len,
+            epoch_finished: end == self.order.len(),
+            loss,
+        };
+        self.cursor = end;
+        self.step_in_epoch += 1;
+        if report.epoch_finished {
+            let sum = self.epoch_loss_sum.take().expect("at least one step ran");
+            self.finished_epoch = Some((sum, self.epoch_images));
+            self.epoch_images = 0;
+            self.epoch += 1;
+            self.cursor = 0;
+            self.step_in_epoch = 0;
+            self.rng.shuffle(&mut self.order);
+        }
+        Some(report)
+    }
+
+    /// The running mean training loss of the epoch that just finished (the mean of its batch
+    /// losses, weighted by batch size). Fails if the loss is NaN or infinite.
+    pub async fn take_epoch_loss(&mut self) -> Result<Option<f32>, TrainingError> {
+        let Some((sum, images)) = self.finished_epoch.take() else {
+            return Ok(None);
+        };
+        let mean = read_scalar(sum).await? / images as f32;
+        if !mean.is_finite() {
+            return Err(TrainingError::NonFiniteLoss {
+                epoch: self.epoch,
+                value: mean,
+            });
+        }
+        Ok(Some(mean))
+    }
+}

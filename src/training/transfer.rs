@@ -1,0 +1,114 @@
+//! Transfer learning: a classifier on the three-layer encoder, in three scenarios.
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+
+use crate::model::{Classifier, ClassifierConfig, ThreeLayerEncoder};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransferScenario {
+    /// Pretrained encoder, untouched (no gradients, BatchNorm in eval mode); only the MLP learns.
+    Frozen,
+    /// Pretrained encoder and MLP both learn.
+    Finetune,
+    /// Random encoder; everything learns.
+    Scratch,
+}
+
+impl TransferScenario {
+    pub const ALL: [TransferScenario; 3] = [
+        TransferScenario::Frozen,
+        TransferScenario::Finetune,
+        TransferScenario::Scratch,
+    ];
+}
+
+impl fmt::Display for TransferScenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransferScenario::Frozen => "frozen",
+            TransferScenario::Finetune => "finetune",
+            TransferScenario::Scratch => "scratch",
+        })
+    }
+}
+
+impl FromStr for TransferScenario {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|sc| sc.to_string() == s)
+            .ok_or_else(|| format!("unknown scenario '{s}' (frozen, finetune or scratch)"))
+    }
+}
+
+/// Builds the classifier for `scenario`. `pretrained` is the three-layer autoencoder's encoder
+/// (ignored for `Scratch`, required otherwise).
+pub fn transfer_classifier(
+    scenario: TransferScenario,
+    pretrained: Option<&ThreeLayerEncoder>,
+    device: &Device,
+) -> Result<Classifier, String> {
+    let encoder = match (scenario, pretrained) {
+        (TransferScenario::Scratch, _) => None,
+        (_, Some(encoder)) => Some(independent_copy(encoder, device)?),
+        (_, None) => {
+            return Err(format!(
+                "the {scenario} scenario needs a pretrained encoder"
+            ));
+        }
+    };
+    let latent_dim = encoder
+        .as_ref()
+        .map_or(20, |e: &ThreeLayerEncoder| e.latent.weight.dims()[1]);
+    let config = ClassifierConfig::new().with_latent_dim(latent_dim);
+    Ok(match encoder {
+        None => config.init(device),
+        Some(encoder) => {
+            let encoder = match scenario {
+                TransferScenario::Frozen => encoder.freeze(),
+                _ => encoder,
+            };
+            config.init_with_encoder(encoder, device)
+        }
+    })
+}
+
+/// A copy of `encoder` on `device` that shares no tensor storage with it. Training a
+/// `clone()` of a module whose parameters are already materialised on an autodiff device fails
+/// in burn 0.22 at the second step ("graph tape has already been consumed"), and so does one
+/// loaded there; a copy loaded on the plain device and then moved trains correctly.
+fn independent_copy(
+    encoder: &ThreeLayerEncoder,
+    device: &Device,
+) -> Result<ThreeLayerEncoder, String> {
+    let fail = |e: String| format!("copying the pretrained encoder failed: {e}");
+    let mut store = SafetensorsStore::from_bytes(None);
+    encoder
+        .save_into(&mut store)
+        .map_err(|e| fail(e.to_string()))?;
+    let bytes = store.get_bytes().map_err(|e| fail(e.to_string()))?;
+    let latent_dim = encoder.latent.weight.dims()[1];
+    let mut copy = ThreeLayerEncoder::new(latent_dim, &device.clone().inner());
+    let mut store = SafetensorsStore::from_bytes(Some(bytes))
+        .validate(true)
+        .allow_partial(false);
+    copy.load_from(&mut store)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(copy.to_device(device))
+}
+
+/// The exercise's schedule: at least 10 epochs and at least 2,000 optimizer steps, so that
+/// small labelled sets still get enough updates.
+pub fn transfer_epochs(labels: usize, batch_size: usize) -> usize {
+    let steps_per_epoch = labels.div_ceil(batch_size).max(1);
+    10.max(2000usize.div_ceil(steps_per_epoch))
+}

@@ -1,0 +1,228 @@
+//! Weight files: safetensors (readable by PyTorch users too) with a JSON manifest in the
+//! header metadata saying what model the tensors belong to and how it was trained.
+//!
+//! Loading reads the manifest first, builds that model, then applies the tensors with
+//! validation: a wrong, truncated or foreign file is an error and nothing is half-loaded.
+
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Architecture, Autoencoder, AutoencoderConfig, Classifier, ClassifierConfig};
+use crate::training::TrainingConfig;
+
+/// Key of the manifest in the safetensors header's `__metadata__`.
+pub const MANIFEST_KEY: &str = "latent_lab";
+/// Bumped when the layout of saved tensors changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Which model a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ModelSpec {
+    Autoencoder {
+        architecture: Architecture,
+        latent_dim: usize,
+    },
+    Classifier {
+        latent_dim: usize,
+    },
+}
+
+impl ModelSpec {
+    /// A short stable name such as `two-layer-d20` or `classifier-d20`.
+    pub fn name(&self) -> String {
+        match self {
+            ModelSpec::Autoencoder {
+                architecture,
+                latent_dim,
+            } => format!("{architecture}-d{latent_dim}"),
+            ModelSpec::Classifier { latent_dim } => format!("classifier-d{latent_dim}"),
+        }
+    }
+}
+
+/// What is known about the weights: model, size, and how they were made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightsManifest {
+    pub format_version: u32,
+    pub model: ModelSpec,
+    pub params: usize,
+    #[serde(default)]
+    pub training: Option<TrainingConfig>,
+    #[serde(default)]
+    pub train_images: Option<usize>,
+    #[serde(default)]
+    pub train_loss: Option<f32>,
+    #[serde(default)]
+    pub test_loss: Option<f32>,
+    #[serde(default)]
+    pub test_accuracy: Option<f32>,
+    /// Free text: the transfer scenario, the command that produced the file, ...
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+impl WeightsManifest {
+    pub fn new(model: ModelSpec, params: usize) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            model,
+            params,
+            training: None,
+            train_images: None,
+            train_loss: None,
+            test_loss: None,
+            test_accuracy: None,
+            notes: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    #[error("not a safetensors file: {0}")]
+    NotSafetensors(String),
+    #[error("the file has no Latent Lab manifest (is it from another program?)")]
+    MissingManifest,
+    #[error("the manifest is malformed: {0}")]
+    BadManifest(String),
+    #[error("weights format version {found} is not supported (this build reads {FORMAT_VERSION})")]
+    UnsupportedVersion { found: u32 },
+    #[error("the file holds a {found}, but a {expected} was asked for")]
+    WrongModel { expected: String, found: String },
+    #[error("the tensors do not fit a {model}: {reason}")]
+    Mismatch { model: String, reason: String },
+    #[error("could not write the weights: {0}")]
+    Save(String),
+}
+
+/// Reads the manifest without touching the tensors.
+pub fn read_manifest(bytes: &[u8]) -> Result<WeightsManifest, WeightsError> {
+    let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes)
+        .map_err(|e| WeightsError::NotSafetensors(e.to_string()))?;
+    let json = metadata
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(MANIFEST_KEY))
+        .ok_or(WeightsError::MissingManifest)?;
+    let manifest: WeightsManifest =
+        serde_json::from_str(json).map_err(|e| WeightsError::BadManifest(e.to_string()))?;
+    if manifest.format_version != FORMAT_VERSION {
+        return Err(WeightsError::UnsupportedVersion {
+            found: manifest.format_version,
+        });
+    }
+    Ok(manifest)
+}
+
+fn save_module<M: ModuleSnapshot>(
+    module: &M,
+    manifest: &WeightsManifest,
+) -> Result<Vec<u8>, WeightsError> {
+    let json = serde_json::to_string(manifest).map_err(|e| WeightsError::Save(e.to_string()))?;
+    let mut store = SafetensorsStore::from_bytes(None).metadata(MANIFEST_KEY, json);
+    module
+        .save_into(&mut store)
+        .map_err(|e| WeightsError::Save(e.to_string()))?;
+    store
+        .get_bytes()
+        .map_err(|e| WeightsError::Save(e.to_string()))
+}
+
+/// Applies the file's tensors to `module`, which must live on a device without autodiff: burn
+/// 0.22 cannot train parameters loaded directly onto an autodiff device (the second backward
+/// pass fails), so callers load on the plain device and move the result.
+fn load_module<M: ModuleSnapshot>(
+    mut module: M,
+    bytes: &[u8],
+    model_name: &str,
+) -> Result<M, WeightsError> {
+    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()))
+        .validate(true)
+        .allow_partial(false);
+    let result = module
+        .load_from(&mut store)
+        .map_err(|e| WeightsError::Mismatch {
+            model: model_name.to_string(),
+            reason: e.to_string(),
+        })?;
+    if !result.unused.is_empty() {
+        return Err(WeightsError::Mismatch {
+            model: model_name.to_string(),
+            reason: format!("unexpected tensors {:?}", result.unused),
+        });
+    }
+    Ok(module)
+}
+
+/// Serialises an autoencoder. `manifest.model` must describe it.
+pub fn save_autoencoder(
+    model: &Autoencoder,
+    manifest: &WeightsManifest,
+) -> Result<Vec<u8>, WeightsError> {
+    save_module(model, manifest)
+}
+
+/// Loads an autoencoder of whatever architecture and latent size the file declares.
+pub fn load_autoencoder(
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(Autoencoder, WeightsManifest), WeightsError> {
+    let manifest = read_manifest(bytes)?;
+    let ModelSpec::Autoencoder {
+        architecture,
+        latent_dim,
+    } = manifest.model
+    else {
+        return Err(WeightsError::WrongModel {
+            expected: "autoencoder".into(),
+            found: manifest.model.name(),
+        });
+    };
+    check_latent_dim(latent_dim, &manifest)?;
+    let plain = device.clone().inner();
+    let model = AutoencoderConfig::new(architecture, latent_dim).init(&plain);
+    let model = load_module(model, bytes, &manifest.model.name())?;
+    Ok((model.to_device(device), manifest))
+}
+
+/// Serialises a classifier.
+pub fn save_classifier(
+    model: &Classifier,
+    manifest: &WeightsManifest,
+) -> Result<Vec<u8>, WeightsError> {
+    save_module(model, manifest)
+}
+
+/// Loads a classifier.
+pub fn load_classifier(
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(Classifier, WeightsManifest), WeightsError> {
+    let manifest = read_manifest(bytes)?;
+    let ModelSpec::Classifier { latent_dim } = manifest.model else {
+        return Err(WeightsError::WrongModel {
+            expected: "classifier".into(),
+            found: manifest.model.name(),
+        });
+    };
+    check_latent_dim(latent_dim, &manifest)?;
+    let plain = device.clone().inner();
+    let model = ClassifierConfig::new()
+        .with_latent_dim(latent_dim)
+        .init(&plain);
+    let model = load_module(model, bytes, &manifest.model.name())?;
+    Ok((model.to_device(device), manifest))
+}
+
+/// Refuses absurd sizes before allocating a model for them.
+fn check_latent_dim(latent_dim: usize, manifest: &WeightsManifest) -> Result<(), WeightsError> {
+    if latent_dim == 0 || latent_dim > 4096 {
+        return Err(WeightsError::BadManifest(format!(
+            "latent size {latent_dim} of {} is out of range 1..=4096",
+            manifest.model.name()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The `latent-lab` command end to end.
+
+mod common;
+
+use std::process::Command;
+
+use latent_lab::weights::{load_autoencoder, load_classifier};
+
+fn latent_lab() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latent-lab"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+#[test]
+fn params_lists_every_model() {
+    let out = latent_lab().arg("params").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for (name, count) in [
+        ("two-layer-d1", "15482"),
+        ("two-layer-d100", "193781"),
+        ("one-layer-d20", "27543"),
+        ("three-layer-d20", "28317"),
+        ("classifier-d20", "21220"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| {
+                panic!("{name} missing from:\n{text}");
+            });
+        assert!(line.ends_with(count), "{line}");
+    }
+}
+
+#[test]
+fn missing_data_folder_is_a_clear_error() {
+    let out = latent_lab()
+        .args(["reproduce", "--quick", "--data", "no/such/folder", "--out"])
+        .arg(common::temp_dir("nodata"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("no/such/folder"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn reproduce_quick_writes_results_report_figures_and_weights() {
+    let out_dir = common::temp_dir("reproduce");
+    let weights = out_dir.join("weights");
+    let out = latent_lab()
+        .args(["reproduce", "--quick", "--out"])
+        .arg(&out_dir)
+        .arg("--weights-out")
+        .arg(&weights)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("results.json")).unwrap()).unwrap();
+    let sweep = json["latent_sweep"].as_array().unwrap();
+    assert_eq!(sweep.len(), 6);
+    for (entry, d) in sweep.iter().zip([1, 5, 10, 20, 50, 100]) {
+        assert_eq!(entry["latent_dim"], d);
+        assert_eq!(entry["params"], 13_681 + 1_801 * d);
+        let test = entry["test_loss"].as_f64().unwrap();
+        assert!(test > 0.0 && test < 0.2, "d={d}: test loss {test}");
+        assert_eq!(entry["curve"]["train"].as_array().unwrap().len(), 1);
+        assert_eq!(entry["curve"]["test"].as_array().unwrap().len(), 1);
+    }
+    let layers: Vec<u64> = json["depth"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["layers"].as_u64().unwrap())
+        .collect();
+    assert_eq!(layers, vec![1, 2, 3]);
+    let decorrelation = json["decorrelation"].as_array().unwrap();
+    assert_eq!(decorrelation.len(), 6);
+    assert!(
+        decorrelation[0]["mean_abs_pearson"].is_null(),
+        "d = 1 has no pairs"
+    );
+    for entry in &decorrelation[1..] {
+        let r = entry["mean_abs_pearson"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&r));
+    }
+    let transfer = json["transfer"].as_array().unwrap();
+    assert_eq!(transfer.len(), 9, "three scenarios × three label counts");
+    for entry in transfer {
+        let acc = entry["test_accuracy"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc));
+        assert!(["frozen", "finetune", "scratch"].contains(&entry["scenario"].as_str().unwrap()));
+    }
+    let interpolation = json["interpolation"].as_array().unwrap();
+    assert_eq!(interpolation.len(), 8, "four pairs × two latent sizes");
+    for entry in interpolation {
+        let png = out_dir.join(entry["png"].as_str().unwrap());
+        assert!(
+            std::fs::read(&png).unwrap().starts_with(b"\x89PNG"),
+            "{}",
+            png.display()
+        );
+    }
+    for figure in [
+        "sweep_curves.png",
+        "depth_curves.png",
+        "sweep_losses.png",
+        "decorrelation.png",
+        "transfer_curves.png",
+    ] {
+        let bytes = std::fs::read(out_dir.join(figure)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{figure}");
+    }
+    let report = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(report.contains("| 20 | 49701 |"), "latent table row");
+    assert!(report.contains("Quick run"));
+
+    // The exported weights load back, with their manifests.
+    let device = common::device();
+    let bytes = std::fs::read(weights.join("two-layer-d20.safetensors")).unwrap();
+    let (model, manifest) = load_autoencoder(&bytes, &device).unwrap();
+    assert_eq!(model.latent_dim(), 20);
+    assert_eq!(manifest.params, 49_701);
+    assert!(manifest.test_loss.unwrap() > 0.0);
+    let bytes = std::fs::read(weights.join("classifier-finetune.safetensors")).unwrap();
+    let (_, manifest) = load_classifier(&bytes, &device).unwrap();
+    assert!(manifest.test_accuracy.is_some());
+    assert!(weights.join("three-layer-d20.json").exists());
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}
