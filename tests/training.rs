@@ -95,16 +95,26 @@ fn the_same_seed_gives_the_same_run() {
 #[test]
 fn classifier_learns_and_frozen_encoder_stays_bit_identical() {
     let device = common::device();
+    // Fixed initial weights: how fast a frozen encoder's head learns varies with them.
+    device.seed(3);
     let data = common::train_subset(1_000);
     let test = common::test_subset(500);
     let ad = device.clone().autodiff();
+    // Pretrain the autoencoder briefly, so the frozen codes carry information.
     let autoencoder = AutoencoderConfig::new(Architecture::ThreeLayer, 20).init(&ad);
+    let pretrain = TrainingConfig {
+        epochs: 5,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(autoencoder, data.len(), pretrain, &device).unwrap();
+    while trainer.step(&data).is_some() {}
+    let autoencoder = trainer.into_model();
     let encoder = autoencoder.three_layer_encoder().unwrap().clone();
     let before = flat_params(&encoder);
     let classifier = transfer_classifier(TransferScenario::Frozen, Some(&encoder), &ad).unwrap();
     let head_before = flat_params(&classifier.head);
     let config = TrainingConfig {
-        epochs: 4,
+        epochs: 20,
         ..TrainingConfig::default()
     };
     let mut trainer = Trainer::new(classifier, data.len(), config, &device).unwrap();
@@ -131,8 +141,12 @@ fn classifier_learns_and_frozen_encoder_stays_bit_identical() {
         head_before,
         "the MLP must learn"
     );
-    // Even on a random frozen encoder the MLP beats chance (10%) clearly.
+    // On a briefly pretrained, frozen encoder the MLP alone beats chance (10%) clearly.
     let eval = block_on(evaluate(&trained, &test, 250, &device)).unwrap();
+    eprintln!(
+        "frozen: test loss {}, accuracy {:?}",
+        eval.loss, eval.accuracy
+    );
     assert!(eval.loss < 2.2, "test loss {}", eval.loss);
     assert!(eval.accuracy.unwrap() > 0.3, "accuracy {:?}", eval.accuracy);
 }

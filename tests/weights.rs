@@ -105,7 +105,7 @@ fn with_manifest(bytes: &[u8], edit: impl Fn(&mut serde_json::Value)) -> Vec<u8>
     header["__metadata__"]["latent_lab"] = serde_json::Value::String(manifest.to_string());
     let mut new_header = serde_json::to_vec(&header).unwrap();
     // safetensors pads the header to a multiple of 8 with spaces.
-    while new_header.len() % 8 != 0 {
+    while !new_header.len().is_multiple_of(8) {
         new_header.push(b' ');
     }
     let mut out = (new_header.len() as u64).to_le_bytes().to_vec();

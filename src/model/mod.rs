@@ -158,6 +158,9 @@ impl AutoencoderConfig {
 }
 
 /// Any of the three autoencoders, so that training, analysis and the page handle them alike.
+// The variants differ in size by a few kilobytes of layer handles; a model is built once and
+// moved rarely, and boxing would not fit burn's Module derive.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Autoencoder {
     OneLayer(OneLayerAutoencoder),

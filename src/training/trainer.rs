@@ -56,7 +56,12 @@ impl<M: Objective> Trainer<M> {
             ));
         }
         let device = device.clone().autodiff();
-        let model = model.to_device(&device);
+        // Re-root the parameters as fresh autodiff leaves, keeping each one's trainable or
+        // frozen setting. A plain `to_device` onto the autodiff device would turn parameters
+        // that were already materialised there (read, cloned, evaluated) into outputs of a
+        // device-copy operation: burn 0.22 then fails at the second backward pass ("graph
+        // tape has already been consumed").
+        let model = model.valid().to_device(&device.clone().inner()).train();
         let mut rng = SplitMix64::new(config.seed);
         let mut order: Vec<usize> = (0..data_len).collect();
         rng.shuffle(&mut order);
