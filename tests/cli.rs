@@ -134,3 +134,43 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     assert!(weights.join("three-layer-d20.json").exists());
     std::fs::remove_dir_all(&out_dir).unwrap();
 }
+
+#[test]
+fn subset_writes_the_first_images_as_idx() {
+    use latent_lab::data::{MnistSet, Split};
+    let out = common::temp_dir("subset");
+    let status = latent_lab()
+        .args(["subset", "--train", "30", "--test", "20", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let full = MnistSet::load_dir(&common::data_dir(), Split::Test).unwrap();
+    let test = MnistSet::load_dir(&out, Split::Test).unwrap();
+    assert_eq!(test, full.first(20));
+    assert_eq!(MnistSet::load_dir(&out, Split::Train).unwrap().len(), 30);
+    // Asking for more images than exist is an error, not a silent truncation.
+    let failed = latent_lab()
+        .args(["subset", "--test", "10001", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("only 10000"));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn bundled_page_subset_is_the_first_10000_and_2000_images() {
+    use latent_lab::data::{MnistSet, Split};
+    let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
+    let train = MnistSet::load_dir(&public, Split::Train).unwrap();
+    let test = MnistSet::load_dir(&public, Split::Test).unwrap();
+    assert_eq!(train.len(), 10_000);
+    assert_eq!(
+        test,
+        MnistSet::load_dir(&common::data_dir(), Split::Test)
+            .unwrap()
+            .first(2_000)
+    );
+}

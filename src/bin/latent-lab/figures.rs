@@ -127,7 +127,7 @@ fn range_of<'a>(values: impl Iterator<Item = &'a f32>) -> (f32, f32) {
     if lo > hi { (0.0, 1.0) } else { (lo, hi) }
 }
 
-/// Eval-mode train (dashed) and test (solid) loss per epoch, log-scale y.
+/// Eval-mode train (dashed) and test (solid) loss per epoch, with a marker per epoch.
 fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]) -> DrawResult {
     let epochs = series.iter().map(|s| s.2.len()).max().unwrap_or(1).max(2);
     let (lo, hi) = range_of(series.iter().flat_map(|s| s.1.iter().chain(&s.2)));
@@ -138,12 +138,12 @@ fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(1f32..epochs as f32, (lo * 0.9..hi * 1.1).log_scale())
+        .build_cartesian_2d(0.8f32..epochs as f32 + 0.2, lo * 0.9..hi * 1.05)
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("epoch")
-        .y_desc("MSE loss (log scale)")
+        .y_desc("MSE loss per pixel")
         .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()
         .map_err(err)?;
@@ -185,7 +185,7 @@ fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]
 fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let (lo, hi) = range_of(
+    let (_, hi) = range_of(
         results
             .latent_sweep
             .iter()
@@ -197,15 +197,13 @@ fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(
-            (0.8f32..130f32).log_scale(),
-            (lo * 0.9..hi * 1.1).log_scale(),
-        )
+        .build_cartesian_2d((0.8f32..130f32).log_scale(), 0f32..hi * 1.1)
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("latent size d (log scale)")
-        .y_desc("MSE loss (log scale)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_desc("MSE loss per pixel")
         .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()
         .map_err(err)?;
@@ -263,6 +261,7 @@ fn decorrelation(path: &Path, results: &Results) -> DrawResult {
     chart
         .configure_mesh()
         .x_desc("latent size d (log scale)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("mean |r| over pairs")
         .draw()
         .map_err(err)?;
@@ -321,7 +320,7 @@ fn transfer_curves(path: &Path, results: &Results) -> DrawResult {
             .margin(10)
             .x_label_area_size(35)
             .y_label_area_size(50)
-            .build_cartesian_2d(0f32..max_epoch as f32, 0f32..100f32)
+            .build_cartesian_2d(0f32..max_epoch as f32 * 1.02, 0f32..100f32)
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -338,6 +337,9 @@ fn transfer_curves(path: &Path, results: &Results) -> DrawResult {
                 .zip(&run.curve.test_accuracy)
                 .map(|(&e, &a)| (e as f32, a * 100.0))
                 .collect();
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .map_err(err)?;
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))
                 .map_err(err)?
