@@ -29,6 +29,13 @@ if ! ldconfig -p | grep -q 'libvulkan.so.1' || ! ls /usr/share/vulkan/icd.d/lvp_
 fi
 export LATENT_LAB_REQUIRE_WGPU=1
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+# On a software adapter, burn's default kernel autotuning costs minutes; its minimal level
+# still exercises every kernel the tests use.
+export CUBECL_AUTOTUNE_LEVEL="${CUBECL_AUTOTUNE_LEVEL:-minimal}"
+# One build folder for every checkout on this machine: a fresh clone reuses the ~45 min
+# optimised build of burn instead of redoing it (cargo's fingerprints keep it correct).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
+echo "build folder: $CARGO_TARGET_DIR"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
