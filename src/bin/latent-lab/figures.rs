@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Once;
 
+use latent_lab::analysis::DecorrelationStats;
 use latent_lab::reference::REPORT_LATENT_SWEEP;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -170,6 +171,13 @@ fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]
                 color.stroke_width(1),
             ))
             .map_err(err)?;
+        chart
+            .draw_series(
+                points(test)
+                    .into_iter()
+                    .map(|p| Circle::new(p, 3, color.filled())),
+            )
+            .map_err(err)?;
     }
     chart
         .configure_series_labels()
@@ -183,30 +191,6 @@ fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]
 
 /// Final test loss against latent size (log x), ours and the report's.
 fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let (_, hi) = range_of(
-        results
-            .latent_sweep
-            .iter()
-            .flat_map(|e| [&e.train_loss, &e.test_loss])
-            .chain(REPORT_LATENT_SWEEP.iter().map(|r| &r.3)),
-    );
-    let mut chart = ChartBuilder::on(&root)
-        .caption("Final loss against latent size", ("sans-serif", 24))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d((0.8f32..130f32).log_scale(), 0f32..hi * 1.1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("latent size d (log scale)")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_desc("MSE loss per pixel")
-        .y_label_formatter(&|v| format!("{v:.3}"))
-        .draw()
-        .map_err(err)?;
     let ours: Vec<(f32, f32)> = results
         .latent_sweep
         .iter()
@@ -216,79 +200,74 @@ fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
         .iter()
         .map(|r| (r.0 as f32, r.3))
         .collect();
-    for (i, (name, points)) in [
-        ("test loss, this run", ours),
-        ("test loss, the report", report),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let color = palette(i);
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-            .map_err(err)?
-            .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart
-            .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            .map_err(err)?;
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)
+    let (_, hi) = range_of(ours.iter().chain(&report).map(|p| &p.1));
+    per_latent_size_chart(
+        path,
+        "Final test loss against latent size",
+        "MSE loss per pixel",
+        hi * 1.1,
+        &[
+            ("test loss, this run", ours),
+            ("test loss, the report", report),
+        ],
+    )
 }
 
 /// Mean |Pearson r| against latent size, both conventions for undefined pairs.
 fn decorrelation(path: &Path, results: &Results) -> DrawResult {
+    let points = |value: fn(&DecorrelationStats) -> Option<f64>| -> Vec<(f32, f32)> {
+        results
+            .decorrelation
+            .iter()
+            .filter_map(|s| Some((s.latent_dim as f32, value(s)? as f32)))
+            .collect()
+    };
+    per_latent_size_chart(
+        path,
+        "D. Mean |Pearson r| between latent coordinates",
+        "mean |r| over pairs",
+        1.0,
+        &[
+            (
+                "undefined pairs as 0 (report)",
+                points(|s| s.mean_abs_pearson),
+            ),
+            ("defined pairs only", points(|s| s.mean_abs_pearson_defined)),
+        ],
+    )
+}
+
+/// Lines with markers against latent size on a log x axis (1 to 100), y from 0 to `y_max`.
+fn per_latent_size_chart(
+    path: &Path,
+    title: &str,
+    y_desc: &str,
+    y_max: f32,
+    series: &[(&str, Vec<(f32, f32)>)],
+) -> DrawResult {
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "D. Mean |Pearson r| between latent coordinates",
-            ("sans-serif", 24),
-        )
+        .caption(title, ("sans-serif", 24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d((0.8f32..130f32).log_scale(), 0f32..1f32)
+        .build_cartesian_2d((0.8f32..130f32).log_scale(), 0f32..y_max)
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("latent size d (log scale)")
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_desc("mean |r| over pairs")
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()
         .map_err(err)?;
-    let series = [
-        (
-            "undefined pairs as 0 (report)",
-            results
-                .decorrelation
-                .iter()
-                .filter_map(|s| Some((s.latent_dim as f32, s.mean_abs_pearson? as f32)))
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "defined pairs only",
-            results
-                .decorrelation
-                .iter()
-                .filter_map(|s| Some((s.latent_dim as f32, s.mean_abs_pearson_defined? as f32)))
-                .collect(),
-        ),
-    ];
-    for (i, (name, points)) in series.into_iter().enumerate() {
+    for (i, (name, points)) in series.iter().enumerate() {
         let color = palette(i);
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
             .map_err(err)?
-            .label(name)
+            .label(*name)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
