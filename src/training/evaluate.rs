@@ -30,14 +30,13 @@ pub async fn evaluate<M: Objective>(
     let mut correct_sum: Option<Tensor<1, Int>> = None;
     for range in batch_ranges(set.len(), batch_size) {
         let indices: Vec<usize> = range.collect();
-        let weighted = model
-            .batch_loss(set, &indices, &device)
-            .mul_scalar(indices.len() as f32);
+        let (loss, correct) = model.batch_eval(set, &indices, &device);
+        let weighted = loss.mul_scalar(indices.len() as f32);
         loss_sum = Some(match loss_sum {
             Some(sum) => sum + weighted,
             None => weighted,
         });
-        if let Some(correct) = model.batch_correct(set, &indices, &device) {
+        if let Some(correct) = correct {
             correct_sum = Some(match correct_sum {
                 Some(sum) => sum + correct,
                 None => correct,

@@ -11,14 +11,15 @@ pub trait Objective: Module + Sized {
     /// Mean loss over the batch `indices` of `set` (a one-element tensor).
     fn batch_loss(&self, set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1>;
 
-    /// Number of correct predictions in the batch, for models that predict labels.
-    fn batch_correct(
+    /// Mean loss over the batch and, for models that predict labels, the number of correct
+    /// predictions, from one forward pass (in whatever mode the model is in).
+    fn batch_eval(
         &self,
-        _set: &MnistSet,
-        _indices: &[usize],
-        _device: &Device,
-    ) -> Option<Tensor<1, Int>> {
-        None
+        set: &MnistSet,
+        indices: &[usize],
+        device: &Device,
+    ) -> (Tensor<1>, Option<Tensor<1, Int>>) {
+        (self.batch_loss(set, indices, device), None)
     }
 }
 
@@ -36,24 +37,28 @@ impl Objective for Autoencoder {
 /// Classifiers: cross-entropy on logits.
 impl Objective for Classifier {
     fn batch_loss(&self, set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1> {
-        let images = images_to_tensor(set, indices, device);
         let labels = labels_to_tensor(set, indices, device);
-        let logits = self.forward(images);
-        CrossEntropyLossConfig::new()
-            .init(device)
-            .forward(logits, labels)
-            .reshape([1])
+        let logits = self.forward(images_to_tensor(set, indices, device));
+        cross_entropy(logits, labels, device)
     }
 
-    fn batch_correct(
+    fn batch_eval(
         &self,
         set: &MnistSet,
         indices: &[usize],
         device: &Device,
-    ) -> Option<Tensor<1, Int>> {
-        let images = images_to_tensor(set, indices, device);
+    ) -> (Tensor<1>, Option<Tensor<1, Int>>) {
         let labels = labels_to_tensor(set, indices, device);
-        let predicted = self.forward(images).argmax(1).reshape([indices.len()]);
-        Some(predicted.equal(labels).int().sum())
+        let logits = self.forward(images_to_tensor(set, indices, device));
+        let predicted = logits.clone().argmax(1).reshape([indices.len()]);
+        let correct = predicted.equal(labels.clone()).int().sum();
+        (cross_entropy(logits, labels, device), Some(correct))
     }
+}
+
+fn cross_entropy(logits: Tensor<2>, labels: Tensor<1, Int>, device: &Device) -> Tensor<1> {
+    CrossEntropyLossConfig::new()
+        .init(device)
+        .forward(logits, labels)
+        .reshape([1])
 }
