@@ -130,9 +130,7 @@ fn save_module<M: ModuleSnapshot>(
         .map_err(|e| WeightsError::Save(e.to_string()))
 }
 
-/// Applies the file's tensors to `module`, which must live on a device without autodiff: burn
-/// 0.22 cannot train parameters loaded directly onto an autodiff device (the second backward
-/// pass fails), so callers load on the plain device and move the result.
+/// Applies the file's tensors to `module`, refusing missing, misshapen or unexpected tensors.
 fn load_module<M: ModuleSnapshot>(
     mut module: M,
     bytes: &[u8],
@@ -181,10 +179,9 @@ pub fn load_autoencoder(
         });
     };
     check_latent_dim(latent_dim, &manifest)?;
-    let plain = device.clone().inner();
-    let model = AutoencoderConfig::new(architecture, latent_dim).init(&plain);
+    let model = AutoencoderConfig::new(architecture, latent_dim).init(device);
     let model = load_module(model, bytes, &manifest.model.name())?;
-    Ok((model.to_device(device), manifest))
+    Ok((model, manifest))
 }
 
 /// Serialises a classifier.
@@ -208,12 +205,11 @@ pub fn load_classifier(
         });
     };
     check_latent_dim(latent_dim, &manifest)?;
-    let plain = device.clone().inner();
     let model = ClassifierConfig::new()
         .with_latent_dim(latent_dim)
-        .init(&plain);
+        .init(device);
     let model = load_module(model, bytes, &manifest.model.name())?;
-    Ok((model.to_device(device), manifest))
+    Ok((model, manifest))
 }
 
 /// Refuses absurd sizes before allocating a model for them.

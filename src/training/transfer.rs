@@ -82,10 +82,8 @@ pub fn transfer_classifier(
     })
 }
 
-/// A copy of `encoder` on `device` that shares no tensor storage with it. Training a
-/// `clone()` of a module whose parameters are already materialised on an autodiff device fails
-/// in burn 0.22 at the second step ("graph tape has already been consumed"), and so does one
-/// loaded there; a copy loaded on the plain device and then moved trains correctly.
+/// A copy of `encoder` on `device` that shares nothing with it. A `clone()` would share the
+/// BatchNorm running statistics, so fine-tuning would silently change the autoencoder's too.
 fn independent_copy(
     encoder: &ThreeLayerEncoder,
     device: &Device,
@@ -97,13 +95,13 @@ fn independent_copy(
         .map_err(|e| fail(e.to_string()))?;
     let bytes = store.get_bytes().map_err(|e| fail(e.to_string()))?;
     let latent_dim = encoder.latent.weight.dims()[1];
-    let mut copy = ThreeLayerEncoder::new(latent_dim, &device.clone().inner());
+    let mut copy = ThreeLayerEncoder::new(latent_dim, device);
     let mut store = SafetensorsStore::from_bytes(Some(bytes))
         .validate(true)
         .allow_partial(false);
     copy.load_from(&mut store)
         .map_err(|e| fail(e.to_string()))?;
-    Ok(copy.to_device(device))
+    Ok(copy)
 }
 
 /// The exercise's schedule: at least 10 epochs and at least 2,000 optimizer steps, so that
