@@ -7,10 +7,14 @@
 pub mod analysis;
 pub mod backend;
 pub mod data;
+pub mod engine;
 pub mod model;
 pub mod reference;
 pub mod rng;
 pub mod training;
+pub mod ui;
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
+pub mod web;
 pub mod weights;
 
 pub use backend::BackendKind;

@@ -1,5 +1,7 @@
 //! The `latent-lab` command end to end.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use std::process::Command;

@@ -1,5 +1,7 @@
 //! The IDX reader: real files load, malformed ones get a typed error naming the problem.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::io::Write;
 use std::path::Path;
 

@@ -1,5 +1,7 @@
 //! Parameter counts and shapes of all nine models of the exercise.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use burn::prelude::*;

@@ -1,5 +1,7 @@
 //! Training really learns, evaluation is in eval mode, and the frozen scenario freezes.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use burn::module::Module;

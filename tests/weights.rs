@@ -1,5 +1,7 @@
 //! Weight files: save → load gives identical outputs; bad files are refused with a reason.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use burn::module::Module;

@@ -4,6 +4,8 @@
 //! set (the project's test script sets it after installing lavapipe), so that CI exercises the
 //! GPU code path for real.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use burn::module::Module;

@@ -1,22 +1,34 @@
 //! `latent-lab`: the native command that reproduces the exercise on full MNIST, prints model
 //! sizes, and prepares the files the web page bundles.
 
+#[cfg(not(target_arch = "wasm32"))]
 mod figures;
+#[cfg(not(target_arch = "wasm32"))]
 mod progress;
+#[cfg(not(target_arch = "wasm32"))]
 mod report;
+#[cfg(not(target_arch = "wasm32"))]
 mod reproduce;
+#[cfg(not(target_arch = "wasm32"))]
 mod results;
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
+#[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
 
+#[cfg(not(target_arch = "wasm32"))]
 use clap::{Parser, Subcommand};
+#[cfg(not(target_arch = "wasm32"))]
 use latent_lab::BackendKind;
+#[cfg(not(target_arch = "wasm32"))]
 use latent_lab::data::{MnistSet, Split};
+#[cfg(not(target_arch = "wasm32"))]
 use latent_lab::model::{
     Architecture, AutoencoderConfig, ClassifierConfig, LATENT_SIZES, param_count,
 };
 
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Parser)]
 #[command(
     name = "latent-lab",
@@ -28,6 +40,7 @@ struct Cli {
     command: Command,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Subcommand)]
 enum Command {
     /// List every model of the exercise with its parameter count.
@@ -49,6 +62,7 @@ enum Command {
     },
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
@@ -73,6 +87,7 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn print_params() {
     let device = BackendKind::Flex
         .init()
@@ -96,6 +111,7 @@ fn print_params() {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn write_subset(
     data: &std::path::Path,
     out: &std::path::Path,
@@ -118,3 +134,8 @@ fn write_subset(
     }
     Ok(())
 }
+
+/// The command is native only. Browser test builds (`wasm-pack test` compiles every test target
+/// for wasm32) get this empty stand-in.
+#[cfg(target_arch = "wasm32")]
+fn main() {}

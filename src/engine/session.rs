@@ -1,0 +1,270 @@
+//! One autoencoder training run in the page, driven one step at a time by the worker.
+//!
+//! The worker calls [`TrainingSession::step`] in a loop and posts the events it returns,
+//! yielding to the browser between calls so pause and cancel messages get through. Loss
+//! values are read back only when a progress report is due: every readback waits for the
+//! device, which on WebGPU costs far more than the step itself.
+
+use burn::prelude::*;
+
+use super::progress::{ActiveClock, Ema, speed_and_time_left};
+use super::protocol::{FromEngine, ModelInfo, TrainRequest, TrainingProgress};
+use super::store::trained_info;
+use crate::analysis::reconstruct;
+use crate::data::MnistSet;
+use crate::model::{Autoencoder, AutoencoderConfig};
+use crate::training::{Trainer, TrainingError, evaluate, read_scalar};
+
+/// Images per forward pass when scoring the test subset.
+const EVAL_BATCH: usize = 500;
+/// Weight of the past in the smoothed loss (per read value).
+const LOSS_SMOOTHING: f64 = 0.9;
+
+/// How often the session reports, in milliseconds of wall time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportEvery {
+    pub progress_ms: f64,
+    pub reconstructions_ms: f64,
+}
+
+impl Default for ReportEvery {
+    fn default() -> Self {
+        Self {
+            progress_ms: 100.0,
+            reconstructions_ms: 1500.0,
+        }
+    }
+}
+
+pub struct TrainingSession {
+    request: TrainRequest,
+    trainer: Trainer<Autoencoder>,
+    device: Device,
+    clock: ActiveClock,
+    every: ReportEvery,
+    ema: Ema,
+    images_done: usize,
+    last_loss: Option<f32>,
+    last_progress_ms: f64,
+    last_reconstruction_ms: f64,
+    samples: Vec<usize>,
+    last_test_loss: Option<f32>,
+    last_train_loss: Option<f32>,
+}
+
+/// The first test image of each digit 0, 1, …, `count - 1` (at most 10): varied samples
+/// that stay the same from one run to the next.
+pub fn sample_digits(test: &MnistSet, count: usize) -> Vec<usize> {
+    (0..count.min(10) as u8)
+        .filter_map(|digit| test.first_of_digit(digit))
+        .collect()
+}
+
+/// Pixels in [0, 1] to bytes.
+pub fn to_bytes(pixels: &[f32]) -> Vec<u8> {
+    pixels
+        .iter()
+        .map(|p| (p.clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect()
+}
+
+impl TrainingSession {
+    /// Prepares a run on the first `request.train_images` images of `train`; its clock starts
+    /// at `now_ms`. `samples` are the test digits whose reconstructions are reported.
+    pub fn new(
+        request: TrainRequest,
+        train: &MnistSet,
+        samples: Vec<usize>,
+        device: &Device,
+        now_ms: f64,
+        every: ReportEvery,
+    ) -> Result<Self, TrainingError> {
+        if request.latent_dim == 0 || request.latent_dim > 1000 {
+            return Err(TrainingError::InvalidConfig(format!(
+                "latent size must be between 1 and 1000, not {}",
+                request.latent_dim
+            )));
+        }
+        if request.train_images == 0 || request.train_images > train.len() {
+            return Err(TrainingError::InvalidConfig(format!(
+                "use between 1 and {} training images, not {}",
+                train.len(),
+                request.train_images
+            )));
+        }
+        let model = AutoencoderConfig::new(request.architecture, request.latent_dim)
+            .init(&device.clone().autodiff());
+        let trainer = Trainer::new(model, request.train_images, request.training, device)?;
+        let mut clock = ActiveClock::default();
+        clock.start(now_ms);
+        Ok(Self {
+            request,
+            trainer,
+            device: device.clone(),
+            clock,
+            every,
+            ema: Ema::new(LOSS_SMOOTHING),
+            images_done: 0,
+            last_loss: None,
+            last_progress_ms: f64::NEG_INFINITY,
+            last_reconstruction_ms: f64::NEG_INFINITY,
+            samples,
+            last_test_loss: None,
+            last_train_loss: None,
+        })
+    }
+
+    pub fn request(&self) -> &TrainRequest {
+        &self.request
+    }
+
+    pub fn steps_per_epoch(&self) -> usize {
+        self.trainer.steps_per_epoch()
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.trainer.total_steps()
+    }
+
+    pub fn steps_done(&self) -> usize {
+        self.trainer.steps_done()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.trainer.is_finished()
+    }
+
+    pub fn is_paused(&self) -> bool {
+        !self.clock.is_running()
+    }
+
+    pub fn pause(&mut self, now_ms: f64) {
+        self.clock.pause(now_ms);
+    }
+
+    pub fn resume(&mut self, now_ms: f64) {
+        self.clock.start(now_ms);
+    }
+
+    /// The progress figures as of `now_ms`.
+    pub fn progress(&self, now_ms: f64) -> TrainingProgress {
+        let elapsed = self.clock.seconds(now_ms);
+        let (images_per_second, seconds_left) = speed_and_time_left(
+            self.images_done,
+            self.steps_done(),
+            self.total_steps(),
+            elapsed,
+        );
+        let epochs = self.request.training.epochs;
+        TrainingProgress {
+            epoch: (self.trainer.epoch() + 1).min(epochs),
+            epochs,
+            step: self.steps_done(),
+            total_steps: self.total_steps(),
+            loss: self.last_loss.unwrap_or(f32::NAN),
+            smoothed_loss: self.ema.get().map_or(f32::NAN, |v| v as f32),
+            images_per_second,
+            elapsed_seconds: elapsed,
+            seconds_left,
+            paused: self.is_paused(),
+        }
+    }
+
+    /// Runs one optimizer step on `train` and returns what to tell the page. At the end of an
+    /// epoch the test subset is scored. `now` gives the time in milliseconds.
+    pub async fn step(
+        &mut self,
+        train: &MnistSet,
+        test: &MnistSet,
+        now: impl Fn() -> f64,
+    ) -> Result<Vec<FromEngine>, TrainingError> {
+        let mut events = Vec::new();
+        let Some(report) = self.trainer.step(train) else {
+            return Ok(events);
+        };
+        self.images_done += report.batch_len;
+        let t = now();
+        let progress_due =
+            report.epoch_finished || t - self.last_progress_ms >= self.every.progress_ms;
+        if progress_due {
+            let loss = read_scalar(report.loss).await?;
+            if !loss.is_finite() {
+                return Err(TrainingError::NonFiniteLoss {
+                    epoch: report.epoch + 1,
+                    value: loss,
+                });
+            }
+            self.last_loss = Some(loss);
+            self.ema.update(loss as f64);
+        }
+        if report.epoch_finished {
+            let train_loss = self
+                .trainer
+                .take_epoch_loss()
+                .await?
+                .expect("an epoch just finished");
+            let test_loss = evaluate(self.trainer.model(), test, EVAL_BATCH, &self.device)
+                .await?
+                .loss;
+            self.last_train_loss = Some(train_loss);
+            self.last_test_loss = Some(test_loss);
+            events.push(FromEngine::EpochDone {
+                epoch: report.epoch + 1,
+                train_loss,
+                test_loss,
+            });
+        }
+        let t = now();
+        if report.epoch_finished || t - self.last_reconstruction_ms >= self.every.reconstructions_ms
+        {
+            events.push(self.reconstructions(test).await?);
+            self.last_reconstruction_ms = t;
+        }
+        if progress_due {
+            events.push(FromEngine::Progress(self.progress(t)));
+            self.last_progress_ms = t;
+        }
+        Ok(events)
+    }
+
+    /// The sample digits as the model now reconstructs them.
+    pub async fn reconstructions(&self, test: &MnistSet) -> Result<FromEngine, TrainingError> {
+        let pixels = if self.samples.is_empty() {
+            Vec::new()
+        } else {
+            let model = self.trainer.model().valid();
+            to_bytes(&reconstruct(&model, test, &self.samples, &self.device).await?)
+        };
+        Ok(FromEngine::Reconstructions {
+            step: self.steps_done(),
+            pixels,
+        })
+    }
+
+    /// Ends the run: the model for inference and its description (`name` as given; the store
+    /// makes it unique). A run stopped mid-epoch is scored on the test subset now.
+    pub async fn finish(
+        self,
+        name: String,
+        test: &MnistSet,
+    ) -> Result<(Autoencoder, ModelInfo), TrainingError> {
+        let epochs_done = self.trainer.epoch();
+        let mid_epoch = !self
+            .trainer
+            .steps_done()
+            .is_multiple_of(self.trainer.steps_per_epoch())
+            || self.last_test_loss.is_none();
+        let model = self.trainer.into_model().valid();
+        let test_loss = if mid_epoch && self.images_done > 0 {
+            Some(evaluate(&model, test, EVAL_BATCH, &self.device).await?.loss)
+        } else {
+            self.last_test_loss
+        };
+        let mut info = trained_info(name, &model);
+        info.epochs = Some(epochs_done);
+        info.train_images = Some(self.request.train_images);
+        info.train_loss = self.last_train_loss;
+        info.test_loss = test_loss;
+        Ok((model, info))
+    }
+}

@@ -1,0 +1,64 @@
+//! Numbers as people read them.
+
+/// `75.4` → `1 min 15 s`; under a minute, seconds with one decimal below 10 s.
+pub fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "–".into();
+    }
+    if seconds < 10.0 {
+        return format!("{seconds:.1} s");
+    }
+    let total = seconds.round() as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s:02} s"),
+        _ => format!("{h} h {m:02} min"),
+    }
+}
+
+/// A count with thousands separators: `12345` → `12,345`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A loss with four significant decimals, or a dash when unknown.
+pub fn loss(value: Option<f32>) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.4}"),
+        _ => "–".into(),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(3.24), "3.2 s");
+        assert_eq!(duration(42.4), "42 s");
+        assert_eq!(duration(75.4), "1 min 15 s");
+        assert_eq!(duration(3.0 * 3600.0 + 5.0 * 60.0), "3 h 05 min");
+        assert_eq!(duration(f64::NAN), "–");
+    }
+
+    #[test]
+    fn separators_and_losses() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(193_781), "193,781");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(loss(Some(0.04321)), "0.0432");
+        assert_eq!(loss(None), "–");
+        assert_eq!(loss(Some(f32::NAN)), "–");
+    }
+}

@@ -1,0 +1,124 @@
+//! The series of the live loss chart: the smoothed per-step loss and per-epoch losses, with
+//! x in epochs (fractional for steps) so both share one axis.
+
+/// Step points kept before thinning: a long run stays cheap to draw.
+const MAX_STEP_POINTS: usize = 1500;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LossHistory {
+    steps_per_epoch: usize,
+    /// (epochs done, smoothed batch loss).
+    pub steps: Vec<(f64, f64)>,
+    /// (epoch from 1, running train loss, test loss).
+    pub epochs: Vec<(f64, f64, f64)>,
+}
+
+impl LossHistory {
+    pub fn new(steps_per_epoch: usize) -> Self {
+        Self {
+            steps_per_epoch: steps_per_epoch.max(1),
+            ..Self::default()
+        }
+    }
+
+    pub fn push_step(&mut self, step: usize, smoothed_loss: f32) {
+        if !smoothed_loss.is_finite() {
+            return;
+        }
+        let x = step as f64 / self.steps_per_epoch as f64;
+        if self.steps.last().is_some_and(|&(last, _)| last >= x) {
+            return;
+        }
+        self.steps.push((x, smoothed_loss as f64));
+        if self.steps.len() > MAX_STEP_POINTS {
+            // Keep every other point (and always the newest).
+            let last = *self.steps.last().expect("not empty");
+            self.steps = self.steps.iter().copied().step_by(2).collect();
+            if self.steps.last() != Some(&last) {
+                self.steps.push(last);
+            }
+        }
+    }
+
+    pub fn push_epoch(&mut self, epoch: usize, train_loss: f32, test_loss: f32) {
+        self.epochs
+            .push((epoch as f64, train_loss as f64, test_loss as f64));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.epochs.is_empty()
+    }
+
+    /// The x range (0 to the last epoch planned or reached) and the y range of every value,
+    /// padded; on a log scale the range stays positive.
+    pub fn ranges(&self, epochs_planned: usize, log: bool) -> ((f64, f64), (f64, f64)) {
+        let x_max = self
+            .steps
+            .last()
+            .map_or(0.0, |p| p.0)
+            .max(epochs_planned as f64)
+            .max(1.0);
+        let values = self
+            .steps
+            .iter()
+            .map(|p| p.1)
+            .chain(self.epochs.iter().flat_map(|e| [e.1, e.2]))
+            .filter(|v| v.is_finite() && (!log || *v > 0.0));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let (lo, hi) = if lo.is_finite() {
+            (lo, hi)
+        } else {
+            (0.01, 0.1)
+        };
+        let y = if log {
+            (lo / 1.2, hi * 1.2)
+        } else {
+            let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-4);
+            ((lo - pad).max(0.0), hi + pad)
+        };
+        ((0.0, x_max), y)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_become_fractional_epochs() {
+        let mut h = LossHistory::new(100);
+        h.push_step(50, 0.08);
+        h.push_step(50, 0.07); // same step again: ignored
+        h.push_step(150, f32::NAN); // unknown loss: ignored
+        h.push_step(150, 0.05);
+        assert_eq!(h.steps, vec![(0.5, 0.08f32 as f64), (1.5, 0.05f32 as f64)]);
+    }
+
+    #[test]
+    fn thinning_keeps_the_newest_point() {
+        let mut h = LossHistory::new(1);
+        for step in 1..=MAX_STEP_POINTS + 1 {
+            h.push_step(step, 1.0 / step as f32);
+        }
+        assert!(h.steps.len() <= MAX_STEP_POINTS / 2 + 2);
+        assert_eq!(h.steps.last().unwrap().0, (MAX_STEP_POINTS + 1) as f64);
+        assert_eq!(h.steps[0].0, 1.0);
+    }
+
+    #[test]
+    fn ranges_cover_values() {
+        let mut h = LossHistory::new(10);
+        h.push_step(5, 0.1);
+        h.push_epoch(1, 0.06, 0.05);
+        let ((x0, x1), (y0, y1)) = h.ranges(3, false);
+        assert_eq!((x0, x1), (0.0, 3.0));
+        assert!((0.0..0.05).contains(&y0) && y1 > 0.1);
+        let (_, (l0, l1)) = h.ranges(3, true);
+        assert!(l0 > 0.0 && l0 < 0.05 && l1 > 0.1);
+        // Empty history: a sane default.
+        let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true);
+        assert!(e0 > 0.0 && e1 > e0);
+    }
+}

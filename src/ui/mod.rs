@@ -1,0 +1,11 @@
+//! The page's logic that needs no browser: routes, form parsing, the training view's state,
+//! chart series and image buffers. The leptos components in `web` stay thin around these,
+//! and these are unit-tested natively.
+
+pub mod format;
+pub mod image;
+pub mod loss_history;
+pub mod route;
+pub mod ticks;
+pub mod train_form;
+pub mod training_state;

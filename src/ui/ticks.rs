@@ -1,0 +1,109 @@
+//! Axis ticks and their labels, computed here rather than by the chart library: plotters
+//! measures every label through the page's DOM (a forced layout each time), which made a
+//! single chart redraw a long main-thread task.
+
+/// About `target` evenly spaced round values (steps of 1, 2 or 5 × 10^k) within `[lo, hi]`.
+pub fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || target == 0 {
+        return Vec::new();
+    }
+    let step = nice_step((hi - lo) / target as f64);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// Ticks for a log axis: 1, 2 and 5 × 10^k within `[lo, hi]`; falls back to linear ticks
+/// when the range is too narrow to hold two of them.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let ticks: Vec<f64> = (lo.log10().floor() as i32..=hi.log10().ceil() as i32)
+        .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
+        .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+        .collect();
+    if ticks.len() >= 2 {
+        ticks
+    } else {
+        linear_ticks(lo, hi, 4)
+    }
+}
+
+/// The round step nearest above `raw`: 1, 2 or 5 × 10^k.
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let fraction = raw / magnitude;
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+/// A tick label with as many decimals as the value's magnitude needs (`0.02`, `0.005`, `3`).
+pub fn tick_label(value: f64) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    let decimals = (-value.abs().log10().floor()).max(0.0) as usize;
+    let text = format!("{value:.decimals$}");
+    // 0.15 has a magnitude of 10^-1 but needs two decimals.
+    if (text.parse::<f64>().unwrap_or(value) - value).abs() > value.abs() * 1e-6 {
+        format!("{value:.prec$}", prec = decimals + 1)
+    } else {
+        text
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+    }
+
+    #[test]
+    fn linear_ticks_are_round() {
+        assert!(close(
+            &linear_ticks(0.0, 10.0, 5),
+            &[0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        ));
+        assert!(close(
+            &linear_ticks(0.013, 0.061, 5),
+            &[0.02, 0.03, 0.04, 0.05, 0.06]
+        ));
+        assert!(close(
+            &linear_ticks(0.0, 3.0, 6),
+            &[0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+        ));
+        assert!(linear_ticks(1.0, 1.0, 5).is_empty());
+        assert!(linear_ticks(f64::NAN, 1.0, 5).is_empty());
+    }
+
+    #[test]
+    fn log_ticks_by_decade() {
+        assert!(close(&log_ticks(0.008, 0.12), &[0.01, 0.02, 0.05, 0.1]));
+        assert!(close(&log_ticks(1.0, 10.0), &[1.0, 2.0, 5.0, 10.0]));
+        // Too narrow for two round values: linear ones instead.
+        let narrow = log_ticks(0.031, 0.034);
+        assert!(narrow.len() >= 2 && narrow.iter().all(|v| (0.031..=0.034).contains(v)));
+        assert!(log_ticks(0.0, 1.0).is_empty());
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(tick_label(0.0), "0");
+        assert_eq!(tick_label(3.0), "3");
+        assert_eq!(tick_label(0.02), "0.02");
+        assert_eq!(tick_label(0.005), "0.005");
+        assert_eq!(tick_label(0.15), "0.15");
+        assert_eq!(tick_label(2.5), "2.5");
+    }
+}

@@ -1,0 +1,244 @@
+//! What the page knows of its engine, updated by each message the engine sends.
+
+use super::loss_history::LossHistory;
+use crate::BackendKind;
+use crate::engine::protocol::TrainingProgress;
+use crate::engine::{FromEngine, ModelInfo, TrainRequest};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RunStatus {
+    #[default]
+    Idle,
+    Running,
+    Paused,
+    Finished,
+    Cancelled,
+    Failed,
+}
+
+impl RunStatus {
+    /// True while a run holds the engine (start is refused, pause and cancel are offered).
+    pub fn is_active(self) -> bool {
+        matches!(self, RunStatus::Running | RunStatus::Paused)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackendInfo {
+    pub kind: BackendKind,
+    pub adapter: String,
+    pub software_adapter: bool,
+    pub fallback_reason: Option<String>,
+}
+
+/// The training view's run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunState {
+    pub status: RunStatus,
+    pub request: Option<TrainRequest>,
+    pub progress: Option<TrainingProgress>,
+    pub history: LossHistory,
+    /// Reconstructions of the sample digits (784 bytes each), newest.
+    pub reconstructions: Vec<u8>,
+    /// The store name of the model the last run produced.
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngineState {
+    pub ready: bool,
+    pub backend: Option<BackendInfo>,
+    /// (what, done, total) while loading.
+    pub loading: Option<(String, usize, usize)>,
+    pub loaded: bool,
+    pub train_images: usize,
+    pub test_images: usize,
+    pub models: Vec<ModelInfo>,
+    /// What could not be loaded at start (shown, not fatal).
+    pub problems: Vec<String>,
+    pub samples: Vec<u8>,
+    pub sample_labels: Vec<u8>,
+    pub run: RunState,
+    pub error: Option<String>,
+    pub backend_lost: bool,
+}
+
+impl EngineState {
+    pub fn apply(&mut self, event: FromEngine) {
+        match event {
+            FromEngine::Ready => self.ready = true,
+            FromEngine::Backend {
+                kind,
+                adapter,
+                software_adapter,
+                fallback_reason,
+            } => {
+                self.backend = Some(BackendInfo {
+                    kind,
+                    adapter,
+                    software_adapter,
+                    fallback_reason,
+                })
+            }
+            FromEngine::Loading { what, done, total } => self.loading = Some((what, done, total)),
+            FromEngine::Loaded {
+                train_images,
+                test_images,
+                models,
+                problems,
+            } => {
+                self.loading = None;
+                self.loaded = true;
+                self.train_images = train_images;
+                self.test_images = test_images;
+                self.models = models;
+                self.problems = problems;
+            }
+            FromEngine::SampleDigits { pixels, labels } => {
+                self.samples = pixels;
+                self.sample_labels = labels;
+            }
+            FromEngine::TrainingStarted {
+                request,
+                steps_per_epoch,
+            } => {
+                self.error = None;
+                self.run = RunState {
+                    status: RunStatus::Running,
+                    request: Some(request),
+                    history: LossHistory::new(steps_per_epoch),
+                    ..RunState::default()
+                };
+            }
+            FromEngine::Progress(progress) => {
+                if self.run.status.is_active() {
+                    self.run.status = if progress.paused {
+                        RunStatus::Paused
+                    } else {
+                        RunStatus::Running
+                    };
+                }
+                self.run
+                    .history
+                    .push_step(progress.step, progress.smoothed_loss);
+                self.run.progress = Some(progress);
+            }
+            FromEngine::EpochDone {
+                epoch,
+                train_loss,
+                test_loss,
+            } => self.run.history.push_epoch(epoch, train_loss, test_loss),
+            FromEngine::Reconstructions { pixels, .. } => self.run.reconstructions = pixels,
+            FromEngine::TrainingFinished { model, cancelled } => {
+                self.run.status = if cancelled {
+                    RunStatus::Cancelled
+                } else {
+                    RunStatus::Finished
+                };
+                self.run.model = Some(model.name.clone());
+                self.models.retain(|m| m.name != model.name);
+                self.models.push(model);
+            }
+            FromEngine::Failed {
+                message,
+                backend_lost,
+            } => {
+                if self.run.status.is_active() {
+                    self.run.status = RunStatus::Failed;
+                }
+                self.loading = None;
+                self.error = Some(message);
+                self.backend_lost |= backend_lost;
+            }
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::engine::ModelOrigin;
+    use crate::model::Architecture;
+    use crate::training::TrainingConfig;
+    use crate::weights::ModelSpec;
+
+    fn progress(step: usize, paused: bool) -> TrainingProgress {
+        TrainingProgress {
+            epoch: 1,
+            epochs: 1,
+            step,
+            total_steps: 10,
+            loss: 0.1,
+            smoothed_loss: 0.1,
+            images_per_second: 100.0,
+            elapsed_seconds: 1.0,
+            seconds_left: Some(1.0),
+            paused,
+        }
+    }
+
+    #[test]
+    fn a_run_from_start_to_finish() {
+        let mut state = EngineState::default();
+        let request = TrainRequest {
+            architecture: Architecture::TwoLayer,
+            latent_dim: 5,
+            training: TrainingConfig::default(),
+            train_images: 100,
+        };
+        state.apply(FromEngine::TrainingStarted {
+            request: request.clone(),
+            steps_per_epoch: 10,
+        });
+        assert_eq!(state.run.status, RunStatus::Running);
+        state.apply(FromEngine::Progress(progress(5, false)));
+        state.apply(FromEngine::Progress(progress(6, true)));
+        assert_eq!(state.run.status, RunStatus::Paused);
+        assert_eq!(state.run.history.steps.len(), 2);
+        state.apply(FromEngine::EpochDone {
+            epoch: 1,
+            train_loss: 0.09,
+            test_loss: 0.08,
+        });
+        let model = ModelInfo {
+            name: "two-layer-d5 (trained)".into(),
+            spec: ModelSpec::Autoencoder {
+                architecture: Architecture::TwoLayer,
+                latent_dim: 5,
+            },
+            origin: ModelOrigin::Trained,
+            params: 22_686,
+            epochs: Some(1),
+            train_images: Some(100),
+            train_loss: Some(0.09),
+            test_loss: Some(0.08),
+            test_accuracy: None,
+        };
+        state.apply(FromEngine::TrainingFinished {
+            model: model.clone(),
+            cancelled: true,
+        });
+        assert_eq!(state.run.status, RunStatus::Cancelled);
+        assert_eq!(state.models, vec![model]);
+        // A late progress message does not revive a finished run.
+        state.apply(FromEngine::Progress(progress(7, false)));
+        assert_eq!(state.run.status, RunStatus::Cancelled);
+    }
+
+    #[test]
+    fn failures_keep_the_message_and_flag_a_lost_backend() {
+        let mut state = EngineState::default();
+        state.apply(FromEngine::Loading {
+            what: "weights".into(),
+            done: 1,
+            total: 3,
+        });
+        state.apply(FromEngine::Failed {
+            message: "device lost".into(),
+            backend_lost: true,
+        });
+        assert_eq!(state.error.as_deref(), Some("device lost"));
+        assert!(state.backend_lost);
+        assert_eq!(state.loading, None);
+    }
+}

@@ -1,0 +1,27 @@
+//! Small canvas helpers shared by the views.
+
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// Puts an RGBA buffer on `canvas`, resizing the canvas to the buffer; CSS scales it up
+/// (pixelated).
+pub fn put_rgba(
+    canvas: &HtmlCanvasElement,
+    width: usize,
+    height: usize,
+    rgba: &[u8],
+) -> Result<(), String> {
+    canvas.set_width(width as u32);
+    canvas.set_height(height as u32);
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(|e| format!("{e:?}"))?
+        .ok_or("the canvas has no 2d context")?
+        .unchecked_into();
+    let image =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width as u32, height as u32)
+            .map_err(|e| format!("{e:?}"))?;
+    context
+        .put_image_data(&image, 0.0, 0.0)
+        .map_err(|e| format!("{e:?}"))
+}

@@ -1,0 +1,87 @@
+//! The page's side of the engine worker: spawns it, queues messages until it is ready, and
+//! hands every event it posts to a callback.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use crate::engine::protocol::{decode, encode};
+use crate::engine::{FromEngine, ToEngine};
+
+/// The loader trunk writes for the worker (`data-loader-shim` in index.html).
+const WORKER_SCRIPT: &str = "worker_loader.js";
+
+pub struct EngineClient {
+    worker: Worker,
+    /// Messages sent before the worker's wasm listens (it would drop them).
+    pending: Rc<RefCell<Option<Vec<String>>>>,
+}
+
+impl EngineClient {
+    /// Starts the worker; `on_event` receives its events, and errors as `Failed` events.
+    pub fn spawn(base_url: &str, on_event: impl Fn(FromEngine) + 'static) -> Result<Self, String> {
+        let worker = Worker::new(&format!("{base_url}{WORKER_SCRIPT}"))
+            .map_err(|e| format!("the engine worker could not start: {e:?}"))?;
+        let pending: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let on_event = Rc::new(on_event);
+
+        let flush_to = worker.clone();
+        let queue = pending.clone();
+        let events = on_event.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
+            let event = match msg.data().as_string() {
+                Some(text) => decode::<FromEngine>(&text).unwrap_or_else(|e| FromEngine::Failed {
+                    message: format!("the engine sent a message this page cannot read: {e}"),
+                    backend_lost: false,
+                }),
+                None => FromEngine::Failed {
+                    message: "the engine sent a message that is not text".into(),
+                    backend_lost: false,
+                },
+            };
+            if event == FromEngine::Ready
+                && let Some(queued) = queue.borrow_mut().take()
+            {
+                for text in queued {
+                    let _ = flush_to.post_message(&JsValue::from_str(&text));
+                }
+            }
+            events(event);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            let message = e.message();
+            let lost = message.to_lowercase().contains("device")
+                || message.to_lowercase().contains("webgpu");
+            on_event(FromEngine::Failed {
+                message: format!(
+                    "the engine worker stopped: {}",
+                    if message.is_empty() {
+                        "unknown error (see the console)".into()
+                    } else {
+                        message
+                    }
+                ),
+                backend_lost: lost,
+            });
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+
+        Ok(Self { worker, pending })
+    }
+
+    pub fn send(&self, message: &ToEngine) {
+        let text = encode(message);
+        if let Some(queue) = self.pending.borrow_mut().as_mut() {
+            queue.push(text);
+            return;
+        }
+        let _ = self.worker.post_message(&JsValue::from_str(&text));
+    }
+}

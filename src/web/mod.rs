@@ -1,0 +1,14 @@
+//! The browser layer (feature `web`, wasm32 only): the engine worker's glue and the leptos
+//! page. It moves messages and draws; what it shows is computed in `engine` and `ui`.
+
+pub mod app;
+mod canvas;
+mod coming_soon;
+mod digit_grid;
+mod engine_client;
+mod header;
+mod loss_chart;
+mod model_list;
+mod train_view;
+pub mod worker;
+mod worker_backend;

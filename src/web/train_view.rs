@@ -1,0 +1,156 @@
+//! `#/train`: choose a model and settings, train it in the worker, watch it learn.
+
+use leptos::prelude::*;
+
+use super::digit_grid::DigitGrid;
+use super::loss_chart::LossChart;
+use super::model_list::ModelList;
+use crate::engine::ToEngine;
+use crate::model::{Architecture, LATENT_SIZES};
+use crate::ui::format;
+use crate::ui::train_form::TrainForm;
+use crate::ui::training_state::{EngineState, RunStatus};
+
+#[component]
+pub fn TrainView(
+    #[prop(into)] state: Signal<EngineState>,
+    /// Commands for the engine flow up through this.
+    send: Callback<ToEngine>,
+) -> impl IntoView {
+    let available = Memo::new(move |_| state.with(|s| s.train_images));
+    let loaded = Memo::new(move |_| state.with(|s| s.loaded));
+    let status = Memo::new(move |_| state.with(|s| s.run.status));
+    let progress = Memo::new(move |_| state.with(|s| s.run.progress));
+    let history = Memo::new(move |_| state.with(|s| s.run.history.clone()));
+    let samples = Memo::new(move |_| state.with(|s| s.samples.clone()));
+    let reconstructions = Memo::new(move |_| state.with(|s| s.run.reconstructions.clone()));
+    let models = Memo::new(move |_| state.with(|s| s.models.clone()));
+    let epochs =
+        Memo::new(move |_| state.with(|s| s.run.request.as_ref().map_or(1, |r| r.training.epochs)));
+
+    let form = RwSignal::new(TrainForm::defaults(10_000));
+    // When the subset arrives, default to all of it (unless the person typed something).
+    Effect::new(move |_| {
+        let n = available.get();
+        if n > 0 {
+            form.update(|f| {
+                if f.train_images == "10000" {
+                    f.train_images = n.to_string();
+                }
+            });
+        }
+    });
+    let form_error = RwSignal::new(None::<String>);
+    let start = move |_| match form.get().parse(available.get()) {
+        Ok(request) => {
+            form_error.set(None);
+            send.run(ToEngine::Train(request));
+        }
+        Err(e) => form_error.set(Some(e)),
+    };
+    let pause = move |_| {
+        send.run(if status.get() == RunStatus::Paused {
+            ToEngine::Resume
+        } else {
+            ToEngine::Pause
+        })
+    };
+    let cancel = move |_| send.run(ToEngine::Cancel);
+
+    let progress_text = move || {
+        let Some(p) = progress.get() else {
+            return match status.get() {
+                RunStatus::Running => "Starting…".to_string(),
+                _ => "Not started.".to_string(),
+            };
+        };
+        let left = p.seconds_left.map_or("–".to_string(), format::duration);
+        let state = match status.get() {
+            RunStatus::Paused => " · paused",
+            RunStatus::Finished => " · finished",
+            RunStatus::Cancelled => " · cancelled",
+            RunStatus::Failed => " · failed",
+            _ => "",
+        };
+        format!(
+            "Epoch {}/{} · step {}/{} · loss {} · {} images/s · {} elapsed · {} left{}",
+            p.epoch,
+            p.epochs,
+            format::thousands(p.step),
+            format::thousands(p.total_steps),
+            format::loss(Some(p.smoothed_loss)),
+            format::thousands(p.images_per_second.round() as usize),
+            format::duration(p.elapsed_seconds),
+            left,
+            state,
+        )
+    };
+
+    let field = move |get: fn(&TrainForm) -> String, set: fn(&mut TrainForm, String)| {
+        (
+            move || get(&form.get()),
+            move |ev: leptos::ev::Event| {
+                let value = event_target_value(&ev);
+                form.update(|f| set(f, value));
+            },
+        )
+    };
+    let (arch_value, arch_change) = field(|f| f.architecture.clone(), |f, v| f.architecture = v);
+    let (latent_value, latent_change) = field(|f| f.latent_dim.clone(), |f, v| f.latent_dim = v);
+    let (epochs_value, epochs_change) = field(|f| f.epochs.clone(), |f, v| f.epochs = v);
+    let (batch_value, batch_change) = field(|f| f.batch_size.clone(), |f, v| f.batch_size = v);
+    let (lr_value, lr_change) = field(|f| f.learning_rate.clone(), |f, v| f.learning_rate = v);
+    let (images_value, images_change) =
+        field(|f| f.train_images.clone(), |f, v| f.train_images = v);
+
+    view! {
+        <section class="train">
+            <h2>"Train an autoencoder"</h2>
+            <form class="train-form" on:submit=move |ev| ev.prevent_default()>
+                <label>"Architecture "
+                    <select prop:value=arch_value on:change=arch_change data-testid="train-architecture">
+                        {Architecture::ALL.iter().map(|a| {
+                            let name = a.to_string();
+                            view! { <option value=name.clone()>{format!("{} convolution layer{}", a.layers(), if a.layers() > 1 { "s" } else { "" })}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Latent size "
+                    <select prop:value=latent_value on:change=latent_change data-testid="train-latent">
+                        {LATENT_SIZES.iter().map(|d| view! { <option value=d.to_string()>{d.to_string()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Epochs " <input type="number" min="1" max="100" prop:value=epochs_value on:input=epochs_change data-testid="train-epochs"/></label>
+                <label>"Batch " <input type="number" min="1" max="4096" prop:value=batch_value on:input=batch_change/></label>
+                <label>"Learning rate " <input type="text" size="7" prop:value=lr_value on:input=lr_change/></label>
+                <label>"Training images " <input type="number" min="1" prop:value=images_value on:input=images_change data-testid="train-images"/>
+                    <span class="note">{move || format!(" of {}", format::thousands(available.get()))}</span>
+                </label>
+            </form>
+            <div class="controls">
+                <button
+                    data-testid="train-start"
+                    on:click=start
+                    disabled=move || !loaded.get() || status.get().is_active()
+                >"Start"</button>
+                <button data-testid="train-pause" on:click=pause disabled=move || !status.get().is_active()>
+                    {move || if status.get() == RunStatus::Paused { "Resume" } else { "Pause" }}
+                </button>
+                <button data-testid="train-cancel" on:click=cancel disabled=move || !status.get().is_active()>"Cancel"</button>
+                {move || form_error.get().map(|e| view! { <span class="warning">{e}</span> })}
+            </div>
+            <div class="progress" data-testid="train-progress" data-status=move || format!("{:?}", status.get()).to_lowercase()>
+                <progress
+                    max=move || progress.get().map_or(1, |p| p.total_steps.max(1))
+                    value=move || progress.get().map_or(0, |p| p.step)
+                ></progress>
+                <span>{progress_text}</span>
+            </div>
+            <div class="train-output">
+                <LossChart history=history epochs=epochs/>
+                <DigitGrid originals=samples reconstructions=reconstructions/>
+            </div>
+            <ModelList models=models/>
+        </section>
+    }
+}

@@ -1,0 +1,169 @@
+//! The library in a real browser (wasm-bindgen-test in headless Chromium, run by
+//! `wasm-pack test`; see scripts/test.sh). Built with `LATENT_LAB_TEST_BACKEND=webgpu` the
+//! same tests run on WebGPU (Chromium's software adapter in CI), else on the CPU (flex).
+#![cfg(target_arch = "wasm32")]
+
+use burn::prelude::*;
+use latent_lab::BackendKind;
+use latent_lab::data::{IMAGE_PIXELS, MnistSet, images_to_tensor};
+use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
+use latent_lab::engine::{FromEngine, TrainRequest};
+use latent_lab::model::{Architecture, AutoencoderConfig, ClassifierConfig};
+use latent_lab::training::TrainingConfig;
+use latent_lab::weights::{ModelSpec, WeightsManifest, load_autoencoder, save_autoencoder};
+use wasm_bindgen_test::*;
+
+// In a dedicated worker, as in the page: the engine never runs on the main thread.
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn backend() -> BackendKind {
+    match option_env!("LATENT_LAB_TEST_BACKEND") {
+        Some("webgpu") => BackendKind::Wgpu,
+        _ => BackendKind::Flex,
+    }
+}
+
+async fn device() -> Device {
+    backend()
+        .init_async()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .device
+}
+
+fn subset() -> (MnistSet, MnistSet) {
+    let train = MnistSet::from_idx(
+        "train-images",
+        include_bytes!("../public/data/train-images-idx3-ubyte.gz"),
+        "train-labels",
+        include_bytes!("../public/data/train-labels-idx1-ubyte.gz"),
+    )
+    .expect("the bundled training subset parses");
+    let test = MnistSet::from_idx(
+        "test-images",
+        include_bytes!("../public/data/t10k-images-idx3-ubyte.gz"),
+        "test-labels",
+        include_bytes!("../public/data/t10k-labels-idx1-ubyte.gz"),
+    )
+    .expect("the bundled test subset parses");
+    (train, test)
+}
+
+async fn read(tensor: Tensor<4>) -> Vec<f32> {
+    tensor
+        .into_data_async()
+        .await
+        .expect("readback")
+        .try_to_vec::<f32>()
+        .expect("f32 values")
+}
+
+#[wasm_bindgen_test]
+fn bundled_subset_parses() {
+    let (train, test) = subset();
+    assert_eq!(train.len(), 10_000);
+    assert_eq!(test.len(), 2_000);
+    assert_eq!(train.image(0).len(), IMAGE_PIXELS);
+    // MNIST's first training label is a 5 and its first test label a 7.
+    assert_eq!(train.label(0), 5);
+    assert_eq!(test.label(0), 7);
+}
+
+#[wasm_bindgen_test]
+async fn forward_shapes() {
+    let device = device().await;
+    let (_, test) = subset();
+    let images = images_to_tensor(&test, &[0, 1, 2], &device);
+    for architecture in Architecture::ALL {
+        let model = AutoencoderConfig::new(architecture, 20).init(&device);
+        assert_eq!(model.encode(images.clone()).dims(), [3, 20]);
+        let out = model.forward(images.clone());
+        assert_eq!(out.dims(), [3, 1, 28, 28], "{architecture}");
+        let values = read(out).await;
+        assert!(
+            values.iter().all(|v| (0.0..=1.0).contains(v)),
+            "sigmoid output"
+        );
+    }
+    let classifier = ClassifierConfig::new().init(&device);
+    assert_eq!(classifier.forward(images).dims(), [3, 10]);
+}
+
+#[wasm_bindgen_test]
+async fn a_few_training_steps_lower_the_loss() {
+    let device = device().await;
+    let (train, test) = subset();
+    let test = test.first(200);
+    let request = TrainRequest {
+        architecture: Architecture::TwoLayer,
+        latent_dim: 10,
+        training: TrainingConfig {
+            epochs: 4,
+            batch_size: 32,
+            ..TrainingConfig::default()
+        },
+        train_images: 256,
+    };
+    let samples = sample_digits(&test, 8);
+    let mut session = TrainingSession::new(
+        request,
+        &train,
+        samples,
+        &device,
+        0.0,
+        ReportEvery::default(),
+    )
+    .expect("valid request");
+    let mut epochs = Vec::new();
+    let mut reconstructions = 0;
+    let mut t = 0.0;
+    while !session.is_finished() {
+        t += 10.0;
+        let now = t;
+        for event in session.step(&train, &test, || now).await.expect("step") {
+            match event {
+                FromEngine::EpochDone { test_loss, .. } => epochs.push(test_loss),
+                FromEngine::Reconstructions { pixels, .. } => {
+                    assert_eq!(pixels.len(), 8 * IMAGE_PIXELS);
+                    reconstructions += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(epochs.len(), 4);
+    assert!(reconstructions >= 4);
+    assert!(
+        epochs[3] < epochs[0] * 0.9,
+        "test loss should fall: {epochs:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn weights_round_trip_through_bytes() {
+    let device = device().await;
+    let (_, test) = subset();
+    // Weights are written from a CPU copy (WebGPU has no synchronous readback).
+    let cpu = Device::flex();
+    let model = AutoencoderConfig::new(Architecture::ThreeLayer, 20).init(&cpu);
+    let manifest = WeightsManifest::new(
+        ModelSpec::Autoencoder {
+            architecture: Architecture::ThreeLayer,
+            latent_dim: 20,
+        },
+        Architecture::ThreeLayer.param_count(20),
+    );
+    let bytes = save_autoencoder(&model, &manifest).expect("save");
+    let (loaded, read_back) = load_autoencoder(&bytes, &device).expect("load");
+    assert_eq!(read_back, manifest);
+    let expected = read(model.forward(images_to_tensor(&test, &[0, 1], &cpu))).await;
+    let actual = read(loaded.forward(images_to_tensor(&test, &[0, 1], &device))).await;
+    let worst = expected
+        .iter()
+        .zip(&actual)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-4, "outputs differ by {worst}");
+    // A truncated file is refused, not half-loaded.
+    assert!(load_autoencoder(&bytes[..bytes.len() / 2], &device).is_err());
+}

@@ -1,0 +1,191 @@
+// End-to-end tests of the built page (dist/) in Debian's Chromium, driven by playwright-core.
+//   node tests/e2e/run.mjs [dist-folder]   (scripts/test.sh runs it after `trunk build`)
+// Screenshots of every view go to target/e2e-screenshots/ for inspection.
+import { chromium } from "playwright-core";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
+const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
+const shots = path.join(root, "target", "e2e-screenshots");
+fs.mkdirSync(shots, { recursive: true });
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const types = {
+  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".json": "application/json", ".gz": "application/gzip",
+  ".safetensors": "application/octet-stream", ".png": "image/png",
+};
+
+// A static server for dist/ on 127.0.0.1 (any free port).
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end("not found"); return; }
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+const failures = [];
+function check(ok, what) {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+async function openPage(browser, url, origin) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  const foreign = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  // Every request, the worker's included, must stay on the page's origin.
+  context.on("request", (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith("blob:") && !u.startsWith("data:")) foreign.push(u);
+  });
+  // Long main-thread tasks, recorded from the first script on.
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  const started = Date.now();
+  await page.goto(url);
+  return { context, page, problems, foreign, started };
+}
+
+async function waitLoaded(page) {
+  await page.waitForSelector('[data-testid="backend"]');
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="train-start"]')?.disabled,
+    null, { timeout: 120_000 });
+}
+
+async function canvasInk(page, testid) {
+  return page.$eval(`[data-testid="${testid}"]`, (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) ink++;
+    return ink;
+  });
+}
+
+const server = await serve();
+const origin = `http://127.0.0.1:${server.address().port}`;
+const baseArgs = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync"];
+
+try {
+  // 1. No WebGPU (Chromium's default here): the CPU backend, with the reason shown.
+  {
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: baseArgs });
+    const { context, page, problems, foreign, started } = await openPage(browser, `${origin}/#/train`, origin);
+    await waitLoaded(page);
+    const interactiveMs = Date.now() - started;
+    console.log(`page interactive (data and weights loaded) after ${interactiveMs} ms`);
+    const header = await page.textContent('[data-testid="backend"]');
+    check(/CPU/.test(header) && /WebGPU not used/.test(header), `header names the CPU backend and why: "${header.trim()}"`);
+    await page.screenshot({ path: path.join(shots, "train-cpu-loaded.png"), fullPage: true });
+
+    // A one-epoch training on 2,000 images.
+    await page.fill('[data-testid="train-epochs"]', "1");
+    await page.fill('[data-testid="train-images"]', "2000");
+    await page.evaluate(() => { window.__longTasks = []; });
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
+      null, { timeout: 300_000 });
+    const progress = await page.textContent('[data-testid="train-progress"]');
+    console.log(`progress at the end: ${progress.trim()}`);
+    check(/Epoch 1\/1/.test(progress) && /images\/s/.test(progress) && /left/.test(progress),
+      "progress shows epoch, step, speed and time left");
+    const speed = Number((progress.match(/([\d,]+) images\/s/) ?? ["", "0"])[1].replaceAll(",", ""));
+    console.log(`training speed in the page (CPU backend, batch 64): ${speed} images/s`);
+    const series = await page.$eval('[data-testid="loss-chart"]', (c) => ({
+      points: Number(c.dataset.points), first: Number(c.dataset.first), last: Number(c.dataset.last) }));
+    check(series.points >= 3 && series.last < series.first,
+      `the chart's smoothed loss falls (${series.points} points, ${series.first} → ${series.last})`);
+    check(await canvasInk(page, "loss-chart") > 1000, "the loss chart is drawn");
+    check(await canvasInk(page, "recon-grid") > 200, "sample digits and reconstructions are drawn");
+    const longTasks = await page.evaluate(() => window.__longTasks.filter((t) => t.duration > 100));
+    check(longTasks.length === 0, `no main-thread task over 100 ms while training (${JSON.stringify(longTasks)})`);
+    const models = await page.textContent('[data-testid="model-list"]');
+    check(/trained 1/.test(models), "the trained model joins the model list");
+
+    // Pause, resume and cancel on a longer run (3 epochs of the whole subset).
+    await page.fill('[data-testid="train-epochs"]', "3");
+    await page.fill('[data-testid="train-images"]', "10000");
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "running");
+    const t0 = Date.now();
+    await page.click('[data-testid="train-pause"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "paused");
+    const pauseMs = Date.now() - t0;
+    check(pauseMs < 2000, `pause takes effect while training (${pauseMs} ms)`);
+    const stepAtPause = await page.textContent('[data-testid="train-progress"]');
+    await page.waitForTimeout(1000);
+    check(stepAtPause === await page.textContent('[data-testid="train-progress"]'), "nothing moves while paused");
+    await page.click('[data-testid="train-pause"]'); // resume
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "running");
+    await page.waitForTimeout(500);
+    await page.click('[data-testid="train-cancel"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "cancelled",
+      null, { timeout: 60_000 });
+    check(/trained 2/.test(await page.textContent('[data-testid="model-list"]')),
+      "a cancelled run's model joins the model list too");
+    for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "train"]) {
+      await page.goto(`${origin}/#/${route}`);
+      await page.waitForSelector('[data-testid="backend"]');
+      await page.screenshot({ path: path.join(shots, `${route}.png`), fullPage: true });
+    }
+    check(problems.length === 0, `no console errors (${JSON.stringify(problems)})`);
+    check(foreign.length === 0, `no request leaves the origin (${JSON.stringify(foreign)})`);
+    await context.close();
+    await browser.close();
+  }
+
+  // 2. WebGPU available (Chromium's software adapter): the header says WebGPU and warns.
+  {
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: [...baseArgs, "--enable-unsafe-webgpu"] });
+    const { context, page, problems, foreign } = await openPage(browser, `${origin}/`, origin);
+    await waitLoaded(page);
+    const header = await page.textContent('[data-testid="backend"]');
+    check(/WebGPU/.test(header) && !/WebGPU not used/.test(header), `header names WebGPU: "${header.trim()}"`);
+    check(/software WebGPU adapter/.test(header), "a software adapter is flagged, with the CPU offered");
+    await page.screenshot({ path: path.join(shots, "train-webgpu.png"), fullPage: true });
+    // ?backend=cpu overrides the choice.
+    await page.goto(`${origin}/?backend=cpu#/train`);
+    await page.waitForFunction(() => /CPU/.test(document.querySelector('[data-testid="backend"]')?.textContent ?? ""));
+    check(true, "?backend=cpu picks the CPU even with WebGPU available");
+    check(problems.length === 0, `no console errors with WebGPU (${JSON.stringify(problems)})`);
+    check(foreign.length === 0, "no request leaves the origin with WebGPU");
+    await context.close();
+    await browser.close();
+  }
+} catch (e) {
+  failures.push(String(e?.stack ?? e));
+  console.log(`FAIL ${e?.stack ?? e}`);
+} finally {
+  server.close();
+}
+
+if (failures.length > 0) {
+  console.log(`\n${failures.length} end-to-end check(s) failed`);
+  process.exit(1);
+}
+console.log("\nall end-to-end checks passed");

@@ -1,0 +1,227 @@
+//! The page's engine, natively: the model store with the committed pretrained weights, and a
+//! training session from start to finish.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{device, test_subset, train_subset};
+use latent_lab::engine::pretrained::pretrained_names;
+use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
+use latent_lab::engine::{FromEngine, ModelOrigin, ModelStore, TrainRequest};
+use latent_lab::model::{Architecture, param_count};
+use latent_lab::training::{TrainingConfig, evaluate};
+use latent_lab::weights::ModelSpec;
+use std::path::Path;
+
+fn weights_file(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("public/weights")
+        .join(format!("{name}.safetensors"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_bundled_model_loads_and_matches_its_manifest() {
+    let device = device();
+    let mut store = ModelStore::default();
+    for name in pretrained_names() {
+        let info = store
+            .insert_file(
+                &name,
+                &weights_file(&name),
+                ModelOrigin::Pretrained,
+                &device,
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(info.name, name);
+        if !name.starts_with("classifier") {
+            assert_eq!(
+                info.spec.name(),
+                name,
+                "the file holds the model its name says"
+            );
+        }
+        match info.spec {
+            ModelSpec::Autoencoder {
+                architecture,
+                latent_dim,
+            } => {
+                assert_eq!(info.params, architecture.param_count(latent_dim), "{name}");
+                let model = store.autoencoder(&name).expect("an autoencoder");
+                assert_eq!(param_count(model), info.params, "{name}");
+            }
+            ModelSpec::Classifier { latent_dim } => {
+                assert_eq!(latent_dim, 20);
+                assert_eq!(info.params, 21_220, "{name}");
+            }
+        }
+    }
+    assert_eq!(store.len(), 11);
+    // Loading the same file again keeps both under distinct names.
+    let again = store
+        .insert_file(
+            "two-layer-d20",
+            &weights_file("two-layer-d20"),
+            ModelOrigin::Uploaded,
+            &device,
+        )
+        .unwrap();
+    assert_eq!(again.name, "two-layer-d20 (2)");
+}
+
+#[test]
+fn bundled_losses_are_what_the_weights_give() {
+    // The manifest's test loss was measured on the full test set; the first 2,000 test images
+    // give a close figure with the same weights.
+    let device = device();
+    let mut store = ModelStore::default();
+    let info = store
+        .insert_file(
+            "two-layer-d20",
+            &weights_file("two-layer-d20"),
+            ModelOrigin::Pretrained,
+            &device,
+        )
+        .unwrap();
+    let model = store.autoencoder("two-layer-d20").unwrap();
+    let loss = pollster::block_on(evaluate(model, &test_subset(2000), 500, &device))
+        .unwrap()
+        .loss;
+    let recorded = info
+        .test_loss
+        .expect("the reproduction records the test loss");
+    assert!(
+        (loss - recorded).abs() < 0.15 * recorded,
+        "subset loss {loss} vs recorded {recorded}"
+    );
+}
+
+#[test]
+fn a_foreign_file_leaves_the_store_unchanged() {
+    let device = device();
+    let mut store = ModelStore::default();
+    let bytes = weights_file("one-layer-d20");
+    assert!(
+        store
+            .insert_file(
+                "broken",
+                &bytes[..bytes.len() - 10],
+                ModelOrigin::Uploaded,
+                &device
+            )
+            .is_err()
+    );
+    assert!(
+        store
+            .insert_file(
+                "noise",
+                b"not a weights file at all",
+                ModelOrigin::Uploaded,
+                &device
+            )
+            .is_err()
+    );
+    assert!(store.is_empty());
+}
+
+#[test]
+fn a_session_trains_pauses_and_finishes() {
+    let device = device();
+    let train = train_subset(320);
+    let test = test_subset(200);
+    let request = TrainRequest {
+        architecture: Architecture::TwoLayer,
+        latent_dim: 10,
+        training: TrainingConfig {
+            epochs: 3,
+            batch_size: 32,
+            ..TrainingConfig::default()
+        },
+        train_images: 320,
+    };
+    let every = ReportEvery {
+        progress_ms: 50.0,
+        reconstructions_ms: 1000.0,
+    };
+    let samples = sample_digits(&test, 8);
+    assert_eq!(samples.len(), 8);
+    let mut session =
+        TrainingSession::new(request.clone(), &train, samples, &device, 0.0, every).unwrap();
+    assert_eq!(session.steps_per_epoch(), 10);
+    assert_eq!(session.total_steps(), 30);
+    // Each step "takes" 100 ms of made-up time, with a pause of 10 s after step 5.
+    let mut t = 0.0;
+    let (mut epochs, mut progress, mut reconstructions) = (Vec::new(), Vec::new(), 0);
+    while !session.is_finished() {
+        t += 100.0;
+        if session.steps_done() == 5 {
+            session.pause(t);
+            assert!(session.is_paused() && session.progress(t).paused);
+            t += 10_000.0;
+            session.resume(t);
+        }
+        let now = t;
+        for event in pollster::block_on(session.step(&train, &test, || now)).unwrap() {
+            match event {
+                FromEngine::EpochDone {
+                    epoch, test_loss, ..
+                } => epochs.push((epoch, test_loss)),
+                FromEngine::Progress(p) => progress.push(p),
+                FromEngine::Reconstructions { pixels, .. } => {
+                    assert_eq!(pixels.len(), 8 * 784);
+                    reconstructions += 1;
+                }
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+    }
+    assert_eq!(
+        epochs.iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert!(epochs[2].1 < epochs[0].1, "test loss falls: {epochs:?}");
+    assert!(reconstructions >= 3);
+    let last = progress.last().unwrap();
+    assert_eq!((last.step, last.total_steps, last.epoch), (30, 30, 3));
+    // 30 steps of 100 ms; the 10 s pause is not counted.
+    assert!(
+        (last.elapsed_seconds - 3.0).abs() < 0.15,
+        "{}",
+        last.elapsed_seconds
+    );
+    assert_eq!(last.seconds_left, Some(0.0));
+    // 960 images in 3 s of active time.
+    assert!(
+        (last.images_per_second - 320.0).abs() < 16.0,
+        "{}",
+        last.images_per_second
+    );
+    let (model, info) =
+        pollster::block_on(session.finish("two-layer-d10 (trained 1)".into(), &test)).unwrap();
+    assert_eq!(info.params, param_count(&model));
+    assert_eq!(info.epochs, Some(3));
+    assert_eq!(info.test_loss, Some(epochs[2].1));
+}
+
+#[test]
+fn bad_requests_are_refused() {
+    let device = device();
+    let train = train_subset(100);
+    let request = |latent_dim, train_images| TrainRequest {
+        architecture: Architecture::OneLayer,
+        latent_dim,
+        training: TrainingConfig::default(),
+        train_images,
+    };
+    let every = ReportEvery::default();
+    for (d, n) in [(0, 10), (20, 0), (20, 101)] {
+        let err = TrainingSession::new(request(d, n), &train, vec![], &device, 0.0, every)
+            .err()
+            .expect("refused");
+        assert!(
+            err.to_string().contains("invalid training settings"),
+            "{err}"
+        );
+    }
+}
