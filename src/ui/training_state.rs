@@ -154,6 +154,22 @@ impl EngineState {
     }
 }
 
+impl EngineState {
+    /// The worker died (a trap in its wasm: it cannot report anything itself). Whatever ran is
+    /// lost with it; on WebGPU the likely cause is the GPU path, so the CPU is offered.
+    pub fn worker_crashed(&mut self, message: String) {
+        if self.run.status.is_active() {
+            self.run.status = RunStatus::Failed;
+        }
+        self.loading = None;
+        self.error = Some(format!("the engine worker stopped: {message}"));
+        self.backend_lost |= self
+            .backend
+            .as_ref()
+            .is_none_or(|b| b.kind == BackendKind::Wgpu);
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -223,6 +239,28 @@ mod tests {
         // A late progress message does not revive a finished run.
         state.apply(FromEngine::Progress(progress(7, false)));
         assert_eq!(state.run.status, RunStatus::Cancelled);
+    }
+
+    #[test]
+    fn a_crashed_worker_offers_the_cpu_only_when_it_was_not_on_the_cpu() {
+        let mut state = EngineState::default();
+        state.apply(FromEngine::Backend {
+            kind: BackendKind::Flex,
+            adapter: "flex (CPU)".into(),
+            software_adapter: false,
+            fallback_reason: None,
+        });
+        state.worker_crashed("RuntimeError: unreachable".into());
+        assert!(state.error.as_deref().unwrap().contains("unreachable"));
+        assert!(!state.backend_lost);
+        state.apply(FromEngine::Backend {
+            kind: BackendKind::Wgpu,
+            adapter: "swiftshader".into(),
+            software_adapter: true,
+            fallback_reason: None,
+        });
+        state.worker_crashed("RuntimeError: unreachable".into());
+        assert!(state.backend_lost);
     }
 
     #[test]

@@ -35,7 +35,11 @@ pub fn App() -> impl IntoView {
             Ok(choice) => (choice, None),
             Err(e) => (BackendChoice::Auto, Some(e)),
         };
-    let client = match EngineClient::spawn(&base, move |event| state.update(|s| s.apply(event))) {
+    let client = match EngineClient::spawn(
+        &base,
+        move |event| state.update(|s| s.apply(event)),
+        move |message| state.update(|s| s.worker_crashed(message)),
+    ) {
         Ok(client) => {
             client.send(&ToEngine::Start {
                 backend: choice,

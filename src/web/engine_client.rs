@@ -21,8 +21,12 @@ pub struct EngineClient {
 }
 
 impl EngineClient {
-    /// Starts the worker; `on_event` receives its events, and errors as `Failed` events.
-    pub fn spawn(base_url: &str, on_event: impl Fn(FromEngine) + 'static) -> Result<Self, String> {
+    /// Starts the worker; `on_event` receives its events, `on_crash` the error that ends it.
+    pub fn spawn(
+        base_url: &str,
+        on_event: impl Fn(FromEngine) + 'static,
+        on_crash: impl Fn(String) + 'static,
+    ) -> Result<Self, String> {
         let worker = Worker::new(&format!("{base_url}{WORKER_SCRIPT}"))
             .map_err(|e| format!("the engine worker could not start: {e:?}"))?;
         let pending: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
@@ -56,18 +60,10 @@ impl EngineClient {
 
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
             let message = e.message();
-            let lost = message.to_lowercase().contains("device")
-                || message.to_lowercase().contains("webgpu");
-            on_event(FromEngine::Failed {
-                message: format!(
-                    "the engine worker stopped: {}",
-                    if message.is_empty() {
-                        "unknown error (see the console)".into()
-                    } else {
-                        message
-                    }
-                ),
-                backend_lost: lost,
+            on_crash(if message.is_empty() {
+                "unknown error (see the console)".into()
+            } else {
+                message
             });
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
