@@ -72,7 +72,8 @@ impl BackendKind {
         }
     }
 
-    fn cpu_backend(self) -> BackendDevice {
+    /// The CPU device of this kind (flex for anything but ndarray); never fails.
+    pub fn cpu_backend(self) -> BackendDevice {
         #[allow(deprecated)]
         let device = match self {
             BackendKind::Ndarray => Device::ndarray(),

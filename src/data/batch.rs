@@ -16,6 +16,14 @@ pub fn images_to_tensor(set: &MnistSet, indices: &[usize], device: &Device) -> T
     )
 }
 
+/// Model output in `[0, 1]` back to image bytes (values outside are clamped).
+pub fn pixels_to_bytes(pixels: &[f32]) -> Vec<u8> {
+    pixels
+        .iter()
+        .map(|p| (p.clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect()
+}
+
 /// The labels at `indices` as a `[B]` integer tensor.
 pub fn labels_to_tensor(set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1, Int> {
     let values: Vec<i64> = indices.iter().map(|&i| i64::from(set.label(i))).collect();

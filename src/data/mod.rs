@@ -4,7 +4,7 @@ mod batch;
 mod idx;
 mod mnist;
 
-pub use batch::{images_to_tensor, labels_to_tensor};
+pub use batch::{images_to_tensor, labels_to_tensor, pixels_to_bytes};
 pub use idx::{IdxError, IdxKind, encode_idx_images, encode_idx_labels, parse_idx};
 pub use mnist::{
     DataError, IMAGE_PIXELS, IMAGE_SIDE, MnistSet, Split, TEST_IMAGES_FILE, TEST_LABELS_FILE,

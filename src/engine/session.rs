@@ -11,7 +11,7 @@ use super::progress::{ActiveClock, Ema, speed_and_time_left};
 use super::protocol::{FromEngine, ModelInfo, TrainRequest, TrainingProgress};
 use super::store::trained_info;
 use crate::analysis::reconstruct;
-use crate::data::MnistSet;
+use crate::data::{MnistSet, pixels_to_bytes};
 use crate::model::{Autoencoder, AutoencoderConfig};
 use crate::training::{Trainer, TrainingError, evaluate, read_scalar};
 
@@ -57,14 +57,6 @@ pub struct TrainingSession {
 pub fn sample_digits(test: &MnistSet, count: usize) -> Vec<usize> {
     (0..count.min(10) as u8)
         .filter_map(|digit| test.first_of_digit(digit))
-        .collect()
-}
-
-/// Pixels in [0, 1] to bytes.
-pub fn to_bytes(pixels: &[f32]) -> Vec<u8> {
-    pixels
-        .iter()
-        .map(|p| (p.clamp(0.0, 1.0) * 255.0).round() as u8)
         .collect()
 }
 
@@ -233,7 +225,7 @@ impl TrainingSession {
             Vec::new()
         } else {
             let model = self.trainer.model().valid();
-            to_bytes(&reconstruct(&model, test, &self.samples, &self.device).await?)
+            pixels_to_bytes(&reconstruct(&model, test, &self.samples, &self.device).await?)
         };
         Ok(FromEngine::Reconstructions {
             step: self.steps_done(),

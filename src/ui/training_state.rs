@@ -158,15 +158,14 @@ impl EngineState {
     /// The worker died (a trap in its wasm: it cannot report anything itself). Whatever ran is
     /// lost with it; on WebGPU the likely cause is the GPU path, so the CPU is offered.
     pub fn worker_crashed(&mut self, message: String) {
-        if self.run.status.is_active() {
-            self.run.status = RunStatus::Failed;
-        }
-        self.loading = None;
-        self.error = Some(format!("the engine worker stopped: {message}"));
-        self.backend_lost |= self
+        let backend_lost = self
             .backend
             .as_ref()
             .is_none_or(|b| b.kind == BackendKind::Wgpu);
+        self.apply(FromEngine::Failed {
+            message: format!("the engine worker stopped: {message}"),
+            backend_lost,
+        });
     }
 }
 

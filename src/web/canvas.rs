@@ -3,6 +3,15 @@
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+/// The canvas's 2d drawing context.
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+    Ok(canvas
+        .get_context("2d")
+        .map_err(|e| format!("{e:?}"))?
+        .ok_or("the canvas has no 2d context")?
+        .unchecked_into())
+}
+
 /// Puts an RGBA buffer on `canvas`, resizing the canvas to the buffer; CSS scales it up
 /// (pixelated).
 pub fn put_rgba(
@@ -13,11 +22,7 @@ pub fn put_rgba(
 ) -> Result<(), String> {
     canvas.set_width(width as u32);
     canvas.set_height(height as u32);
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .map_err(|e| format!("{e:?}"))?
-        .ok_or("the canvas has no 2d context")?
-        .unchecked_into();
+    let context = context_2d(canvas)?;
     let image =
         ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width as u32, height as u32)
             .map_err(|e| format!("{e:?}"))?;

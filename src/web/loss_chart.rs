@@ -7,8 +7,9 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::AsRangedCoord;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
+
+use super::canvas::context_2d;
 
 use crate::ui::loss_history::LossHistory;
 use crate::ui::ticks::{linear_ticks, log_ticks, tick_label};
@@ -63,11 +64,7 @@ fn draw(
     epochs: usize,
     log: bool,
 ) -> Result<(), String> {
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .map_err(|e| format!("{e:?}"))?
-        .ok_or("the canvas has no 2d context")?
-        .unchecked_into();
+    let context = context_2d(&canvas)?;
     let backend =
         CanvasBackend::with_canvas_object(canvas).ok_or("the canvas has no 2d context")?;
     let root = backend.into_drawing_area();

@@ -73,18 +73,10 @@ async fn probe_webgpu() -> Result<AdapterProbe, String> {
 }
 
 fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
+    let mut device = kind.cpu_backend();
+    device.description = format!("{kind} (CPU, wasm SIMD)");
     ChosenBackend {
-        device: BackendDevice {
-            kind,
-            device: if kind == BackendKind::Ndarray {
-                #[allow(deprecated)]
-                burn::prelude::Device::ndarray()
-            } else {
-                burn::prelude::Device::flex()
-            },
-            description: format!("{kind} (CPU, wasm SIMD)"),
-            software_adapter: false,
-        },
+        device,
         software: false,
         fallback_reason: reason,
     }

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use latent_lab::analysis::DecorrelationStats;
+use latent_lab::data::pixels_to_bytes;
 use latent_lab::reference::REPORT_LATENT_SWEEP;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -39,12 +40,12 @@ pub fn image_strip(path: &Path, pixels: &[f32], frames: usize) -> DrawResult {
     let height = side + 2 * GAP;
     let root = BitMapBackend::new(path, (width as u32, height as u32)).into_drawing_area();
     root.fill(&RGBColor(40, 40, 40)).map_err(err)?;
+    let bytes = pixels_to_bytes(pixels);
     for f in 0..frames {
         let x0 = GAP + f * (side + GAP);
         for y in 0..28 {
             for x in 0..28 {
-                let v = pixels[f * 784 + y * 28 + x].clamp(0.0, 1.0);
-                let g = (v * 255.0).round() as u8;
+                let g = bytes[f * 784 + y * 28 + x];
                 root.draw(&Rectangle::new(
                     [
                         ((x0 + x * SCALE) as i32, (GAP + y * SCALE) as i32),
