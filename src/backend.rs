@@ -41,6 +41,7 @@ impl BackendKind {
     #[cfg(not(target_family = "wasm"))]
     pub fn init(self) -> Result<BackendDevice, BackendError> {
         match self {
+            #[cfg(feature = "gpu")]
             BackendKind::Wgpu => {
                 let (device, setup) =
                     Device::wgpu_options()
@@ -51,13 +52,14 @@ impl BackendKind {
                         })?;
                 Ok(wgpu_backend(device, &setup.adapter.get_info()))
             }
-            cpu => Ok(cpu.cpu_backend()),
+            other => other.cpu_or_missing(),
         }
     }
 
     /// Initialises the backend, asynchronously as WebGPU requires.
     pub async fn init_async(self) -> Result<BackendDevice, BackendError> {
         match self {
+            #[cfg(feature = "gpu")]
             BackendKind::Wgpu => {
                 let (device, setup) = Device::wgpu_options()
                     .init_with_setup_async()
@@ -68,26 +70,49 @@ impl BackendKind {
                     })?;
                 Ok(wgpu_backend(device, &setup.adapter.get_info()))
             }
-            cpu => Ok(cpu.cpu_backend()),
+            other => other.cpu_or_missing(),
         }
     }
 
-    /// The CPU device of this kind (flex for anything but ndarray); never fails.
+    /// Whether this build contains the backend (wgpu and ndarray are cargo features).
+    pub fn is_built_in(self) -> bool {
+        match self {
+            BackendKind::Flex => true,
+            BackendKind::Ndarray => cfg!(feature = "ndarray"),
+            BackendKind::Wgpu => cfg!(feature = "gpu"),
+        }
+    }
+
+    fn cpu_or_missing(self) -> Result<BackendDevice, BackendError> {
+        if self.is_built_in() && self != BackendKind::Wgpu {
+            Ok(self.cpu_backend())
+        } else {
+            Err(BackendError {
+                kind: self,
+                reason: "this build leaves it out (cargo feature off)".into(),
+            })
+        }
+    }
+
+    /// The CPU device of this kind (flex for anything but ndarray, and for ndarray when the
+    /// build leaves it out); never fails.
     pub fn cpu_backend(self) -> BackendDevice {
-        #[allow(deprecated)]
-        let device = match self {
-            BackendKind::Ndarray => Device::ndarray(),
-            _ => Device::flex(),
+        let (kind, device) = match self {
+            #[cfg(feature = "ndarray")]
+            #[allow(deprecated)]
+            BackendKind::Ndarray => (self, Device::ndarray()),
+            _ => (BackendKind::Flex, Device::flex()),
         };
         BackendDevice {
-            kind: self,
+            kind,
             device,
-            description: format!("{self} (CPU)"),
+            description: format!("{kind} (CPU)"),
             software_adapter: false,
         }
     }
 }
 
+#[cfg(feature = "gpu")]
 fn wgpu_backend(device: Device, info: &burn::tensor::wgpu::wgpu::AdapterInfo) -> BackendDevice {
     use burn::tensor::wgpu::wgpu::DeviceType;
     BackendDevice {

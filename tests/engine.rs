@@ -8,6 +8,7 @@ mod common;
 use common::{device, test_subset, train_subset};
 use latent_lab::engine::pretrained::pretrained_names;
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
+use latent_lab::engine::store::StoredModel;
 use latent_lab::engine::{FromEngine, ModelOrigin, ModelStore, TrainRequest};
 use latent_lab::model::{Architecture, param_count};
 use latent_lab::training::{TrainingConfig, evaluate};
@@ -197,11 +198,36 @@ fn a_session_trains_pauses_and_finishes() {
         "{}",
         last.images_per_second
     );
-    let (model, info) =
-        pollster::block_on(session.finish("two-layer-d10 (trained 1)".into(), &test)).unwrap();
-    assert_eq!(info.params, param_count(&model));
+    let (model, manifest) = pollster::block_on(session.finish(&test)).unwrap();
+    assert_eq!(manifest.params, param_count(&model));
+    assert_eq!(manifest.training.map(|t| t.epochs), Some(3));
+    assert_eq!(manifest.test_loss, Some(epochs[2].1));
+
+    // The trained model goes into the store, and its file comes back as the same model.
+    let mut store = ModelStore::default();
+    let info = store.insert(
+        "two-layer-d10 (trained 1)",
+        manifest,
+        ModelOrigin::Trained,
+        StoredModel::Autoencoder(Box::new(model)),
+    );
     assert_eq!(info.epochs, Some(3));
-    assert_eq!(info.test_loss, Some(epochs[2].1));
+    let (file, bytes) = pollster::block_on(store.export(&info.name, &device)).unwrap();
+    assert_eq!(file, "two-layer-d10-trained-1.safetensors");
+    let loaded = store
+        .insert_file("mine", &bytes, ModelOrigin::Uploaded, &device)
+        .unwrap();
+    assert_eq!(loaded.test_loss, info.test_loss);
+    assert_eq!(loaded.train_images, info.train_images);
+    let sample = latent_lab::data::images_to_tensor(&test, &[0, 1, 2, 3], &device);
+    let before = store
+        .autoencoder(&info.name)
+        .unwrap()
+        .forward(sample.clone());
+    let after = store.autoencoder("mine").unwrap().forward(sample);
+    before
+        .into_data()
+        .assert_approx_eq::<f32>(&after.into_data(), burn::tensor::Tolerance::absolute(1e-6));
 }
 
 #[test]

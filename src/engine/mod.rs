@@ -4,12 +4,16 @@
 //! models, training sessions, progress figures and the message protocol live here, so they
 //! are tested natively like the rest of the library.
 
+pub mod bundle;
 pub mod pretrained;
 pub mod progress;
 pub mod protocol;
 pub mod session;
 pub mod store;
 
-pub use protocol::{BackendChoice, FromEngine, ModelInfo, ModelOrigin, ToEngine, TrainRequest};
+pub use protocol::{
+    BackendChoice, FromEngine, InterruptedChoice, InterruptedRun, ModelInfo, ModelOrigin, ToEngine,
+    TrainRequest,
+};
 pub use session::TrainingSession;
 pub use store::ModelStore;

@@ -12,7 +12,7 @@ use crate::training::TrainingConfig;
 use crate::weights::ModelSpec;
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -87,6 +87,9 @@ pub struct ModelInfo {
     pub train_loss: Option<f32>,
     pub test_loss: Option<f32>,
     pub test_accuracy: Option<f32>,
+    /// Kept in this browser's storage (IndexedDB), so a reload restores it.
+    #[serde(default)]
+    pub kept: bool,
 }
 
 /// The page asks.
@@ -104,6 +107,43 @@ pub enum ToEngine {
     Resume,
     /// Stop training; the model as it is becomes a store entry.
     Cancel,
+    /// Send the model's weight file, to be downloaded ([`FromEngine::ModelFile`]).
+    Download {
+        name: String,
+    },
+    /// A weight file the person picked: add its model, or say why not and change nothing.
+    LoadFile {
+        file_name: String,
+        bytes: Vec<u8>,
+    },
+    /// Take a model out of the store and out of the browser's storage.
+    Remove {
+        name: String,
+    },
+    /// What to do with the training a reload interrupted ([`FromEngine::Interrupted`]).
+    Interrupted {
+        choice: InterruptedChoice,
+    },
+}
+
+/// The choices offered for an interrupted training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterruptedChoice {
+    /// Go on from the last completed epoch.
+    Resume,
+    /// Keep the last completed epoch's model in the store and forget the run.
+    KeepModel,
+    Discard,
+}
+
+/// A training that a reload or a closed tab interrupted, as its last checkpoint saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterruptedRun {
+    pub request: TrainRequest,
+    pub epochs_done: usize,
+    /// (epoch from 1, train loss, test loss) of each completed epoch.
+    pub epoch_losses: Vec<(usize, f32, f32)>,
 }
 
 /// Figures for one progress update.
@@ -177,6 +217,28 @@ pub enum FromEngine {
     TrainingFinished {
         model: ModelInfo,
         cancelled: bool,
+    },
+    /// A model joined the store (a loaded file) or changed (it is now kept in the browser).
+    ModelUpdated {
+        model: ModelInfo,
+    },
+    ModelRemoved {
+        name: String,
+    },
+    /// A model's weight file, for the page to offer as a download.
+    ModelFile {
+        name: String,
+        file_name: String,
+        bytes: Vec<u8>,
+    },
+    /// A training was interrupted (reload, closed tab); the page offers to resume it.
+    /// `None`: there is none (any earlier offer is void).
+    Interrupted {
+        run: Option<InterruptedRun>,
+    },
+    /// Something worth saying that is not an error (e.g. the browser's storage is full).
+    Notice {
+        message: String,
     },
     /// Something failed. `backend_lost` means the WebGPU device is gone: offer the CPU.
     Failed {
@@ -265,6 +327,78 @@ mod tests {
         assert_eq!(decode::<FromEngine>(&encode(&event)), Ok(event));
     }
 
+    /// Internally tagged enums cannot serialise every shape (a newtype variant holding an
+    /// `Option` or a string fails at run time): every variant goes through once here.
+    #[test]
+    fn every_message_serialises_and_comes_back() {
+        let request = TrainRequest {
+            architecture: Architecture::OneLayer,
+            latent_dim: 5,
+            training: TrainingConfig::default(),
+            train_images: 10,
+        };
+        let to_engine = [
+            ToEngine::Start {
+                backend: BackendChoice::Cpu,
+                base_url: "http://x/".into(),
+            },
+            ToEngine::Train(request.clone()),
+            ToEngine::Pause,
+            ToEngine::Resume,
+            ToEngine::Cancel,
+            ToEngine::Download { name: "m".into() },
+            ToEngine::LoadFile {
+                file_name: "m.safetensors".into(),
+                bytes: vec![1, 2, 3],
+            },
+            ToEngine::Remove { name: "m".into() },
+            ToEngine::Interrupted {
+                choice: InterruptedChoice::Resume,
+            },
+            ToEngine::Interrupted {
+                choice: InterruptedChoice::KeepModel,
+            },
+        ];
+        for msg in to_engine {
+            assert_eq!(decode::<ToEngine>(&encode(&msg)), Ok(msg));
+        }
+        let run = InterruptedRun {
+            request: request.clone(),
+            epochs_done: 1,
+            epoch_losses: vec![(1, 0.5, 0.25)],
+        };
+        let from_engine = [
+            FromEngine::Ready,
+            FromEngine::Loading {
+                what: "w".into(),
+                done: 1,
+                total: 2,
+            },
+            FromEngine::ModelRemoved { name: "m".into() },
+            FromEngine::ModelFile {
+                name: "m".into(),
+                file_name: "m.safetensors".into(),
+                bytes: vec![0, 255],
+            },
+            FromEngine::Interrupted { run: Some(run) },
+            FromEngine::Interrupted { run: None },
+            FromEngine::Notice {
+                message: "n".into(),
+            },
+            FromEngine::TrainingStarted {
+                request,
+                steps_per_epoch: 3,
+            },
+            FromEngine::Failed {
+                message: "f".into(),
+                backend_lost: true,
+            },
+        ];
+        for event in from_engine {
+            assert_eq!(decode::<FromEngine>(&encode(&event)), Ok(event));
+        }
+    }
+
     #[test]
     fn other_versions_and_garbage_are_refused() {
         let text = encode(&ToEngine::Pause).replace(
@@ -278,9 +412,11 @@ mod tests {
                 .contains("malformed")
         );
         assert!(
-            decode::<ToEngine>(r#"{"v":1,"msg":{"type":"fly"}}"#)
-                .unwrap_err()
-                .contains("malformed")
+            decode::<ToEngine>(&format!(
+                r#"{{"v":{PROTOCOL_VERSION},"msg":{{"type":"fly"}}}}"#
+            ))
+            .unwrap_err()
+            .contains("malformed")
         );
     }
 }

@@ -8,12 +8,12 @@
 use burn::prelude::*;
 
 use super::progress::{ActiveClock, Ema, speed_and_time_left};
-use super::protocol::{FromEngine, ModelInfo, TrainRequest, TrainingProgress};
-use super::store::trained_info;
+use super::protocol::{FromEngine, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
 use crate::data::{MnistSet, pixels_to_bytes};
-use crate::model::{Autoencoder, AutoencoderConfig};
+use crate::model::{Autoencoder, AutoencoderConfig, param_count};
 use crate::training::{Trainer, TrainingError, evaluate, read_scalar};
+use crate::weights::{ModelSpec, WeightsManifest};
 
 /// Images per forward pass when scoring the test subset.
 const EVAL_BATCH: usize = 500;
@@ -44,6 +44,8 @@ pub struct TrainingSession {
     every: ReportEvery,
     ema: Ema,
     images_done: usize,
+    /// Steps done before this session (a resumed run), left out of speed and time left.
+    steps_before: usize,
     last_loss: Option<f32>,
     last_progress_ms: f64,
     last_reconstruction_ms: f64,
@@ -71,6 +73,35 @@ impl TrainingSession {
         now_ms: f64,
         every: ReportEvery,
     ) -> Result<Self, TrainingError> {
+        Self::check(&request, train)?;
+        let model = AutoencoderConfig::new(request.architecture, request.latent_dim).init(device);
+        Self::start(request, model, 0, samples, device, now_ms, every)
+    }
+
+    /// Goes on with a run interrupted after `epochs_done` epochs, from that epoch's model
+    /// (a checkpoint); the epochs left are trained on the order the full run would have used.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_checkpoint(
+        request: TrainRequest,
+        model: Autoencoder,
+        epochs_done: usize,
+        train: &MnistSet,
+        samples: Vec<usize>,
+        device: &Device,
+        now_ms: f64,
+        every: ReportEvery,
+    ) -> Result<Self, TrainingError> {
+        Self::check(&request, train)?;
+        if model.architecture() != request.architecture || model.latent_dim() != request.latent_dim
+        {
+            return Err(TrainingError::InvalidConfig(
+                "the checkpoint's model is not the one the run trains".into(),
+            ));
+        }
+        Self::start(request, model, epochs_done, samples, device, now_ms, every)
+    }
+
+    fn check(request: &TrainRequest, train: &MnistSet) -> Result<(), TrainingError> {
         if request.latent_dim == 0 || request.latent_dim > 1000 {
             return Err(TrainingError::InvalidConfig(format!(
                 "latent size must be between 1 and 1000, not {}",
@@ -84,12 +115,25 @@ impl TrainingSession {
                 request.train_images
             )));
         }
-        let model = AutoencoderConfig::new(request.architecture, request.latent_dim)
-            .init(&device.clone().autodiff());
-        let trainer = Trainer::new(model, request.train_images, request.training, device)?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        request: TrainRequest,
+        model: Autoencoder,
+        epochs_done: usize,
+        samples: Vec<usize>,
+        device: &Device,
+        now_ms: f64,
+        every: ReportEvery,
+    ) -> Result<Self, TrainingError> {
+        let mut trainer = Trainer::new(model, request.train_images, request.training, device)?;
+        trainer.skip_epochs(epochs_done)?;
         let mut clock = ActiveClock::default();
         clock.start(now_ms);
         Ok(Self {
+            steps_before: trainer.steps_done(),
             request,
             trainer,
             device: device.clone(),
@@ -104,6 +148,16 @@ impl TrainingSession {
             last_test_loss: None,
             last_train_loss: None,
         })
+    }
+
+    /// The model as it is now, for inference or a checkpoint.
+    pub fn model(&self) -> Autoencoder {
+        self.trainer.model().valid()
+    }
+
+    /// Completed epochs.
+    pub fn epochs_done(&self) -> usize {
+        self.trainer.epoch()
     }
 
     pub fn request(&self) -> &TrainRequest {
@@ -143,8 +197,8 @@ impl TrainingSession {
         let elapsed = self.clock.seconds(now_ms);
         let (images_per_second, seconds_left) = speed_and_time_left(
             self.images_done,
-            self.steps_done(),
-            self.total_steps(),
+            self.steps_done() - self.steps_before,
+            self.total_steps() - self.steps_before,
             elapsed,
         );
         let epochs = self.request.training.epochs;
@@ -233,30 +287,53 @@ impl TrainingSession {
         })
     }
 
-    /// Ends the run: the model for inference and its description (`name` as given; the store
-    /// makes it unique). A run stopped mid-epoch is scored on the test subset now.
+    /// Ends the run: the model for inference and the manifest its weight file will carry.
+    /// A run stopped mid-epoch is scored on the test subset now.
     pub async fn finish(
         self,
-        name: String,
         test: &MnistSet,
-    ) -> Result<(Autoencoder, ModelInfo), TrainingError> {
-        let epochs_done = self.trainer.epoch();
+    ) -> Result<(Autoencoder, WeightsManifest), TrainingError> {
         let mid_epoch = !self
             .trainer
             .steps_done()
             .is_multiple_of(self.trainer.steps_per_epoch())
             || self.last_test_loss.is_none();
-        let model = self.trainer.into_model().valid();
+        let model = self.model();
         let test_loss = if mid_epoch && self.images_done > 0 {
             Some(evaluate(&model, test, EVAL_BATCH, &self.device).await?.loss)
         } else {
             self.last_test_loss
         };
-        let mut info = trained_info(name, &model);
-        info.epochs = Some(epochs_done);
-        info.train_images = Some(self.request.train_images);
-        info.train_loss = self.last_train_loss;
-        info.test_loss = test_loss;
-        Ok((model, info))
+        let manifest = self.manifest(&model, test_loss);
+        Ok((model, manifest))
+    }
+
+    /// The manifest of `model` as this run made it so far.
+    pub fn manifest(&self, model: &Autoencoder, test_loss: Option<f32>) -> WeightsManifest {
+        let mut manifest = WeightsManifest::new(
+            ModelSpec::Autoencoder {
+                architecture: model.architecture(),
+                latent_dim: model.latent_dim(),
+            },
+            param_count(model),
+        );
+        let mut training = self.request.training;
+        training.epochs = self.trainer.epoch();
+        manifest.training = Some(training);
+        manifest.train_images = Some(self.request.train_images);
+        manifest.train_loss = self.last_train_loss;
+        manifest.test_loss = test_loss;
+        manifest.notes = Some(format!(
+            "trained in Latent Lab's page: {} of {} steps, {} bundled training images",
+            self.steps_done(),
+            self.total_steps(),
+            self.request.train_images
+        ));
+        manifest
+    }
+
+    /// The test loss of the last completed epoch.
+    pub fn last_test_loss(&self) -> Option<f32> {
+        self.last_test_loss
     }
 }

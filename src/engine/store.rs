@@ -3,9 +3,10 @@
 use burn::prelude::*;
 
 use super::protocol::{ModelInfo, ModelOrigin};
-use crate::model::{Autoencoder, Classifier, param_count};
+use crate::model::{Autoencoder, Classifier, copy_to_device_async};
 use crate::weights::{
     ModelSpec, WeightsError, WeightsManifest, load_autoencoder, load_classifier, read_manifest,
+    save_autoencoder, save_classifier,
 };
 
 /// A model ready for inference (eval mode, not on the autodiff device).
@@ -15,9 +16,16 @@ pub enum StoredModel {
     Classifier(Box<Classifier>),
 }
 
-#[derive(Debug, Default)]
+struct Entry {
+    info: ModelInfo,
+    /// Written into the file when the model is saved.
+    manifest: WeightsManifest,
+    model: StoredModel,
+}
+
+#[derive(Default)]
 pub struct ModelStore {
-    entries: Vec<(ModelInfo, StoredModel)>,
+    entries: Vec<Entry>,
 }
 
 impl ModelInfo {
@@ -33,7 +41,69 @@ impl ModelInfo {
             train_loss: manifest.train_loss,
             test_loss: manifest.test_loss,
             test_accuracy: manifest.test_accuracy,
+            kept: false,
         }
+    }
+}
+
+/// A model of the store with what its weight file needs.
+#[derive(Debug, Clone)]
+pub struct ModelSnapshot {
+    pub name: String,
+    pub origin: ModelOrigin,
+    pub model: StoredModel,
+    pub manifest: WeightsManifest,
+}
+
+impl ModelSnapshot {
+    pub fn file_name(&self) -> String {
+        file_name_for(&self.name)
+    }
+
+    /// The weight file. Parameters are read asynchronously, so this works for models on
+    /// WebGPU; `cpu` is the device the copy is serialised from.
+    pub async fn to_bytes(&self, cpu: &Device) -> Result<Vec<u8>, String> {
+        match &self.model {
+            StoredModel::Autoencoder(model) => {
+                let copy = copy_to_device_async(model.as_ref(), cpu).await?;
+                save_autoencoder(&copy, &self.manifest)
+            }
+            StoredModel::Classifier(model) => {
+                let copy = copy_to_device_async(model.as_ref(), cpu).await?;
+                save_classifier(&copy, &self.manifest)
+            }
+        }
+        .map_err(|e| format!("{}: {e}", self.name))
+    }
+}
+
+/// A file name for a model's weights: the name's letters and digits, dashes for the rest.
+pub fn file_name_for(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_matches('-');
+    let stem = if stem.is_empty() { "model" } else { stem };
+    format!("{stem}.safetensors")
+}
+
+/// A store name for a file the person picked: its name without the extension.
+pub fn name_for_file(file_name: &str) -> String {
+    let stem = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .trim_end_matches(".safetensors")
+        .trim();
+    if stem.is_empty() {
+        "loaded model".into()
+    } else {
+        stem.to_string()
     }
 }
 
@@ -49,10 +119,20 @@ impl ModelStore {
             .expect("some suffix is free")
     }
 
-    /// Adds a model under a unique version of `info.name`; returns its final description.
-    pub fn insert(&mut self, mut info: ModelInfo, model: StoredModel) -> ModelInfo {
-        info.name = self.unique_name(&info.name);
-        self.entries.push((info.clone(), model));
+    /// Adds a model under a unique version of `name`; returns its description.
+    pub fn insert(
+        &mut self,
+        name: &str,
+        manifest: WeightsManifest,
+        origin: ModelOrigin,
+        model: StoredModel,
+    ) -> ModelInfo {
+        let info = ModelInfo::from_manifest(self.unique_name(name), &manifest, origin);
+        self.entries.push(Entry {
+            info: info.clone(),
+            manifest,
+            model,
+        });
         info
     }
 
@@ -74,15 +154,19 @@ impl ModelStore {
                 StoredModel::Classifier(Box::new(load_classifier(bytes, device)?.0))
             }
         };
-        let info = ModelInfo::from_manifest(name.to_string(), &manifest, origin);
-        Ok(self.insert(info, model))
+        Ok(self.insert(name, manifest, origin, model))
+    }
+
+    fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.info.name == name)
     }
 
     pub fn get(&self, name: &str) -> Option<&StoredModel> {
-        self.entries
-            .iter()
-            .find(|(info, _)| info.name == name)
-            .map(|(_, model)| model)
+        self.entry(name).map(|e| &e.model)
+    }
+
+    pub fn info(&self, name: &str) -> Option<&ModelInfo> {
+        self.entry(name).map(|e| &e.info)
     }
 
     pub fn autoencoder(&self, name: &str) -> Option<&Autoencoder> {
@@ -92,8 +176,50 @@ impl ModelStore {
         }
     }
 
+    /// Records whether the model is kept in the browser's storage; returns its description.
+    pub fn set_kept(&mut self, name: &str, kept: bool) -> Option<ModelInfo> {
+        let entry = self.entries.iter_mut().find(|e| e.info.name == name)?;
+        entry.info.kept = kept;
+        Some(entry.info.clone())
+    }
+
+    /// Takes a model out of the store. Pretrained models stay: they are part of the page.
+    pub fn remove(&mut self, name: &str) -> Result<ModelInfo, String> {
+        let index = self
+            .entries
+            .iter()
+            .position(|e| e.info.name == name)
+            .ok_or_else(|| format!("there is no model named '{name}'"))?;
+        if self.entries[index].info.origin == ModelOrigin::Pretrained {
+            return Err(format!(
+                "'{name}' is a pretrained model of the page and cannot be removed"
+            ));
+        }
+        Ok(self.entries.remove(index).info)
+    }
+
+    /// What it takes to write the model's weight file, detached from the store (the tensors
+    /// are shared, not copied), so the file can be written while the store changes.
+    pub fn snapshot(&self, name: &str) -> Result<ModelSnapshot, String> {
+        let entry = self
+            .entry(name)
+            .ok_or_else(|| format!("there is no model named '{name}'"))?;
+        Ok(ModelSnapshot {
+            name: name.to_string(),
+            origin: entry.info.origin,
+            model: entry.model.clone(),
+            manifest: entry.manifest.clone(),
+        })
+    }
+
+    /// The model's weight file (the format of `public/weights/`) and a file name for it.
+    pub async fn export(&self, name: &str, cpu: &Device) -> Result<(String, Vec<u8>), String> {
+        let snapshot = self.snapshot(name)?;
+        Ok((snapshot.file_name(), snapshot.to_bytes(cpu).await?))
+    }
+
     pub fn infos(&self) -> Vec<ModelInfo> {
-        self.entries.iter().map(|(info, _)| info.clone()).collect()
+        self.entries.iter().map(|e| e.info.clone()).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -105,20 +231,92 @@ impl ModelStore {
     }
 }
 
-/// Describes an autoencoder that was just trained here.
-pub fn trained_info(name: String, model: &Autoencoder) -> ModelInfo {
-    ModelInfo {
-        name,
-        spec: ModelSpec::Autoencoder {
-            architecture: model.architecture(),
-            latent_dim: model.latent_dim(),
-        },
-        origin: ModelOrigin::Trained,
-        params: param_count(model),
-        epochs: None,
-        train_images: None,
-        train_loss: None,
-        test_loss: None,
-        test_accuracy: None,
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::model::{Architecture, AutoencoderConfig, param_count};
+
+    fn small_model(store: &mut ModelStore, name: &str, origin: ModelOrigin) -> ModelInfo {
+        let model = AutoencoderConfig::new(Architecture::TwoLayer, 1).init(&Device::flex());
+        let spec = ModelSpec::Autoencoder {
+            architecture: Architecture::TwoLayer,
+            latent_dim: 1,
+        };
+        let mut manifest = WeightsManifest::new(spec, param_count(&model));
+        manifest.test_loss = Some(0.25);
+        store.insert(
+            name,
+            manifest,
+            origin,
+            StoredModel::Autoencoder(Box::new(model)),
+        )
+    }
+
+    #[test]
+    fn file_names_are_safe_and_names_come_back_from_them() {
+        assert_eq!(
+            file_name_for("two-layer-d20 (trained 2)"),
+            "two-layer-d20-trained-2.safetensors"
+        );
+        assert_eq!(file_name_for("  "), "model.safetensors");
+        assert_eq!(file_name_for("Ünïcode/../x"), "n-code-x.safetensors");
+        assert_eq!(name_for_file("C:\\tmp\\mine.safetensors"), "mine");
+        assert_eq!(name_for_file("weights.bin"), "weights.bin");
+        assert_eq!(name_for_file(".safetensors"), "loaded model");
+    }
+
+    #[test]
+    fn export_then_insert_gives_the_same_model_and_description() {
+        let mut store = ModelStore::default();
+        let info = small_model(&mut store, "mine", ModelOrigin::Trained);
+        let (file, bytes) = pollster::block_on(store.export("mine", &Device::flex())).unwrap();
+        assert_eq!(file, "mine.safetensors");
+        let again = store
+            .insert_file("mine", &bytes, ModelOrigin::Uploaded, &Device::flex())
+            .unwrap();
+        assert_eq!(again.name, "mine (2)");
+        assert_eq!(again.params, info.params);
+        assert_eq!(again.test_loss, Some(0.25));
+        assert_eq!(again.origin, ModelOrigin::Uploaded);
+        let (_, bytes_again) =
+            pollster::block_on(store.export("mine (2)", &Device::flex())).unwrap();
+        // Same manifest and same tensors (the header's key order may differ between writes).
+        assert_eq!(
+            read_manifest(&bytes).unwrap(),
+            read_manifest(&bytes_again).unwrap()
+        );
+        let (a, b) = (
+            safetensors::SafeTensors::deserialize(&bytes).unwrap(),
+            safetensors::SafeTensors::deserialize(&bytes_again).unwrap(),
+        );
+        let mut names = a.names();
+        names.sort();
+        let mut names_again = b.names();
+        names_again.sort();
+        assert_eq!(names, names_again);
+        for name in names {
+            assert_eq!(
+                a.tensor(name).unwrap().data(),
+                b.tensor(name).unwrap().data(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn removing_keeps_pretrained_models_and_reports_unknown_names() {
+        let mut store = ModelStore::default();
+        small_model(&mut store, "bundled", ModelOrigin::Pretrained);
+        small_model(&mut store, "mine", ModelOrigin::Trained);
+        assert!(store.remove("bundled").unwrap_err().contains("pretrained"));
+        assert!(store.remove("nobody").unwrap_err().contains("no model"));
+        assert_eq!(store.remove("mine").unwrap().name, "mine");
+        assert_eq!(store.len(), 1);
+        assert!(store.set_kept("bundled", true).unwrap().kept);
+        assert!(
+            pollster::block_on(store.export("mine", &Device::flex()))
+                .unwrap_err()
+                .contains("no model")
+        );
     }
 }

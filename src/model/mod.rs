@@ -3,6 +3,7 @@
 mod blocks;
 mod classifier;
 mod one_layer;
+mod readback;
 mod three_layer;
 mod two_layer;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use classifier::{Classifier, ClassifierConfig, MlpHead, NUM_CLASSES};
 pub use one_layer::{OneLayerAutoencoder, OneLayerAutoencoderConfig};
+pub use readback::copy_to_device_async;
 pub use three_layer::{ThreeLayerAutoencoder, ThreeLayerAutoencoderConfig, ThreeLayerEncoder};
 pub use two_layer::{TwoLayerAutoencoder, TwoLayerAutoencoderConfig};
 

@@ -114,6 +114,24 @@ impl<M: Objective> Trainer<M> {
         self.model.expect("model is present between steps")
     }
 
+    /// Continues a run whose first `epochs` epochs were done before (a checkpoint): the next
+    /// step is the first of epoch `epochs`, over the order an uninterrupted run would have
+    /// drawn. Adam's moment estimates start afresh. Only before the first step.
+    pub fn skip_epochs(&mut self, epochs: usize) -> Result<(), TrainingError> {
+        if self.steps_done() != 0 || epochs > self.config.epochs {
+            return Err(TrainingError::InvalidConfig(format!(
+                "cannot resume at epoch {epochs} of {} after {} steps",
+                self.config.epochs,
+                self.steps_done()
+            )));
+        }
+        for _ in 0..epochs {
+            self.rng.shuffle(&mut self.order);
+        }
+        self.epoch = epochs;
+        Ok(())
+    }
+
     /// Runs one optimizer step on the next batch of `data`, or returns `None` when every epoch
     /// is done.
     pub fn step(&mut self, data: &MnistSet) -> Option<StepReport> {

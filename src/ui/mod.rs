@@ -5,6 +5,7 @@
 pub mod format;
 pub mod image;
 pub mod loss_history;
+pub mod model_file;
 pub mod route;
 pub mod ticks;
 pub mod train_form;

@@ -3,7 +3,7 @@
 use super::loss_history::LossHistory;
 use crate::BackendKind;
 use crate::engine::protocol::TrainingProgress;
-use crate::engine::{FromEngine, ModelInfo, TrainRequest};
+use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RunStatus {
@@ -61,6 +61,10 @@ pub struct EngineState {
     pub run: RunState,
     pub error: Option<String>,
     pub backend_lost: bool,
+    /// Not an error: something the person should know (storage full, a file loaded).
+    pub notice: Option<String>,
+    /// A training a reload interrupted, until the person decides what to do with it.
+    pub interrupted: Option<InterruptedRun>,
 }
 
 impl EngineState {
@@ -103,6 +107,7 @@ impl EngineState {
                 steps_per_epoch,
             } => {
                 self.error = None;
+                self.interrupted = None;
                 self.run = RunState {
                     status: RunStatus::Running,
                     request: Some(request),
@@ -136,9 +141,14 @@ impl EngineState {
                     RunStatus::Finished
                 };
                 self.run.model = Some(model.name.clone());
-                self.models.retain(|m| m.name != model.name);
-                self.models.push(model);
+                self.upsert_model(model);
             }
+            FromEngine::ModelUpdated { model } => self.upsert_model(model),
+            FromEngine::ModelRemoved { name } => self.models.retain(|m| m.name != name),
+            // The page turns the file into a download before the state sees it.
+            FromEngine::ModelFile { .. } => {}
+            FromEngine::Interrupted { run } => self.interrupted = run,
+            FromEngine::Notice { message } => self.notice = Some(message),
             FromEngine::Failed {
                 message,
                 backend_lost,
@@ -155,6 +165,14 @@ impl EngineState {
 }
 
 impl EngineState {
+    /// Replaces the model of the same name, or adds it at the end.
+    fn upsert_model(&mut self, model: ModelInfo) {
+        match self.models.iter_mut().find(|m| m.name == model.name) {
+            Some(slot) => *slot = model,
+            None => self.models.push(model),
+        }
+    }
+
     /// The worker died (a trap in its wasm: it cannot report anything itself). Whatever ran is
     /// lost with it; on WebGPU the likely cause is the GPU path, so the CPU is offered.
     pub fn worker_crashed(&mut self, message: String) {
@@ -228,16 +246,64 @@ mod tests {
             train_loss: Some(0.09),
             test_loss: Some(0.08),
             test_accuracy: None,
+            kept: false,
         };
         state.apply(FromEngine::TrainingFinished {
             model: model.clone(),
             cancelled: true,
         });
         assert_eq!(state.run.status, RunStatus::Cancelled);
-        assert_eq!(state.models, vec![model]);
+        assert_eq!(state.models, vec![model.clone()]);
         // A late progress message does not revive a finished run.
         state.apply(FromEngine::Progress(progress(7, false)));
         assert_eq!(state.run.status, RunStatus::Cancelled);
+
+        // Kept in the browser: the same row changes; removed: it goes.
+        let kept = ModelInfo {
+            kept: true,
+            ..model.clone()
+        };
+        state.apply(FromEngine::ModelUpdated {
+            model: kept.clone(),
+        });
+        assert_eq!(state.models, vec![kept]);
+        let loaded = ModelInfo {
+            name: "mine".into(),
+            origin: ModelOrigin::Uploaded,
+            ..model.clone()
+        };
+        state.apply(FromEngine::ModelUpdated {
+            model: loaded.clone(),
+        });
+        assert_eq!(state.models.len(), 2);
+        state.apply(FromEngine::ModelRemoved {
+            name: model.name.clone(),
+        });
+        assert_eq!(state.models, vec![loaded]);
+    }
+
+    #[test]
+    fn an_interrupted_run_is_offered_until_a_new_run_starts() {
+        let mut state = EngineState::default();
+        let request = TrainRequest {
+            architecture: Architecture::OneLayer,
+            latent_dim: 20,
+            training: TrainingConfig::default(),
+            train_images: 1000,
+        };
+        state.apply(FromEngine::Interrupted {
+            run: Some(InterruptedRun {
+                request: request.clone(),
+                epochs_done: 2,
+                epoch_losses: vec![(1, 0.05, 0.04), (2, 0.03, 0.03)],
+            }),
+        });
+        assert_eq!(state.interrupted.as_ref().unwrap().epochs_done, 2);
+        state.apply(FromEngine::TrainingStarted {
+            request,
+            steps_per_epoch: 16,
+        });
+        assert_eq!(state.interrupted, None);
     }
 
     #[test]

@@ -3,10 +3,13 @@
 use leptos::prelude::*;
 
 use super::coming_soon::ComingSoon;
+use super::download::offer_download;
 use super::engine_client::EngineClient;
 use super::header::Header;
 use super::train_view::TrainView;
-use crate::engine::{BackendChoice, ToEngine};
+use super::webgpu_probe::probe_webgpu;
+use crate::engine::bundle::EngineBundle;
+use crate::engine::{BackendChoice, FromEngine, ToEngine};
 use crate::ui::route::{Route, base_url};
 use crate::ui::training_state::EngineState;
 
@@ -35,27 +38,44 @@ pub fn App() -> impl IntoView {
             Ok(choice) => (choice, None),
             Err(e) => (BackendChoice::Auto, Some(e)),
         };
-    let client = match EngineClient::spawn(
-        &base,
-        move |event| state.update(|s| s.apply(event)),
-        move |message| state.update(|s| s.worker_crashed(message)),
-    ) {
-        Ok(client) => {
-            client.send(&ToEngine::Start {
-                backend: choice,
-                base_url: base.clone(),
-            });
-            Some(client)
-        }
-        Err(e) => {
-            state.update(|s| s.error = Some(e));
-            None
-        }
-    };
     if let Some(e) = query_error {
         state.update(|s| s.error = Some(e));
     }
-    let client = StoredValue::new_local(client);
+    let client = StoredValue::new_local(None::<EngineClient>);
+    leptos::task::spawn_local(async move {
+        // Only a browser with a WebGPU adapter downloads the engine build that contains wgpu.
+        let adapter = match choice {
+            BackendChoice::Auto => probe_webgpu().await.is_ok(),
+            _ => false,
+        };
+        let bundle = EngineBundle::for_choice(choice, adapter);
+        match EngineClient::spawn(
+            &base,
+            bundle,
+            move |event| match event {
+                FromEngine::ModelFile {
+                    file_name, bytes, ..
+                } => {
+                    let notice = match offer_download(&file_name, &bytes) {
+                        Ok(()) => format!("Saved {file_name}"),
+                        Err(e) => format!("{file_name} could not be offered as a download: {e}"),
+                    };
+                    state.update(|s| s.notice = Some(notice));
+                }
+                event => state.update(|s| s.apply(event)),
+            },
+            move |message| state.update(|s| s.worker_crashed(message)),
+        ) {
+            Ok(c) => {
+                c.send(&ToEngine::Start {
+                    backend: choice,
+                    base_url: base.clone(),
+                });
+                client.set_value(Some(c));
+            }
+            Err(e) => state.update(|s| s.error = Some(e)),
+        }
+    });
     let send = Callback::new(move |message: ToEngine| {
         client.with_value(|c| {
             if let Some(c) = c {
@@ -67,6 +87,7 @@ pub fn App() -> impl IntoView {
     let error = Memo::new(move |_| state.with(|s| s.error.clone()));
     let backend_lost = Memo::new(move |_| state.with(|s| s.backend_lost));
     let problems = Memo::new(move |_| state.with(|s| s.problems.clone()));
+    let notice = Memo::new(move |_| state.with(|s| s.notice.clone()));
 
     view! {
         <Header state=state/>
@@ -81,6 +102,14 @@ pub fn App() -> impl IntoView {
                 {move || backend_lost.get().then(|| view! {
                     " " <a href="?backend=cpu">"Continue on the CPU"</a>
                 })}
+                " "
+                <button class="dismiss" on:click=move |_| state.update(|s| s.error = None)>"OK"</button>
+            </div>
+        })}
+        {move || notice.get().map(|n| view! {
+            <div class="notice" data-testid="notice" role="status">
+                {n} " "
+                <button class="dismiss" on:click=move |_| state.update(|s| s.notice = None)>"OK"</button>
             </div>
         })}
         {move || {

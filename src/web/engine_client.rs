@@ -8,11 +8,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use crate::engine::bundle::EngineBundle;
 use crate::engine::protocol::{decode, encode};
 use crate::engine::{FromEngine, ToEngine};
-
-/// The loader trunk writes for the worker (`data-loader-shim` in index.html).
-const WORKER_SCRIPT: &str = "worker_loader.js";
 
 pub struct EngineClient {
     worker: Worker,
@@ -21,13 +19,15 @@ pub struct EngineClient {
 }
 
 impl EngineClient {
-    /// Starts the worker; `on_event` receives its events, `on_crash` the error that ends it.
+    /// Starts the worker of `bundle`; `on_event` receives its events, `on_crash` the error
+    /// that ends it.
     pub fn spawn(
         base_url: &str,
+        bundle: EngineBundle,
         on_event: impl Fn(FromEngine) + 'static,
         on_crash: impl Fn(String) + 'static,
     ) -> Result<Self, String> {
-        let worker = Worker::new(&format!("{base_url}{WORKER_SCRIPT}"))
+        let worker = Worker::new(&format!("{base_url}{}", bundle.script()))
             .map_err(|e| format!("the engine worker could not start: {e:?}"))?;
         let pending: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let on_event = Rc::new(on_event);

@@ -40,6 +40,7 @@ pub fn LossChart(
                 data-testid="loss-chart"
                 // The plotted step series in numbers, for tests and screen readers.
                 data-points=move || history.with(|h| h.steps.len())
+                data-epochs=move || history.with(|h| h.epochs.len())
                 data-first=move || history.with(|h| h.steps.first().map_or(f64::NAN, |p| p.1))
                 data-last=move || history.with(|h| h.steps.last().map_or(f64::NAN, |p| p.1))
             ></canvas>

@@ -1,13 +1,49 @@
-//! The models in the store: pretrained, trained here, loaded.
+//! The models in the store: pretrained, trained here, loaded; save, remove, load a file.
 
 use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::{ModelInfo, ModelOrigin};
+use crate::engine::{ModelInfo, ModelOrigin, ToEngine};
 use crate::ui::format;
+use crate::ui::model_file::check_model_file;
 use crate::weights::ModelSpec;
 
+/// Reads the picked file and hands its bytes to the engine.
+async fn read_file(file: web_sys::File) -> Result<ToEngine, String> {
+    let file_name = file.name();
+    check_model_file(&file_name, file.size())?;
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("'{file_name}' could not be read: {e:?}"))?;
+    Ok(ToEngine::LoadFile {
+        file_name,
+        bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
+    })
+}
+
 #[component]
-pub fn ModelList(#[prop(into)] models: Signal<Vec<ModelInfo>>) -> impl IntoView {
+pub fn ModelList(
+    #[prop(into)] models: Signal<Vec<ModelInfo>>,
+    send: Callback<ToEngine>,
+) -> impl IntoView {
+    let load_error = RwSignal::new(None::<String>);
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        // Picking the same file again must fire `change` again.
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match read_file(file).await {
+                Ok(message) => {
+                    load_error.set(None);
+                    send.run(message);
+                }
+                Err(e) => load_error.set(Some(e)),
+            }
+        });
+    };
     let rows = move || {
         models
             .get()
@@ -17,27 +53,45 @@ pub fn ModelList(#[prop(into)] models: Signal<Vec<ModelInfo>>) -> impl IntoView 
                     ModelSpec::Autoencoder {
                         architecture,
                         latent_dim,
-                    } => {
-                        format!("{architecture} autoencoder, d = {latent_dim}")
-                    }
+                    } => format!("{architecture} autoencoder, d = {latent_dim}"),
                     ModelSpec::Classifier { latent_dim } => format!("classifier, d = {latent_dim}"),
                 };
-                let origin = match m.origin {
-                    ModelOrigin::Pretrained => "pretrained (full MNIST)",
-                    ModelOrigin::Trained => "trained here",
-                    ModelOrigin::Uploaded => "loaded from a file",
+                let origin = match (m.origin, m.kept) {
+                    (ModelOrigin::Pretrained, _) => "pretrained (full MNIST)",
+                    (ModelOrigin::Trained, true) => "trained here · kept in this browser",
+                    (ModelOrigin::Trained, false) => "trained here",
+                    (ModelOrigin::Uploaded, true) => "loaded from a file · kept in this browser",
+                    (ModelOrigin::Uploaded, false) => "loaded from a file",
                 };
                 let score = match m.test_accuracy {
                     Some(acc) => format!("{:.1} % accuracy", acc * 100.0),
                     None => format!("test loss {}", format::loss(m.test_loss)),
                 };
+                let row_name = m.name.clone();
+                let save_name = m.name.clone();
+                let remove_name = m.name.clone();
+                let removable = m.origin != ModelOrigin::Pretrained;
                 view! {
-                    <tr>
+                    <tr data-model=row_name data-kept=m.kept.to_string()>
                         <td>{m.name}</td>
                         <td>{kind}</td>
                         <td class="num">{format::thousands(m.params)}</td>
                         <td>{score}</td>
                         <td>{origin}</td>
+                        <td class="actions">
+                            <button
+                                data-testid="model-save"
+                                title="Download the weights file (safetensors, the format of the bundled weights)"
+                                on:click=move |_| send.run(ToEngine::Download { name: save_name.clone() })
+                            >"Save"</button>
+                            {removable.then(|| view! {
+                                <button
+                                    data-testid="model-remove"
+                                    title="Remove from the page and from this browser's storage"
+                                    on:click=move |_| send.run(ToEngine::Remove { name: remove_name.clone() })
+                                >"Remove"</button>
+                            })}
+                        </td>
                     </tr>
                 }
             })
@@ -46,9 +100,17 @@ pub fn ModelList(#[prop(into)] models: Signal<Vec<ModelInfo>>) -> impl IntoView 
     view! {
         <section class="models">
             <h3>"Models"</h3>
+            <p class="note">
+                "Models trained or loaded here are kept in this browser and come back after a reload. "
+                <label class="file-pick">
+                    "Load a model file… "
+                    <input type="file" accept=".safetensors" data-testid="model-load" on:change=on_pick/>
+                </label>
+                {move || load_error.get().map(|e| view! { <span class="warning" role="alert">" " {e}</span> })}
+            </p>
             <table data-testid="model-list">
                 <thead>
-                    <tr><th>"name"</th><th>"model"</th><th>"parameters"</th><th>"score"</th><th>"origin"</th></tr>
+                    <tr><th>"name"</th><th>"model"</th><th>"parameters"</th><th>"score"</th><th>"origin"</th><th></th></tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::digit_grid::DigitGrid;
+use super::interrupted_run::InterruptedRunOffer;
 use super::loss_chart::LossChart;
 use super::model_list::ModelList;
 use crate::engine::ToEngine;
@@ -25,6 +26,7 @@ pub fn TrainView(
     let samples = Memo::new(move |_| state.with(|s| s.samples.clone()));
     let reconstructions = Memo::new(move |_| state.with(|s| s.run.reconstructions.clone()));
     let models = Memo::new(move |_| state.with(|s| s.models.clone()));
+    let interrupted = Memo::new(move |_| state.with(|s| s.interrupted.clone()));
     let epochs =
         Memo::new(move |_| state.with(|s| s.run.request.as_ref().map_or(1, |r| r.training.epochs)));
 
@@ -106,6 +108,11 @@ pub fn TrainView(
     view! {
         <section class="train">
             <h2>"Train an autoencoder"</h2>
+            <InterruptedRunOffer
+                run=interrupted
+                can_resume=Signal::derive(move || loaded.get() && !status.get().is_active())
+                send=send
+            />
             <form class="train-form" on:submit=move |ev| ev.prevent_default()>
                 <label>"Architecture "
                     <select prop:value=arch_value on:change=arch_change data-testid="train-architecture">
@@ -150,7 +157,7 @@ pub fn TrainView(
                 <LossChart history=history epochs=epochs/>
                 <DigitGrid originals=samples reconstructions=reconstructions/>
             </div>
-            <ModelList models=models/>
+            <ModelList models=models send=send/>
         </section>
     }
 }

@@ -11,13 +11,20 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, WorkerGlobalScope};
 
+use super::indexed_db::Database;
 use super::worker_backend::choose_backend;
+use super::worker_storage as storage;
+use crate::BackendKind;
 use crate::data::{MnistSet, Split};
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
 use crate::engine::protocol::{decode, encode};
 use crate::engine::session::{ReportEvery, TrainingSession, sample_digits};
-use crate::engine::store::StoredModel;
-use crate::engine::{FromEngine, ModelOrigin, ModelStore, ToEngine, TrainRequest};
+use crate::engine::store::{StoredModel, name_for_file};
+use crate::engine::{
+    FromEngine, InterruptedChoice, InterruptedRun, ModelOrigin, ModelStore, ToEngine, TrainRequest,
+};
+use crate::model::Autoencoder;
+use crate::weights::WeightsManifest;
 
 /// Milliseconds of training between two yields to the event loop.
 const SLICE_MS: f64 = 30.0;
@@ -31,6 +38,9 @@ enum Control {
     Cancel,
 }
 
+/// A training a reload interrupted: its record, and its last completed epoch's model.
+type Checkpoint = (InterruptedRun, Autoencoder, WeightsManifest);
+
 #[derive(Default)]
 struct Engine {
     device: Option<Device>,
@@ -41,6 +51,14 @@ struct Engine {
     training: bool,
     control: Option<Control>,
     runs: usize,
+    /// The browser's storage; `None` where IndexedDB is unavailable (nothing is kept then).
+    db: Option<Rc<Database>>,
+    checkpoint: Option<Checkpoint>,
+}
+
+/// The device weight files are written from (WebGPU tensors are read back to it first).
+fn cpu() -> Device {
+    BackendKind::Flex.cpu_backend().device
 }
 
 type Shared = Rc<RefCell<Engine>>;
@@ -128,33 +146,183 @@ fn handle(engine: &Shared, message: ToEngine) {
             spawn_local(async move { start(engine, backend, base_url).await });
         }
         ToEngine::Train(request) => {
-            let mut e = engine.borrow_mut();
-            if e.training {
-                drop(e);
-                fail("a training is already running: cancel it first", false);
-                return;
+            if claim_engine(engine) {
+                run_training(engine, request, None);
             }
-            if e.device.is_none() || e.train.is_none() {
-                drop(e);
-                fail("the data is not loaded yet", false);
-                return;
-            }
-            e.training = true;
-            e.control = Some(Control::Run);
-            drop(e);
-            let engine = engine.clone();
-            spawn_local(async move {
-                if let Err(message) = train(&engine, request).await {
-                    fail(message, false);
-                }
-                let mut e = engine.borrow_mut();
-                e.training = false;
-                e.control = None;
-            });
         }
         ToEngine::Pause => set_control(engine, Control::Pause),
         ToEngine::Resume => set_control(engine, Control::Run),
         ToEngine::Cancel => set_control(engine, Control::Cancel),
+        ToEngine::Download { name } => {
+            let engine = engine.clone();
+            spawn_local(async move {
+                let snapshot = engine.borrow().store.snapshot(&name);
+                let result = match snapshot {
+                    Ok(snapshot) => snapshot
+                        .to_bytes(&cpu())
+                        .await
+                        .map(|bytes| (snapshot.file_name(), bytes)),
+                    Err(e) => Err(e),
+                };
+                match result {
+                    Ok((file_name, bytes)) => post(&FromEngine::ModelFile {
+                        name,
+                        file_name,
+                        bytes,
+                    }),
+                    Err(e) => fail(format!("could not save the model: {e}"), false),
+                }
+            });
+        }
+        ToEngine::LoadFile { file_name, bytes } => {
+            let engine = engine.clone();
+            spawn_local(async move { load_file(&engine, &file_name, &bytes).await });
+        }
+        ToEngine::Remove { name } => {
+            let removed = engine.borrow_mut().store.remove(&name);
+            match removed {
+                Ok(_) => {
+                    post(&FromEngine::ModelRemoved { name: name.clone() });
+                    let db = engine.borrow().db.clone();
+                    if let Some(db) = db {
+                        spawn_local(async move {
+                            if let Err(e) = storage::forget_model(&db, &name).await {
+                                post(&FromEngine::Notice {
+                                    message: format!(
+                                        "'{name}' is gone from the page but may come back after a reload: {e}"
+                                    ),
+                                });
+                            }
+                        });
+                    }
+                }
+                Err(e) => fail(e, false),
+            }
+        }
+        ToEngine::Interrupted { choice } => interrupted(engine, choice),
+    }
+}
+
+/// Marks the engine busy with a training; says why not when it cannot be.
+fn claim_engine(engine: &Shared) -> bool {
+    let mut e = engine.borrow_mut();
+    if e.training {
+        drop(e);
+        fail("a training is already running: cancel it first", false);
+        return false;
+    }
+    if e.device.is_none() || e.train.is_none() {
+        drop(e);
+        fail("the data is not loaded yet", false);
+        return false;
+    }
+    e.training = true;
+    e.control = Some(Control::Run);
+    true
+}
+
+fn run_training(engine: &Shared, request: TrainRequest, resume: Option<Checkpoint>) {
+    let engine = engine.clone();
+    spawn_local(async move {
+        if let Err(message) = train(&engine, request, resume).await {
+            fail(message, false);
+        }
+        let mut e = engine.borrow_mut();
+        e.training = false;
+        e.control = None;
+    });
+}
+
+fn interrupted(engine: &Shared, choice: InterruptedChoice) {
+    let Some(checkpoint) = engine.borrow_mut().checkpoint.take() else {
+        post(&FromEngine::Interrupted { run: None });
+        return;
+    };
+    match choice {
+        InterruptedChoice::Resume => {
+            if claim_engine(engine) {
+                let request = checkpoint.0.request.clone();
+                run_training(engine, request, Some(checkpoint));
+            } else {
+                engine.borrow_mut().checkpoint = Some(checkpoint);
+            }
+        }
+        InterruptedChoice::KeepModel => {
+            let (run, model, manifest) = checkpoint;
+            let info =
+                storage::checkpoint_model(&mut engine.borrow_mut().store, &run, model, manifest);
+            post(&FromEngine::ModelUpdated {
+                model: info.clone(),
+            });
+            post(&FromEngine::Interrupted { run: None });
+            let engine = engine.clone();
+            spawn_local(async move {
+                keep(&engine, &info.name).await;
+                clear_checkpoint(&engine).await;
+            });
+        }
+        InterruptedChoice::Discard => {
+            post(&FromEngine::Interrupted { run: None });
+            let engine = engine.clone();
+            spawn_local(async move { clear_checkpoint(&engine).await });
+        }
+    }
+}
+
+/// Keeps a model of the store in the browser and tells the page; a failure is a notice, since
+/// the model itself is fine.
+async fn keep(engine: &Shared, name: &str) {
+    let (db, snapshot) = {
+        let e = engine.borrow();
+        (e.db.clone(), e.store.snapshot(name))
+    };
+    let (Some(db), Ok(snapshot)) = (db, snapshot) else {
+        return;
+    };
+    match storage::keep_model(&db, &snapshot, &cpu()).await {
+        Ok(()) => {
+            let info = engine.borrow_mut().store.set_kept(name, true);
+            if let Some(model) = info {
+                post(&FromEngine::ModelUpdated { model });
+            }
+        }
+        Err(message) => post(&FromEngine::Notice { message }),
+    }
+}
+
+async fn clear_checkpoint(engine: &Shared) {
+    let db = engine.borrow().db.clone();
+    if let Some(db) = db
+        && let Err(e) = storage::clear_checkpoint(&db).await
+    {
+        post(&FromEngine::Notice {
+            message: format!("an old checkpoint could not be removed: {e}"),
+        });
+    }
+}
+
+async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
+    let device = engine.borrow().device.clone();
+    let Some(device) = device else {
+        fail("the engine has not started yet", false);
+        return;
+    };
+    let name = name_for_file(file_name);
+    let added = engine
+        .borrow_mut()
+        .store
+        .insert_file(&name, bytes, ModelOrigin::Uploaded, &device);
+    match added {
+        Ok(model) => {
+            post(&FromEngine::ModelUpdated {
+                model: model.clone(),
+            });
+            keep(engine, &model.name).await;
+        }
+        Err(e) => fail(
+            format!("'{file_name}' was not loaded: {e}. Nothing changed."),
+            false,
+        ),
     }
 }
 
@@ -233,7 +401,46 @@ async fn start(engine: Shared, choice: crate::engine::BackendChoice, base_url: S
         }
         sleep(0).await;
     }
+    let checkpoint = match Database::open().await {
+        Ok(db) => {
+            let db = Rc::new(db);
+            engine.borrow_mut().db = Some(db.clone());
+            let (kept, unreadable) = storage::kept_models(&db).await;
+            problems.extend(unreadable);
+            for (name, origin, bytes) in kept {
+                let mut e = engine.borrow_mut();
+                match e.store.insert_file(&name, &bytes, origin, &device) {
+                    Ok(info) => {
+                        e.store.set_kept(&info.name, true);
+                    }
+                    Err(err) => problems.push(format!("kept model '{name}': {err}")),
+                }
+            }
+            match storage::load_checkpoint(&db, &device).await {
+                Ok(checkpoint) => checkpoint,
+                Err(e) => {
+                    problems.push(format!("an interrupted training could not be read: {e}"));
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            problems.push(format!(
+                "this browser's storage is unavailable, so nothing made here is kept after a reload: {e}"
+            ));
+            None
+        }
+    };
+    let interrupted = checkpoint.as_ref().map(|(run, _, _)| run.clone());
     let mut e = engine.borrow_mut();
+    e.checkpoint = checkpoint;
+    // Number new runs after the ones kept from earlier visits.
+    e.runs = e
+        .store
+        .infos()
+        .iter()
+        .filter(|m| m.origin == ModelOrigin::Trained)
+        .count();
     e.samples = samples;
     let (train_images, test_images) = (train.len(), test.len());
     e.train = Some(train);
@@ -246,10 +453,17 @@ async fn start(engine: Shared, choice: crate::engine::BackendChoice, base_url: S
         models,
         problems,
     });
+    if interrupted.is_some() {
+        post(&FromEngine::Interrupted { run: interrupted });
+    }
 }
 
-async fn train(engine: &Shared, request: TrainRequest) -> Result<(), String> {
-    let (device, train, test, samples, run) = {
+async fn train(
+    engine: &Shared,
+    request: TrainRequest,
+    resume: Option<Checkpoint>,
+) -> Result<(), String> {
+    let (device, train, test, samples, run, db) = {
         let mut e = engine.borrow_mut();
         e.runs += 1;
         (
@@ -258,21 +472,42 @@ async fn train(engine: &Shared, request: TrainRequest) -> Result<(), String> {
             e.test.clone().expect("checked by the caller"),
             e.samples.clone(),
             e.runs,
+            e.db.clone(),
         )
     };
-    let mut session = TrainingSession::new(
-        request.clone(),
-        &train,
-        samples,
-        &device,
-        now_ms(),
-        ReportEvery::default(),
-    )
-    .map_err(|e| e.to_string())?;
+    let every = ReportEvery::default();
+    let (session, mut epoch_losses) = match resume {
+        None => (
+            TrainingSession::new(request.clone(), &train, samples, &device, now_ms(), every),
+            Vec::new(),
+        ),
+        Some((interrupted, model, _)) => (
+            TrainingSession::from_checkpoint(
+                request.clone(),
+                model,
+                interrupted.epochs_done,
+                &train,
+                samples,
+                &device,
+                now_ms(),
+                every,
+            ),
+            interrupted.epoch_losses,
+        ),
+    };
+    let mut session = session.map_err(|e| e.to_string())?;
     post(&FromEngine::TrainingStarted {
         request: request.clone(),
         steps_per_epoch: session.steps_per_epoch(),
     });
+    // A resumed run shows the epochs its checkpoint had done.
+    for &(epoch, train_loss, test_loss) in &epoch_losses {
+        post(&FromEngine::EpochDone {
+            epoch,
+            train_loss,
+            test_loss,
+        });
+    }
     let mut cancelled = false;
     while !session.is_finished() {
         let control = engine.borrow().control;
@@ -301,7 +536,38 @@ async fn train(engine: &Shared, request: TrainRequest) -> Result<(), String> {
                 .step(&train, &test, now_ms)
                 .await
                 .map_err(|e| e.to_string())?;
-            events.iter().for_each(post);
+            let mut epoch_done = false;
+            for event in &events {
+                if let FromEngine::EpochDone {
+                    epoch,
+                    train_loss,
+                    test_loss,
+                } = *event
+                {
+                    epoch_losses.push((epoch, train_loss, test_loss));
+                    epoch_done = true;
+                }
+                post(event);
+            }
+            if epoch_done
+                && !session.is_finished()
+                && let Some(db) = &db
+            {
+                let record = InterruptedRun {
+                    request: request.clone(),
+                    epochs_done: session.epochs_done(),
+                    epoch_losses: epoch_losses.clone(),
+                };
+                let model = session.model();
+                let manifest = session.manifest(&model, session.last_test_loss());
+                if let Err(e) =
+                    storage::save_checkpoint(db, &record, &model, &manifest, &cpu()).await
+                {
+                    post(&FromEngine::Notice {
+                        message: format!("no checkpoint of this training could be kept: {e}"),
+                    });
+                }
+            }
         }
         sleep(0).await;
     }
@@ -310,17 +576,18 @@ async fn train(engine: &Shared, request: TrainRequest) -> Result<(), String> {
         "{}-d{} (trained {run})",
         request.architecture, request.latent_dim
     );
-    let (model, info) = session
-        .finish(name, &test)
-        .await
-        .map_err(|e| e.to_string())?;
-    let info = engine
-        .borrow_mut()
-        .store
-        .insert(info, StoredModel::Autoencoder(Box::new(model)));
+    let (model, manifest) = session.finish(&test).await.map_err(|e| e.to_string())?;
+    let info = engine.borrow_mut().store.insert(
+        &name,
+        manifest,
+        ModelOrigin::Trained,
+        StoredModel::Autoencoder(Box::new(model)),
+    );
     post(&FromEngine::TrainingFinished {
-        model: info,
+        model: info.clone(),
         cancelled,
     });
+    keep(engine, &info.name).await;
+    clear_checkpoint(engine).await;
     Ok(())
 }

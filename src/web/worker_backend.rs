@@ -1,10 +1,6 @@
 //! Choosing the worker's backend: WebGPU where the browser gives an adapter, else the CPU.
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-
-use super::worker::js_error;
+use super::webgpu_probe::probe_webgpu;
 use crate::BackendKind;
 use crate::backend::BackendDevice;
 use crate::engine::BackendChoice;
@@ -15,61 +11,6 @@ pub(crate) struct ChosenBackend {
     pub software: bool,
     /// Why the choice differs from what was asked (or from WebGPU, for `Auto`).
     pub fallback_reason: Option<String>,
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// What the browser says of its WebGPU adapter.
-struct AdapterProbe {
-    name: String,
-    /// A fallback (software) adapter.
-    software: bool,
-}
-
-/// Asks `navigator.gpu` for an adapter before burn does, so that a browser without WebGPU
-/// gives a reason rather than a failure deep in wgpu.
-async fn probe_webgpu() -> Result<AdapterProbe, String> {
-    let navigator = get(&js_sys::global(), "navigator");
-    let gpu = get(&navigator, "gpu");
-    if gpu.is_undefined() || gpu.is_null() {
-        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
-    }
-    let request: js_sys::Function = get(&gpu, "requestAdapter")
-        .dyn_into()
-        .map_err(|_| "navigator.gpu.requestAdapter is missing".to_string())?;
-    let promise: js_sys::Promise = request
-        .call0(&gpu)
-        .map_err(|e| format!("requestAdapter failed: {}", js_error(&e)))?
-        .dyn_into()
-        .map_err(|_| "requestAdapter did not return a promise".to_string())?;
-    let adapter = JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("requestAdapter failed: {}", js_error(&e)))?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("the browser offers no WebGPU adapter (disabled or unsupported GPU)".into());
-    }
-    let info = get(&adapter, "info");
-    let fallback = get(&info, "isFallbackAdapter")
-        .as_bool()
-        .or_else(|| get(&adapter, "isFallbackAdapter").as_bool())
-        .unwrap_or(false);
-    let vendor = get(&info, "vendor").as_string().unwrap_or_default();
-    let architecture = get(&info, "architecture").as_string().unwrap_or_default();
-    let software = fallback
-        || vendor.contains("google") && architecture.contains("swiftshader")
-        || architecture.contains("llvmpipe")
-        || architecture.contains("lavapipe");
-    let description = get(&info, "description").as_string().unwrap_or_default();
-    let name = [
-        description,
-        format!("{vendor} {architecture}").trim().to_string(),
-    ]
-    .into_iter()
-    .find(|n| !n.is_empty())
-    .unwrap_or_else(|| "unnamed adapter".into());
-    Ok(AdapterProbe { name, software })
 }
 
 fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
@@ -85,12 +26,24 @@ fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
 pub(crate) async fn choose_backend(choice: BackendChoice) -> ChosenBackend {
     match choice {
         BackendChoice::Cpu => cpu(BackendKind::Flex, None),
-        BackendChoice::Ndarray => cpu(BackendKind::Ndarray, None),
+        BackendChoice::Ndarray if BackendKind::Ndarray.is_built_in() => {
+            cpu(BackendKind::Ndarray, None)
+        }
+        BackendChoice::Ndarray => cpu(
+            BackendKind::Flex,
+            Some("this engine build leaves ndarray out".into()),
+        ),
         BackendChoice::Auto | BackendChoice::WebGpu => {
             let probe = match probe_webgpu().await {
                 Ok(probe) => probe,
                 Err(reason) => return cpu(BackendKind::Flex, Some(reason)),
             };
+            if !BackendKind::Wgpu.is_built_in() {
+                return cpu(
+                    BackendKind::Flex,
+                    Some("the page loaded the CPU-only engine".into()),
+                );
+            }
             match BackendKind::Wgpu.init_async().await {
                 Ok(mut device) => {
                     // wgpu's adapter info is mostly empty in browsers; the probe's is not.

@@ -2,7 +2,7 @@
 //   node tests/e2e/run.mjs [dist-folder]   (scripts/test.sh runs it after `trunk build`)
 // Screenshots of every view go to target/e2e-screenshots/ for inspection.
 import { chromium } from "playwright-core";
-import http from "node:http";
+import { serve } from "./server.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,28 +12,6 @@ const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
 const shots = path.join(root, "target", "e2e-screenshots");
 fs.mkdirSync(shots, { recursive: true });
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-const types = {
-  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
-  ".css": "text/css", ".json": "application/json", ".gz": "application/gzip",
-  ".safetensors": "application/octet-stream", ".png": "image/png",
-};
-
-// A static server for dist/ on 127.0.0.1 (any free port).
-function serve() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://x");
-    let file = path.join(dist, decodeURIComponent(url.pathname));
-    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    fs.readFile(file, (err, body) => {
-      if (err) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
-      res.end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 const failures = [];
 function check(ok, what) {
@@ -81,7 +59,7 @@ async function canvasInk(page, testid) {
   });
 }
 
-const server = await serve();
+const server = await serve(dist);
 const origin = `http://127.0.0.1:${server.address().port}`;
 const baseArgs = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync"];
@@ -148,6 +126,76 @@ try {
       null, { timeout: 60_000 });
     check(/trained 2/.test(await page.textContent('[data-testid="model-list"]')),
       "a cancelled run's model joins the model list too");
+    // Trained models are kept in the browser (IndexedDB).
+    const row = (name) => `[data-testid="model-list"] tr[data-model="${name}"]`;
+    await page.waitForSelector(`${row("two-layer-d20 (trained 1)")}[data-kept="true"]`, { timeout: 30_000 });
+    check(true, "a trained model is kept in the browser's storage");
+
+    // Save: the weights file downloads, in the bundled weights' format (safetensors).
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click(`${row("two-layer-d20 (trained 1)")} [data-testid="model-save"]`),
+    ]);
+    const saved = fs.readFileSync(await download.path());
+    const headerLength = Number(saved.readBigUInt64LE(0));
+    const fileHeader = JSON.parse(saved.subarray(8, 8 + headerLength).toString());
+    check(download.suggestedFilename() === "two-layer-d20-trained-1.safetensors"
+      && fileHeader.__metadata__?.latent_lab !== undefined,
+      `Save downloads ${download.suggestedFilename()} (${saved.length} bytes) with its manifest`);
+
+    // Load: a truncated file is refused with a message and changes nothing; the saved one loads.
+    const rowsBefore = await page.$$eval('[data-testid="model-list"] tbody tr', (r) => r.length);
+    await page.setInputFiles('[data-testid="model-load"]', {
+      name: "broken.safetensors", mimeType: "application/octet-stream", buffer: saved.subarray(0, saved.length - 100),
+    });
+    await page.waitForSelector('[data-testid="error"]', { timeout: 30_000 });
+    const refusal = await page.textContent('[data-testid="error"]');
+    const rowsAfter = await page.$$eval('[data-testid="model-list"] tbody tr', (r) => r.length);
+    check(/broken\.safetensors' was not loaded/.test(refusal) && rowsAfter === rowsBefore,
+      `a truncated file is refused and nothing changes: "${refusal.trim()}"`);
+    await page.click('[data-testid="error"] button.dismiss');
+    await page.setInputFiles('[data-testid="model-load"]', {
+      name: "my upload.safetensors", mimeType: "application/octet-stream", buffer: saved,
+    });
+    await page.waitForSelector(`${row("my upload")}[data-kept="true"]`, { timeout: 30_000 });
+    check(/loaded from a file/.test(await page.textContent(row("my upload"))), "the saved file loads back as a model");
+
+    // Reload: what was trained and loaded is still there.
+    await page.reload();
+    await waitLoaded(page);
+    const afterReload = await page.textContent('[data-testid="model-list"]');
+    check(/trained 1/.test(afterReload) && /trained 2/.test(afterReload) && /my upload/.test(afterReload),
+      "after a reload the trained and loaded models are still there");
+    await page.click(`${row("my upload")} [data-testid="model-remove"]`);
+    await page.waitForFunction((sel) => !document.querySelector(sel), row("my upload"));
+
+    // A training interrupted by a reload resumes from its last completed epoch.
+    await page.fill('[data-testid="train-epochs"]', "3");
+    await page.fill('[data-testid="train-images"]', "6000");
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(
+      () => /Epoch 2\/3/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
+      null, { timeout: 120_000 });
+    await page.waitForTimeout(1000); // the checkpoint is written just after the epoch ends
+    await page.reload();
+    await waitLoaded(page);
+    await page.waitForSelector('[data-testid="interrupted"]', { timeout: 30_000 });
+    const offer = await page.textContent('[data-testid="interrupted"]');
+    check(/interrupted after epoch 1 of 3/.test(offer), `an interrupted training is offered: "${offer.trim()}"`);
+    check(!/my upload/.test(await page.textContent('[data-testid="model-list"]')), "a removed model stays removed after a reload");
+    await page.click('[data-testid="interrupted-resume"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
+      null, { timeout: 300_000 });
+    const resumed = await page.textContent('[data-testid="train-progress"]');
+    const chart = await page.$eval('[data-testid="loss-chart"]', (c) => Number(c.dataset.epochs));
+    check(/Epoch 3\/3/.test(resumed) && chart === 3 && /trained 3/.test(await page.textContent('[data-testid="model-list"]')),
+      `the resumed run finishes all 3 epochs (${chart} epoch points on the chart) and joins the list`);
+    await page.reload();
+    await waitLoaded(page);
+    await page.waitForTimeout(500);
+    check(!(await page.$('[data-testid="interrupted"]')), "a finished run leaves no interrupted training behind");
+
     for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "train"]) {
       await page.goto(`${origin}/#/${route}`);
       await page.waitForSelector('[data-testid="backend"]');

@@ -11,6 +11,8 @@ mod report;
 mod reproduce;
 #[cfg(not(target_arch = "wasm32"))]
 mod results;
+#[cfg(not(target_arch = "wasm32"))]
+mod seeds;
 
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
@@ -47,6 +49,8 @@ enum Command {
     Params,
     /// Run the four experiments and write results.json, report.md, figures and weights.
     Reproduce(reproduce::ReproduceArgs),
+    /// Train one autoencoder from several seeds and report the spread of its test loss.
+    Seeds(seeds::SeedsArgs),
     /// Write the page's bundled MNIST subset (first N train and test images) as gzipped IDX.
     Subset {
         /// Folder with the full MNIST files.
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Reproduce(args) => reproduce::run(args),
+        Command::Seeds(args) => seeds::run(args),
         Command::Subset {
             data,
             out,

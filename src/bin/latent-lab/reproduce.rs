@@ -25,7 +25,7 @@ use crate::results::*;
 /// Labelled-set sizes for transfer learning.
 const TRANSFER_LABELS: [usize; 3] = [100, 1_000, 60_000];
 /// Evaluation batch: bigger than training's, since no activations are kept for a backward pass.
-const EVAL_BATCH: usize = 1_000;
+pub(crate) const EVAL_BATCH: usize = 1_000;
 /// Transfer runs evaluate the test set at most this many times (small labelled sets run for
 /// hundreds of epochs; testing 10,000 images after each would dominate the run).
 const TRANSFER_EVAL_POINTS: usize = 20;
@@ -56,13 +56,13 @@ pub struct ReproduceArgs {
     seed: u64,
 }
 
-struct Context {
-    device: Device,
-    train: MnistSet,
-    test: MnistSet,
-    training: TrainingConfig,
-    quick: bool,
-    out: PathBuf,
+pub(crate) struct Context {
+    pub device: Device,
+    pub train: MnistSet,
+    pub test: MnistSet,
+    pub training: TrainingConfig,
+    pub quick: bool,
+    pub out: PathBuf,
 }
 
 pub fn run(args: ReproduceArgs) -> Result<(), String> {
@@ -292,7 +292,7 @@ fn write_weights(
 }
 
 /// Trains one autoencoder, evaluating both sets in eval mode after every epoch.
-fn train_autoencoder(
+pub(crate) fn train_autoencoder(
     ctx: &Context,
     config: AutoencoderConfig,
 ) -> Result<(Autoencoder, AutoencoderRun), String> {

@@ -1,0 +1,160 @@
+//! `latent-lab seeds`: one autoencoder trained from several seeds, to see how much a result
+//! owes to luck (at latent size 1 a single ReLU code unit can die at initialisation or early in
+//! training, and then the decoder can only output one image). Every seed is reported; none is
+//! picked.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use latent_lab::BackendKind;
+use latent_lab::analysis::{decorrelation, encode_set};
+use latent_lab::data::{MnistSet, Split};
+use latent_lab::model::{Architecture, AutoencoderConfig};
+use latent_lab::training::TrainingConfig;
+use pollster::block_on;
+use serde::Serialize;
+
+use crate::reproduce::{Context, EVAL_BATCH, train_autoencoder};
+
+#[derive(Args, Debug)]
+pub struct SeedsArgs {
+    #[arg(long, default_value = "two-layer")]
+    architecture: Architecture,
+    #[arg(long, default_value_t = 1)]
+    latent_dim: usize,
+    /// Seeds for the weights' initialisation and the shuffling, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5")]
+    seeds: Vec<u64>,
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Use only the first N training images (all by default).
+    #[arg(long)]
+    train_images: Option<usize>,
+    #[arg(long, default_value = "flex")]
+    backend: BackendKind,
+    #[arg(long, default_value = "data/mnist")]
+    data: PathBuf,
+    /// Where the table (markdown) and the figures (JSON) go.
+    #[arg(long, default_value = "results/seeds")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Serialize)]
+struct SeedRun {
+    seed: u64,
+    train_loss: f32,
+    test_loss: f32,
+    dead_units: usize,
+    seconds: f64,
+}
+
+/// Mean, sample standard deviation, min and max.
+fn spread(values: &[f64]) -> (f64, f64, f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+    let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    (mean, var.sqrt(), min, max)
+}
+
+pub fn run(args: SeedsArgs) -> Result<(), String> {
+    if args.seeds.is_empty() {
+        return Err("give at least one seed".into());
+    }
+    let backend = args.backend.init().map_err(|e| e.to_string())?;
+    let mut train = MnistSet::load_dir(&args.data, Split::Train).map_err(|e| e.to_string())?;
+    let test = MnistSet::load_dir(&args.data, Split::Test).map_err(|e| e.to_string())?;
+    if let Some(n) = args.train_images {
+        train = train.first(n.min(train.len()));
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let config = AutoencoderConfig::new(args.architecture, args.latent_dim);
+    let mut ctx = Context {
+        device: backend.device.clone(),
+        train,
+        test,
+        training: TrainingConfig {
+            epochs: args.epochs,
+            ..TrainingConfig::default()
+        },
+        quick: false,
+        out: args.out.clone(),
+    };
+    let mut runs = Vec::new();
+    for &seed in &args.seeds {
+        // The device's generator draws the initial weights; the config's seed, the shuffles.
+        ctx.device.seed(seed);
+        ctx.training.seed = seed;
+        ctx.training.validate().map_err(|e| e.to_string())?;
+        let (model, result) = train_autoencoder(&ctx, config)?;
+        let codes = block_on(encode_set(&model, &ctx.test, EVAL_BATCH, &ctx.device))
+            .map_err(|e| e.to_string())?;
+        let stats = decorrelation(&codes, ctx.test.len(), args.latent_dim);
+        eprintln!(
+            "seed {seed}: test loss {:.4}, {} dead code unit(s)",
+            result.test_loss, stats.dead_units
+        );
+        runs.push(SeedRun {
+            seed,
+            train_loss: result.train_loss,
+            test_loss: result.test_loss,
+            dead_units: stats.dead_units,
+            seconds: result.seconds,
+        });
+    }
+
+    let name = config.name();
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let mut md = format!(
+        "# {name}: {} seeds\n\nMade by `{command}` on {} ({} training and {} test images, {} epochs).\n\n\
+         | seed | train loss | test loss | dead code units | seconds |\n|---:|---:|---:|---:|---:|\n",
+        runs.len(),
+        backend.description,
+        ctx.train.len(),
+        ctx.test.len(),
+        args.epochs
+    );
+    for r in &runs {
+        let _ = writeln!(
+            md,
+            "| {} | {:.4} | {:.4} | {} | {:.0} |",
+            r.seed, r.train_loss, r.test_loss, r.dead_units, r.seconds
+        );
+    }
+    let losses: Vec<f64> = runs.iter().map(|r| r.test_loss as f64).collect();
+    let (mean, sd, min, max) = spread(&losses);
+    let dead = runs.iter().filter(|r| r.dead_units > 0).count();
+    let _ = writeln!(
+        md,
+        "\nTest loss: mean {mean:.4}, standard deviation {sd:.4}, min {min:.4}, max {max:.4}. \
+         Runs with a dead code unit: {dead} of {}.",
+        runs.len()
+    );
+    let stem = format!("seeds-{name}");
+    let md_path = args.out.join(format!("{stem}.md"));
+    std::fs::write(&md_path, &md).map_err(|e| format!("{}: {e}", md_path.display()))?;
+    let json_path = args.out.join(format!("{stem}.json"));
+    let json = serde_json::to_string_pretty(&runs).map_err(|e| e.to_string())?;
+    std::fs::write(&json_path, json).map_err(|e| format!("{}: {e}", json_path.display()))?;
+    print!("{md}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn spread_of_known_values() {
+        let (mean, sd, min, max) = spread(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!((mean, min, max), (2.5, 1.0, 4.0));
+        assert!((sd - 1.290_994_448_7).abs() < 1e-9);
+        assert_eq!(spread(&[0.5]).1, 0.0);
+    }
+}

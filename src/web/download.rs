@@ -1,0 +1,32 @@
+//! Offers bytes as a file download (a blob URL clicked through a temporary link).
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+fn js_text(e: JsValue) -> String {
+    super::worker::js_error(&e)
+}
+
+pub fn offer_download(file_name: &str, bytes: &[u8]) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_text)?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(js_text)?;
+    let document = leptos::prelude::document();
+    let link: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(js_text)?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    // The download has started from the URL; free it once the click has been handled.
+    let revoke = Closure::once_into_js(move || {
+        let _ = Url::revoke_object_url(&url);
+    });
+    let _ = leptos::prelude::window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+    Ok(())
+}

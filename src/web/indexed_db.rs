@@ -1,0 +1,142 @@
+//! A small key-value layer over the browser's IndexedDB (available in workers too): one
+//! database, a few object stores with string keys, each request awaited as a promise.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+
+use super::worker::js_error;
+
+const DATABASE: &str = "latent-lab";
+/// Bumped when object stores are added; the upgrade creates any that are missing.
+const VERSION: u32 = 1;
+pub const MODELS: &str = "models";
+pub const CHECKPOINTS: &str = "checkpoints";
+const STORES: [&str; 2] = [MODELS, CHECKPOINTS];
+
+pub struct Database {
+    db: IdbDatabase,
+}
+
+/// Resolves with the request's result once it succeeds, or with its error.
+async fn finish(request: &IdbRequest) -> Result<JsValue, String> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok = request.clone();
+        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let failed = request.clone();
+        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
+            let message = failed
+                .error()
+                .ok()
+                .flatten()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "unknown IndexedDB error".into());
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map_err(|e| js_error(&e))
+}
+
+impl Database {
+    /// Opens (and on first use creates) the page's database.
+    pub async fn open() -> Result<Self, String> {
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let factory = global
+            .indexed_db()
+            .map_err(|e| js_error(&e))?
+            .ok_or("this browser gives no IndexedDB here (private mode?)")?;
+        let request: IdbOpenDbRequest = factory
+            .open_with_u32(DATABASE, VERSION)
+            .map_err(|e| js_error(&e))?;
+        let upgrading = request.clone();
+        let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
+            if let Ok(result) = upgrading.result() {
+                let db: IdbDatabase = result.unchecked_into();
+                let existing = db.object_store_names();
+                for store in STORES {
+                    if !existing.contains(store) {
+                        let _ = db.create_object_store(store);
+                    }
+                }
+            }
+        });
+        request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let db = finish(&request).await?;
+        Ok(Self {
+            db: db.unchecked_into(),
+        })
+    }
+
+    fn store(&self, name: &str, mode: IdbTransactionMode) -> Result<IdbObjectStore, String> {
+        self.db
+            .transaction_with_str_and_mode(name, mode)
+            .and_then(|t| t.object_store(name))
+            .map_err(|e| js_error(&e))
+    }
+
+    pub async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), String> {
+        let request = self
+            .store(store, IdbTransactionMode::Readwrite)?
+            .put_with_key(value, &JsValue::from_str(key))
+            .map_err(|e| js_error(&e))?;
+        finish(&request).await.map(|_| ())
+    }
+
+    pub async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, String> {
+        let request = self
+            .store(store, IdbTransactionMode::Readonly)?
+            .get(&JsValue::from_str(key))
+            .map_err(|e| js_error(&e))?;
+        let value = finish(&request).await?;
+        Ok((!value.is_undefined()).then_some(value))
+    }
+
+    pub async fn delete(&self, store: &str, key: &str) -> Result<(), String> {
+        let request = self
+            .store(store, IdbTransactionMode::Readwrite)?
+            .delete(&JsValue::from_str(key))
+            .map_err(|e| js_error(&e))?;
+        finish(&request).await.map(|_| ())
+    }
+
+    /// Every (key, value) of a store, in key order.
+    pub async fn entries(&self, store: &str) -> Result<Vec<(String, JsValue)>, String> {
+        let object_store = self.store(store, IdbTransactionMode::Readonly)?;
+        let keys = finish(&object_store.get_all_keys().map_err(|e| js_error(&e))?).await?;
+        let values = finish(&object_store.get_all().map_err(|e| js_error(&e))?).await?;
+        let keys: js_sys::Array = keys.unchecked_into();
+        let values: js_sys::Array = values.unchecked_into();
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, v)))
+            .collect())
+    }
+}
+
+/// A stored record: weight-file bytes and a JSON text that describes them.
+pub fn record(bytes: &[u8], json: &str) -> JsValue {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &object,
+        &"bytes".into(),
+        &js_sys::Uint8Array::from(bytes).into(),
+    );
+    let _ = js_sys::Reflect::set(&object, &"json".into(), &json.into());
+    object.into()
+}
+
+/// The bytes and JSON of a stored record, or `None` for anything else.
+pub fn read_record(value: &JsValue) -> Option<(Vec<u8>, String)> {
+    let bytes = js_sys::Reflect::get(value, &"bytes".into()).ok()?;
+    let bytes: js_sys::Uint8Array = bytes.dyn_into().ok()?;
+    let json = js_sys::Reflect::get(value, &"json".into())
+        .ok()?
+        .as_string()?;
+    Some((bytes.to_vec(), json))
+}

@@ -1,0 +1,63 @@
+// Benchmark of the page's training speed in headless Chromium (prints figures, asserts nothing).
+//   node tests/e2e/bench.mjs [dist-folder]     (scripts/bench-page.sh builds dist/ first)
+// For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
+// and reads the page's own progress line twice in the middle of the first epoch, so the figure
+// is training steps only (no start-up, no test-set scoring at the epoch's end).
+// Also prints the size of each .wasm in dist/, raw and gzipped.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { serve } from "./server.mjs";
+
+const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
+const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync"];
+
+const mb = (n) => (n / 1e6).toFixed(2);
+for (const file of fs.readdirSync(dist).filter((f) => f.endsWith(".wasm")).sort()) {
+  const bytes = fs.readFileSync(path.join(dist, file));
+  console.log(`${file}: ${mb(bytes.length)} MB raw, ${mb(zlib.gzipSync(bytes, { level: 9 }).length)} MB gzipped`);
+}
+
+const server = await serve(dist);
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+async function measure(label, query, extraArgs) {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...args, ...extraArgs] });
+  const page = await browser.newPage();
+  const t0 = Date.now();
+  await page.goto(`${origin}/${query}#/train`);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
+    null, { timeout: 180_000 });
+  const interactive = Date.now() - t0;
+  const backend = (await page.textContent('[data-testid="backend"]')).trim();
+  await page.fill('[data-testid="train-epochs"]', "1");
+  await page.click('[data-testid="train-start"]');
+  const read = async () => {
+    const text = await page.textContent('[data-testid="train-progress"]');
+    const step = Number(text.match(/step ([\d,]+)\//)?.[1].replaceAll(",", "") ?? NaN);
+    return { step, t: performance.now() };
+  };
+  await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
+    null, { timeout: 600_000 });
+  await page.waitForTimeout(2000);
+  const a = await read();
+  await page.waitForTimeout(8000);
+  const b = await read();
+  const speed = ((b.step - a.step) * 64) / ((b.t - a.t) / 1000);
+  console.log(`${label}: ${Math.round(speed)} images/s (steps ${a.step} → ${b.step}); interactive after ${interactive} ms; ${backend}`);
+  await browser.close();
+}
+
+try {
+  await measure("CPU backend (flex, wasm SIMD)", "?backend=cpu", []);
+  if (!process.env.SKIP_WEBGPU) {
+    await measure("WebGPU (Chromium's software adapter)", "?backend=webgpu", ["--enable-unsafe-webgpu"]);
+  }
+} finally {
+  server.close();
+}

@@ -1,0 +1,27 @@
+// A static server for the built page (dist/) on 127.0.0.1, any free port.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+
+const types = {
+  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".json": "application/json", ".gz": "application/gzip",
+  ".safetensors": "application/octet-stream", ".png": "image/png",
+};
+
+// A static server for dist/ on 127.0.0.1 (any free port).
+export function serve(dist) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end("not found"); return; }
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
