@@ -4,20 +4,19 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
-fn js_text(e: JsValue) -> String {
-    super::worker::js_error(&e)
-}
+use super::js_error;
 
 pub fn offer_download(file_name: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = BlobPropertyBag::new();
     options.set_type("application/octet-stream");
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_text)?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(js_text)?;
+    let blob =
+        Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|e| js_error(&e))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|e| js_error(&e))?;
     let document = leptos::prelude::document();
     let link: HtmlAnchorElement = document
         .create_element("a")
-        .map_err(js_text)?
+        .map_err(|e| js_error(&e))?
         .unchecked_into();
     link.set_href(&url);
     link.set_download(file_name);

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
-use super::worker::js_error;
+use super::js_error;
 
 const DATABASE: &str = "latent-lab";
 /// Bumped when object stores are added; the upgrade creates any that are missing.

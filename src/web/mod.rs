@@ -17,3 +17,13 @@ mod webgpu_probe;
 pub mod worker;
 mod worker_backend;
 mod worker_storage;
+
+/// The message of a JavaScript error value (an `Error`, a string, or whatever else was thrown).
+pub(crate) fn js_error(value: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use super::js_error;
 use crate::engine::{ModelInfo, ModelOrigin, ToEngine};
 use crate::ui::format;
 use crate::ui::model_file::check_model_file;
@@ -14,7 +15,7 @@ async fn read_file(file: web_sys::File) -> Result<ToEngine, String> {
     check_model_file(&file_name, file.size())?;
     let buffer = JsFuture::from(file.array_buffer())
         .await
-        .map_err(|e| format!("'{file_name}' could not be read: {e:?}"))?;
+        .map_err(|e| format!("'{file_name}' could not be read: {}", js_error(&e)))?;
     Ok(ToEngine::LoadFile {
         file_name,
         bytes: js_sys::Uint8Array::new(&buffer).to_vec(),

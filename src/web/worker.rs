@@ -12,6 +12,7 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, WorkerGlobalScope};
 
 use super::indexed_db::Database;
+use super::js_error;
 use super::worker_backend::choose_backend;
 use super::worker_storage as storage;
 use crate::BackendKind;
@@ -19,7 +20,7 @@ use crate::data::{MnistSet, Split};
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
 use crate::engine::protocol::{decode, encode};
 use crate::engine::session::{ReportEvery, TrainingSession, sample_digits};
-use crate::engine::store::{StoredModel, name_for_file};
+use crate::engine::store::{ModelSnapshot, StoredModel, name_for_file};
 use crate::engine::{
     FromEngine, InterruptedChoice, InterruptedRun, ModelOrigin, ModelStore, ToEngine, TrainRequest,
 };
@@ -110,14 +111,6 @@ pub(crate) async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     .await
     .map_err(|e| format!("{url}: {}", js_error(&e)))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-pub(crate) fn js_error(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }
 
 /// Entry point of the worker's wasm.
@@ -553,20 +546,7 @@ async fn train(
                 && !session.is_finished()
                 && let Some(db) = &db
             {
-                let record = InterruptedRun {
-                    request: request.clone(),
-                    epochs_done: session.epochs_done(),
-                    epoch_losses: epoch_losses.clone(),
-                };
-                let model = session.model();
-                let manifest = session.manifest(&model, session.last_test_loss());
-                if let Err(e) =
-                    storage::save_checkpoint(db, &record, &model, &manifest, &cpu()).await
-                {
-                    post(&FromEngine::Notice {
-                        message: format!("no checkpoint of this training could be kept: {e}"),
-                    });
-                }
+                save_epoch_checkpoint(db, &session, &epoch_losses).await;
             }
         }
         sleep(0).await;
@@ -590,4 +570,30 @@ async fn train(
     keep(engine, &info.name).await;
     clear_checkpoint(engine).await;
     Ok(())
+}
+
+/// Keeps the model of the epoch that just ended, so a reload can resume from it; a failure is
+/// a notice, since the training itself goes on.
+async fn save_epoch_checkpoint(
+    db: &Database,
+    session: &TrainingSession,
+    epoch_losses: &[(usize, f32, f32)],
+) {
+    let record = InterruptedRun {
+        request: session.request().clone(),
+        epochs_done: session.epochs_done(),
+        epoch_losses: epoch_losses.to_vec(),
+    };
+    let model = session.model();
+    let snapshot = ModelSnapshot {
+        name: "checkpoint".into(),
+        origin: ModelOrigin::Trained,
+        manifest: session.manifest(&model, session.last_test_loss()),
+        model: StoredModel::Autoencoder(Box::new(model)),
+    };
+    if let Err(e) = storage::save_checkpoint(db, &record, &snapshot, &cpu()).await {
+        post(&FromEngine::Notice {
+            message: format!("no checkpoint of this training could be kept: {e}"),
+        });
+    }
 }

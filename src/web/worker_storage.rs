@@ -8,7 +8,7 @@ use super::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
 use crate::engine::store::{ModelSnapshot, StoredModel};
 use crate::engine::{InterruptedRun, ModelInfo, ModelOrigin, ModelStore};
 use crate::model::Autoencoder;
-use crate::weights::{WeightsManifest, load_autoencoder, save_autoencoder};
+use crate::weights::{WeightsManifest, load_autoencoder};
 
 /// The key of the one checkpoint (one training runs at a time).
 const CHECKPOINT: &str = "current";
@@ -62,12 +62,10 @@ pub async fn kept_models(db: &Database) -> (Vec<(String, ModelOrigin, Vec<u8>)>,
 pub async fn save_checkpoint(
     db: &Database,
     run: &InterruptedRun,
-    model: &Autoencoder,
-    manifest: &WeightsManifest,
+    snapshot: &ModelSnapshot,
     cpu: &Device,
 ) -> Result<(), String> {
-    let copy = crate::model::copy_to_device_async(model, cpu).await?;
-    let bytes = save_autoencoder(&copy, manifest).map_err(|e| e.to_string())?;
+    let bytes = snapshot.to_bytes(cpu).await?;
     let json = serde_json::to_string(run).map_err(|e| e.to_string())?;
     db.put(CHECKPOINTS, CHECKPOINT, &record(&bytes, &json))
         .await
