@@ -10,6 +10,7 @@ pub mod data;
 pub mod engine;
 pub mod model;
 pub mod reference;
+pub mod results;
 pub mod rng;
 pub mod training;
 pub mod ui;

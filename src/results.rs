@@ -1,11 +1,12 @@
-//! The shape of `results.json`.
+//! The shape of `results.json`, written by `latent-lab reproduce` and read by the page (which
+//! shows the full-MNIST numbers beside its own).
 
-use latent_lab::analysis::DecorrelationStats;
-use latent_lab::training::{TrainingConfig, TransferScenario};
+use crate::analysis::DecorrelationStats;
+use crate::training::{TrainingConfig, TransferScenario};
 use serde::{Deserialize, Serialize};
 
 /// Per-epoch losses of an autoencoder.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Curve {
     /// Eval-mode loss on the whole training set after each epoch.
     pub train: Vec<f32>,
@@ -37,7 +38,7 @@ pub struct SweepEntry {
     pub curve: Curve,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DepthEntry {
     pub layers: usize,
     pub params: usize,
@@ -56,7 +57,7 @@ pub struct InterpolationEntry {
     pub png: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TransferCurve {
     /// Epochs (1-based) at which the test set was evaluated.
     pub epochs: Vec<usize>,
@@ -66,7 +67,7 @@ pub struct TransferCurve {
     pub test_accuracy: Vec<f32>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransferEntry {
     pub scenario: TransferScenario,
     pub labels: usize,
@@ -97,4 +98,11 @@ pub struct Results {
     pub transfer: Vec<TransferEntry>,
     /// Every autoencoder run in full (timings included).
     pub runs: Vec<AutoencoderRun>,
+}
+
+impl Results {
+    /// Parses `results.json`; the error says what is wrong with it.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("results.json is malformed: {e}"))
+    }
 }

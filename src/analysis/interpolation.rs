@@ -27,22 +27,26 @@ pub fn interpolate_codes(a: &[f32], b: &[f32], alphas: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// Decoded frames from image `from` to image `to` of `set`: `frames · 784` values in `[0, 1]`.
-/// The first and last frames are the model's reconstructions of the two images.
+/// Decoded frames from image `from` to image `to` of `set`, one per α of `alphas`
+/// (`alphas.len() · 784` values in `[0, 1]`). At α = 0 and α = 1 the frames are the model's
+/// reconstructions of the two images, not the images themselves.
 pub async fn interpolation_strip(
     model: &Autoencoder,
     set: &MnistSet,
     from: usize,
     to: usize,
-    frames: usize,
+    alphas: &[f32],
     device: &Device,
 ) -> Result<Vec<f32>, TrainingError> {
+    if alphas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let frames = alphas.len();
     let device = device.clone().inner();
     let model = model.valid().to_device(&device);
     let codes = model.encode(images_to_tensor(set, &[from, to], &device));
     let d = codes.dims()[1];
-    let alphas = Tensor::<1>::from_floats(interpolation_alphas(frames).as_slice(), &device)
-        .reshape([frames, 1]);
+    let alphas = Tensor::<1>::from_floats(alphas, &device).reshape([frames, 1]);
     let a = codes.clone().slice([0..1, 0..d]);
     let b = codes.slice([1..2, 0..d]);
     // Broadcast [frames, 1] against [1, d].

@@ -4,12 +4,14 @@
 //! models, training sessions, progress figures and the message protocol live here, so they
 //! are tested natively like the rest of the library.
 
+pub mod analysis;
 pub mod bundle;
 pub mod pretrained;
 pub mod progress;
 pub mod protocol;
 pub mod session;
 pub mod store;
+pub mod transfer_session;
 
 pub use protocol::{
     BackendChoice, FromEngine, InterruptedChoice, InterruptedRun, ModelInfo, ModelOrigin, ToEngine,

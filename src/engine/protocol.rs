@@ -6,13 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::analysis::LatentAnalysis;
+use super::transfer_session::{TransferPoint, TransferRequest, TransferResult};
 use crate::BackendKind;
 use crate::model::Architecture;
 use crate::training::TrainingConfig;
 use crate::weights::ModelSpec;
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -124,6 +126,25 @@ pub enum ToEngine {
     Interrupted {
         choice: InterruptedChoice,
     },
+    /// Encode the bundled test subset with an autoencoder and summarise its latent codes
+    /// ([`FromEngine::Analysis`]).
+    Analyse {
+        name: String,
+    },
+    /// Train classifiers on the pretrained encoder, one scenario after the other; refused
+    /// while another training runs. Pause, resume and cancel apply to it too.
+    Transfer(TransferRequest),
+    /// Decode the codes mixed between test images `from` and `to`, one frame per α
+    /// ([`FromEngine::Decoded`]). `slot` names where the page shows it and `seq` orders the
+    /// requests of one slot, so the page keeps only the newest answer.
+    Decode {
+        slot: String,
+        seq: u64,
+        model: String,
+        from: usize,
+        to: usize,
+        alphas: Vec<f32>,
+    },
 }
 
 /// The choices offered for an interrupted training.
@@ -196,6 +217,47 @@ pub enum FromEngine {
     SampleDigits {
         pixels: Vec<u8>,
         labels: Vec<u8>,
+    },
+    /// Test images to pick from (interpolation): their indices in the bundled test subset,
+    /// labels and pixels (784 bytes each).
+    Gallery {
+        indices: Vec<usize>,
+        labels: Vec<u8>,
+        pixels: Vec<u8>,
+    },
+    /// The answer to [`ToEngine::Analyse`].
+    Analysis(LatentAnalysis),
+    /// The answer to [`ToEngine::Decode`]: 784 bytes per α.
+    Decoded {
+        slot: String,
+        seq: u64,
+        model: String,
+        pixels: Vec<u8>,
+    },
+    TransferStarted {
+        request: TransferRequest,
+    },
+    /// Progress of the scenario that runs.
+    TransferProgress {
+        scenario: crate::training::TransferScenario,
+        progress: TrainingProgress,
+    },
+    /// A scoring of the test subset during a transfer run.
+    TransferPoint(TransferPoint),
+    /// A scenario ended; its classifier is in the store under `model.name`.
+    TransferDone {
+        result: TransferResult,
+        model: ModelInfo,
+    },
+    /// Every scenario ended (or the run was cancelled).
+    TransferFinished {
+        cancelled: bool,
+    },
+    /// A view's request failed (an analysis or a decode); a training that runs is unaffected.
+    RequestFailed {
+        /// The model analysed, or the slot decoded into.
+        what: String,
+        message: String,
     },
     TrainingStarted {
         request: TrainRequest,
@@ -331,11 +393,19 @@ mod tests {
     /// `Option` or a string fails at run time): every variant goes through once here.
     #[test]
     fn every_message_serialises_and_comes_back() {
+        use crate::training::TransferScenario;
         let request = TrainRequest {
             architecture: Architecture::OneLayer,
             latent_dim: 5,
             training: TrainingConfig::default(),
             train_images: 10,
+        };
+        let transfer = TransferRequest {
+            scenarios: vec![TransferScenario::Frozen, TransferScenario::Scratch],
+            labels: 1000,
+            epochs: None,
+            batch_size: 64,
+            learning_rate: 1e-3,
         };
         let to_engine = [
             ToEngine::Start {
@@ -357,6 +427,16 @@ mod tests {
             },
             ToEngine::Interrupted {
                 choice: InterruptedChoice::KeepModel,
+            },
+            ToEngine::Analyse { name: "m".into() },
+            ToEngine::Transfer(transfer.clone()),
+            ToEngine::Decode {
+                slot: "strip-a".into(),
+                seq: 7,
+                model: "m".into(),
+                from: 3,
+                to: 5,
+                alphas: vec![0.0, 0.5, 1.0],
             },
         ];
         for msg in to_engine {
@@ -393,6 +473,90 @@ mod tests {
                 message: "f".into(),
                 backend_lost: true,
             },
+            FromEngine::Gallery {
+                indices: vec![3, 10],
+                labels: vec![0, 0],
+                pixels: vec![0; 2],
+            },
+            FromEngine::Analysis(LatentAnalysis {
+                model: "m".into(),
+                latent_dim: 2,
+                images: 4,
+                stats: crate::analysis::DecorrelationStats {
+                    latent_dim: 2,
+                    mean_abs_pearson: Some(0.0),
+                    mean_abs_pearson_defined: None,
+                    dead_units: 1,
+                },
+                matrix: vec![Some(1.0), None, None, None],
+                histograms: vec![crate::analysis::Histogram {
+                    min: 0.0,
+                    max: 1.5,
+                    counts: vec![3, 1],
+                }],
+            }),
+            FromEngine::Decoded {
+                slot: "alpha-a".into(),
+                seq: 2,
+                model: "m".into(),
+                pixels: vec![9; 4],
+            },
+            FromEngine::RequestFailed {
+                what: "m".into(),
+                message: "no such model".into(),
+            },
+            FromEngine::TransferStarted {
+                request: transfer.clone(),
+            },
+            FromEngine::TransferPoint(TransferPoint {
+                scenario: TransferScenario::Frozen,
+                epoch: 5,
+                train_loss: 0.5,
+                test_loss: 0.6,
+                test_accuracy: 0.8,
+            }),
+            FromEngine::TransferDone {
+                result: TransferResult {
+                    scenario: TransferScenario::Scratch,
+                    labels: 100,
+                    epochs: 3,
+                    train_loss: 0.1,
+                    train_accuracy: 1.0,
+                    test_loss: 1.5,
+                    test_accuracy: 0.6,
+                    seconds: 2.5,
+                    confusion: vec![1; 100],
+                    cancelled: true,
+                },
+                model: ModelInfo {
+                    name: "c".into(),
+                    spec: ModelSpec::Classifier { latent_dim: 20 },
+                    origin: ModelOrigin::Trained,
+                    params: 21_220,
+                    epochs: Some(3),
+                    train_images: Some(100),
+                    train_loss: Some(0.1),
+                    test_loss: Some(1.5),
+                    test_accuracy: Some(0.6),
+                    kept: false,
+                },
+            },
+            FromEngine::TransferProgress {
+                scenario: TransferScenario::Finetune,
+                progress: TrainingProgress {
+                    epoch: 1,
+                    epochs: 2,
+                    step: 3,
+                    total_steps: 4,
+                    loss: 0.5,
+                    smoothed_loss: 0.6,
+                    images_per_second: 100.0,
+                    elapsed_seconds: 1.5,
+                    seconds_left: None,
+                    paused: false,
+                },
+            },
+            FromEngine::TransferFinished { cancelled: false },
         ];
         for event in from_engine {
             assert_eq!(decode::<FromEngine>(&encode(&event)), Ok(event));

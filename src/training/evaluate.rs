@@ -3,7 +3,8 @@
 use burn::prelude::*;
 
 use super::{Objective, TrainingError, batch_ranges, read_scalar};
-use crate::data::MnistSet;
+use crate::data::{MnistSet, images_to_tensor};
+use crate::model::{Classifier, NUM_CLASSES as CLASSES};
 
 /// Loss (and accuracy, for classifiers) over a whole set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,4 +51,37 @@ pub async fn evaluate<M: Objective>(
         None => None,
     };
     Ok(Evaluation { loss, accuracy })
+}
+
+/// Counts of (true digit, predicted digit) over every image of `set`, in eval mode: row-major
+/// `10 × 10`, rows the true digits. One readback at the end.
+pub async fn confusion_matrix(
+    model: &Classifier,
+    set: &MnistSet,
+    batch_size: usize,
+    device: &Device,
+) -> Result<Vec<u32>, TrainingError> {
+    let mut counts = vec![0u32; CLASSES * CLASSES];
+    if set.is_empty() {
+        return Ok(counts);
+    }
+    let device = device.clone().inner();
+    let model = model.valid().to_device(&device);
+    let predictions: Vec<Tensor<1>> = batch_ranges(set.len(), batch_size)
+        .map(|range| {
+            let indices: Vec<usize> = range.collect();
+            let n = indices.len();
+            model
+                .forward(images_to_tensor(set, &indices, &device))
+                .argmax(1)
+                .reshape([n])
+                .float()
+        })
+        .collect();
+    let predicted = crate::analysis::read_floats(Tensor::cat(predictions, 0)).await?;
+    for (i, p) in predicted.into_iter().enumerate() {
+        let p = (p as usize).min(CLASSES - 1);
+        counts[usize::from(set.label(i)) * CLASSES + p] += 1;
+    }
+    Ok(counts)
 }

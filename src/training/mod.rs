@@ -11,10 +11,13 @@ mod trainer;
 mod transfer;
 
 pub use config::{TrainingConfig, adam};
-pub use evaluate::{Evaluation, evaluate};
+pub use evaluate::{Evaluation, confusion_matrix, evaluate};
 pub use objective::Objective;
 pub use trainer::{StepReport, Trainer};
-pub use transfer::{TransferScenario, transfer_classifier, transfer_epochs};
+pub use transfer::{
+    TRANSFER_EVAL_POINTS, TransferScenario, transfer_classifier, transfer_epochs,
+    transfer_eval_epochs,
+};
 
 /// Why training or evaluation stopped.
 #[derive(Debug, thiserror::Error)]

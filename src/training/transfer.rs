@@ -104,9 +104,45 @@ fn independent_copy(
     Ok(copy)
 }
 
+/// How many times a transfer run scores the test set.
+pub const TRANSFER_EVAL_POINTS: usize = 20;
+
+/// Epochs (1-based) after which a transfer run scores the test set: evenly spread, always
+/// including the last.
+pub fn transfer_eval_epochs(epochs: usize) -> Vec<usize> {
+    let points = TRANSFER_EVAL_POINTS.min(epochs);
+    let mut out: Vec<usize> = (1..=points)
+        .map(|i| (i * epochs).div_ceil(points))
+        .collect();
+    out.dedup();
+    out
+}
+
 /// The exercise's schedule: at least 10 epochs and at least 2,000 optimizer steps, so that
 /// small labelled sets still get enough updates.
 pub fn transfer_epochs(labels: usize, batch_size: usize) -> usize {
     let steps_per_epoch = labels.div_ceil(batch_size).max(1);
     10.max(2000usize.div_ceil(steps_per_epoch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eval_epochs_spread_and_end_on_the_last() {
+        assert_eq!(transfer_eval_epochs(1), vec![1]);
+        assert_eq!(transfer_eval_epochs(10), (1..=10).collect::<Vec<_>>());
+        let e = transfer_eval_epochs(1000);
+        assert_eq!(e.len(), 20);
+        assert_eq!(e[0], 50);
+        assert_eq!(*e.last().unwrap(), 1000);
+    }
+
+    #[test]
+    fn small_labelled_sets_get_2000_steps() {
+        assert_eq!(transfer_epochs(100, 64), 1000);
+        assert_eq!(transfer_epochs(1000, 64), 125);
+        assert_eq!(transfer_epochs(60_000, 64), 10);
+    }
 }

@@ -30,9 +30,80 @@ pub fn grid_rgba(images: &[u8], columns: usize, gap: usize) -> (usize, usize, Ve
     (width, height, rgba)
 }
 
+/// Paints the `gap`-wide frame around cell `cell` of a grid made by [`grid_rgba`] (to mark
+/// a chosen image).
+pub fn outline_cell(
+    rgba: &mut [u8],
+    width: usize,
+    columns: usize,
+    gap: usize,
+    cell: usize,
+    colour: [u8; 3],
+) {
+    let columns = columns.max(1);
+    let (row, col) = (cell / columns, cell % columns);
+    let x0 = col * (IMAGE_SIDE + gap);
+    let y0 = row * (IMAGE_SIDE + gap);
+    let side = IMAGE_SIDE + 2 * gap;
+    let height = rgba.len() / 4 / width.max(1);
+    for y in y0..(y0 + side).min(height) {
+        for x in x0..(x0 + side).min(width) {
+            let inside = x >= x0 + gap
+                && x < x0 + gap + IMAGE_SIDE
+                && y >= y0 + gap
+                && y < y0 + gap + IMAGE_SIDE;
+            if !inside {
+                let at = (y * width + x) * 4;
+                rgba[at..at + 3].copy_from_slice(&colour);
+            }
+        }
+    }
+}
+
+/// The grid cell under a point given in the canvas's own pixels, if it is on an image.
+pub fn cell_at(x: f64, y: f64, columns: usize, gap: usize, count: usize) -> Option<usize> {
+    let pitch = (IMAGE_SIDE + gap) as f64;
+    if x < 0.0 || y < 0.0 {
+        return None;
+    }
+    let (col, row) = ((x / pitch) as usize, (y / pitch) as usize);
+    let cell = row * columns.max(1) + col;
+    (col < columns.max(1) && cell < count).then_some(cell)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_cell_gets_a_coloured_frame() {
+        let images = vec![0u8; 4 * IMAGE_PIXELS];
+        let (w, _, mut rgba) = grid_rgba(&images, 2, 2);
+        outline_cell(&mut rgba, w, 2, 2, 3, [255, 0, 0]);
+        let px = |x: usize, y: usize| rgba[(y * w + x) * 4..(y * w + x) * 4 + 3].to_vec();
+        // Cell 3 (row 1, column 1) spans x 32..60, y 32..60; its frame is 30..62.
+        assert_eq!(px(30, 30), vec![255, 0, 0]);
+        assert_eq!(px(61, 45), vec![255, 0, 0]);
+        assert_eq!(px(45, 45), vec![255, 255, 255], "the image is untouched");
+        assert_eq!(
+            px(1, 1),
+            vec![0xe8, 0xe8, 0xec],
+            "other frames are untouched"
+        );
+    }
+
+    #[test]
+    fn clicks_map_to_cells() {
+        // Pitch 30 with gap 2: the second column starts at x = 30.
+        assert_eq!(cell_at(5.0, 5.0, 10, 2, 30), Some(0));
+        assert_eq!(cell_at(35.0, 65.0, 10, 2, 30), Some(21));
+        assert_eq!(cell_at(35.0, 95.0, 10, 2, 30), None, "below the last row");
+        assert_eq!(
+            cell_at(305.0, 5.0, 10, 2, 30),
+            None,
+            "right of the last column"
+        );
+    }
 
     #[test]
     fn grid_places_images_with_gaps() {

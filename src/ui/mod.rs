@@ -2,11 +2,16 @@
 //! chart series and image buffers. The leptos components in `web` stay thin around these,
 //! and these are unit-tested natively.
 
+pub mod chart;
+pub mod decorrelation;
+pub mod experiments;
 pub mod format;
 pub mod image;
+pub mod interpolation;
 pub mod loss_history;
 pub mod model_file;
 pub mod route;
 pub mod ticks;
 pub mod train_form;
 pub mod training_state;
+pub mod transfer;

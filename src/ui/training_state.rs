@@ -1,7 +1,12 @@
 //! What the page knows of its engine, updated by each message the engine sends.
 
+use std::collections::BTreeMap;
+
+use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
+use super::transfer::TransferState;
 use crate::BackendKind;
+use crate::engine::analysis::LatentAnalysis;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
 
@@ -65,6 +70,23 @@ pub struct EngineState {
     pub notice: Option<String>,
     /// A training a reload interrupted, until the person decides what to do with it.
     pub interrupted: Option<InterruptedRun>,
+    /// Test images to pick from.
+    pub gallery: Gallery,
+    /// Latent analyses on the test subset, by model name.
+    pub analyses: BTreeMap<String, LatentAnalysis>,
+    /// Why an analysis or a decode failed, by model name or slot.
+    pub request_errors: BTreeMap<String, String>,
+    /// The newest decoded frames of each slot.
+    pub decoded: BTreeMap<String, DecodedFrames>,
+    pub transfer: TransferState,
+}
+
+/// Frames the engine decoded for one slot of a view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedFrames {
+    pub seq: u64,
+    pub model: String,
+    pub pixels: Vec<u8>,
 }
 
 impl EngineState {
@@ -144,7 +166,71 @@ impl EngineState {
                 self.upsert_model(model);
             }
             FromEngine::ModelUpdated { model } => self.upsert_model(model),
-            FromEngine::ModelRemoved { name } => self.models.retain(|m| m.name != name),
+            FromEngine::ModelRemoved { name } => {
+                self.models.retain(|m| m.name != name);
+                self.analyses.remove(&name);
+            }
+            FromEngine::Gallery {
+                indices,
+                labels,
+                pixels,
+            } => {
+                self.gallery = Gallery {
+                    indices,
+                    labels,
+                    pixels,
+                }
+            }
+            FromEngine::Analysis(analysis) => {
+                self.request_errors.remove(&analysis.model);
+                self.analyses.insert(analysis.model.clone(), analysis);
+            }
+            FromEngine::Decoded {
+                slot,
+                seq,
+                model,
+                pixels,
+            } => {
+                // Answers can overtake each other only in theory; keep the newest request's.
+                if self.decoded.get(&slot).is_none_or(|d| d.seq <= seq) {
+                    self.request_errors.remove(&slot);
+                    self.decoded
+                        .insert(slot, DecodedFrames { seq, model, pixels });
+                }
+            }
+            FromEngine::RequestFailed { what, message } => {
+                self.request_errors.insert(what, message);
+            }
+            FromEngine::TransferStarted { request } => {
+                self.error = None;
+                self.transfer = TransferState {
+                    status: RunStatus::Running,
+                    request: Some(request),
+                    ..TransferState::default()
+                };
+            }
+            FromEngine::TransferProgress { scenario, progress } => {
+                if self.transfer.status.is_active() {
+                    self.transfer.status = if progress.paused {
+                        RunStatus::Paused
+                    } else {
+                        RunStatus::Running
+                    };
+                }
+                self.transfer.current = Some((scenario, progress));
+            }
+            FromEngine::TransferPoint(point) => self.transfer.points.push(point),
+            FromEngine::TransferDone { result, model } => {
+                self.transfer.results.push(result);
+                self.upsert_model(model);
+            }
+            FromEngine::TransferFinished { cancelled } => {
+                self.transfer.status = if cancelled {
+                    RunStatus::Cancelled
+                } else {
+                    RunStatus::Finished
+                };
+            }
             // The page turns the file into a download before the state sees it.
             FromEngine::ModelFile { .. } => {}
             FromEngine::Interrupted { run } => self.interrupted = run,
@@ -155,6 +241,9 @@ impl EngineState {
             } => {
                 if self.run.status.is_active() {
                     self.run.status = RunStatus::Failed;
+                }
+                if self.transfer.status.is_active() {
+                    self.transfer.status = RunStatus::Failed;
                 }
                 self.loading = None;
                 self.error = Some(message);
@@ -343,5 +432,36 @@ mod tests {
         assert_eq!(state.error.as_deref(), Some("device lost"));
         assert!(state.backend_lost);
         assert_eq!(state.loading, None);
+    }
+
+    #[test]
+    fn decoded_frames_keep_the_newest_request_and_failures_stay_apart_from_training() {
+        let mut state = EngineState::default();
+        let decoded = |seq: u64, byte: u8| FromEngine::Decoded {
+            slot: "strip-a".into(),
+            seq,
+            model: "m".into(),
+            pixels: vec![byte; 4],
+        };
+        state.apply(decoded(2, 20));
+        state.apply(decoded(1, 10));
+        assert_eq!(
+            state.decoded["strip-a"].pixels,
+            vec![20; 4],
+            "an older answer is dropped"
+        );
+        state.apply(FromEngine::RequestFailed {
+            what: "strip-a".into(),
+            message: "no such model".into(),
+        });
+        assert_eq!(state.request_errors["strip-a"], "no such model");
+        assert_eq!(
+            state.error, None,
+            "a view's failure is not the page's error"
+        );
+        assert_eq!(state.run.status, RunStatus::Idle);
+        state.apply(decoded(3, 30));
+        assert!(state.request_errors.is_empty());
+        assert_eq!(state.decoded["strip-a"].seq, 3);
     }
 }

@@ -3,14 +3,21 @@
 use leptos::prelude::*;
 
 use super::coming_soon::ComingSoon;
+use super::decorrelation_view::DecorrelationView;
 use super::download::offer_download;
 use super::engine_client::EngineClient;
+use super::experiments_view::ExperimentsView;
 use super::header::Header;
+use super::interpolate_view::InterpolateView;
+use super::reproduction::{Reproduction, fetch_reproduction};
 use super::train_view::TrainView;
+use super::transfer_view::TransferView;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
 use crate::engine::{BackendChoice, FromEngine, ToEngine};
+use crate::model::Architecture;
 use crate::ui::route::{Route, base_url};
+use crate::ui::train_form::TrainForm;
 use crate::ui::training_state::EngineState;
 
 /// Entry point of the page's wasm.
@@ -41,6 +48,19 @@ pub fn App() -> impl IntoView {
     if let Some(e) = query_error {
         state.update(|s| s.error = Some(e));
     }
+    let reproduction = RwSignal::new(Reproduction::Loading);
+    {
+        let base = base.clone();
+        leptos::task::spawn_local(async move { reproduction.set(fetch_reproduction(&base).await) });
+    }
+    let form = RwSignal::new(TrainForm::defaults(10_000));
+    let retrain = Callback::new(move |(architecture, latent_dim): (Architecture, usize)| {
+        form.update(|f| {
+            f.architecture = architecture.to_string();
+            f.latent_dim = latent_dim.to_string();
+        });
+        let _ = location().set_hash(&Route::Train.hash());
+    });
     let client = StoredValue::new_local(None::<EngineClient>);
     leptos::task::spawn_local(async move {
         // Only a browser with a WebGPU adapter downloads the engine build that contains wgpu.
@@ -123,7 +143,17 @@ pub fn App() -> impl IntoView {
         }}
         <main>
             {move || match route.get() {
-                Route::Train => view! { <TrainView state=state send=send/> }.into_any(),
+                Route::Train => view! { <TrainView state=state send=send form=form/> }.into_any(),
+                Route::Experiments => view! {
+                    <ExperimentsView state=state reproduction=reproduction retrain=retrain/>
+                }.into_any(),
+                Route::Interpolate => view! { <InterpolateView state=state send=send/> }.into_any(),
+                Route::Decorrelation => view! {
+                    <DecorrelationView state=state reproduction=reproduction send=send/>
+                }.into_any(),
+                Route::Transfer => view! {
+                    <TransferView state=state reproduction=reproduction send=send/>
+                }.into_any(),
                 other => view! { <ComingSoon route=other/> }.into_any(),
             }}
         </main>

@@ -17,6 +17,8 @@ pub fn TrainView(
     #[prop(into)] state: Signal<EngineState>,
     /// Commands for the engine flow up through this.
     send: Callback<ToEngine>,
+    /// The form, owned by the page so other views can open it with a configuration.
+    form: RwSignal<TrainForm>,
 ) -> impl IntoView {
     let available = Memo::new(move |_| state.with(|s| s.train_images));
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
@@ -30,7 +32,6 @@ pub fn TrainView(
     let epochs =
         Memo::new(move |_| state.with(|s| s.run.request.as_ref().map_or(1, |r| r.training.epochs)));
 
-    let form = RwSignal::new(TrainForm::defaults(10_000));
     // When the subset arrives, default to all of it (unless the person typed something).
     Effect::new(move |_| {
         let n = available.get();

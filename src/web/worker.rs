@@ -17,10 +17,12 @@ use super::worker_backend::choose_backend;
 use super::worker_storage as storage;
 use crate::BackendKind;
 use crate::data::{MnistSet, Split};
+use crate::engine::analysis::{LatentAnalysis, analyse_latents, decode_between, gallery_indices};
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
 use crate::engine::protocol::{decode, encode};
 use crate::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use crate::engine::store::{ModelSnapshot, StoredModel, name_for_file};
+use crate::engine::transfer_session::{TransferRequest, TransferSession};
 use crate::engine::{
     FromEngine, InterruptedChoice, InterruptedRun, ModelOrigin, ModelStore, ToEngine, TrainRequest,
 };
@@ -193,7 +195,90 @@ fn handle(engine: &Shared, message: ToEngine) {
             }
         }
         ToEngine::Interrupted { choice } => interrupted(engine, choice),
+        ToEngine::Transfer(request) => {
+            if claim_engine(engine) {
+                let engine = engine.clone();
+                spawn_local(async move {
+                    if let Err(message) = transfer(&engine, request).await {
+                        fail(message, false);
+                        post(&FromEngine::TransferFinished { cancelled: true });
+                    }
+                    let mut e = engine.borrow_mut();
+                    e.training = false;
+                    e.control = None;
+                });
+            }
+        }
+        ToEngine::Analyse { name } => {
+            let engine = engine.clone();
+            spawn_local(async move {
+                match analyse(&engine, &name).await {
+                    Ok(analysis) => post(&FromEngine::Analysis(analysis)),
+                    Err(message) => post(&FromEngine::RequestFailed {
+                        what: name,
+                        message,
+                    }),
+                }
+            });
+        }
+        ToEngine::Decode {
+            slot,
+            seq,
+            model,
+            from,
+            to,
+            alphas,
+        } => {
+            let engine = engine.clone();
+            spawn_local(async move {
+                match decode_frames(&engine, &model, from, to, &alphas).await {
+                    Ok(pixels) => post(&FromEngine::Decoded {
+                        slot,
+                        seq,
+                        model,
+                        pixels,
+                    }),
+                    Err(message) => post(&FromEngine::RequestFailed {
+                        what: slot,
+                        message,
+                    }),
+                }
+            });
+        }
     }
+}
+
+/// An autoencoder of the store with the device and the test subset, or why not.
+fn autoencoder_and_test(
+    engine: &Shared,
+    name: &str,
+) -> Result<(Autoencoder, Device, Rc<MnistSet>), String> {
+    let e = engine.borrow();
+    let (Some(device), Some(test)) = (e.device.clone(), e.test.clone()) else {
+        return Err("the data is not loaded yet".into());
+    };
+    let model = e
+        .store
+        .autoencoder(name)
+        .ok_or_else(|| format!("'{name}' is not an autoencoder of the model list"))?
+        .clone();
+    Ok((model, device, test))
+}
+
+async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysis, String> {
+    let (model, device, test) = autoencoder_and_test(engine, name)?;
+    analyse_latents(name, &model, &test, &device).await
+}
+
+async fn decode_frames(
+    engine: &Shared,
+    name: &str,
+    from: usize,
+    to: usize,
+    alphas: &[f32],
+) -> Result<Vec<u8>, String> {
+    let (model, device, test) = autoencoder_and_test(engine, name)?;
+    decode_between(&model, &test, from, to, alphas, &device).await
 }
 
 /// Marks the engine busy with a training; says why not when it cannot be.
@@ -372,6 +457,15 @@ async fn start(engine: Shared, choice: crate::engine::BackendChoice, base_url: S
             .flat_map(|&i| test.image(i).to_vec())
             .collect(),
         labels: samples.iter().map(|&i| test.label(i)).collect(),
+    });
+    let gallery = gallery_indices(&test);
+    post(&FromEngine::Gallery {
+        pixels: gallery
+            .iter()
+            .flat_map(|&i| test.image(i).to_vec())
+            .collect(),
+        labels: gallery.iter().map(|&i| test.label(i)).collect(),
+        indices: gallery,
     });
 
     for (i, name) in names.iter().enumerate() {
@@ -596,4 +690,111 @@ async fn save_epoch_checkpoint(
             message: format!("no checkpoint of this training could be kept: {e}"),
         });
     }
+}
+
+/// The pretrained encoder transfer learning starts from.
+const PRETRAINED_ENCODER: &str = "three-layer-d20";
+
+/// Runs every scenario of `request`, one after the other; each finished (or cancelled)
+/// classifier joins the store.
+async fn transfer(engine: &Shared, request: TransferRequest) -> Result<(), String> {
+    let (device, train, test, encoder, run) = {
+        let mut e = engine.borrow_mut();
+        e.runs += 1;
+        let encoder = e
+            .store
+            .autoencoder(PRETRAINED_ENCODER)
+            .and_then(|m| m.three_layer_encoder())
+            .cloned();
+        (
+            e.device.clone().expect("checked by the caller"),
+            e.train.clone().expect("checked by the caller"),
+            e.test.clone().expect("checked by the caller"),
+            encoder,
+            e.runs,
+        )
+    };
+    if request.scenarios.is_empty() {
+        return Err("choose at least one scenario".into());
+    }
+    post(&FromEngine::TransferStarted {
+        request: request.clone(),
+    });
+    let mut cancelled = false;
+    for &scenario in &request.scenarios {
+        let mut session = TransferSession::new(
+            scenario,
+            &request,
+            encoder.as_ref(),
+            &train,
+            &device,
+            now_ms(),
+        )
+        .map_err(|e| {
+            format!("{scenario}: {e} (the pretrained {PRETRAINED_ENCODER} encoder is needed except from scratch)")
+        })?;
+        while !session.is_finished() {
+            let control = engine.borrow().control;
+            match control {
+                Some(Control::Cancel) => {
+                    cancelled = true;
+                    break;
+                }
+                Some(Control::Pause) => {
+                    if !session.is_paused() {
+                        session.pause(now_ms());
+                        post(&FromEngine::TransferProgress {
+                            scenario,
+                            progress: session.progress(now_ms()),
+                        });
+                    }
+                    sleep(50).await;
+                    continue;
+                }
+                _ => {
+                    if session.is_paused() {
+                        session.resume(now_ms());
+                    }
+                }
+            }
+            let slice_end = now_ms() + SLICE_MS;
+            while !session.is_finished() && now_ms() < slice_end {
+                let (progress, point) = session
+                    .step(&test, now_ms)
+                    .await
+                    .map_err(|e| format!("{scenario}: {e}"))?;
+                if let Some(progress) = progress {
+                    post(&FromEngine::TransferProgress { scenario, progress });
+                }
+                if let Some(point) = point {
+                    post(&FromEngine::TransferPoint(point));
+                }
+            }
+            sleep(0).await;
+        }
+        post(&FromEngine::TransferProgress {
+            scenario,
+            progress: session.progress(now_ms()),
+        });
+        let (model, manifest, result) = session
+            .finish(&test, now_ms())
+            .await
+            .map_err(|e| format!("{scenario}: {e}"))?;
+        let info = engine.borrow_mut().store.insert(
+            &format!("classifier-{scenario} (trained {run})"),
+            manifest,
+            ModelOrigin::Trained,
+            StoredModel::Classifier(Box::new(model)),
+        );
+        post(&FromEngine::TransferDone {
+            result,
+            model: info.clone(),
+        });
+        keep(engine, &info.name).await;
+        if cancelled {
+            break;
+        }
+    }
+    post(&FromEngine::TransferFinished { cancelled });
+    Ok(())
 }

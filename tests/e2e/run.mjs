@@ -6,6 +6,8 @@ import { serve } from "./server.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import os from "node:os";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
@@ -57,6 +59,38 @@ async function canvasInk(page, testid) {
     for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) ink++;
     return ink;
   });
+}
+
+/** Grey levels (red channel) of every canvas with this test id. */
+async function canvasPixels(page, selector) {
+  return page.$$eval(selector, (cs) => cs.map((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const grey = [];
+    for (let i = 0; i < d.length; i += 4) grey.push(d[i]);
+    return { width: c.width, height: c.height, grey };
+  }));
+}
+
+/** The 28×28 frame `k` of a strip drawn with a 1-pixel gap, as grey levels. */
+function frame(strip, k) {
+  const out = [];
+  for (let y = 1; y < 29; y++) for (let x = 0; x < 28; x++) out.push(strip.grey[y * strip.width + 1 + k * 29 + x]);
+  return out;
+}
+
+const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+async function goTo(page, route) {
+  await page.evaluate((r) => { location.hash = r; }, `#/${route}`);
+}
+
+/** The native command's analysis of the bundled weights on the bundled test subset. */
+function nativeAnalysis(names) {
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), ".cache/latent-lab/target");
+  const bin = process.env.LATENT_LAB_BIN ?? path.join(target, "release", "latent-lab");
+  const files = names.map((n) => path.join(root, "public/weights", `${n}.safetensors`));
+  const out = execFileSync(bin, ["analyse", "--data", path.join(root, "public/data"), ...files], { encoding: "utf8" });
+  return JSON.parse(out);
 }
 
 const server = await serve(dist);
@@ -195,6 +229,127 @@ try {
     await waitLoaded(page);
     await page.waitForTimeout(500);
     check(!(await page.$('[data-testid="interrupted"]')), "a finished run leaves no interrupted training behind");
+
+    // #/experiments: the sweep table beside the reproduction, the depth chart, its conclusions.
+    await goTo(page, "experiments");
+    await page.waitForSelector('[data-testid="sweep-table"] tr[data-latent="100"]');
+    await page.waitForFunction(() => /\d/.test(document.querySelector('tr[data-latent="100"] [data-col="full-test"]')?.textContent ?? ""));
+    const sweep = await page.$$eval('[data-testid="sweep-table"] tbody tr', (rows) => rows.map((r) => ({
+      d: +r.dataset.latent,
+      full: r.querySelector('[data-col="full-test"]').textContent,
+      browser: r.querySelector('[data-col="browser-test"]').textContent,
+    })));
+    check(sweep.length === 6 && sweep.every((r) => /^0\.\d{4}$/.test(r.full)),
+      `the sweep table has six latent sizes with the full-MNIST test losses (${JSON.stringify(sweep.map((r) => r.full))})`);
+    check(/^0\.\d{4}$/.test(sweep.find((r) => r.d === 20)?.browser ?? ""), "the browser's own d=20 training appears in the sweep table");
+    const depthPoints = await page.$eval('[data-testid="depth-chart"]', (c) => +c.dataset.points);
+    check(depthPoints === 60 && await canvasInk(page, "depth-chart") > 2000,
+      `the depth chart draws train and test curves of three models over 10 epochs (${depthPoints} points)`);
+    const claims = await page.$$eval('[data-testid="depth-claims"] li', (l) => l.map((x) => x.textContent));
+    check(claims.length === 3 && claims.every((c) => /^(Holds|Does not hold)/.test(c)), `the report's three depth conclusions are checked (${claims.length})`);
+    const csvDownload = page.waitForEvent("download");
+    await page.click('[data-testid="sweep-table-csv"]');
+    const csv = fs.readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");
+    check(csv.length === 7 && csv[0].startsWith("latent_dim,params"), `the sweep table saves as CSV (${csv.length} lines)`);
+    await page.click('tr[data-latent="5"] [data-testid="sweep-train"]');
+    await page.waitForSelector('[data-testid="train-latent"]');
+    check(await page.$eval('[data-testid="train-latent"]', (s) => s.value) === "5" && /#\/train/.test(page.url()),
+      "'Train here' opens the training view with that latent size");
+
+    // #/interpolate: the preset pair decoded by both models, the pixel blend, the α slider.
+    await goTo(page, "interpolate");
+    await page.waitForFunction(() => {
+      const s = [...document.querySelectorAll('[data-testid="interp-strip"]')];
+      return s.length === 2 && s.every((c) => c.dataset.frames === "10");
+    }, null, { timeout: 60_000 });
+    const stripModels = await page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model));
+    check(stripModels.join() === "two-layer-d20,two-layer-d100", `strips for latent 20 and 100 side by side (${stripModels})`);
+    const [stripA, stripB] = await canvasPixels(page, '[data-testid="interp-strip"]');
+    const [blend] = await canvasPixels(page, '[data-testid="blend-strip"]');
+    const inked = (f) => f.filter((v) => v < 200).length;
+    check(inked(frame(stripA, 0)) > 30 && inked(frame(stripB, 9)) > 30, "both latent strips are drawn");
+    check(maxDiff(frame(stripA, 0), frame(blend, 0)) > 40,
+      "the latent strip's first frame is the model's reconstruction, not the input image");
+    check(maxDiff(frame(stripA, 0), frame(stripB, 0)) > 0, "the two models reconstruct differently");
+    await page.$eval('[data-testid="interp-slider"]', (el) => {
+      el.value = "0";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForTimeout(1500);
+    const [alphaA] = await canvasPixels(page, '[data-testid="alpha-a"]');
+    check(maxDiff(frame(alphaA, 0), frame(stripA, 0)) <= 1, "at α = 0 the slider's frame is the strip's first frame");
+    const presets = await page.$$('[data-testid="interp-preset"]');
+    check(presets.length === 4, `the exercise's four pairs are offered (${presets.length})`);
+    await presets[2].click();
+    await page.waitForFunction((before) => {
+      const c = document.querySelector('[data-testid="interp-strip"]');
+      if (c.dataset.frames !== "10") return false;
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let diff = 0, ink = 0;
+      for (let i = 0; i < d.length; i += 4) { diff += Math.abs(d[i] - before[i / 4]); if (d[i] < 200) ink++; }
+      return diff > 1000 && ink > 100;
+    }, stripA.grey, { timeout: 30_000 });
+    check(true, "another preset pair redraws the strip");
+
+    // #/decorrelation: every latent size analysed here, matching the native command.
+    await goTo(page, "decorrelation");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="decorrelation-table"] tbody tr')];
+      return rows.length === 6 && rows.every((r) => r.dataset.analysed === "true");
+    }, null, { timeout: 120_000 });
+    const browserRows = await page.$$eval('[data-testid="decorrelation-table"] tbody tr', (rows) => rows.map((r) => ({
+      d: +r.dataset.latent,
+      zero: r.querySelector('[data-col="browser-zero"]').textContent,
+      defined: r.querySelector('[data-col="browser-defined"]').textContent,
+      dead: r.querySelector('[data-col="browser-dead"]').textContent,
+    })));
+    const deadSeries = await page.$eval('[data-testid="decorrelation-chart"]', (c) => +c.dataset.points);
+    check(deadSeries >= 16 && await canvasInk(page, "decorrelation-chart") > 2000,
+      `the decorrelation chart has a point for every latent size (${deadSeries} points in all)`);
+    const native = nativeAnalysis([1, 5, 10, 20, 50, 100].map((d) => `two-layer-d${d}`));
+    const fmt = (v) => (v === null ? "–" : v.toFixed(3));
+    const disagree = native.filter((n) => {
+      const b = browserRows.find((r) => r.d === n.latent_dim);
+      return !b || b.zero !== fmt(n.mean_abs_pearson) || b.defined !== fmt(n.mean_abs_pearson_defined) || +b.dead !== n.dead_units;
+    });
+    check(native.length === 6 && disagree.length === 0,
+      `the browser's decorrelation figures equal the native command's on the same weights and data (${JSON.stringify(disagree)})`);
+    const summary = await page.textContent('[data-testid="decorrelation-summary"]');
+    check(/mean \|r\| goes from/.test(summary), `a summary reads the numbers: "${summary.slice(0, 120)}…"`);
+    await page.waitForFunction(() => +document.querySelector('[data-testid="correlation-heatmap"]').dataset.dim === 20);
+    check(await canvasInk(page, "correlation-heatmap") > 100, "the correlation heatmap of the chosen model is drawn");
+    const heat = await page.$('[data-testid="correlation-heatmap"]');
+    const box = await heat.boundingBox();
+    await heat.click({ position: { x: box.width / 2, y: box.height * 0.55 } });
+    const coordinate = await page.$eval('[data-testid="coordinate-histogram"]', (c) => +c.dataset.coordinate);
+    check(coordinate === 11 && await canvasInk(page, "coordinate-histogram") > 100,
+      `a click on the heatmap's row 11 shows that coordinate's histogram (coordinate ${coordinate})`);
+
+    // #/transfer: a frozen-encoder run on 1,000 labels really learns, in the browser.
+    await goTo(page, "transfer");
+    await page.waitForSelector('[data-testid="transfer-start"]:not([disabled])');
+    await page.uncheck('[data-testid="transfer-finetune"]');
+    await page.uncheck('[data-testid="transfer-scratch"]');
+    await page.selectOption('[data-testid="transfer-labels"]', "1000");
+    await page.fill('[data-testid="transfer-epochs"]', "20");
+    const transferStarted = Date.now();
+    await page.click('[data-testid="transfer-start"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="transfer-progress"]')?.dataset.status === "finished",
+      null, { timeout: 300_000 });
+    const transferSeconds = (Date.now() - transferStarted) / 1000;
+    const transferRows = await page.$$eval('[data-testid="transfer-table"] tbody tr', (rows) => rows.map((r) => ({
+      scenario: r.dataset.scenario, accuracy: +r.dataset.accuracy })));
+    console.log(`frozen transfer, 1,000 labels, 20 epochs: ${transferSeconds.toFixed(1)} s in the page`);
+    check(transferRows.length === 1 && transferRows[0].scenario === "frozen" && transferRows[0].accuracy > 0.7,
+      `a frozen-encoder transfer run on 1,000 labels learns (test accuracy ${(transferRows[0]?.accuracy * 100).toFixed(1)}%)`);
+    const accPoints = await page.$eval('[data-testid="transfer-accuracy-chart"]', (c) => +c.dataset.points);
+    check(accPoints === 20 && await canvasInk(page, "transfer-loss-chart") > 1000, `the transfer curves are drawn (${accPoints} scorings)`);
+    const confusion = await page.$$eval('[data-testid="confusion-matrix"] tbody td', (cells) => cells.map((c) => +c.textContent));
+    check(confusion.length === 100 && confusion.reduce((a, b) => a + b, 0) === 2000,
+      "the confusion matrix counts every test image once");
+    const fullRows = await page.$$eval('[data-testid="transfer-full-table"] tbody tr', (r) => r.map((x) => x.textContent));
+    check(fullRows.length === 3 && fullRows.every((r) => /1,000/.test(r)),
+      `the full-MNIST transfer rows for 1,000 labels are shown beside (${fullRows.length})`);
 
     for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "train"]) {
       await page.goto(`${origin}/#/${route}`);

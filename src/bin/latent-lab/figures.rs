@@ -9,7 +9,7 @@ use latent_lab::reference::REPORT_LATENT_SWEEP;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::results::Results;
+use latent_lab::results::Results;
 
 /// Bundled so that figures look the same on every machine (no system font lookup).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");

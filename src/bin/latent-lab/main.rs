@@ -2,6 +2,8 @@
 //! sizes, and prepares the files the web page bundles.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod analyse;
+#[cfg(not(target_arch = "wasm32"))]
 mod figures;
 #[cfg(not(target_arch = "wasm32"))]
 mod progress;
@@ -9,8 +11,6 @@ mod progress;
 mod report;
 #[cfg(not(target_arch = "wasm32"))]
 mod reproduce;
-#[cfg(not(target_arch = "wasm32"))]
-mod results;
 #[cfg(not(target_arch = "wasm32"))]
 mod seeds;
 
@@ -51,6 +51,9 @@ enum Command {
     Reproduce(reproduce::ReproduceArgs),
     /// Train one autoencoder from several seeds and report the spread of its test loss.
     Seeds(seeds::SeedsArgs),
+    /// Analyse the latent codes of weight files on a test set (what the page's decorrelation
+    /// view computes), as JSON.
+    Analyse(analyse::AnalyseArgs),
     /// Write the page's bundled MNIST subset (first N train and test images) as gzipped IDX.
     Subset {
         /// Folder with the full MNIST files.
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         }
         Command::Reproduce(args) => reproduce::run(args),
         Command::Seeds(args) => seeds::run(args),
+        Command::Analyse(args) => analyse::run(args),
         Command::Subset {
             data,
             out,

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use latent_lab::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
 
-use crate::results::Results;
+use latent_lab::results::Results;
 
 /// Current UTC time as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn utc_now() -> String {

@@ -13,6 +13,7 @@ use latent_lab::model::{Architecture, Autoencoder, AutoencoderConfig, LATENT_SIZ
 use latent_lab::reference::INTERPOLATION_PAIRS;
 use latent_lab::training::{
     Trainer, TrainingConfig, TransferScenario, evaluate, transfer_classifier, transfer_epochs,
+    transfer_eval_epochs,
 };
 use latent_lab::weights::{ModelSpec, WeightsManifest, save_autoencoder, save_classifier};
 use pollster::block_on;
@@ -20,7 +21,7 @@ use pollster::block_on;
 use crate::figures;
 use crate::progress::Progress;
 use crate::report;
-use crate::results::*;
+use latent_lab::results::*;
 
 /// Labelled-set sizes for transfer learning.
 const TRANSFER_LABELS: [usize; 3] = [100, 1_000, 60_000];
@@ -28,7 +29,6 @@ const TRANSFER_LABELS: [usize; 3] = [100, 1_000, 60_000];
 pub(crate) const EVAL_BATCH: usize = 1_000;
 /// Transfer runs evaluate the test set at most this many times (small labelled sets run for
 /// hundreds of epochs; testing 10,000 images after each would dominate the run).
-const TRANSFER_EVAL_POINTS: usize = 20;
 /// `--quick` uses this many training and test images.
 const QUICK_TRAIN: usize = 2_000;
 const QUICK_TEST: usize = 500;
@@ -163,7 +163,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
                 &ctx.test,
                 ia,
                 ib,
-                frames,
+                &interpolation_alphas(frames),
                 &ctx.device,
             ))
             .map_err(|e| e.to_string())?;
@@ -359,17 +359,6 @@ pub(crate) fn train_autoencoder(
     Ok((trainer.into_model(), run))
 }
 
-/// Epochs (1-based) after which a transfer run evaluates the test set: evenly spread, always
-/// including the last.
-fn eval_epochs(epochs: usize) -> Vec<usize> {
-    let points = TRANSFER_EVAL_POINTS.min(epochs);
-    let mut out: Vec<usize> = (1..=points)
-        .map(|i| (i * epochs).div_ceil(points))
-        .collect();
-    out.dedup();
-    out
-}
-
 fn train_classifier(
     ctx: &Context,
     scenario: TransferScenario,
@@ -393,7 +382,7 @@ fn train_classifier(
     let name = format!("{scenario}-{labels}");
     let progress = Progress::new(&name, trainer.total_steps() as u64);
     let start = Instant::now();
-    let checkpoints = eval_epochs(epochs);
+    let checkpoints = transfer_eval_epochs(epochs);
     let mut curve = TransferCurve::default();
     while let Some(step) = trainer.step(&labelled) {
         progress.step();
@@ -445,19 +434,4 @@ fn train_classifier(
         entry.test_accuracy * 100.0
     ));
     Ok((entry, classifier))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn eval_epochs_spread_and_end_on_the_last() {
-        assert_eq!(eval_epochs(1), vec![1]);
-        assert_eq!(eval_epochs(10), (1..=10).collect::<Vec<_>>());
-        let e = eval_epochs(1000);
-        assert_eq!(e.len(), 20);
-        assert_eq!(e[0], 50);
-        assert_eq!(*e.last().unwrap(), 1000);
-    }
 }

@@ -1,0 +1,98 @@
+//! What the page's experiment views ask of a model: its latent codes' statistics on the
+//! bundled test subset, and decoded interpolations. Plain async library calls, so the worker
+//! and the native tests run the same code.
+
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{
+    DecorrelationStats, Histogram, coordinate_histograms, decorrelation, encode_set,
+    interpolation_strip, pearson_matrix,
+};
+use crate::data::{MnistSet, pixels_to_bytes};
+use crate::model::Autoencoder;
+
+/// Images encoded per batch when analysing a whole set.
+const ANALYSIS_BATCH: usize = 500;
+/// Bins of each coordinate's histogram.
+pub const HISTOGRAM_BINS: usize = 24;
+/// Test images of each digit in the page's gallery.
+pub const GALLERY_PER_DIGIT: usize = 3;
+
+/// The latent codes of one model over a set, summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatentAnalysis {
+    pub model: String,
+    pub latent_dim: usize,
+    /// How many images were encoded.
+    pub images: usize,
+    pub stats: DecorrelationStats,
+    /// `d × d` Pearson correlations, row-major; `None` where a coordinate is dead.
+    pub matrix: Vec<Option<f32>>,
+    pub histograms: Vec<Histogram>,
+}
+
+/// Encodes every image of `set` and summarises the codes.
+pub async fn analyse_latents(
+    name: &str,
+    model: &Autoencoder,
+    set: &MnistSet,
+    device: &Device,
+) -> Result<LatentAnalysis, String> {
+    let codes = encode_set(model, set, ANALYSIS_BATCH, device)
+        .await
+        .map_err(|e| format!("{name}: {e}"))?;
+    let n = set.len();
+    let d = codes.len().checked_div(n).unwrap_or(0);
+    if n == 0 || d == 0 {
+        return Err(format!("{name}: there are no images to encode"));
+    }
+    Ok(LatentAnalysis {
+        model: name.to_string(),
+        latent_dim: d,
+        images: n,
+        stats: decorrelation(&codes, n, d),
+        matrix: pearson_matrix(&codes, n, d)
+            .into_iter()
+            .map(|r| r.map(|v| v as f32))
+            .collect(),
+        histograms: coordinate_histograms(&codes, n, d, HISTOGRAM_BINS),
+    })
+}
+
+/// The frames decoded between the codes of test images `from` and `to`, one per α, as grey
+/// bytes (784 per frame).
+pub async fn decode_between(
+    model: &Autoencoder,
+    set: &MnistSet,
+    from: usize,
+    to: usize,
+    alphas: &[f32],
+    device: &Device,
+) -> Result<Vec<u8>, String> {
+    if from >= set.len() || to >= set.len() {
+        return Err(format!(
+            "images {from} and {to} are not both among the {} test images",
+            set.len()
+        ));
+    }
+    if let Some(bad) = alphas.iter().find(|a| !a.is_finite()) {
+        return Err(format!("α must be a number, not {bad}"));
+    }
+    let pixels = interpolation_strip(model, set, from, to, alphas, device)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(pixels_to_bytes(&pixels))
+}
+
+/// The first [`GALLERY_PER_DIGIT`] test images of each digit, digit by digit: the images the
+/// interpolation view offers to pick from.
+pub fn gallery_indices(set: &MnistSet) -> Vec<usize> {
+    (0..10u8)
+        .flat_map(|digit| {
+            (0..set.len())
+                .filter(move |&i| set.label(i) == digit)
+                .take(GALLERY_PER_DIGIT)
+        })
+        .collect()
+}

@@ -1,0 +1,209 @@
+//! `#/transfer` as data: the state of a transfer run from the engine's messages, its curves,
+//! and the full-MNIST rows shown beside the browser's.
+
+use super::chart::{BLUE, ChartSpec, GREEN, ORANGE, Series};
+use super::training_state::RunStatus;
+use crate::engine::protocol::TrainingProgress;
+use crate::engine::transfer_session::{TransferPoint, TransferRequest, TransferResult};
+use crate::results::{Results, TransferEntry};
+use crate::training::TransferScenario;
+
+/// A transfer run as the page follows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransferState {
+    pub status: RunStatus,
+    pub request: Option<TransferRequest>,
+    /// The scenario that runs and its progress.
+    pub current: Option<(TransferScenario, TrainingProgress)>,
+    pub points: Vec<TransferPoint>,
+    pub results: Vec<TransferResult>,
+}
+
+pub fn scenario_colour(scenario: TransferScenario) -> (u8, u8, u8) {
+    match scenario {
+        TransferScenario::Frozen => BLUE,
+        TransferScenario::Finetune => ORANGE,
+        TransferScenario::Scratch => GREEN,
+    }
+}
+
+/// What each scenario means, in a few words.
+pub fn scenario_text(scenario: TransferScenario) -> &'static str {
+    match scenario {
+        TransferScenario::Frozen => {
+            "pretrained encoder frozen (BatchNorm in eval mode); only the MLP learns"
+        }
+        TransferScenario::Finetune => "pretrained encoder and MLP both learn",
+        TransferScenario::Scratch => "the same classifier from random weights",
+    }
+}
+
+fn curve(
+    points: &[TransferPoint],
+    scenario: TransferScenario,
+    value: fn(&TransferPoint) -> f32,
+) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .filter(|p| p.scenario == scenario)
+        .map(|p| (p.epoch as f64, f64::from(value(p))))
+        .collect()
+}
+
+/// Test loss (solid) and mean training batch loss (dashed) per scenario, log scale.
+pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
+    let mut series = Vec::new();
+    for scenario in TransferScenario::ALL {
+        if points.iter().all(|p| p.scenario != scenario) {
+            continue;
+        }
+        let colour = scenario_colour(scenario);
+        series.push(Series::new(
+            format!("{scenario}, test"),
+            curve(points, scenario, |p| p.test_loss),
+            colour,
+        ));
+        series.push(
+            Series::new(
+                format!("{scenario}, train (batch mean)"),
+                curve(points, scenario, |p| p.train_loss),
+                colour,
+            )
+            .dashed(),
+        );
+    }
+    ChartSpec {
+        series,
+        x_label: "epoch".into(),
+        y_label: "cross-entropy".into(),
+        log_x: false,
+        log_y: true,
+    }
+}
+
+/// Test accuracy per scenario, in percent.
+pub fn accuracy_chart(points: &[TransferPoint]) -> ChartSpec {
+    let series = TransferScenario::ALL
+        .into_iter()
+        .filter(|s| points.iter().any(|p| p.scenario == *s))
+        .map(|s| {
+            Series::new(
+                format!("{s}, test accuracy"),
+                curve(points, s, |p| p.test_accuracy * 100.0),
+                scenario_colour(s),
+            )
+        })
+        .collect();
+    ChartSpec {
+        series,
+        x_label: "epoch".into(),
+        y_label: "test accuracy (%)".into(),
+        log_x: false,
+        log_y: false,
+    }
+}
+
+/// The reproduction's rows with this many labels, or every row when it has none.
+pub fn reproduction_rows(results: Option<&Results>, labels: Option<usize>) -> Vec<TransferEntry> {
+    let Some(r) = results else {
+        return Vec::new();
+    };
+    let same: Vec<TransferEntry> = r
+        .transfer
+        .iter()
+        .filter(|e| Some(e.labels) == labels)
+        .cloned()
+        .collect();
+    if same.is_empty() {
+        r.transfer.clone()
+    } else {
+        same
+    }
+}
+
+/// Row-normalised shares of a `10 × 10` confusion matrix (each true digit's row sums to 1;
+/// an empty row stays 0).
+pub fn confusion_shares(counts: &[u32]) -> Vec<f32> {
+    counts
+        .chunks(10)
+        .flat_map(|row| {
+            let total: u32 = row.iter().sum();
+            row.iter().map(move |&c| {
+                if total == 0 {
+                    0.0
+                } else {
+                    c as f32 / total as f32
+                }
+            })
+        })
+        .collect()
+}
+
+/// The results as CSV.
+pub fn results_csv(results: &[TransferResult]) -> String {
+    let mut csv = String::from(
+        "scenario,labels,epochs,train_loss,train_accuracy,test_loss,test_accuracy,seconds,cancelled\n",
+    );
+    for r in results {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{:.1},{}\n",
+            r.scenario,
+            r.labels,
+            r.epochs,
+            r.train_loss,
+            r.train_accuracy,
+            r.test_loss,
+            r.test_accuracy,
+            r.seconds,
+            r.cancelled
+        ));
+    }
+    csv
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn point(scenario: TransferScenario, epoch: usize, acc: f32) -> TransferPoint {
+        TransferPoint {
+            scenario,
+            epoch,
+            train_loss: 1.0 / epoch as f32,
+            test_loss: 2.0 / epoch as f32,
+            test_accuracy: acc,
+        }
+    }
+
+    #[test]
+    fn charts_have_one_colour_per_scenario_and_only_scenarios_that_ran() {
+        let points = [
+            point(TransferScenario::Frozen, 1, 0.5),
+            point(TransferScenario::Frozen, 2, 0.75),
+            point(TransferScenario::Scratch, 1, 0.25),
+        ];
+        let loss = loss_chart(&points);
+        assert_eq!(loss.series.len(), 4);
+        assert_eq!(loss.series[0].points, vec![(1.0, 2.0), (2.0, 1.0)]);
+        assert!(loss.series[1].dashed);
+        assert_eq!(loss.series[2].colour, GREEN);
+        let acc = accuracy_chart(&points);
+        assert_eq!(acc.series.len(), 2);
+        assert_eq!(acc.series[0].points, vec![(1.0, 50.0), (2.0, 75.0)]);
+    }
+
+    #[test]
+    fn confusion_rows_are_shares_of_each_true_digit() {
+        let mut counts = vec![0u32; 100];
+        counts[0] = 3; // true 0 predicted 0
+        counts[6] = 1; // true 0 predicted 6
+        let shares = confusion_shares(&counts);
+        assert_eq!(shares[0], 0.75);
+        assert_eq!(shares[6], 0.25);
+        assert_eq!(
+            shares[10..20].iter().sum::<f32>(),
+            0.0,
+            "a digit never seen stays 0"
+        );
+    }
+}

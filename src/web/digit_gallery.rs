@@ -1,0 +1,60 @@
+//! Test digits to choose from: one pixelated image; a click picks the digit under it. The
+//! two chosen ones are framed (A blue, B orange).
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+use super::canvas::put_rgba;
+use crate::data::IMAGE_PIXELS;
+use crate::ui::image::{cell_at, grid_rgba, outline_cell};
+use crate::ui::interpolation::Gallery;
+
+const COLUMNS: usize = 15;
+const GAP: usize = 2;
+
+#[component]
+pub fn DigitGallery(
+    #[prop(into)] gallery: Signal<Gallery>,
+    /// Test indices of the chosen images A and B.
+    #[prop(into)]
+    chosen: Signal<(Option<usize>, Option<usize>)>,
+    /// A test index was clicked.
+    on_pick: Callback<usize>,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(canvas) = canvas.get() else { return };
+        let (a, b) = chosen.get();
+        gallery.with(|g| {
+            let (w, h, mut rgba) = grid_rgba(&g.pixels, COLUMNS, GAP);
+            for (index, colour) in [(a, [40, 90, 200]), (b, [220, 90, 30])] {
+                if let Some(cell) = index.and_then(|i| g.indices.iter().position(|&x| x == i)) {
+                    outline_cell(&mut rgba, w, COLUMNS, GAP, cell, colour);
+                }
+            }
+            if let Err(e) = put_rgba(&canvas, w, h, &rgba) {
+                leptos::logging::warn!("gallery: {e}");
+            }
+        });
+    });
+    let click = move |ev: leptos::ev::MouseEvent| {
+        let Some(canvas) = canvas.get() else { return };
+        // From CSS pixels to the canvas's own.
+        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+        let (x, y) = (
+            f64::from(ev.offset_x()) * scale,
+            f64::from(ev.offset_y()) * scale,
+        );
+        let picked = gallery.with(|g| {
+            cell_at(x, y, COLUMNS, GAP, g.pixels.len() / IMAGE_PIXELS)
+                .and_then(|cell| g.indices.get(cell).copied())
+        });
+        if let Some(index) = picked {
+            on_pick.run(index);
+        }
+    };
+    view! {
+        <canvas node_ref=canvas class="pixelated gallery" data-testid="digit-gallery" on:click=click
+            data-images=move || gallery.with(Gallery::len)></canvas>
+    }
+}

@@ -1,0 +1,256 @@
+//! `#/interpolate`: decode the codes mixed between two test digits, for two models side by
+//! side, beside a blend of the pixels themselves; a slider shows one α large and live.
+
+use leptos::prelude::*;
+
+use super::digit_gallery::DigitGallery;
+use super::image_strip::ImageStrip;
+use crate::analysis::interpolation_alphas;
+use crate::engine::ToEngine;
+use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
+use crate::ui::training_state::EngineState;
+use crate::weights::ModelSpec;
+
+/// Which end a click in the gallery sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    A,
+    B,
+}
+
+#[component]
+pub fn InterpolateView(
+    #[prop(into)] state: Signal<EngineState>,
+    send: Callback<ToEngine>,
+) -> impl IntoView {
+    let loaded = Memo::new(move |_| state.with(|s| s.loaded));
+    let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
+    let autoencoders = Memo::new(move |_| {
+        state.with(|s| {
+            s.models
+                .iter()
+                .filter(|m| matches!(m.spec, ModelSpec::Autoencoder { .. }))
+                .map(|m| m.name.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let model_a = RwSignal::new("two-layer-d20".to_string());
+    let model_b = RwSignal::new("two-layer-d100".to_string());
+    let pair = RwSignal::new((None::<usize>, None::<usize>));
+    let picking = RwSignal::new(End::A);
+    let frames_text = RwSignal::new(DEFAULT_FRAMES.to_string());
+    let frames = Memo::new(move |_| parse_frames(&frames_text.get()));
+    let alpha = RwSignal::new(0.5f32);
+    let seq = StoredValue::new(0u64);
+
+    // Start on the exercise's first pair once the gallery is there.
+    Effect::new(move |_| {
+        let g = gallery.get();
+        if pair.get_untracked() == (None, None)
+            && let Some((_, (a, b))) = presets(&g).first()
+        {
+            pair.set((Some(*a), Some(*b)));
+        }
+    });
+
+    // Per slot: the inputs (model, A, B, frames) of its last request, and the first request
+    // made with them. Frames decoded from other inputs (an earlier visit, another pair) are
+    // not shown; a new α alone keeps the last frame until its answer comes.
+    let inputs = StoredValue::new(std::collections::BTreeMap::<
+        &'static str,
+        (String, usize, usize, usize),
+    >::new());
+    let valid_from = RwSignal::new(std::collections::BTreeMap::<&'static str, u64>::new());
+    let request = move |slot: &'static str, model: String, alphas: Vec<f32>| {
+        let (Some(from), Some(to)) = pair.get() else {
+            return;
+        };
+        if !loaded.get() || model.is_empty() {
+            return;
+        }
+        seq.update_value(|s| *s += 1);
+        let seq_now = seq.get_value();
+        let key = (model.clone(), from, to, alphas.len());
+        if inputs.with_value(|i| i.get(slot) != Some(&key)) {
+            inputs.update_value(|i| {
+                i.insert(slot, key);
+            });
+            valid_from.update(|v| {
+                v.insert(slot, seq_now);
+            });
+        }
+        send.run(ToEngine::Decode {
+            slot: slot.into(),
+            seq: seq_now,
+            model,
+            from,
+            to,
+            alphas,
+        });
+    };
+    for (slot, model) in [("strip-a", model_a), ("strip-b", model_b)] {
+        Effect::new(move |_| {
+            if let Ok(n) = frames.get() {
+                request(slot, model.get(), interpolation_alphas(n));
+            }
+        });
+    }
+    for (slot, model) in [("alpha-a", model_a), ("alpha-b", model_b)] {
+        Effect::new(move |_| request(slot, model.get(), vec![alpha.get()]));
+    }
+
+    let decoded = move |slot: &'static str| {
+        Signal::derive(move || {
+            let since = valid_from.with(|v| v.get(slot).copied().unwrap_or(u64::MAX));
+            state.with(|s| {
+                s.decoded
+                    .get(slot)
+                    .filter(|d| d.seq >= since)
+                    .map(|d| d.pixels.clone())
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let failure =
+        move |slot: &'static str| move || state.with(|s| s.request_errors.get(slot).cloned());
+    let blend = Signal::derive(move || {
+        let (Some(a), Some(b)) = pair.get() else {
+            return Vec::new();
+        };
+        let Ok(n) = frames.get() else {
+            return Vec::new();
+        };
+        gallery.with(|g| match (g.image(a), g.image(b)) {
+            (Some(x), Some(y)) => blend_pixels(x, y, &interpolation_alphas(n)),
+            _ => Vec::new(),
+        })
+    });
+    let ends = Signal::derive(move || {
+        let (a, b) = pair.get();
+        gallery.with(|g| {
+            [a, b]
+                .into_iter()
+                .flatten()
+                .filter_map(|i| g.image(i).map(<[u8]>::to_vec))
+                .flatten()
+                .collect::<Vec<u8>>()
+        })
+    });
+    let pick = Callback::new(move |index: usize| {
+        let end = picking.get();
+        pair.update(|p| match end {
+            End::A => p.0 = Some(index),
+            End::B => p.1 = Some(index),
+        });
+        picking.set(if end == End::A { End::B } else { End::A });
+    });
+    let describe = move |index: Option<usize>| {
+        index.map_or("–".to_string(), |i| {
+            gallery.with(|g| {
+                format!(
+                    "a {} (test image {i})",
+                    g.label(i).map_or("?".into(), |l| l.to_string())
+                )
+            })
+        })
+    };
+    // The full-MNIST reproduction's strips, for the exercise's pairs.
+    let reproduction_pair = Memo::new(move |_| {
+        let p = pair.get();
+        gallery.with(|g| {
+            presets(g)
+                .into_iter()
+                .find(|(_, indices)| (Some(indices.0), Some(indices.1)) == p)
+                .map(|(digits, _)| digits)
+        })
+    });
+
+    let model_select = move |model: RwSignal<String>, testid: &'static str| {
+        view! {
+            <select data-testid=testid prop:value=move || model.get()
+                on:change=move |ev| model.set(event_target_value(&ev))>
+                {move || autoencoders.get().into_iter().map(|name| view! {
+                    <option value=name.clone() selected=name == model.get_untracked()>{name.clone()}</option>
+                }).collect_view()}
+            </select>
+        }
+    };
+
+    view! {
+        <section class="interpolate">
+            <h2>"Interpolation between two digits"</h2>
+            <p class="note">
+                "Each digit is encoded; the codes are mixed as (1 − α)·A + α·B and decoded. The end frames are "
+                "the model's reconstructions of A and B, not the images themselves."
+            </p>
+            <div class="presets">
+                "The exercise's pairs: "
+                {move || presets(&gallery.get()).into_iter().map(|((a, b), (i, j))| view! {
+                    <button class="small" data-testid="interp-preset"
+                        on:click=move |_| pair.set((Some(i), Some(j)))>{format!("{a} → {b}")}</button> " "
+                }).collect_view()}
+            </div>
+            <p>
+                "Or pick from the test digits: a click sets "
+                <label><input type="radio" name="end" prop:checked=move || picking.get() == End::A
+                    on:change=move |_| picking.set(End::A)/>" A"</label> " "
+                <label><input type="radio" name="end" prop:checked=move || picking.get() == End::B
+                    on:change=move |_| picking.set(End::B)/>" B"</label>
+                " · A is " <strong class="end-a">{move || describe(pair.get().0)}</strong>
+                ", B is " <strong class="end-b">{move || describe(pair.get().1)}</strong>
+            </p>
+            <DigitGallery gallery=gallery chosen=pair on_pick=pick/>
+            <div class="interp-form">
+                <label>"Frames " <input type="number" min="2" max="20" data-testid="interp-frames"
+                    prop:value=move || frames_text.get()
+                    on:input=move |ev| frames_text.set(event_target_value(&ev))/></label>
+                {move || frames.get().err().map(|e| view! { <span class="warning">{e}</span> })}
+            </div>
+            {move || (!loaded.get()).then(|| view! { <p class="note">"Loading the models…"</p> })}
+            <div class="strips">
+                {[(model_a, "strip-a", "alpha-a", "model-a"), (model_b, "strip-b", "alpha-b", "model-b")].map(|(model, strip, _, testid)| view! {
+                    <div class="strip-row">
+                        <div class="strip-label">{model_select(model, testid)}</div>
+                        <ImageStrip pixels=decoded(strip) testid="interp-strip" model=Signal::derive(move || model.get())/>
+                        {move || failure(strip)().map(|e| view! { <span class="warning">{e}</span> })}
+                    </div>
+                })}
+                <div class="strip-row">
+                    <div class="strip-label">"Pixels blended"</div>
+                    <ImageStrip pixels=blend testid="blend-strip"/>
+                </div>
+            </div>
+            <div class="alpha">
+                <label>"α = " {move || format!("{:.2}", alpha.get())} " "
+                    <input type="range" min="0" max="1" step="0.01" data-testid="interp-slider"
+                        prop:value=move || alpha.get().to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<f32>() {
+                                alpha.set(v.clamp(0.0, 1.0));
+                            }
+                        }/>
+                </label>
+                <div class="alpha-frames">
+                    <figure>
+                        <ImageStrip pixels=ends testid="interp-inputs" class="large"/>
+                        <figcaption>"A and B"</figcaption>
+                    </figure>
+                    {[(model_a, "alpha-a"), (model_b, "alpha-b")].map(|(model, slot)| view! {
+                        <figure>
+                            <ImageStrip pixels=decoded(slot) testid=slot class="large"/>
+                            <figcaption>{move || model.get()}</figcaption>
+                        </figure>
+                    })}
+                </div>
+            </div>
+            {move || reproduction_pair.get().map(|(a, b)| view! {
+                <h3>"The same pair in the full-MNIST reproduction"</h3>
+                <p class="note">"Made by " <code>"latent-lab reproduce"</code> " with the same weights as the pretrained models."</p>
+                <div class="strip-row"><div class="strip-label">"latent 20"</div>
+                    <img class="pixelated strip" alt=format!("{a} to {b}, latent 20") src=format!("results/interp_{a}_{b}_d20.png")/></div>
+                <div class="strip-row"><div class="strip-label">"latent 100"</div>
+                    <img class="pixelated strip" alt=format!("{a} to {b}, latent 100") src=format!("results/interp_{a}_{b}_d100.png")/></div>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,261 @@
+//! `#/transfer`: classifiers on the pretrained encoder (frozen, fine-tuned) against the same
+//! classifier from scratch, trained here with live curves, a results table beside the
+//! full-MNIST one, and a confusion matrix.
+
+use leptos::prelude::*;
+
+use super::download::offer_download;
+use super::line_chart::LineChart;
+use super::reproduction::Reproduction;
+use crate::engine::ToEngine;
+use crate::engine::transfer_session::TransferRequest;
+use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
+use crate::ui::format;
+use crate::ui::training_state::{EngineState, RunStatus};
+use crate::ui::transfer::{
+    accuracy_chart, confusion_shares, loss_chart, reproduction_rows, results_csv, scenario_text,
+};
+
+#[component]
+pub fn TransferView(
+    #[prop(into)] state: Signal<EngineState>,
+    #[prop(into)] reproduction: Signal<Reproduction>,
+    send: Callback<ToEngine>,
+) -> impl IntoView {
+    let loaded = Memo::new(move |_| state.with(|s| s.loaded));
+    let busy = Memo::new(move |_| {
+        state.with(|s| s.transfer.status.is_active() || s.run.status.is_active())
+    });
+    let status = Memo::new(move |_| state.with(|s| s.transfer.status));
+    let available = Memo::new(move |_| state.with(|s| s.train_images));
+    let points = Memo::new(move |_| state.with(|s| s.transfer.points.clone()));
+    let results = Memo::new(move |_| state.with(|s| s.transfer.results.clone()));
+    let current = Memo::new(move |_| state.with(|s| s.transfer.current));
+
+    let chosen = RwSignal::new(vec![
+        TransferScenario::Frozen,
+        TransferScenario::Finetune,
+        TransferScenario::Scratch,
+    ]);
+    let labels = RwSignal::new("1000".to_string());
+    let epochs = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(None::<TransferScenario>);
+
+    let labels_value = Memo::new(move |_| {
+        let n = match labels.get().as_str() {
+            "all" => available.get(),
+            text => text.parse().unwrap_or(0),
+        };
+        n.min(available.get())
+    });
+    let schedule = move || {
+        transfer_epochs(
+            labels_value.get().max(1),
+            TrainingConfig::default().batch_size,
+        )
+    };
+    let start = move |_| {
+        let scenarios: Vec<TransferScenario> = TransferScenario::ALL
+            .into_iter()
+            .filter(|s| chosen.get().contains(s))
+            .collect();
+        if scenarios.is_empty() {
+            form_error.set(Some("choose at least one scenario".into()));
+            return;
+        }
+        let epochs = match epochs.get().trim() {
+            "" => None,
+            text => match text.parse::<usize>() {
+                Ok(n) if (1..=2000).contains(&n) => Some(n),
+                _ => {
+                    form_error.set(Some(format!("epochs: a whole number from 1 to 2000, or empty for the exercise's schedule, not '{text}'")));
+                    return;
+                }
+            },
+        };
+        form_error.set(None);
+        selected.set(None);
+        let defaults = TrainingConfig::default();
+        send.run(ToEngine::Transfer(TransferRequest {
+            scenarios,
+            labels: labels_value.get(),
+            epochs,
+            batch_size: defaults.batch_size,
+            learning_rate: defaults.learning_rate,
+        }));
+    };
+    let toggle = move |scenario: TransferScenario, on: bool| {
+        chosen.update(|c| {
+            c.retain(|s| *s != scenario);
+            if on {
+                c.push(scenario);
+            }
+        })
+    };
+    let progress_text = move || {
+        current.get().map(|(scenario, p)| {
+            let left = p.seconds_left.map_or("–".to_string(), format::duration);
+            format!(
+                "{scenario}: epoch {}/{} · step {}/{} · loss {} · {} images/s · {} left{}",
+                p.epoch,
+                p.epochs,
+                format::thousands(p.step),
+                format::thousands(p.total_steps),
+                format::loss(Some(p.smoothed_loss)),
+                format::thousands(p.images_per_second.round() as usize),
+                left,
+                match status.get() {
+                    RunStatus::Paused => " · paused",
+                    RunStatus::Finished => " · finished",
+                    RunStatus::Cancelled => " · cancelled",
+                    RunStatus::Failed => " · failed",
+                    _ => "",
+                }
+            )
+        })
+    };
+    let shown = Memo::new(move |_| {
+        let rs = results.get();
+        let pick = selected.get();
+        pick.and_then(|s| rs.iter().find(|r| r.scenario == s).cloned())
+            .or_else(|| rs.last().cloned())
+    });
+    let full_rows = Memo::new(move |_| {
+        let labels = state.with(|s| s.transfer.request.as_ref().map(|r| r.labels));
+        reproduction.with(|r| reproduction_rows(r.results(), labels))
+    });
+    let percent = |v: f32| format!("{:.1}%", v * 100.0);
+
+    view! {
+        <section class="transfer">
+            <h2>"Transfer learning: a classifier on the pretrained encoder"</h2>
+            <p class="note">
+                "The three-layer autoencoder's encoder (latent size 20, pretrained on full MNIST) followed by an MLP "
+                "20 → 50 → 100 → 10, trained with cross-entropy on logits on the first labelled images of the bundled subset, "
+                "scored on the bundled test subset. The report's losses stayed at 2.30 = ln 10: a uniform guess over ten digits."
+            </p>
+            <form class="train-form" on:submit=move |ev| ev.prevent_default()>
+                {TransferScenario::ALL.map(|s| view! {
+                    <label title=scenario_text(s)>
+                        <input type="checkbox" data-testid=format!("transfer-{s}")
+                            prop:checked=move || chosen.get().contains(&s)
+                            on:change=move |ev| toggle(s, event_target_checked(&ev))/>
+                        " " {s.to_string()}
+                    </label>
+                })}
+                <label>"Labelled images "
+                    <select data-testid="transfer-labels" prop:value=move || labels.get()
+                        on:change=move |ev| labels.set(event_target_value(&ev))>
+                        <option value="100">"100"</option>
+                        <option value="1000" selected>"1,000"</option>
+                        <option value="all">{move || format!("all {}", format::thousands(available.get()))}</option>
+                    </select>
+                </label>
+                <label>"Epochs "
+                    <input type="number" min="1" max="2000" data-testid="transfer-epochs"
+                        placeholder=move || schedule().to_string()
+                        prop:value=move || epochs.get()
+                        on:input=move |ev| epochs.set(event_target_value(&ev))/>
+                </label>
+                <span class="note">{move || format!("(empty: the exercise's schedule, {} epochs = at least 2,000 steps)", schedule())}</span>
+            </form>
+            <div class="controls">
+                <button data-testid="transfer-start" class="primary" on:click=start
+                    disabled=move || !loaded.get() || busy.get()>"Start"</button>
+                <button data-testid="transfer-pause" disabled=move || !status.get().is_active()
+                    on:click=move |_| send.run(if status.get() == RunStatus::Paused { ToEngine::Resume } else { ToEngine::Pause })>
+                    {move || if status.get() == RunStatus::Paused { "Resume" } else { "Pause" }}
+                </button>
+                <button data-testid="transfer-cancel" disabled=move || !status.get().is_active()
+                    on:click=move |_| send.run(ToEngine::Cancel)>"Cancel"</button>
+                {move || form_error.get().map(|e| view! { <span class="warning">{e}</span> })}
+            </div>
+            <div class="progress" data-testid="transfer-progress" data-status=move || format!("{:?}", status.get()).to_lowercase()>
+                <progress
+                    max=move || current.get().map_or(1, |(_, p)| p.total_steps.max(1))
+                    value=move || current.get().map_or(0, |(_, p)| p.step)></progress>
+                <span>{move || progress_text().unwrap_or_else(|| "Not started.".into())}</span>
+            </div>
+            <div class="train-output">
+                <LineChart spec=Signal::derive(move || loss_chart(&points.get()))
+                    testid="transfer-loss-chart" file_stem="transfer-loss" width=520
+                    caption="Cross-entropy per scored epoch: test solid, training batches dashed (log scale)."/>
+                <LineChart spec=Signal::derive(move || accuracy_chart(&points.get()))
+                    testid="transfer-accuracy-chart" file_stem="transfer-accuracy" width=520
+                    caption="Test accuracy per scored epoch."/>
+            </div>
+            <h3>"Results in this browser"</h3>
+            <table class="data" data-testid="transfer-table">
+                <thead><tr>
+                    <th>"scenario"</th><th>"labels"</th><th>"epochs"</th><th>"train loss"</th>
+                    <th>"test loss"</th><th>"test accuracy"</th><th>"time"</th><th></th>
+                </tr></thead>
+                <tbody>
+                    {move || results.get().into_iter().map(|r| {
+                        let s = r.scenario;
+                        view! {
+                            <tr data-scenario=s.to_string() data-accuracy=r.test_accuracy.to_string()>
+                                <td>{s.to_string()}{r.cancelled.then_some(" (cancelled)")}</td>
+                                <td class="num">{format::thousands(r.labels)}</td>
+                                <td class="num">{r.epochs}</td>
+                                <td class="num">{format::loss(Some(r.train_loss))}</td>
+                                <td class="num">{format::loss(Some(r.test_loss))}</td>
+                                <td class="num">{percent(r.test_accuracy)}</td>
+                                <td class="num">{format::duration(r.seconds)}</td>
+                                <td><button class="small" on:click=move |_| selected.set(Some(s))>"Confusion"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p><button class="small" data-testid="transfer-table-csv"
+                on:click=move |_| { let _ = offer_download("transfer.csv", results_csv(&results.get()).as_bytes()); }>"Table as CSV"</button></p>
+            <h3>"Full MNIST (the reproduction, 10,000 test images)"</h3>
+            <table class="data" data-testid="transfer-full-table">
+                <thead><tr>
+                    <th>"scenario"</th><th>"labels"</th><th>"epochs"</th><th>"train loss"</th>
+                    <th>"test loss"</th><th>"test accuracy"</th>
+                </tr></thead>
+                <tbody>
+                    {move || full_rows.get().into_iter().map(|e| view! {
+                        <tr>
+                            <td>{e.scenario.to_string()}</td>
+                            <td class="num">{format::thousands(e.labels)}</td>
+                            <td class="num">{e.epochs}</td>
+                            <td class="num">{format::loss(Some(e.train_loss))}</td>
+                            <td class="num">{format::loss(Some(e.test_loss))}</td>
+                            <td class="num">{percent(e.test_accuracy)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {move || shown.get().map(|r| {
+                let shares = confusion_shares(&r.confusion);
+                view! {
+                    <h3>{format!("Confusion matrix: {} ({} labels)", r.scenario, format::thousands(r.labels))}</h3>
+                    <table class="confusion" data-testid="confusion-matrix" data-scenario=r.scenario.to_string()>
+                        <thead><tr><th>"true ↓ predicted →"</th>{(0..10).map(|d| view! { <th>{d}</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {(0..10).map(|t| view! {
+                                <tr>
+                                    <th>{t}</th>
+                                    {(0..10).map(|p| {
+                                        let share = shares[t * 10 + p];
+                                        let count = r.confusion[t * 10 + p];
+                                        let style = format!(
+                                            "background: rgba({}, {:.3})",
+                                            if t == p { "40, 90, 200" } else { "200, 60, 40" },
+                                            (share * 1.5).min(1.0)
+                                        );
+                                        view! { <td class="num" style=style title=format!("{:.1}% of the {t}s", share * 100.0)>{count}</td> }
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+        </section>
+    }
+}

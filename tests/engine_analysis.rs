@@ -1,0 +1,129 @@
+//! The experiment views' engine requests, natively on the committed pretrained weights:
+//! latent analysis, decoded interpolation, the gallery.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::path::Path;
+
+use common::{device, test_subset};
+use latent_lab::analysis::reconstruct;
+use latent_lab::data::pixels_to_bytes;
+use latent_lab::engine::analysis::{
+    GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, decode_between, gallery_indices,
+};
+use latent_lab::engine::{ModelOrigin, ModelStore};
+use latent_lab::results::Results;
+use pollster::block_on;
+
+fn store_with(name: &str) -> ModelStore {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("public/weights")
+        .join(format!("{name}.safetensors"));
+    let bytes = std::fs::read(&path).unwrap();
+    let mut store = ModelStore::default();
+    store
+        .insert_file(name, &bytes, ModelOrigin::Pretrained, &device())
+        .unwrap();
+    store
+}
+
+fn committed_results() -> Results {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/results.json");
+    Results::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn latent_analysis_of_a_pretrained_model() {
+    let store = store_with("two-layer-d50");
+    let model = store.autoencoder("two-layer-d50").unwrap();
+    let set = test_subset(1000);
+    let a = block_on(analyse_latents("two-layer-d50", model, &set, &device())).unwrap();
+    assert_eq!(
+        (a.model.as_str(), a.latent_dim, a.images),
+        ("two-layer-d50", 50, 1000)
+    );
+    assert_eq!(a.matrix.len(), 50 * 50);
+    assert_eq!(a.histograms.len(), 50);
+    for (i, h) in a.histograms.iter().enumerate() {
+        assert_eq!(h.counts.len(), HISTOGRAM_BINS);
+        assert_eq!(h.counts.iter().sum::<u32>(), 1000);
+        // A coordinate is dead exactly when its histogram is one value and its r undefined.
+        assert_eq!(
+            h.is_constant(),
+            a.matrix[i * 50 + i].is_none(),
+            "coordinate {i}"
+        );
+    }
+    let dead = a.histograms.iter().filter(|h| h.is_constant()).count();
+    assert_eq!(a.stats.dead_units, dead);
+    // A unit that never fires on the whole test set never fires on its first 1,000 images.
+    let full = committed_results();
+    let full_dead = full
+        .decorrelation
+        .iter()
+        .find(|s| s.latent_dim == 50)
+        .unwrap()
+        .dead_units;
+    assert!(
+        dead >= full_dead,
+        "subset {dead} dead, full set {full_dead}"
+    );
+    let r = a.stats.mean_abs_pearson.unwrap();
+    assert!(r > 0.0 && r < 1.0, "{r}");
+}
+
+#[test]
+fn decoded_ends_are_the_reconstructions() {
+    let store = store_with("two-layer-d20");
+    let model = store.autoencoder("two-layer-d20").unwrap();
+    let set = test_subset(100);
+    let (from, to) = (
+        set.first_of_digit(3).unwrap(),
+        set.first_of_digit(5).unwrap(),
+    );
+    let frames = block_on(decode_between(
+        model,
+        &set,
+        from,
+        to,
+        &[0.0, 0.5, 1.0],
+        &device(),
+    ))
+    .unwrap();
+    assert_eq!(frames.len(), 3 * 784);
+    let ends =
+        pixels_to_bytes(&block_on(reconstruct(model, &set, &[from, to], &device())).unwrap());
+    let close = |a: &[u8], b: &[u8]| a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= 1);
+    assert!(
+        close(&frames[..784], &ends[..784]),
+        "α = 0 is the first reconstruction"
+    );
+    assert!(
+        close(&frames[2 * 784..], &ends[784..]),
+        "α = 1 is the second"
+    );
+    assert!(
+        !close(&frames[784..2 * 784], &ends[..784]),
+        "the middle frame is neither end"
+    );
+
+    let err = block_on(decode_between(model, &set, 0, 100, &[0.5], &device())).unwrap_err();
+    assert!(err.contains("not both among the 100 test images"), "{err}");
+    let err = block_on(decode_between(model, &set, 0, 1, &[f32::NAN], &device())).unwrap_err();
+    assert!(err.contains("α must be a number"), "{err}");
+}
+
+#[test]
+fn gallery_holds_the_first_images_of_every_digit_in_order() {
+    let set = test_subset(2000);
+    let indices = gallery_indices(&set);
+    assert_eq!(indices.len(), 10 * GALLERY_PER_DIGIT);
+    for digit in 0..10u8 {
+        let of_digit = &indices[digit as usize * GALLERY_PER_DIGIT..][..GALLERY_PER_DIGIT];
+        assert_eq!(of_digit[0], set.first_of_digit(digit).unwrap());
+        assert!(of_digit.iter().all(|&i| set.label(i) == digit));
+        assert!(of_digit.windows(2).all(|w| w[0] < w[1]));
+    }
+}

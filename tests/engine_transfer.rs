@@ -1,0 +1,133 @@
+//! Transfer learning as the page runs it, natively: a session on the pretrained encoder.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::path::Path;
+
+use common::{device, test_subset, train_subset};
+use latent_lab::engine::transfer_session::{TransferRequest, TransferSession};
+use latent_lab::engine::{ModelOrigin, ModelStore};
+use latent_lab::training::TransferScenario;
+use pollster::block_on;
+
+fn pretrained_store() -> ModelStore {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("public/weights/three-layer-d20.safetensors");
+    let mut store = ModelStore::default();
+    store
+        .insert_file(
+            "three-layer-d20",
+            &std::fs::read(path).unwrap(),
+            ModelOrigin::Pretrained,
+            &device(),
+        )
+        .unwrap();
+    store
+}
+
+#[test]
+fn a_frozen_session_learns_and_reports_a_consistent_confusion_matrix() {
+    let store = pretrained_store();
+    let encoder = store
+        .autoencoder("three-layer-d20")
+        .and_then(|m| m.three_layer_encoder())
+        .cloned()
+        .unwrap();
+    let (train, test) = (train_subset(500), test_subset(500));
+    let request = TransferRequest {
+        scenarios: vec![TransferScenario::Frozen],
+        labels: 300,
+        epochs: Some(8),
+        batch_size: 32,
+        learning_rate: 1e-3,
+    };
+    assert_eq!(request.epochs(), 8);
+    let mut session = TransferSession::new(
+        TransferScenario::Frozen,
+        &request,
+        Some(&encoder),
+        &train,
+        &device(),
+        0.0,
+    )
+    .unwrap();
+    let mut t = 0.0;
+    let mut points = Vec::new();
+    let mut progress = 0;
+    while !session.is_finished() {
+        t += 10.0;
+        let (p, point) = block_on(session.step(&test, || t)).unwrap();
+        progress += usize::from(p.is_some());
+        points.extend(point);
+    }
+    assert_eq!(points.len(), 8, "8 epochs, each scored");
+    assert!(progress >= 8);
+    assert!(points[0].test_loss > points[7].test_loss, "{points:?}");
+    let (model, manifest, result) = block_on(session.finish(&test, t)).unwrap();
+    assert!(!result.cancelled);
+    assert_eq!((result.epochs, result.labels), (8, 300));
+    // Frozen on a pretrained encoder, 300 labels: far above the 10% of a uniform guess.
+    assert!(result.test_accuracy > 0.6, "{}", result.test_accuracy);
+    assert_eq!(result.confusion.iter().sum::<u32>(), 500);
+    let diagonal: u32 = (0..10).map(|d| result.confusion[d * 11]).sum();
+    assert!(
+        (diagonal as f32 / 500.0 - result.test_accuracy).abs() < 1e-6,
+        "the matrix agrees with the accuracy"
+    );
+    assert_eq!(manifest.test_accuracy, Some(result.test_accuracy));
+    assert_eq!(latent_lab::model::param_count(&model), 21_220);
+    // The store's encoder is untouched: the session trained a copy.
+    let after = store
+        .autoencoder("three-layer-d20")
+        .unwrap()
+        .three_layer_encoder()
+        .unwrap();
+    assert_eq!(
+        after.latent.weight.to_data().try_to_vec::<f32>().unwrap(),
+        encoder.latent.weight.to_data().try_to_vec::<f32>().unwrap()
+    );
+}
+
+#[test]
+fn transfer_requests_are_checked() {
+    let train = train_subset(100);
+    let request = TransferRequest {
+        scenarios: vec![TransferScenario::Finetune],
+        labels: 101,
+        epochs: None,
+        batch_size: 64,
+        learning_rate: 1e-3,
+    };
+    let err = TransferSession::new(
+        TransferScenario::Scratch,
+        &request,
+        None,
+        &train,
+        &device(),
+        0.0,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("between 1 and 100 labelled images"), "{err}");
+    let request = TransferRequest {
+        labels: 50,
+        ..request
+    };
+    // The exercise's schedule: 50 labels are one step per epoch, so 2,000 epochs.
+    assert_eq!(request.epochs(), 2000);
+    let err = TransferSession::new(
+        TransferScenario::Finetune,
+        &request,
+        None,
+        &train,
+        &device(),
+        0.0,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("needs a pretrained encoder"), "{err}");
+}
