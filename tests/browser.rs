@@ -167,3 +167,47 @@ async fn weights_round_trip_through_bytes() {
     // A truncated file is refused, not half-loaded.
     assert!(load_autoencoder(&bytes[..bytes.len() / 2], &device).is_err());
 }
+
+#[wasm_bindgen_test]
+fn correlation_and_pca_on_known_data_in_the_browser() {
+    use latent_lab::analysis::{decorrelation, pca};
+    // x = 1..4, y = 2x, z = 1,3,2,4: r(x,y) = 1, r(x,z) = r(y,z) = 0.8 (hand-computed).
+    let codes = [1.0, 2.0, 1.0, 2.0, 4.0, 3.0, 3.0, 6.0, 2.0, 4.0, 8.0, 4.0];
+    let stats = decorrelation(&codes, 4, 3);
+    assert!((stats.mean_abs_pearson.unwrap() - 2.6 / 3.0).abs() < 1e-12);
+    assert_eq!(stats.dead_units, 0);
+    // Points on the line (t, 2t): one component with all the variance.
+    let line: Vec<f32> = (-2..=2).flat_map(|t| [t as f32, 2.0 * t as f32]).collect();
+    let p = pca(&line, 5, 2, 2);
+    assert!((p.explained[0] - 1.0).abs() < 1e-9, "{:?}", p.explained);
+    assert!(
+        (p.points[8] - 2.0 * 5f32.sqrt()).abs() < 1e-4,
+        "{:?}",
+        p.points
+    );
+}
+
+#[wasm_bindgen_test]
+async fn interpolation_ends_are_the_reconstructions_in_the_browser() {
+    use latent_lab::analysis::reconstruct;
+    use latent_lab::engine::analysis::decode_between;
+    let device = device().await;
+    let (_, test) = subset();
+    let model = AutoencoderConfig::new(Architecture::TwoLayer, 5).init(&device);
+    let (a, b) = (
+        test.first_of_digit(3).unwrap(),
+        test.first_of_digit(5).unwrap(),
+    );
+    let frames = decode_between(&model, &test, a, b, &[0.0, 0.5, 1.0], &device)
+        .await
+        .expect("decode");
+    assert_eq!(frames.len(), 3 * IMAGE_PIXELS);
+    let ends = latent_lab::data::pixels_to_bytes(
+        &reconstruct(&model, &test, &[a, b], &device)
+            .await
+            .expect("reconstruct"),
+    );
+    let close = |x: &[u8], y: &[u8]| x.iter().zip(y).all(|(p, q)| p.abs_diff(*q) <= 1);
+    assert!(close(&frames[..IMAGE_PIXELS], &ends[..IMAGE_PIXELS]));
+    assert!(close(&frames[2 * IMAGE_PIXELS..], &ends[IMAGE_PIXELS..]));
+}

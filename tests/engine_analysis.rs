@@ -70,6 +70,14 @@ fn latent_analysis_of_a_pretrained_model() {
         dead >= full_dead,
         "subset {dead} dead, full set {full_dead}"
     );
+    // The latent map: every image on two components, the first holding the most variance.
+    assert_eq!((a.map.components, a.map.points.len()), (2, 2 * 1000));
+    assert!(a.map.explained[0] >= a.map.explained[1] && a.map.explained[1] > 0.0);
+    assert!(a.map.explained.iter().sum::<f64>() <= 1.0 + 1e-9);
+    assert_eq!(
+        a.labels,
+        (0..1000).map(|i| set.label(i)).collect::<Vec<_>>()
+    );
     let r = a.stats.mean_abs_pearson.unwrap();
     assert!(r > 0.0 && r < 1.0, "{r}");
 }

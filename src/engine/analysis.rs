@@ -6,8 +6,8 @@ use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    DecorrelationStats, Histogram, coordinate_histograms, decorrelation, encode_set,
-    interpolation_strip, pearson_matrix,
+    DecorrelationStats, Histogram, Projection, coordinate_histograms, decorrelation, encode_set,
+    interpolation_strip, pca, pearson_matrix,
 };
 use crate::data::{MnistSet, pixels_to_bytes};
 use crate::model::Autoencoder;
@@ -30,6 +30,10 @@ pub struct LatentAnalysis {
     /// `d × d` Pearson correlations, row-major; `None` where a coordinate is dead.
     pub matrix: Vec<Option<f32>>,
     pub histograms: Vec<Histogram>,
+    /// The codes on their first two principal components (a map of the latent space).
+    pub map: Projection,
+    /// The label of each encoded image, in order.
+    pub labels: Vec<u8>,
 }
 
 /// Encodes every image of `set` and summarises the codes.
@@ -57,6 +61,8 @@ pub async fn analyse_latents(
             .map(|r| r.map(|v| v as f32))
             .collect(),
         histograms: coordinate_histograms(&codes, n, d, HISTOGRAM_BINS),
+        map: pca(&codes, n, d, 2),
+        labels: (0..n).map(|i| set.label(i)).collect(),
     })
 }
 

@@ -227,12 +227,13 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::Analyse`].
     Analysis(LatentAnalysis),
-    /// The answer to [`ToEngine::Decode`]: 784 bytes per α.
+    /// The answer to [`ToEngine::Decode`]: 784 bytes per α, and the two input images.
     Decoded {
         slot: String,
         seq: u64,
         model: String,
         pixels: Vec<u8>,
+        inputs: Vec<u8>,
     },
     TransferStarted {
         request: TransferRequest,
@@ -494,12 +495,19 @@ mod tests {
                     max: 1.5,
                     counts: vec![3, 1],
                 }],
+                map: crate::analysis::Projection {
+                    points: vec![0.5, -0.5],
+                    components: 2,
+                    explained: vec![0.75, 0.25],
+                },
+                labels: vec![7],
             }),
             FromEngine::Decoded {
                 slot: "alpha-a".into(),
                 seq: 2,
                 model: "m".into(),
                 pixels: vec![9; 4],
+                inputs: vec![1; 2],
             },
             FromEngine::RequestFailed {
                 what: "m".into(),

@@ -8,6 +8,7 @@ pub mod experiments;
 pub mod format;
 pub mod image;
 pub mod interpolation;
+pub mod latent_map;
 pub mod loss_history;
 pub mod model_file;
 pub mod route;

@@ -87,6 +87,8 @@ pub struct DecodedFrames {
     pub seq: u64,
     pub model: String,
     pub pixels: Vec<u8>,
+    /// The two images decoded between (784 bytes each).
+    pub inputs: Vec<u8>,
 }
 
 impl EngineState {
@@ -190,12 +192,18 @@ impl EngineState {
                 seq,
                 model,
                 pixels,
+                inputs,
             } => {
                 // Answers can overtake each other only in theory; keep the newest request's.
                 if self.decoded.get(&slot).is_none_or(|d| d.seq <= seq) {
                     self.request_errors.remove(&slot);
-                    self.decoded
-                        .insert(slot, DecodedFrames { seq, model, pixels });
+                    let frames = DecodedFrames {
+                        seq,
+                        model,
+                        pixels,
+                        inputs,
+                    };
+                    self.decoded.insert(slot, frames);
                 }
             }
             FromEngine::RequestFailed { what, message } => {
@@ -442,6 +450,7 @@ mod tests {
             seq,
             model: "m".into(),
             pixels: vec![byte; 4],
+            inputs: Vec::new(),
         };
         state.apply(decoded(2, 20));
         state.apply(decoded(1, 10));

@@ -6,6 +6,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::{context_2d, put_rgba};
+use super::latent_map::LatentMap;
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use crate::engine::ToEngine;
@@ -235,6 +236,8 @@ pub fn DecorrelationView(
                     <figcaption>{coordinate_text}</figcaption>
                 </figure>
             </div>
+            <h3>"A map of the latent space"</h3>
+            <LatentMap analysis=analysis state=state send=send/>
         </section>
     }
 }

@@ -15,6 +15,7 @@ mod image_strip;
 mod indexed_db;
 mod interpolate_view;
 mod interrupted_run;
+mod latent_map;
 mod line_chart;
 mod loss_chart;
 mod model_list;

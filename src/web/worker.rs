@@ -232,11 +232,12 @@ fn handle(engine: &Shared, message: ToEngine) {
             let engine = engine.clone();
             spawn_local(async move {
                 match decode_frames(&engine, &model, from, to, &alphas).await {
-                    Ok(pixels) => post(&FromEngine::Decoded {
+                    Ok((pixels, inputs)) => post(&FromEngine::Decoded {
                         slot,
                         seq,
                         model,
                         pixels,
+                        inputs,
                     }),
                     Err(message) => post(&FromEngine::RequestFailed {
                         what: slot,
@@ -276,9 +277,14 @@ async fn decode_frames(
     from: usize,
     to: usize,
     alphas: &[f32],
-) -> Result<Vec<u8>, String> {
+) -> Result<(Vec<u8>, Vec<u8>), String> {
     let (model, device, test) = autoencoder_and_test(engine, name)?;
-    decode_between(&model, &test, from, to, alphas, &device).await
+    let frames = decode_between(&model, &test, from, to, alphas, &device).await?;
+    let inputs = [from, to]
+        .iter()
+        .flat_map(|&i| test.image(i).to_vec())
+        .collect();
+    Ok((frames, inputs))
 }
 
 /// Marks the engine busy with a training; says why not when it cannot be.

@@ -325,6 +325,18 @@ try {
     check(coordinate === 11 && await canvasInk(page, "coordinate-histogram") > 100,
       `a click on the heatmap's row 11 shows that coordinate's histogram (coordinate ${coordinate})`);
 
+    const mapPoints = await page.$eval('[data-testid="latent-map"]', (c) => +c.dataset.points);
+    check(mapPoints === 2000 && await canvasInk(page, "latent-map") > 1000, `the latent map shows every test image (${mapPoints})`);
+    const map = await page.$('[data-testid="latent-map"]');
+    const mapBox = await map.boundingBox();
+    let picked = false;
+    for (let i = 0; i < 25 && !picked; i++) {
+      await map.click({ position: { x: mapBox.width * (0.3 + 0.1 * (i % 5)), y: mapBox.height * (0.3 + 0.1 * Math.floor(i / 5)) } });
+      picked = await page.waitForFunction(() => document.querySelector('[data-testid="latent-map-pick"]')?.dataset.frames === "2",
+        null, { timeout: 1500 }).then(() => true, () => false);
+    }
+    check(picked && await canvasInk(page, "latent-map-pick") > 50, "a click on the latent map shows that digit and its reconstruction");
+
     // #/transfer: a frozen-encoder run on 1,000 labels really learns, in the browser.
     await goTo(page, "transfer");
     await page.waitForSelector('[data-testid="transfer-start"]:not([disabled])');

@@ -1,0 +1,137 @@
+//! The latent map: every test image's code on the first two principal components, one colour
+//! per digit; a click on a point shows that digit and the model's reconstruction.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+use super::canvas::context_2d;
+use super::image_strip::ImageStrip;
+use crate::engine::ToEngine;
+use crate::engine::analysis::LatentAnalysis;
+use crate::ui::latent_map::{DIGIT_COLOURS, map_positions, nearest_point};
+use crate::ui::training_state::EngineState;
+
+const SIZE: f64 = 420.0;
+const MARGIN: f64 = 12.0;
+const SLOT: &str = "map";
+
+#[component]
+pub fn LatentMap(
+    #[prop(into)] analysis: Signal<Option<LatentAnalysis>>,
+    #[prop(into)] state: Signal<EngineState>,
+    send: Callback<ToEngine>,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let picked = RwSignal::new(None::<usize>);
+    let seq = StoredValue::new(0u64);
+    let positions = Memo::new(move |_| {
+        analysis
+            .get()
+            .map(|a| map_positions(&a.map, SIZE, MARGIN))
+            .unwrap_or_default()
+    });
+    Effect::new(move |_| {
+        let Some(canvas) = canvas.get() else { return };
+        let Ok(context) = context_2d(&canvas) else {
+            return;
+        };
+        context.set_fill_style_str("#fff");
+        context.fill_rect(0.0, 0.0, SIZE, SIZE);
+        let labels = analysis.with(|a| a.as_ref().map(|a| a.labels.clone()).unwrap_or_default());
+        for (&(x, y), &label) in positions.get().iter().zip(&labels) {
+            let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
+            context.set_fill_style_str(&format!("rgba({r},{g},{b},0.7)"));
+            context.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+        }
+        if let Some(&(x, y)) = picked
+            .get()
+            .and_then(|i| positions.get().get(i).copied())
+            .as_ref()
+        {
+            context.set_stroke_style_str("#111");
+            context.set_line_width(2.0);
+            context.begin_path();
+            let _ = context.arc(x, y, 6.0, 0.0, std::f64::consts::TAU);
+            context.stroke();
+        }
+    });
+    // A new model: forget the picked point.
+    Effect::new(move |_| {
+        analysis.with(|a| a.as_ref().map(|a| a.model.clone()));
+        picked.set(None);
+    });
+    let click = move |ev: leptos::ev::MouseEvent| {
+        let Some(canvas) = canvas.get() else { return };
+        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+        let (x, y) = (
+            f64::from(ev.offset_x()) * scale,
+            f64::from(ev.offset_y()) * scale,
+        );
+        let Some(i) = nearest_point(&positions.get_untracked(), x, y, 8.0) else {
+            return;
+        };
+        let Some(model) = analysis.with_untracked(|a| a.as_ref().map(|a| a.model.clone())) else {
+            return;
+        };
+        picked.set(Some(i));
+        seq.update_value(|s| *s += 1);
+        send.run(ToEngine::Decode {
+            slot: SLOT.into(),
+            seq: seq.get_value(),
+            model,
+            from: i,
+            to: i,
+            alphas: vec![0.0],
+        });
+    };
+    let pair = Signal::derive(move || {
+        state.with(|s| {
+            s.decoded
+                .get(SLOT)
+                .filter(|_| picked.get().is_some())
+                .map(|d| {
+                    let mut images = d.inputs.get(..784).map(<[u8]>::to_vec).unwrap_or_default();
+                    images.extend_from_slice(&d.pixels);
+                    images
+                })
+                .unwrap_or_default()
+        })
+    });
+    let explained = move || {
+        analysis.get().map(|a| {
+            let e = &a.map.explained;
+            format!(
+                "{} test images of {}, on the first two principal components of their codes ({:.0}% and {:.0}% of the variance).",
+                a.images,
+                a.model,
+                e.first().copied().unwrap_or(0.0) * 100.0,
+                e.get(1).copied().unwrap_or(0.0) * 100.0
+            )
+        })
+    };
+    view! {
+        <div class="heatmap-row">
+            <figure>
+                <canvas node_ref=canvas width=SIZE as u32 height=SIZE as u32 class="latent-map"
+                    data-testid="latent-map" data-points=move || positions.get().len()
+                    on:click=click></canvas>
+                <figcaption>
+                    {explained} " Click a point to see it."
+                    <span class="legend">
+                        {DIGIT_COLOURS.iter().enumerate().map(|(d, (r, g, b))| view! {
+                            <span class="swatch" style=format!("background: rgb({r},{g},{b})")></span>{d.to_string()} " "
+                        }).collect_view()}
+                    </span>
+                </figcaption>
+            </figure>
+            <figure>
+                <ImageStrip pixels=pair testid="latent-map-pick" class="large"/>
+                <figcaption>{move || picked.get().map_or(
+                    "The picked test image and its reconstruction.".to_string(),
+                    |i| format!("Test image {i} (a {}) and its reconstruction.",
+                        analysis.with(|a| a.as_ref().and_then(|a| a.labels.get(i).copied()).map_or("?".into(), |l| l.to_string()))),
+                )}</figcaption>
+            </figure>
+        </div>
+    }
+}
