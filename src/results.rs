@@ -100,9 +100,51 @@ pub struct Results {
     pub runs: Vec<AutoencoderRun>,
 }
 
+/// One run of `latent-lab seeds` (`results/seeds/*.json` holds a list of these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedRun {
+    pub seed: u64,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    /// Code units that never fire on the test set.
+    pub dead_units: usize,
+    pub seconds: f64,
+}
+
+/// Mean, sample standard deviation, min and max (`None` for no values).
+pub fn spread(values: &[f64]) -> Option<(f64, f64, f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+    let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    Some((mean, var.sqrt(), min, max))
+}
+
 impl Results {
     /// Parses `results.json`; the error says what is wrong with it.
     pub fn from_json(text: &str) -> Result<Self, String> {
         serde_json::from_str(text).map_err(|e| format!("results.json is malformed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn spread_of_known_values() {
+        let (mean, sd, min, max) = spread(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!((mean, min, max), (2.5, 1.0, 4.0));
+        assert!((sd - 1.290_994_448_7).abs() < 1e-9);
+        assert_eq!(spread(&[0.5]).unwrap().1, 0.0);
+        assert_eq!(spread(&[]), None);
     }
 }

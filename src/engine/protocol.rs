@@ -176,8 +176,11 @@ pub struct TrainingProgress {
     /// Steps done, over all epochs.
     pub step: usize,
     pub total_steps: usize,
-    /// The last read batch loss, and its exponential moving average.
+    /// The last read batch loss, and its exponential moving average; NaN before the first
+    /// read (sent as `null`, which JSON can hold and NaN it cannot).
+    #[serde(with = "nan_as_null")]
     pub loss: f32,
+    #[serde(with = "nan_as_null")]
     pub smoothed_loss: f32,
     pub images_per_second: f64,
     pub elapsed_seconds: f64,
@@ -308,6 +311,23 @@ pub enum FromEngine {
         message: String,
         backend_lost: bool,
     },
+}
+
+/// A float that may be NaN, as a number or `null`.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f32, s: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            s.serialize_some(value)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+        Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -569,6 +589,29 @@ mod tests {
         for event in from_engine {
             assert_eq!(decode::<FromEngine>(&encode(&event)), Ok(event));
         }
+    }
+
+    #[test]
+    fn progress_before_the_first_loss_survives_the_trip() {
+        let progress = TrainingProgress {
+            epoch: 1,
+            epochs: 1,
+            step: 0,
+            total_steps: 10,
+            loss: f32::NAN,
+            smoothed_loss: f32::NAN,
+            images_per_second: 0.0,
+            elapsed_seconds: 0.0,
+            seconds_left: None,
+            paused: true,
+        };
+        let text = encode(&FromEngine::Progress(progress));
+        assert!(text.contains("\"loss\":null"), "{text}");
+        let Ok(FromEngine::Progress(back)) = decode::<FromEngine>(&text) else {
+            panic!("progress did not come back: {text}");
+        };
+        assert!(back.loss.is_nan() && back.smoothed_loss.is_nan());
+        assert_eq!(back.step, 0);
     }
 
     #[test]

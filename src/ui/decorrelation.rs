@@ -161,6 +161,28 @@ pub fn decorrelation_summary(rows: &[DecorrelationRow]) -> Vec<String> {
     text
 }
 
+/// The table as CSV (empty fields where a figure is missing or undefined).
+pub fn decorrelation_csv(rows: &[DecorrelationRow]) -> String {
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let mut csv = String::from(
+        "latent_dim,browser_mean_abs_r,browser_mean_abs_r_defined,browser_dead,full_mean_abs_r,full_mean_abs_r_defined,full_dead\n",
+    );
+    for r in rows {
+        let (b, full) = (r.browser.as_ref(), r.reproduction.as_ref());
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.latent_dim,
+            f(b.and_then(|s| s.mean_abs_pearson)),
+            f(b.and_then(|s| s.mean_abs_pearson_defined)),
+            b.map_or(String::new(), |s| s.dead_units.to_string()),
+            f(full.and_then(|s| s.mean_abs_pearson)),
+            f(full.and_then(|s| s.mean_abs_pearson_defined)),
+            full.map_or(String::new(), |s| s.dead_units.to_string()),
+        ));
+    }
+    csv
+}
+
 /// Side of one heatmap cell, in canvas pixels, for a `d × d` matrix about 300 pixels wide.
 pub fn heatmap_cell(d: usize) -> usize {
     (300 / d.max(1)).clamp(3, 60)
@@ -272,6 +294,15 @@ mod tests {
             "{text:?}"
         );
         assert!(decorrelation_summary(&rows(&[(1, None, None, 0)]))[0].starts_with("No model"));
+    }
+
+    #[test]
+    fn csv_leaves_undefined_figures_empty() {
+        let r = rows(&[(1, None, None, 1), (5, Some(0.25), Some(0.5), 0)]);
+        assert_eq!(
+            decorrelation_csv(&r),
+            "latent_dim,browser_mean_abs_r,browser_mean_abs_r_defined,browser_dead,full_mean_abs_r,full_mean_abs_r_defined,full_dead\n1,,,1,,,\n5,0.25,0.5,0,,,\n"
+        );
     }
 
     #[test]

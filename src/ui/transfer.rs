@@ -139,6 +139,16 @@ pub fn confusion_shares(counts: &[u32]) -> Vec<f32> {
         .collect()
 }
 
+/// A confusion matrix as CSV: one row per true digit, one column per prediction.
+pub fn confusion_csv(counts: &[u32]) -> String {
+    let mut csv = String::from("true\\predicted,0,1,2,3,4,5,6,7,8,9\n");
+    for (digit, row) in counts.chunks(10).enumerate() {
+        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
+        csv.push_str(&format!("{digit},{}\n", cells.join(",")));
+    }
+    csv
+}
+
 /// The results as CSV.
 pub fn results_csv(results: &[TransferResult]) -> String {
     let mut csv = String::from(

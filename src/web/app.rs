@@ -9,7 +9,7 @@ use super::engine_client::EngineClient;
 use super::experiments_view::ExperimentsView;
 use super::header::Header;
 use super::interpolate_view::InterpolateView;
-use super::reproduction::{Reproduction, fetch_reproduction};
+use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
 use super::transfer_view::TransferView;
 use super::webgpu_probe::probe_webgpu;
@@ -52,6 +52,11 @@ pub fn App() -> impl IntoView {
     {
         let base = base.clone();
         leptos::task::spawn_local(async move { reproduction.set(fetch_reproduction(&base).await) });
+    }
+    let depth_seeds = RwSignal::new((Vec::new(), Vec::<String>::new()));
+    {
+        let base = base.clone();
+        leptos::task::spawn_local(async move { depth_seeds.set(fetch_depth_seeds(&base).await) });
     }
     let form = RwSignal::new(TrainForm::defaults(10_000));
     let retrain = Callback::new(move |(architecture, latent_dim): (Architecture, usize)| {
@@ -145,7 +150,7 @@ pub fn App() -> impl IntoView {
             {move || match route.get() {
                 Route::Train => view! { <TrainView state=state send=send form=form/> }.into_any(),
                 Route::Experiments => view! {
-                    <ExperimentsView state=state reproduction=reproduction retrain=retrain/>
+                    <ExperimentsView state=state reproduction=reproduction depth_seeds=depth_seeds retrain=retrain/>
                 }.into_any(),
                 Route::Interpolate => view! { <InterpolateView state=state send=send/> }.into_any(),
                 Route::Decorrelation => view! {

@@ -6,14 +6,15 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::{context_2d, put_rgba};
+use super::download::{offer_canvas_png, offer_download};
 use super::latent_map::LatentMap;
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use crate::engine::ToEngine;
 use crate::model::LATENT_SIZES;
 use crate::ui::decorrelation::{
-    decorrelation_chart, decorrelation_rows, decorrelation_summary, heatmap_cell, heatmap_rgba,
-    histogram_bars, sweep_model_name,
+    decorrelation_chart, decorrelation_csv, decorrelation_rows, decorrelation_summary,
+    heatmap_cell, heatmap_rgba, histogram_bars, sweep_model_name,
 };
 use crate::ui::training_state::EngineState;
 use crate::weights::ModelSpec;
@@ -196,6 +197,8 @@ pub fn DecorrelationView(
                     }).collect_view()}
                 </tbody>
             </table>
+            <p><button class="small" data-testid="decorrelation-table-csv"
+                on:click=move |_| { let _ = offer_download("decorrelation.csv", decorrelation_csv(&rows.get()).as_bytes()); }>"Table as CSV"</button></p>
             <div class="summary" data-testid="decorrelation-summary">
                 {move || decorrelation_summary(&rows.get()).into_iter().map(|t| view! { <p>{t}</p> }).collect_view()}
             </div>
@@ -228,7 +231,13 @@ pub fn DecorrelationView(
                         data-dim=move || analysis.get().map_or(0, |a| a.latent_dim)
                         data-dead=move || analysis.get().map_or(0, |a| a.stats.dead_units)
                         on:click=heatmap_click></canvas>
-                    <figcaption>"Pearson r between coordinates i (rows) and j (columns): red positive, blue negative, white 0; grey striped: a dead coordinate. Click a row to see that coordinate."</figcaption>
+                    <figcaption>"Pearson r between coordinates i (rows) and j (columns): red positive, blue negative, white 0; grey striped: a dead coordinate. Click a row to see that coordinate." " "
+                        <button class="small" on:click=move |_| {
+                            if let Some(c) = heatmap.get() {
+                                let _ = offer_canvas_png(&c, &format!("correlation-{}.png", chosen.get()));
+                            }
+                        }>"PNG"</button>
+                    </figcaption>
                 </figure>
                 <figure>
                     <canvas node_ref=histogram width="320" height="180" data-testid="coordinate-histogram"

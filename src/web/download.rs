@@ -35,3 +35,12 @@ pub fn offer_download(file_name: &str, bytes: &[u8]) -> Result<(), String> {
         .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
     Ok(())
 }
+
+/// Offers a canvas's picture as a PNG download.
+pub fn offer_canvas_png(
+    canvas: &web_sys::HtmlCanvasElement,
+    file_name: &str,
+) -> Result<(), String> {
+    let url = canvas.to_data_url().map_err(|e| js_error(&e))?;
+    offer_url(file_name, &url)
+}

@@ -7,7 +7,9 @@ use super::download::offer_download;
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use crate::model::Architecture;
-use crate::ui::experiments::{depth_chart, depth_claims, sweep_chart, sweep_csv, sweep_rows};
+use crate::ui::experiments::{
+    SeedStudy, depth_chart, depth_claims, seed_verdict, sweep_chart, sweep_csv, sweep_rows,
+};
 use crate::ui::format;
 use crate::ui::training_state::EngineState;
 
@@ -15,6 +17,9 @@ use crate::ui::training_state::EngineState;
 pub fn ExperimentsView(
     #[prop(into)] state: Signal<EngineState>,
     #[prop(into)] reproduction: Signal<Reproduction>,
+    /// The committed seed studies of the depth comparison, and what could not be read.
+    #[prop(into)]
+    depth_seeds: Signal<(Vec<SeedStudy>, Vec<String>)>,
     /// Opens the training view with this configuration.
     retrain: Callback<(Architecture, usize)>,
 ) -> impl IntoView {
@@ -102,6 +107,16 @@ pub fn ExperimentsView(
                     </li>
                 }).collect_view()}
             </ul>
+            <h4>"Is one run enough? The same models from three seeds"</h4>
+            <div class="summary" data-testid="depth-seeds">
+                <p class="note">"From " <code>"latent-lab seeds"</code> " on full MNIST (" <code>"results/seeds/"</code> "), 10 epochs each."</p>
+                {move || depth_seeds.with(|(studies, _)| {
+                    seed_verdict(studies).into_iter().map(|t| view! { <p>{t}</p> }).collect_view()
+                })}
+                {move || depth_seeds.with(|(_, problems)| {
+                    problems.iter().map(|p| view! { <p class="warning">{format!("not loaded: {p}")}</p> }).collect_view()
+                })}
+            </div>
             <p>
                 {[1usize, 2, 3].map(|layers| {
                     let architecture = Architecture::from_layers(layers).expect("1 to 3 layers");

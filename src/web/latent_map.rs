@@ -5,6 +5,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::context_2d;
+use super::download::offer_canvas_png;
 use super::image_strip::ImageStrip;
 use crate::engine::ToEngine;
 use crate::engine::analysis::LatentAnalysis;
@@ -116,7 +117,12 @@ pub fn LatentMap(
                     data-testid="latent-map" data-points=move || positions.get().len()
                     on:click=click></canvas>
                 <figcaption>
-                    {explained} " Click a point to see it."
+                    {explained} " Click a point to see it. "
+                    <button class="small" on:click=move |_| {
+                        if let Some(c) = canvas.get() {
+                            let _ = offer_canvas_png(&c, "latent-map.png");
+                        }
+                    }>"PNG"</button>
                     <span class="legend">
                         {DIGIT_COLOURS.iter().enumerate().map(|(d, (r, g, b))| view! {
                             <span class="swatch" style=format!("background: rgb({r},{g},{b})")></span>{d.to_string()} " "

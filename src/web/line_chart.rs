@@ -10,7 +10,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
 use super::canvas::context_2d;
-use super::download::{offer_download, offer_url};
+use super::download::{offer_canvas_png, offer_download};
 use crate::ui::chart::{ChartSpec, Colour};
 use crate::ui::ticks::{linear_ticks, log_ticks, tick_label};
 
@@ -34,10 +34,7 @@ pub fn LineChart(
     });
     let save_png = move |_| {
         let Some(canvas) = canvas.get() else { return };
-        let result = canvas
-            .to_data_url()
-            .map_err(|e| super::js_error(&e))
-            .and_then(|url| offer_url(&format!("{file_stem}.png"), &url));
+        let result = offer_canvas_png(&canvas, &format!("{file_stem}.png"));
         error.set(result.err());
     };
     let save_csv = move |_| {

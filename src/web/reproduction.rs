@@ -7,7 +7,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::js_error;
-use crate::results::Results;
+use crate::results::{Results, SeedRun};
+use crate::ui::experiments::SeedStudy;
 
 /// Where the bundled results live, relative to the page.
 pub const RESULTS_PATH: &str = "results/results.json";
@@ -51,4 +52,22 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .await
         .map_err(|e| format!("{url}: {}", js_error(&e)))?;
     text.as_string().ok_or_else(|| format!("{url}: not text"))
+}
+
+/// The committed seed studies of the depth comparison (`results/seeds/`); a missing or
+/// malformed file leaves its study out and says why.
+pub async fn fetch_depth_seeds(base_url: &str) -> (Vec<SeedStudy>, Vec<String>) {
+    let mut studies = Vec::new();
+    let mut problems = Vec::new();
+    for (layers, name) in [(2, "two-layer-d20"), (3, "three-layer-d20")] {
+        let url = format!("{base_url}results/seeds/seeds-{name}.json");
+        let parsed = fetch_text(&url).await.and_then(|t| {
+            serde_json::from_str::<Vec<SeedRun>>(&t).map_err(|e| format!("{url}: {e}"))
+        });
+        match parsed {
+            Ok(runs) => studies.push(SeedStudy { layers, runs }),
+            Err(e) => problems.push(e),
+        }
+    }
+    (studies, problems)
 }

@@ -13,7 +13,8 @@ use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
 use crate::ui::format;
 use crate::ui::training_state::{EngineState, RunStatus};
 use crate::ui::transfer::{
-    accuracy_chart, confusion_shares, loss_chart, reproduction_rows, results_csv, scenario_text,
+    accuracy_chart, confusion_csv, confusion_shares, loss_chart, reproduction_rows, results_csv,
+    scenario_text,
 };
 
 #[component]
@@ -232,6 +233,8 @@ pub fn TransferView(
             </table>
             {move || shown.get().map(|r| {
                 let shares = confusion_shares(&r.confusion);
+                let csv = confusion_csv(&r.confusion);
+                let csv_name = format!("confusion-{}-{}.csv", r.scenario, r.labels);
                 view! {
                     <h3>{format!("Confusion matrix: {} ({} labels)", r.scenario, format::thousands(r.labels))}</h3>
                     <table class="confusion" data-testid="confusion-matrix" data-scenario=r.scenario.to_string()>
@@ -254,6 +257,7 @@ pub fn TransferView(
                             }).collect_view()}
                         </tbody>
                     </table>
+                    <p><button class="small" on:click=move |_| { let _ = offer_download(&csv_name, csv.as_bytes()); }>"Matrix as CSV"</button></p>
                 }
             })}
         </section>

@@ -247,6 +247,9 @@ try {
       `the depth chart draws train and test curves of three models over 10 epochs (${depthPoints} points)`);
     const claims = await page.$$eval('[data-testid="depth-claims"] li', (l) => l.map((x) => x.textContent));
     check(claims.length === 3 && claims.every((c) => /^(Holds|Does not hold)/.test(c)), `the report's three depth conclusions are checked (${claims.length})`);
+    await page.waitForFunction(() => /over 3 seeds[\s\S]*over 3 seeds/.test(document.querySelector('[data-testid="depth-seeds"]')?.textContent ?? ""));
+    check(/ranges (overlap|do not overlap)/.test(await page.textContent('[data-testid="depth-seeds"]')),
+      "the depth comparison shows the committed seed study and what it says");
     const csvDownload = page.waitForEvent("download");
     await page.click('[data-testid="sweep-table-csv"]');
     const csv = fs.readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");

@@ -11,9 +11,9 @@ use latent_lab::BackendKind;
 use latent_lab::analysis::{decorrelation, encode_set};
 use latent_lab::data::{MnistSet, Split};
 use latent_lab::model::{Architecture, AutoencoderConfig};
+use latent_lab::results::{SeedRun, spread};
 use latent_lab::training::TrainingConfig;
 use pollster::block_on;
-use serde::Serialize;
 
 use crate::reproduce::{Context, EVAL_BATCH, train_autoencoder};
 
@@ -38,29 +38,6 @@ pub struct SeedsArgs {
     /// Where the table (markdown) and the figures (JSON) go.
     #[arg(long, default_value = "results/seeds")]
     out: PathBuf,
-}
-
-#[derive(Debug, Serialize)]
-struct SeedRun {
-    seed: u64,
-    train_loss: f32,
-    test_loss: f32,
-    dead_units: usize,
-    seconds: f64,
-}
-
-/// Mean, sample standard deviation, min and max.
-fn spread(values: &[f64]) -> (f64, f64, f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let var = if values.len() > 1 {
-        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
-    let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    (mean, var.sqrt(), min, max)
 }
 
 pub fn run(args: SeedsArgs) -> Result<(), String> {
@@ -128,7 +105,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         );
     }
     let losses: Vec<f64> = runs.iter().map(|r| r.test_loss as f64).collect();
-    let (mean, sd, min, max) = spread(&losses);
+    let (mean, sd, min, max) = spread(&losses).ok_or("no seed was run")?;
     let dead = runs.iter().filter(|r| r.dead_units > 0).count();
     let _ = writeln!(
         md,
@@ -144,17 +121,4 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
     std::fs::write(&json_path, json).map_err(|e| format!("{}: {e}", json_path.display()))?;
     print!("{md}");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spread;
-
-    #[test]
-    fn spread_of_known_values() {
-        let (mean, sd, min, max) = spread(&[1.0, 2.0, 3.0, 4.0]);
-        assert_eq!((mean, min, max), (2.5, 1.0, 4.0));
-        assert!((sd - 1.290_994_448_7).abs() < 1e-9);
-        assert_eq!(spread(&[0.5]).1, 0.0);
-    }
 }
