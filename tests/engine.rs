@@ -7,6 +7,7 @@ mod common;
 
 use common::{device, test_subset, train_subset};
 use latent_lab::engine::pretrained::pretrained_names;
+use latent_lab::engine::progress::Pausable;
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use latent_lab::engine::store::StoredModel;
 use latent_lab::engine::{FromEngine, ModelOrigin, ModelStore, TrainRequest};

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::pearson::scatter_matrix;
+
 /// Codes projected on their first principal components.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Projection {
@@ -29,31 +31,8 @@ pub fn pca(codes: &[f32], n: usize, d: usize, k: usize) -> Projection {
             explained: vec![0.0; k],
         };
     }
-    let mut mean = vec![0f64; d];
-    for row in codes.chunks_exact(d) {
-        for (m, &v) in mean.iter_mut().zip(row) {
-            *m += f64::from(v);
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
-    let mut cov = vec![0f64; d * d];
-    let mut centred = vec![0f64; d];
-    for row in codes.chunks_exact(d) {
-        for ((c, &v), m) in centred.iter_mut().zip(row).zip(&mean) {
-            *c = f64::from(v) - m;
-        }
-        for i in 0..d {
-            for j in i..d {
-                cov[i * d + j] += centred[i] * centred[j];
-            }
-        }
-    }
-    for i in 0..d {
-        for j in i..d {
-            cov[i * d + j] /= n as f64;
-            cov[j * d + i] = cov[i * d + j];
-        }
-    }
+    let (mean, mut cov) = scatter_matrix(codes, n, d);
+    cov.iter_mut().for_each(|c| *c /= n as f64);
     let total: f64 = (0..d).map(|i| cov[i * d + i]).sum();
     let mut vectors = Vec::with_capacity(k);
     let mut explained = Vec::with_capacity(k);

@@ -10,30 +10,7 @@ use serde::{Deserialize, Serialize};
 /// involve a zero-variance coordinate are `None`; the diagonal of a live coordinate is 1.
 pub fn pearson_matrix(codes: &[f32], n: usize, d: usize) -> Vec<Option<f64>> {
     assert_eq!(codes.len(), n * d, "codes must hold n·d values");
-    let mut mean = vec![0f64; d];
-    for row in codes.chunks_exact(d) {
-        for (m, &v) in mean.iter_mut().zip(row) {
-            *m += f64::from(v);
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
-    // Covariance sums in f64: codes are f32 but sums over 10,000 rows need the headroom.
-    let mut cov = vec![0f64; d * d];
-    let mut centred = vec![0f64; d];
-    for row in codes.chunks_exact(d) {
-        for ((c, &v), m) in centred.iter_mut().zip(row).zip(&mean) {
-            *c = f64::from(v) - m;
-        }
-        for i in 0..d {
-            let ci = centred[i];
-            if ci == 0.0 {
-                continue;
-            }
-            for j in i..d {
-                cov[i * d + j] += ci * centred[j];
-            }
-        }
-    }
+    let (_, cov) = scatter_matrix(codes, n, d);
     let std: Vec<f64> = (0..d).map(|i| cov[i * d + i].sqrt()).collect();
     let mut r = vec![None; d * d];
     for i in 0..d {
@@ -46,6 +23,43 @@ pub fn pearson_matrix(codes: &[f32], n: usize, d: usize) -> Vec<Option<f64>> {
         }
     }
     r
+}
+
+/// The column means of `codes` (`n` rows of `d` values) and the full symmetric `d × d` matrix
+/// of sums of products of centred values (covariance × n), in f64: codes are f32, but sums
+/// over 10,000 rows need the headroom.
+pub(crate) fn scatter_matrix(codes: &[f32], n: usize, d: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut mean = vec![0f64; d];
+    for row in codes.chunks_exact(d.max(1)) {
+        for (m, &v) in mean.iter_mut().zip(row) {
+            *m += f64::from(v);
+        }
+    }
+    if n > 0 {
+        mean.iter_mut().for_each(|m| *m /= n as f64);
+    }
+    let mut scatter = vec![0f64; d * d];
+    let mut centred = vec![0f64; d];
+    for row in codes.chunks_exact(d.max(1)) {
+        for ((c, &v), m) in centred.iter_mut().zip(row).zip(&mean) {
+            *c = f64::from(v) - m;
+        }
+        for i in 0..d {
+            let ci = centred[i];
+            if ci == 0.0 {
+                continue;
+            }
+            for j in i..d {
+                scatter[i * d + j] += ci * centred[j];
+            }
+        }
+    }
+    for i in 0..d {
+        for j in 0..i {
+            scatter[i * d + j] = scatter[j * d + i];
+        }
+    }
+    (mean, scatter)
 }
 
 /// Summary of how correlated the latent coordinates are.

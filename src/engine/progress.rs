@@ -34,6 +34,13 @@ impl Ema {
     }
 }
 
+/// A run whose clock the page can stop and restart.
+pub trait Pausable {
+    fn is_paused(&self) -> bool;
+    fn pause(&mut self, now_ms: f64);
+    fn resume(&mut self, now_ms: f64);
+}
+
 /// Wall time of a run, excluding pauses.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ActiveClock {

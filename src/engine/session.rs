@@ -7,7 +7,7 @@
 
 use burn::prelude::*;
 
-use super::progress::{ActiveClock, Ema, speed_and_time_left};
+use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
 use super::protocol::{FromEngine, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
 use crate::data::{MnistSet, pixels_to_bytes};
@@ -180,18 +180,6 @@ impl TrainingSession {
         self.trainer.is_finished()
     }
 
-    pub fn is_paused(&self) -> bool {
-        !self.clock.is_running()
-    }
-
-    pub fn pause(&mut self, now_ms: f64) {
-        self.clock.pause(now_ms);
-    }
-
-    pub fn resume(&mut self, now_ms: f64) {
-        self.clock.start(now_ms);
-    }
-
     /// The progress figures as of `now_ms`.
     pub fn progress(&self, now_ms: f64) -> TrainingProgress {
         let elapsed = self.clock.seconds(now_ms);
@@ -335,5 +323,19 @@ impl TrainingSession {
     /// The test loss of the last completed epoch.
     pub fn last_test_loss(&self) -> Option<f32> {
         self.last_test_loss
+    }
+}
+
+impl Pausable for TrainingSession {
+    fn is_paused(&self) -> bool {
+        !self.clock.is_running()
+    }
+
+    fn pause(&mut self, now_ms: f64) {
+        self.clock.pause(now_ms);
+    }
+
+    fn resume(&mut self, now_ms: f64) {
+        self.clock.start(now_ms);
     }
 }

@@ -5,7 +5,7 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::progress::{ActiveClock, Ema, speed_and_time_left};
+use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
 use super::protocol::TrainingProgress;
 use crate::data::MnistSet;
 use crate::model::{Classifier, ThreeLayerEncoder, param_count};
@@ -141,18 +141,6 @@ impl TransferSession {
         self.trainer.is_finished()
     }
 
-    pub fn is_paused(&self) -> bool {
-        !self.clock.is_running()
-    }
-
-    pub fn pause(&mut self, now_ms: f64) {
-        self.clock.pause(now_ms);
-    }
-
-    pub fn resume(&mut self, now_ms: f64) {
-        self.clock.start(now_ms);
-    }
-
     pub fn progress(&self, now_ms: f64) -> TrainingProgress {
         let elapsed = self.clock.seconds(now_ms);
         let (images_per_second, seconds_left) = speed_and_time_left(
@@ -267,5 +255,19 @@ impl TransferSession {
             self.scenario, self.request.labels
         ));
         Ok((model, manifest, result))
+    }
+}
+
+impl Pausable for TransferSession {
+    fn is_paused(&self) -> bool {
+        !self.clock.is_running()
+    }
+
+    fn pause(&mut self, now_ms: f64) {
+        self.clock.pause(now_ms);
+    }
+
+    fn resume(&mut self, now_ms: f64) {
+        self.clock.start(now_ms);
     }
 }

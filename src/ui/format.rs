@@ -1,5 +1,32 @@
 //! Numbers as people read them.
 
+use super::training_state::RunStatus;
+use crate::engine::protocol::TrainingProgress;
+
+/// A training's progress line: `Epoch 2/10 · step 300/1,570 · loss 0.0312 · 1,250 images/s ·
+/// 15 s elapsed · 1 min 40 s left`, with the run's state when it is not simply running.
+pub fn progress_line(p: &TrainingProgress, status: RunStatus) -> String {
+    let state = match status {
+        RunStatus::Paused => " · paused",
+        RunStatus::Finished => " · finished",
+        RunStatus::Cancelled => " · cancelled",
+        RunStatus::Failed => " · failed",
+        _ => "",
+    };
+    format!(
+        "Epoch {}/{} · step {}/{} · loss {} · {} images/s · {} elapsed · {} left{}",
+        p.epoch,
+        p.epochs,
+        thousands(p.step),
+        thousands(p.total_steps),
+        loss(Some(p.smoothed_loss)),
+        thousands(p.images_per_second.round() as usize),
+        duration(p.elapsed_seconds),
+        p.seconds_left.map_or("–".to_string(), duration),
+        state,
+    )
+}
+
 /// `75.4` → `1 min 15 s`; under a minute, seconds with one decimal below 10 s.
 pub fn duration(seconds: f64) -> String {
     if !seconds.is_finite() || seconds < 0.0 {
@@ -41,6 +68,35 @@ pub fn loss(value: Option<f32>) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_lines() {
+        let p = TrainingProgress {
+            epoch: 2,
+            epochs: 10,
+            step: 300,
+            total_steps: 1570,
+            loss: 0.03,
+            smoothed_loss: 0.03121,
+            images_per_second: 1249.6,
+            elapsed_seconds: 15.0,
+            seconds_left: Some(100.0),
+            paused: false,
+        };
+        assert_eq!(
+            progress_line(&p, RunStatus::Running),
+            "Epoch 2/10 · step 300/1,570 · loss 0.0312 · 1,250 images/s · 15 s elapsed · 1 min 40 s left"
+        );
+        let p = TrainingProgress {
+            seconds_left: None,
+            smoothed_loss: f32::NAN,
+            ..p
+        };
+        assert!(
+            progress_line(&p, RunStatus::Paused)
+                .ends_with("loss – · 1,250 images/s · 15 s elapsed · – left · paused")
+        );
+    }
 
     #[test]
     fn durations() {

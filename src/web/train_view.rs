@@ -67,26 +67,7 @@ pub fn TrainView(
                 _ => "Not started.".to_string(),
             };
         };
-        let left = p.seconds_left.map_or("–".to_string(), format::duration);
-        let state = match status.get() {
-            RunStatus::Paused => " · paused",
-            RunStatus::Finished => " · finished",
-            RunStatus::Cancelled => " · cancelled",
-            RunStatus::Failed => " · failed",
-            _ => "",
-        };
-        format!(
-            "Epoch {}/{} · step {}/{} · loss {} · {} images/s · {} elapsed · {} left{}",
-            p.epoch,
-            p.epochs,
-            format::thousands(p.step),
-            format::thousands(p.total_steps),
-            format::loss(Some(p.smoothed_loss)),
-            format::thousands(p.images_per_second.round() as usize),
-            format::duration(p.elapsed_seconds),
-            left,
-            state,
-        )
+        format::progress_line(&p, status.get())
     };
 
     let field = move |get: fn(&TrainForm) -> String, set: fn(&mut TrainForm, String)| {

@@ -95,26 +95,9 @@ pub fn TransferView(
         })
     };
     let progress_text = move || {
-        current.get().map(|(scenario, p)| {
-            let left = p.seconds_left.map_or("–".to_string(), format::duration);
-            format!(
-                "{scenario}: epoch {}/{} · step {}/{} · loss {} · {} images/s · {} left{}",
-                p.epoch,
-                p.epochs,
-                format::thousands(p.step),
-                format::thousands(p.total_steps),
-                format::loss(Some(p.smoothed_loss)),
-                format::thousands(p.images_per_second.round() as usize),
-                left,
-                match status.get() {
-                    RunStatus::Paused => " · paused",
-                    RunStatus::Finished => " · finished",
-                    RunStatus::Cancelled => " · cancelled",
-                    RunStatus::Failed => " · failed",
-                    _ => "",
-                }
-            )
-        })
+        current
+            .get()
+            .map(|(scenario, p)| format!("{scenario}: {}", format::progress_line(&p, status.get())))
     };
     let shown = Memo::new(move |_| {
         let rs = results.get();

@@ -19,6 +19,7 @@ use crate::BackendKind;
 use crate::data::{MnistSet, Split};
 use crate::engine::analysis::{LatentAnalysis, analyse_latents, decode_between, gallery_indices};
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
+use crate::engine::progress::Pausable;
 use crate::engine::protocol::{decode, encode};
 use crate::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use crate::engine::store::{ModelSnapshot, StoredModel, name_for_file};
@@ -410,6 +411,37 @@ async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
     }
 }
 
+/// What a run does next, after the page's last pause, resume or cancel.
+enum Turn {
+    /// Train a slice.
+    Train,
+    /// Paused: wait and look again (`just_paused`: the run stopped its clock just now).
+    Wait { just_paused: bool },
+    /// Cancelled.
+    Stop,
+}
+
+/// Applies the page's pause, resume and cancel to a run's clock and says what to do next.
+fn obey_control(engine: &Shared, run: &mut impl Pausable) -> Turn {
+    let control = engine.borrow().control;
+    match control {
+        Some(Control::Cancel) => Turn::Stop,
+        Some(Control::Pause) => {
+            let just_paused = !run.is_paused();
+            if just_paused {
+                run.pause(now_ms());
+            }
+            Turn::Wait { just_paused }
+        }
+        _ => {
+            if run.is_paused() {
+                run.resume(now_ms());
+            }
+            Turn::Train
+        }
+    }
+}
+
 fn set_control(engine: &Shared, control: Control) {
     let mut e = engine.borrow_mut();
     if e.training {
@@ -603,25 +635,19 @@ async fn train(
     }
     let mut cancelled = false;
     while !session.is_finished() {
-        let control = engine.borrow().control;
-        match control {
-            Some(Control::Cancel) => {
+        match obey_control(engine, &mut session) {
+            Turn::Stop => {
                 cancelled = true;
                 break;
             }
-            Some(Control::Pause) => {
-                if !session.is_paused() {
-                    session.pause(now_ms());
+            Turn::Wait { just_paused } => {
+                if just_paused {
                     post(&FromEngine::Progress(session.progress(now_ms())));
                 }
                 sleep(50).await;
                 continue;
             }
-            _ => {
-                if session.is_paused() {
-                    session.resume(now_ms());
-                }
-            }
+            Turn::Train => {}
         }
         let slice_end = now_ms() + SLICE_MS;
         while !session.is_finished() && now_ms() < slice_end {
@@ -740,15 +766,13 @@ async fn transfer(engine: &Shared, request: TransferRequest) -> Result<(), Strin
             format!("{scenario}: {e} (the pretrained {PRETRAINED_ENCODER} encoder is needed except from scratch)")
         })?;
         while !session.is_finished() {
-            let control = engine.borrow().control;
-            match control {
-                Some(Control::Cancel) => {
+            match obey_control(engine, &mut session) {
+                Turn::Stop => {
                     cancelled = true;
                     break;
                 }
-                Some(Control::Pause) => {
-                    if !session.is_paused() {
-                        session.pause(now_ms());
+                Turn::Wait { just_paused } => {
+                    if just_paused {
                         post(&FromEngine::TransferProgress {
                             scenario,
                             progress: session.progress(now_ms()),
@@ -757,11 +781,7 @@ async fn transfer(engine: &Shared, request: TransferRequest) -> Result<(), Strin
                     sleep(50).await;
                     continue;
                 }
-                _ => {
-                    if session.is_paused() {
-                        session.resume(now_ms());
-                    }
-                }
+                Turn::Train => {}
             }
             let slice_end = now_ms() + SLICE_MS;
             while !session.is_finished() && now_ms() < slice_end {
