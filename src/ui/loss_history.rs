@@ -45,6 +45,21 @@ impl LossHistory {
             .push((epoch as f64, train_loss as f64, test_loss as f64));
     }
 
+    /// The chart as CSV: `series,epoch,loss`, the smoothed steps then the epochs' losses.
+    pub fn to_csv(&self) -> String {
+        let mut csv = String::from("series,epoch,loss\n");
+        for (x, y) in &self.steps {
+            csv.push_str(&format!("train per step (smoothed),{x},{y}\n"));
+        }
+        for (e, train, _) in &self.epochs {
+            csv.push_str(&format!("train per epoch,{e},{train}\n"));
+        }
+        for (e, _, test) in &self.epochs {
+            csv.push_str(&format!("test per epoch,{e},{test}\n"));
+        }
+        csv
+    }
+
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.epochs.is_empty()
     }
@@ -120,5 +135,16 @@ mod tests {
         // Empty history: a sane default.
         let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true);
         assert!(e0 > 0.0 && e1 > e0);
+    }
+
+    #[test]
+    fn csv_lists_steps_then_epochs() {
+        let mut h = LossHistory::new(2);
+        h.push_step(1, 0.5);
+        h.push_epoch(1, 0.25, 0.125);
+        assert_eq!(
+            h.to_csv(),
+            "series,epoch,loss\ntrain per step (smoothed),0.5,0.5\ntrain per epoch,1,0.25\ntest per epoch,1,0.125\n"
+        );
     }
 }

@@ -149,6 +149,27 @@ pub fn confusion_csv(counts: &[u32]) -> String {
     csv
 }
 
+/// The reproduction's rows as CSV.
+pub fn reproduction_csv(rows: &[TransferEntry]) -> String {
+    let mut csv = String::from(
+        "scenario,labels,epochs,train_loss,train_accuracy,test_loss,test_accuracy,seconds\n",
+    );
+    for e in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{:.1}\n",
+            e.scenario,
+            e.labels,
+            e.epochs,
+            e.train_loss,
+            e.train_accuracy,
+            e.test_loss,
+            e.test_accuracy,
+            e.seconds
+        ));
+    }
+    csv
+}
+
 /// The results as CSV.
 pub fn results_csv(results: &[TransferResult]) -> String {
     let mut csv = String::from(
@@ -215,5 +236,19 @@ mod tests {
             0.0,
             "a digit never seen stays 0"
         );
+    }
+
+    #[test]
+    fn reproduction_rows_match_the_label_count() {
+        let results = Results::from_json(include_str!("../../results/results.json")).unwrap();
+        let rows = reproduction_rows(Some(&results), Some(1000));
+        assert_eq!(rows.len(), 3);
+        let csv = reproduction_csv(&rows);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[1].starts_with("frozen,1000,125,"), "{}", lines[1]);
+        // No run with 10,000 labels: every row is shown.
+        assert_eq!(reproduction_rows(Some(&results), Some(10_000)).len(), 9);
+        assert!(reproduction_rows(None, Some(1000)).is_empty());
     }
 }

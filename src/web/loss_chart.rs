@@ -10,6 +10,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
 use super::canvas::context_2d;
+use super::download::{offer_canvas_png, offer_download};
 
 use crate::ui::loss_history::LossHistory;
 use crate::ui::ticks::{linear_ticks, log_ticks, tick_label};
@@ -53,6 +54,15 @@ pub fn LossChart(
                     />
                     " log scale"
                 </label>
+                " "
+                <button class="small" on:click=move |_| {
+                    if let Some(c) = canvas.get() {
+                        error.set(offer_canvas_png(&c, "training-loss.png").err());
+                    }
+                }>"PNG"</button>
+                <button class="small" on:click=move |_| {
+                    error.set(offer_download("training-loss.csv", history.with(LossHistory::to_csv).as_bytes()).err());
+                }>"CSV"</button>
                 {move || error.get().map(|e| view! { <span class="warning">" chart: " {e}</span> })}
             </figcaption>
         </figure>

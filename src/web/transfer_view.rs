@@ -13,8 +13,8 @@ use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
 use crate::ui::format;
 use crate::ui::training_state::{EngineState, RunStatus};
 use crate::ui::transfer::{
-    accuracy_chart, confusion_csv, confusion_shares, loss_chart, reproduction_rows, results_csv,
-    scenario_text,
+    accuracy_chart, confusion_csv, confusion_shares, loss_chart, reproduction_csv,
+    reproduction_rows, results_csv, scenario_text,
 };
 
 #[component]
@@ -214,6 +214,8 @@ pub fn TransferView(
                     }).collect_view()}
                 </tbody>
             </table>
+            <p><button class="small" data-testid="transfer-full-table-csv"
+                on:click=move |_| { let _ = offer_download("transfer-full-mnist.csv", reproduction_csv(&full_rows.get()).as_bytes()); }>"Table as CSV"</button></p>
             {move || shown.get().map(|r| {
                 let shares = confusion_shares(&r.confusion);
                 let csv = confusion_csv(&r.confusion);

@@ -365,6 +365,10 @@ try {
     const fullRows = await page.$$eval('[data-testid="transfer-full-table"] tbody tr', (r) => r.map((x) => x.textContent));
     check(fullRows.length === 3 && fullRows.every((r) => /1,000/.test(r)),
       `the full-MNIST transfer rows for 1,000 labels are shown beside (${fullRows.length})`);
+    const fullCsvDownload = page.waitForEvent("download");
+    await page.click('[data-testid="transfer-full-table-csv"]');
+    const fullCsv = fs.readFileSync(await (await fullCsvDownload).path(), "utf8").trim().split("\n");
+    check(fullCsv.length === 4 && fullCsv[1].startsWith("frozen,1000,"), `the full-MNIST transfer table saves as CSV (${fullCsv.length} lines)`);
 
     for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "train"]) {
       await page.goto(`${origin}/#/${route}`);
