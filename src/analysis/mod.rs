@@ -11,4 +11,4 @@ pub use codes::{encode_set, reconstruct};
 pub use histogram::{Histogram, coordinate_histograms};
 pub use interpolation::{interpolate_codes, interpolation_alphas, interpolation_strip};
 pub use pca::{Projection, pca};
-pub use pearson::{DecorrelationStats, decorrelation, pearson_matrix};
+pub use pearson::{DecorrelationStats, decorrelation, decorrelation_of_matrix, pearson_matrix};

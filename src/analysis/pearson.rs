@@ -77,7 +77,12 @@ pub struct DecorrelationStats {
 
 /// Decorrelation statistics of `codes` (`n` rows of `d` values).
 pub fn decorrelation(codes: &[f32], n: usize, d: usize) -> DecorrelationStats {
-    let r = pearson_matrix(codes, n, d);
+    decorrelation_of_matrix(&pearson_matrix(codes, n, d), d)
+}
+
+/// Decorrelation statistics of a `d × d` matrix from [`pearson_matrix`], for callers that need
+/// the matrix too (so it is computed once).
+pub fn decorrelation_of_matrix(r: &[Option<f64>], d: usize) -> DecorrelationStats {
     let dead_units = (0..d).filter(|&i| r[i * d + i].is_none()).count();
     let (mut sum, mut defined, mut pairs) = (0f64, 0usize, 0usize);
     for i in 0..d {

@@ -6,8 +6,8 @@ use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    DecorrelationStats, Histogram, Projection, coordinate_histograms, decorrelation, encode_set,
-    interpolation_strip, pca, pearson_matrix,
+    DecorrelationStats, Histogram, Projection, coordinate_histograms, decorrelation_of_matrix,
+    encode_set, interpolation_strip, pca, pearson_matrix,
 };
 use crate::data::{MnistSet, pixels_to_bytes};
 use crate::model::Autoencoder;
@@ -51,15 +51,13 @@ pub async fn analyse_latents(
     if n == 0 || d == 0 {
         return Err(format!("{name}: there are no images to encode"));
     }
+    let matrix = pearson_matrix(&codes, n, d);
     Ok(LatentAnalysis {
         model: name.to_string(),
         latent_dim: d,
         images: n,
-        stats: decorrelation(&codes, n, d),
-        matrix: pearson_matrix(&codes, n, d)
-            .into_iter()
-            .map(|r| r.map(|v| v as f32))
-            .collect(),
+        stats: decorrelation_of_matrix(&matrix, d),
+        matrix: matrix.into_iter().map(|r| r.map(|v| v as f32)).collect(),
         histograms: coordinate_histograms(&codes, n, d, HISTOGRAM_BINS),
         map: pca(&codes, n, d, 2),
         labels: (0..n).map(|i| set.label(i)).collect(),

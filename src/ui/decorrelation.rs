@@ -5,12 +5,17 @@
 use super::chart::{BLUE, ChartSpec, GREY, ORANGE, Series};
 use crate::analysis::{DecorrelationStats, Histogram};
 use crate::engine::analysis::LatentAnalysis;
-use crate::model::LATENT_SIZES;
+use crate::model::{Architecture, LATENT_SIZES};
 use crate::results::Results;
+use crate::weights::ModelSpec;
 
 /// The pretrained model of the latent sweep with this latent size (its store name).
 pub fn sweep_model_name(latent_dim: usize) -> String {
-    format!("two-layer-d{latent_dim}")
+    ModelSpec::Autoencoder {
+        architecture: Architecture::TwoLayer,
+        latent_dim,
+    }
+    .name()
 }
 
 #[derive(Debug, Clone, PartialEq)]
