@@ -9,6 +9,8 @@ use latent_lab::model::{Architecture, AutoencoderConfig};
 use latent_lab::training::{Trainer, TrainingConfig};
 
 const BATCH: usize = 64;
+/// Steps run before timing starts, on every backend.
+const WARMUP_STEPS: usize = 50;
 
 fn train_step(c: &mut Criterion) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
@@ -36,6 +38,12 @@ fn train_step(c: &mut Criterion) {
             ..TrainingConfig::default()
         };
         let mut trainer = Trainer::new(model, data.len(), config, &device).expect("valid config");
+        // wgpu compiles and autotunes its kernels on first use (about a minute on a real GPU),
+        // which criterion's few-second warm-up would otherwise count as step time.
+        for _ in 0..WARMUP_STEPS {
+            trainer.step(&data).expect("epochs never run out");
+        }
+        device.sync().expect("device sync");
         group.bench_function(kind.to_string(), |b| {
             b.iter(|| {
                 let step = trainer.step(&data).expect("epochs never run out");
