@@ -190,6 +190,7 @@ fn correlation_and_pca_on_known_data_in_the_browser() {
 #[wasm_bindgen_test]
 async fn interpolation_ends_are_the_reconstructions_in_the_browser() {
     use latent_lab::analysis::reconstruct;
+    use latent_lab::engine::ImageRef;
     use latent_lab::engine::analysis::decode_between;
     let device = device().await;
     let (_, test) = subset();
@@ -198,9 +199,16 @@ async fn interpolation_ends_are_the_reconstructions_in_the_browser() {
         test.first_of_digit(3).unwrap(),
         test.first_of_digit(5).unwrap(),
     );
-    let frames = decode_between(&model, &test, a, b, &[0.0, 0.5, 1.0], &device)
-        .await
-        .expect("decode");
+    let (frames, _) = decode_between(
+        &model,
+        &test,
+        &ImageRef::Test(a),
+        &ImageRef::Test(b),
+        &[0.0, 0.5, 1.0],
+        &device,
+    )
+    .await
+    .expect("decode");
     assert_eq!(frames.len(), 3 * IMAGE_PIXELS);
     let ends = latent_lab::data::pixels_to_bytes(
         &reconstruct(&model, &test, &[a, b], &device)

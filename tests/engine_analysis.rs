@@ -13,7 +13,7 @@ use latent_lab::data::pixels_to_bytes;
 use latent_lab::engine::analysis::{
     GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, decode_between, gallery_indices,
 };
-use latent_lab::engine::{ModelOrigin, ModelStore};
+use latent_lab::engine::{ImageRef, ModelOrigin, ModelStore};
 use latent_lab::results::Results;
 use pollster::block_on;
 
@@ -91,15 +91,17 @@ fn decoded_ends_are_the_reconstructions() {
         set.first_of_digit(3).unwrap(),
         set.first_of_digit(5).unwrap(),
     );
-    let frames = block_on(decode_between(
+    let (frames, inputs) = block_on(decode_between(
         model,
         &set,
-        from,
-        to,
+        &ImageRef::Test(from),
+        &ImageRef::Test(to),
         &[0.0, 0.5, 1.0],
         &device(),
     ))
     .unwrap();
+    assert_eq!(&inputs[..784], set.image(from));
+    assert_eq!(&inputs[784..], set.image(to));
     assert_eq!(frames.len(), 3 * 784);
     let ends =
         pixels_to_bytes(&block_on(reconstruct(model, &set, &[from, to], &device())).unwrap());
@@ -117,9 +119,46 @@ fn decoded_ends_are_the_reconstructions() {
         "the middle frame is neither end"
     );
 
-    let err = block_on(decode_between(model, &set, 0, 100, &[0.5], &device())).unwrap_err();
-    assert!(err.contains("not both among the 100 test images"), "{err}");
-    let err = block_on(decode_between(model, &set, 0, 1, &[f32::NAN], &device())).unwrap_err();
+    let err = block_on(decode_between(
+        model,
+        &set,
+        &ImageRef::Test(0),
+        &ImageRef::Test(100),
+        &[0.5],
+        &device(),
+    ))
+    .unwrap_err();
+    assert!(err.contains("not among the 100 test images"), "{err}");
+    // A drawing decodes like the test image it copies.
+    let (drawn, _) = block_on(decode_between(
+        model,
+        &set,
+        &ImageRef::Drawn(set.image(from).to_vec()),
+        &ImageRef::Test(to),
+        &[0.0, 0.5, 1.0],
+        &device(),
+    ))
+    .unwrap();
+    assert_eq!(drawn, frames);
+    let err = block_on(decode_between(
+        model,
+        &set,
+        &ImageRef::Test(0),
+        &ImageRef::Drawn(vec![0; 10]),
+        &[0.5],
+        &device(),
+    ))
+    .unwrap_err();
+    assert!(err.contains("784 pixels, not 10"), "{err}");
+    let err = block_on(decode_between(
+        model,
+        &set,
+        &ImageRef::Test(0),
+        &ImageRef::Test(1),
+        &[f32::NAN],
+        &device(),
+    ))
+    .unwrap_err();
     assert!(err.contains("α must be a number"), "{err}");
 }
 

@@ -38,13 +38,26 @@ pub async fn interpolation_strip(
     alphas: &[f32],
     device: &Device,
 ) -> Result<Vec<f32>, TrainingError> {
+    let device = device.clone().inner();
+    let images = images_to_tensor(set, &[from, to], &device);
+    interpolation_between(model, images, alphas, &device).await
+}
+
+/// Decoded frames between the two images of `images` (`[2, 1, 28, 28]` in `[0, 1]`), one per
+/// α: what [`interpolation_strip`] does for any two images, a drawing among them.
+pub async fn interpolation_between(
+    model: &Autoencoder,
+    images: Tensor<4>,
+    alphas: &[f32],
+    device: &Device,
+) -> Result<Vec<f32>, TrainingError> {
     if alphas.is_empty() {
         return Ok(Vec::new());
     }
     let frames = alphas.len();
     let device = device.clone().inner();
     let model = model.valid().to_device(&device);
-    let codes = model.encode(images_to_tensor(set, &[from, to], &device));
+    let codes = model.encode(images.to_device(&device));
     let d = codes.dims()[1];
     let alphas = Tensor::<1>::from_floats(alphas, &device).reshape([frames, 1]);
     let a = codes.clone().slice([0..1, 0..d]);

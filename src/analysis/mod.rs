@@ -9,6 +9,8 @@ mod pearson;
 pub(crate) use codes::read_floats;
 pub use codes::{encode_set, reconstruct};
 pub use histogram::{Histogram, coordinate_histograms};
-pub use interpolation::{interpolate_codes, interpolation_alphas, interpolation_strip};
+pub use interpolation::{
+    interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,
+};
 pub use pca::{Projection, pca};
 pub use pearson::{DecorrelationStats, decorrelation, decorrelation_of_matrix, pearson_matrix};

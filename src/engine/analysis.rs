@@ -2,14 +2,15 @@
 //! bundled test subset, and decoded interpolations. Plain async library calls, so the worker
 //! and the native tests run the same code.
 
-use burn::prelude::Device;
+use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::protocol::ImageRef;
 use crate::analysis::{
     DecorrelationStats, Histogram, Projection, coordinate_histograms, decorrelation_of_matrix,
-    encode_set, interpolation_strip, pca, pearson_matrix,
+    encode_set, interpolation_between, pca, pearson_matrix,
 };
-use crate::data::{MnistSet, pixels_to_bytes};
+use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, MnistSet, pixels_to_bytes};
 use crate::model::Autoencoder;
 
 /// Images encoded per batch when analysing a whole set.
@@ -64,29 +65,46 @@ pub async fn analyse_latents(
     })
 }
 
-/// The frames decoded between the codes of test images `from` and `to`, one per α, as grey
-/// bytes (784 per frame).
+/// The frames decoded between the codes of images `from` and `to`, one per α, as grey bytes
+/// (784 per frame), and the two images themselves (784 bytes each).
 pub async fn decode_between(
     model: &Autoencoder,
     set: &MnistSet,
-    from: usize,
-    to: usize,
+    from: &ImageRef,
+    to: &ImageRef,
     alphas: &[f32],
     device: &Device,
-) -> Result<Vec<u8>, String> {
-    if from >= set.len() || to >= set.len() {
-        return Err(format!(
-            "images {from} and {to} are not both among the {} test images",
-            set.len()
-        ));
-    }
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let a = image_bytes(set, from)?;
+    let b = image_bytes(set, to)?;
     if let Some(bad) = alphas.iter().find(|a| !a.is_finite()) {
         return Err(format!("α must be a number, not {bad}"));
     }
-    let pixels = interpolation_strip(model, set, from, to, alphas, device)
+    let inputs: Vec<u8> = a.iter().chain(b).copied().collect();
+    let values: Vec<f32> = inputs.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let inner = device.clone().inner();
+    let images = Tensor::<4>::from_data(
+        TensorData::new(values, [2, 1, IMAGE_SIDE, IMAGE_SIDE]),
+        &inner,
+    );
+    let pixels = interpolation_between(model, images, alphas, device)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(pixels_to_bytes(&pixels))
+    Ok((pixels_to_bytes(&pixels), inputs))
+}
+
+/// The 784 bytes an [`ImageRef`] names, or why it names none.
+fn image_bytes<'a>(set: &'a MnistSet, image: &'a ImageRef) -> Result<&'a [u8], String> {
+    match image {
+        ImageRef::Test(i) => (*i < set.len())
+            .then(|| set.image(*i))
+            .ok_or_else(|| format!("image {i} is not among the {} test images", set.len())),
+        ImageRef::Drawn(pixels) if pixels.len() == IMAGE_PIXELS => Ok(pixels),
+        ImageRef::Drawn(pixels) => Err(format!(
+            "a drawing has {IMAGE_PIXELS} pixels, not {}",
+            pixels.len()
+        )),
+    }
 }
 
 /// The first [`GALLERY_PER_DIGIT`] test images of each digit, digit by digit: the images the

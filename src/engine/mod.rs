@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod bundle;
+pub mod drawing;
 pub mod pretrained;
 pub mod progress;
 pub mod protocol;
@@ -14,8 +15,8 @@ pub mod store;
 pub mod transfer_session;
 
 pub use protocol::{
-    BackendChoice, FromEngine, InterruptedChoice, InterruptedRun, ModelInfo, ModelOrigin, ToEngine,
-    TrainRequest,
+    BackendChoice, FromEngine, ImageRef, InterruptedChoice, InterruptedRun, ModelInfo, ModelOrigin,
+    ToEngine, TrainRequest,
 };
 pub use session::TrainingSession;
 pub use store::ModelStore;

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::analysis::LatentAnalysis;
+use super::drawing::DrawingReading;
 use super::transfer_session::{TransferPoint, TransferRequest, TransferResult};
 use crate::BackendKind;
 use crate::model::Architecture;
@@ -14,7 +15,7 @@ use crate::training::TrainingConfig;
 use crate::weights::ModelSpec;
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -134,17 +135,34 @@ pub enum ToEngine {
     /// Train classifiers on the pretrained encoder, one scenario after the other; refused
     /// while another training runs. Pause, resume and cancel apply to it too.
     Transfer(TransferRequest),
-    /// Decode the codes mixed between test images `from` and `to`, one frame per α
+    /// Decode the codes mixed between images `from` and `to`, one frame per α
     /// ([`FromEngine::Decoded`]). `slot` names where the page shows it and `seq` orders the
     /// requests of one slot, so the page keeps only the newest answer.
     Decode {
         slot: String,
         seq: u64,
         model: String,
-        from: usize,
-        to: usize,
+        from: ImageRef,
+        to: ImageRef,
         alphas: Vec<f32>,
     },
+    /// Read a drawing (784 grey bytes, MNIST-style) with an autoencoder and, if named, a
+    /// classifier ([`FromEngine::DrawingRead`]). `seq` is the drawing's version.
+    ReadDrawing {
+        seq: u64,
+        autoencoder: String,
+        classifier: Option<String>,
+        pixels: Vec<u8>,
+    },
+}
+
+/// An image a request names: a test image of the bundled subset, or one the person drew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageRef {
+    Test(usize),
+    /// 784 grey bytes.
+    Drawn(Vec<u8>),
 }
 
 /// The choices offered for an interrupted training.
@@ -230,6 +248,9 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::Analyse`].
     Analysis(LatentAnalysis),
+    /// The answer to [`ToEngine::ReadDrawing`] (a failure comes as [`FromEngine::RequestFailed`]
+    /// with `what` = "drawing").
+    DrawingRead(DrawingReading),
     /// The answer to [`ToEngine::Decode`]: 784 bytes per α, and the two input images.
     Decoded {
         slot: String,
@@ -455,9 +476,21 @@ mod tests {
                 slot: "strip-a".into(),
                 seq: 7,
                 model: "m".into(),
-                from: 3,
-                to: 5,
+                from: ImageRef::Test(3),
+                to: ImageRef::Drawn(vec![0, 128, 255]),
                 alphas: vec![0.0, 0.5, 1.0],
+            },
+            ToEngine::ReadDrawing {
+                seq: 12,
+                autoencoder: "two-layer-d20".into(),
+                classifier: Some("classifier-finetune".into()),
+                pixels: vec![0, 255],
+            },
+            ToEngine::ReadDrawing {
+                seq: 13,
+                autoencoder: "a".into(),
+                classifier: None,
+                pixels: Vec::new(),
             },
         ];
         for msg in to_engine {
@@ -533,6 +566,22 @@ mod tests {
                 what: "m".into(),
                 message: "no such model".into(),
             },
+            FromEngine::DrawingRead(DrawingReading {
+                seq: 4,
+                autoencoder: "two-layer-d20".into(),
+                code: vec![0.0, 1.5],
+                dead: vec![true, false],
+                code_scale: 3.0,
+                reconstruction: vec![7; 3],
+                classifier: Some("classifier-frozen".into()),
+                probabilities: vec![0.25, 0.75],
+                neighbours: vec![crate::engine::drawing::Neighbour {
+                    index: 9,
+                    label: 4,
+                    distance: 0.5,
+                    pixels: vec![1, 2],
+                }],
+            }),
             FromEngine::TransferStarted {
                 request: transfer.clone(),
             },

@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod decorrelation;
+pub mod drawing;
 pub mod experiments;
 pub mod format;
 pub mod image;

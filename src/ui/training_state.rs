@@ -7,6 +7,7 @@ use super::loss_history::LossHistory;
 use super::transfer::TransferState;
 use crate::BackendKind;
 use crate::engine::analysis::LatentAnalysis;
+use crate::engine::drawing::DrawingReading;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
 
@@ -79,7 +80,15 @@ pub struct EngineState {
     /// The newest decoded frames of each slot.
     pub decoded: BTreeMap<String, DecodedFrames>,
     pub transfer: TransferState,
+    /// The newest reading of the drawing pad's drawing.
+    pub drawing: Option<DrawingReading>,
+    /// How many drawing requests were answered, read or failed (the pad sends the next one
+    /// when this moves).
+    pub drawing_answers: u64,
 }
+
+/// The `what` of a failed drawing request.
+pub const DRAWING: &str = "drawing";
 
 /// Frames the engine decoded for one slot of a view.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +215,17 @@ impl EngineState {
                     self.decoded.insert(slot, frames);
                 }
             }
+            FromEngine::DrawingRead(reading) => {
+                self.drawing_answers += 1;
+                self.request_errors.remove(DRAWING);
+                if self.drawing.as_ref().is_none_or(|d| d.seq <= reading.seq) {
+                    self.drawing = Some(reading);
+                }
+            }
             FromEngine::RequestFailed { what, message } => {
+                if what == DRAWING {
+                    self.drawing_answers += 1;
+                }
                 self.request_errors.insert(what, message);
             }
             FromEngine::TransferStarted { request } => {
@@ -472,5 +491,39 @@ mod tests {
         state.apply(decoded(3, 30));
         assert!(state.request_errors.is_empty());
         assert_eq!(state.decoded["strip-a"].seq, 3);
+    }
+
+    #[test]
+    fn drawing_readings_count_answers_and_keep_the_newest() {
+        let reading = |seq| {
+            FromEngine::DrawingRead(DrawingReading {
+                seq,
+                autoencoder: "two-layer-d20".into(),
+                code: vec![1.0],
+                dead: vec![false],
+                code_scale: 1.0,
+                reconstruction: vec![0; 784],
+                classifier: None,
+                probabilities: Vec::new(),
+                neighbours: Vec::new(),
+            })
+        };
+        let mut state = EngineState::default();
+        state.apply(reading(5));
+        state.apply(reading(3)); // an older drawing's answer, late
+        assert_eq!(state.drawing.as_ref().map(|d| d.seq), Some(5));
+        state.apply(FromEngine::RequestFailed {
+            what: DRAWING.into(),
+            message: "'x' is not a classifier of the model list".into(),
+        });
+        assert_eq!(state.drawing_answers, 3, "a failure answers too");
+        assert!(state.request_errors.contains_key(DRAWING));
+        state.apply(FromEngine::RequestFailed {
+            what: "strip-a".into(),
+            message: "no".into(),
+        });
+        assert_eq!(state.drawing_answers, 3, "another view's failure does not");
+        state.apply(reading(6));
+        assert!(!state.request_errors.contains_key(DRAWING));
     }
 }

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::coming_soon::ComingSoon;
 use super::decorrelation_view::DecorrelationView;
 use super::download::offer_download;
+use super::draw_view::DrawView;
 use super::engine_client::EngineClient;
 use super::experiments_view::ExperimentsView;
 use super::header::Header;
@@ -16,6 +16,7 @@ use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
 use crate::engine::{BackendChoice, FromEngine, ToEngine};
 use crate::model::Architecture;
+use crate::ui::drawing::Drawing;
 use crate::ui::route::{Route, base_url};
 use crate::ui::train_form::TrainForm;
 use crate::ui::training_state::EngineState;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
         leptos::task::spawn_local(async move { depth_seeds.set(fetch_depth_seeds(&base).await) });
     }
     let form = RwSignal::new(TrainForm::defaults(10_000));
+    let drawing = RwSignal::new(Drawing::default());
     let retrain = Callback::new(move |(architecture, latent_dim): (Architecture, usize)| {
         form.update(|f| {
             f.architecture = architecture.to_string();
@@ -159,7 +161,7 @@ pub fn App() -> impl IntoView {
                 Route::Transfer => view! {
                     <TransferView state=state reproduction=reproduction send=send/>
                 }.into_any(),
-                other => view! { <ComingSoon route=other/> }.into_any(),
+                Route::Draw => view! { <DrawView state=state send=send drawing=drawing/> }.into_any(),
             }}
         </main>
         <footer>

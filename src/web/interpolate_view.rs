@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::digit_gallery::DigitGallery;
 use super::image_strip::ImageStrip;
 use crate::analysis::interpolation_alphas;
-use crate::engine::ToEngine;
+use crate::engine::{ImageRef, ToEngine};
 use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
 use crate::ui::training_state::EngineState;
 use crate::weights::ModelSpec;
@@ -83,8 +83,8 @@ pub fn InterpolateView(
             slot: slot.into(),
             seq: seq_now,
             model,
-            from,
-            to,
+            from: ImageRef::Test(from),
+            to: ImageRef::Test(to),
             alphas,
         });
     };

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::canvas::context_2d;
 use super::download::offer_canvas_png;
 use super::image_strip::ImageStrip;
-use crate::engine::ToEngine;
 use crate::engine::analysis::LatentAnalysis;
+use crate::engine::{ImageRef, ToEngine};
 use crate::ui::latent_map::{DIGIT_COLOURS, map_positions, nearest_point};
 use crate::ui::training_state::EngineState;
 
@@ -80,8 +80,8 @@ pub fn LatentMap(
             slot: SLOT.into(),
             seq: seq.get_value(),
             model,
-            from: i,
-            to: i,
+            from: ImageRef::Test(i),
+            to: ImageRef::Test(i),
             alphas: vec![0.0],
         });
     };

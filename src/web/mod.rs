@@ -3,11 +3,13 @@
 
 pub mod app;
 mod canvas;
-mod coming_soon;
+mod class_probabilities;
 mod decorrelation_view;
 mod digit_gallery;
 mod digit_grid;
 mod download;
+mod draw_view;
+mod drawing_pad;
 mod engine_client;
 mod experiments_view;
 mod header;
@@ -15,6 +17,7 @@ mod image_strip;
 mod indexed_db;
 mod interpolate_view;
 mod interrupted_run;
+mod latent_bars;
 mod latent_map;
 mod line_chart;
 mod loss_chart;

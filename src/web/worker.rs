@@ -18,6 +18,7 @@ use super::worker_storage as storage;
 use crate::BackendKind;
 use crate::data::{MnistSet, Split};
 use crate::engine::analysis::{LatentAnalysis, analyse_latents, decode_between, gallery_indices};
+use crate::engine::drawing::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
 use crate::engine::progress::Pausable;
 use crate::engine::protocol::{decode, encode};
@@ -25,7 +26,8 @@ use crate::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use crate::engine::store::{ModelSnapshot, StoredModel, name_for_file};
 use crate::engine::transfer_session::{TransferRequest, TransferSession};
 use crate::engine::{
-    FromEngine, InterruptedChoice, InterruptedRun, ModelOrigin, ModelStore, ToEngine, TrainRequest,
+    FromEngine, ImageRef, InterruptedChoice, InterruptedRun, ModelOrigin, ModelStore, ToEngine,
+    TrainRequest,
 };
 use crate::model::Autoencoder;
 use crate::weights::WeightsManifest;
@@ -58,6 +60,8 @@ struct Engine {
     /// The browser's storage; `None` where IndexedDB is unavailable (nothing is kept then).
     db: Option<Rc<Database>>,
     checkpoint: Option<Checkpoint>,
+    /// Each autoencoder's codes of the test subset, made on its first drawing.
+    latent_indices: std::collections::HashMap<String, Rc<LatentIndex>>,
 }
 
 /// The device weight files are written from (WebGPU tensors are read back to it first).
@@ -175,6 +179,7 @@ fn handle(engine: &Shared, message: ToEngine) {
             spawn_local(async move { load_file(&engine, &file_name, &bytes).await });
         }
         ToEngine::Remove { name } => {
+            engine.borrow_mut().latent_indices.remove(&name);
             let removed = engine.borrow_mut().store.remove(&name);
             match removed {
                 Ok(_) => {
@@ -222,6 +227,23 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }
             });
         }
+        ToEngine::ReadDrawing {
+            seq,
+            autoencoder,
+            classifier,
+            pixels,
+        } => {
+            let engine = engine.clone();
+            spawn_local(async move {
+                match drawing(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await {
+                    Ok(reading) => post(&FromEngine::DrawingRead(reading)),
+                    Err(message) => post(&FromEngine::RequestFailed {
+                        what: "drawing".into(),
+                        message,
+                    }),
+                }
+            });
+        }
         ToEngine::Decode {
             slot,
             seq,
@@ -232,7 +254,7 @@ fn handle(engine: &Shared, message: ToEngine) {
         } => {
             let engine = engine.clone();
             spawn_local(async move {
-                match decode_frames(&engine, &model, from, to, &alphas).await {
+                match decode_frames(&engine, &model, &from, &to, &alphas).await {
                     Ok((pixels, inputs)) => post(&FromEngine::Decoded {
                         slot,
                         seq,
@@ -275,17 +297,51 @@ async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysis, String> 
 async fn decode_frames(
     engine: &Shared,
     name: &str,
-    from: usize,
-    to: usize,
+    from: &ImageRef,
+    to: &ImageRef,
     alphas: &[f32],
 ) -> Result<(Vec<u8>, Vec<u8>), String> {
     let (model, device, test) = autoencoder_and_test(engine, name)?;
-    let frames = decode_between(&model, &test, from, to, alphas, &device).await?;
-    let inputs = [from, to]
-        .iter()
-        .flat_map(|&i| test.image(i).to_vec())
-        .collect();
-    Ok((frames, inputs))
+    decode_between(&model, &test, from, to, alphas, &device).await
+}
+
+/// What the models make of a drawing; the autoencoder's test-subset codes are made once.
+async fn drawing(
+    engine: &Shared,
+    seq: u64,
+    name: &str,
+    classifier_name: Option<&str>,
+    pixels: &[u8],
+) -> Result<DrawingReading, String> {
+    let (model, device, test) = autoencoder_and_test(engine, name)?;
+    let classifier = match classifier_name {
+        Some(c) => match engine.borrow().store.get(c) {
+            Some(StoredModel::Classifier(m)) => Some((c, m.as_ref().clone())),
+            _ => return Err(format!("'{c}' is not a classifier of the model list")),
+        },
+        None => None,
+    };
+    let cached = engine.borrow().latent_indices.get(name).cloned();
+    let index = match cached {
+        Some(index) => index,
+        None => {
+            let index = Rc::new(LatentIndex::build(&model, &test, &device).await?);
+            engine
+                .borrow_mut()
+                .latent_indices
+                .insert(name.to_string(), index.clone());
+            index
+        }
+    };
+    let values: Vec<f32> = pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let models = DrawingModels {
+        autoencoder_name: name,
+        autoencoder: &model,
+        index: &index,
+        classifier: classifier.as_ref().map(|(n, m)| (*n, m)),
+        set: &test,
+    };
+    read_drawing(models, seq, &values, &device).await
 }
 
 /// Marks the engine busy with a training; says why not when it cannot be.

@@ -84,6 +84,102 @@ async function goTo(page, route) {
   await page.evaluate((r) => { location.hash = r; }, `#/${route}`);
 }
 
+
+/** Draws strokes (points in [0, 1] of the pad) with the mouse, as a person would. */
+async function drawStrokes(page, strokes) {
+  const pad = await page.$('[data-testid="draw-pad"]');
+  await pad.scrollIntoViewIfNeeded(); // after another view the page may be scrolled down
+  const box = await pad.boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+  }
+}
+
+const ONE = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
+const ZERO = [Array.from({ length: 41 }, (_, i) => {
+  const a = i / 40 * 2 * Math.PI;
+  return [0.5 + 0.22 * Math.sin(a), 0.5 - 0.32 * Math.cos(a)];
+})];
+const SEVEN = [[[0.25, 0.2], [0.75, 0.2]], [[0.75, 0.2], [0.45, 0.85]]];
+
+const drawData = (page, testid, key) => page.$eval(`[data-testid="${testid}"]`, (e, k) => e.dataset[k], key);
+
+/** Waits until the stroke just ended has its reading shown (the page's latency log grew). */
+async function waitForReading(page, count) {
+  await page.waitForFunction((n) => +document.querySelector('[data-testid="draw-latency"]').dataset.count >= n,
+    count, { timeout: 120_000 });
+}
+
+/** #/draw: a drawn 1 and 0 are recognised; undo and clear; returns the stroke-to-reconstruction latency. */
+async function drawChecks(page, label, strokesToTime) {
+  await goTo(page, "draw");
+  await page.waitForSelector('[data-testid="draw-pad"]');
+  if (await page.$('[data-testid="draw-clear"]:not([disabled])')) await page.click('[data-testid="draw-clear"]');
+  check(!!(await page.$('[data-testid="draw-empty"]')), `${label}: an empty pad is a state, not an error`);
+  let samples = 0;
+  for (const [digit, shape] of [[1, ONE], [0, ZERO]]) {
+    await drawStrokes(page, shape);
+    samples += 1; // the log times the last stroke of each drawing
+    await waitForReading(page, samples);
+    await page.waitForFunction((d) => document.querySelector('[data-testid="prediction"]').dataset.guess === String(d),
+      digit, { timeout: 30_000 }).catch(() => {});
+    const guess = await drawData(page, "prediction", "guess");
+    const input = (await canvasPixels(page, '[data-testid="draw-input"]'))[0];
+    const recon = (await canvasPixels(page, '[data-testid="reconstruction"]'))[0];
+    const lit = (c) => frame(c, 0).filter((v) => v > 128).length;
+    const neighbours = (await drawData(page, "neighbours", "labels")).split(",");
+    check(lit(input) > 20 && lit(recon) > 10, `${label}: a drawn ${digit} gives a non-blank input (${lit(input)} lit pixels) and reconstruction (${lit(recon)})`);
+    check(guess === String(digit), `${label}: the classifier's top guess for a drawn ${digit} is ${guess}`);
+    check(neighbours.length === 5 && neighbours.filter((n) => n === String(digit)).length >= 3,
+      `${label}: the five nearest test digits are mostly ${digit}s (${neighbours})`);
+    const bars = +(await drawData(page, "latent-bars", "bars"));
+    check(bars === 20, `${label}: the code's 20 coordinates are shown as bars (${bars}, ${await drawData(page, "latent-bars", "dead")} dead)`);
+    if (digit === 1) await page.click('[data-testid="draw-clear"]');
+  }
+  // Undo removes the last stroke only; the keyboard does it too; Clear empties the pad.
+  await drawStrokes(page, [[[0.1, 0.1], [0.2, 0.9]]]);
+  check(+(await drawData(page, "draw-pad", "strokes")) === 2, `${label}: a second stroke is added`);
+  await page.click('[data-testid="draw-undo"]');
+  check(+(await drawData(page, "draw-pad", "strokes")) === 1, `${label}: Undo removes the last stroke`);
+  await drawStrokes(page, [[[0.1, 0.1], [0.2, 0.9]]]);
+  await page.focus('[data-testid="draw-pad"]');
+  await page.keyboard.press("Control+z");
+  check(+(await drawData(page, "draw-pad", "strokes")) === 1, `${label}: Ctrl+Z on the pad undoes too`);
+  // Interpolate from the drawing (a 0) to a test digit.
+  await page.click('[data-testid="digit-gallery"]', { position: { x: 5, y: 5 } });
+  await page.waitForFunction(() => +document.querySelector('[data-testid="draw-interp-strip"]').dataset.frames === 10, null, { timeout: 60_000 });
+  check(await canvasInk(page, "draw-interp-strip") > 100, `${label}: a strip from the drawing to a test digit is decoded`);
+  await page.keyboard.press("Delete");
+  await page.focus('[data-testid="draw-pad"]');
+  await page.keyboard.press("Delete");
+  check(+(await drawData(page, "draw-pad", "strokes")) === 0 && !!(await page.$('[data-testid="draw-empty"]')),
+    `${label}: Delete on the pad clears it`);
+  await page.click('[data-testid="draw-clear"]').catch(() => {});
+
+  // Latency: from the end of each stroke to the reconstruction of that drawing, on a fresh view.
+  await goTo(page, "train");
+  await goTo(page, "draw");
+  await page.waitForSelector('[data-testid="draw-pad"]');
+  let timed = 0;
+  while (timed < strokesToTime) {
+    if (await page.$('[data-testid="draw-clear"]:not([disabled])')) await page.click('[data-testid="draw-clear"]');
+    for (const stroke of SEVEN) {
+      await drawStrokes(page, [stroke]);
+      timed += 1;
+      await waitForReading(page, timed);
+    }
+  }
+  const median = +(await drawData(page, "draw-latency", "median"));
+  const p95 = +(await drawData(page, "draw-latency", "p95"));
+  console.log(`${label}: stroke end → reconstruction over ${timed} strokes: median ${median.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms`);
+  check(median > 0 && p95 >= median, `${label}: the page measures its latency (median ${median} ms, p95 ${p95} ms)`);
+  await page.screenshot({ path: path.join(shots, `draw-${label}.png`), fullPage: true });
+}
+
 /** The native command's analysis of the bundled weights on the bundled test subset. */
 function nativeAnalysis(names) {
   const target = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), ".cache/latent-lab/target");
@@ -370,6 +466,8 @@ try {
     const fullCsv = fs.readFileSync(await (await fullCsvDownload).path(), "utf8").trim().split("\n");
     check(fullCsv.length === 4 && fullCsv[1].startsWith("frozen,1000,"), `the full-MNIST transfer table saves as CSV (${fullCsv.length} lines)`);
 
+    await drawChecks(page, "CPU", 40);
+
     for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "train"]) {
       await page.goto(`${origin}/#/${route}`);
       await page.waitForSelector('[data-testid="backend"]');
@@ -390,6 +488,7 @@ try {
     check(/WebGPU/.test(header) && !/WebGPU not used/.test(header), `header names WebGPU: "${header.trim()}"`);
     check(/software WebGPU adapter/.test(header), "a software adapter is flagged, with the CPU offered");
     await page.screenshot({ path: path.join(shots, "train-webgpu.png"), fullPage: true });
+    await drawChecks(page, "software WebGPU", 20);
     // ?backend=cpu overrides the choice.
     await page.goto(`${origin}/?backend=cpu#/train`);
     await page.waitForFunction(() => /CPU/.test(document.querySelector('[data-testid="backend"]')?.textContent ?? ""));

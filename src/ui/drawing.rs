@@ -1,0 +1,386 @@
+//! The drawing pad's logic: strokes with undo and clear, their rasterisation with a round,
+//! anti-aliased brush, one request in flight to the engine, and the latency figures.
+
+/// The side of the square the strokes are rasterised on before MNIST-style preprocessing
+/// (`data::mnist_style` shrinks the ink to 20×20, so more detail than this is wasted).
+pub const RASTER_SIDE: usize = 140;
+/// The brush's diameter as a share of the pad's side. A digit drawn across most of the pad is
+/// shrunk about tenfold, so this gives strokes of about 2–2.5 pixels in 28×28, like MNIST's.
+pub const BRUSH: f32 = 0.08;
+
+/// A point on the pad, in `[0, 1]` from the top-left corner.
+pub type Point = [f32; 2];
+
+/// What has been drawn: strokes of points. Every change bumps `version`, which names the
+/// drawing in requests to the engine.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Drawing {
+    strokes: Vec<Vec<Point>>,
+    drawing: bool,
+    version: u64,
+}
+
+impl Drawing {
+    /// A pointer went down: a new stroke.
+    pub fn begin(&mut self, p: Point) {
+        self.strokes.push(vec![clamp(p)]);
+        self.drawing = true;
+        self.version += 1;
+    }
+
+    /// The pointer moved while down; ignored between strokes.
+    pub fn extend(&mut self, p: Point) {
+        if !self.drawing {
+            return;
+        }
+        if let Some(stroke) = self.strokes.last_mut() {
+            stroke.push(clamp(p));
+            self.version += 1;
+        }
+    }
+
+    /// The pointer went up (or left the pad): the stroke is done. Says whether one was open.
+    pub fn end(&mut self) -> bool {
+        std::mem::replace(&mut self.drawing, false)
+    }
+
+    /// Removes the last stroke. Says whether there was one.
+    pub fn undo(&mut self) -> bool {
+        self.drawing = false;
+        let undone = self.strokes.pop().is_some();
+        if undone {
+            self.version += 1;
+        }
+        undone
+    }
+
+    pub fn clear(&mut self) {
+        if !self.strokes.is_empty() {
+            self.version += 1;
+        }
+        self.strokes.clear();
+        self.drawing = false;
+    }
+
+    pub fn strokes(&self) -> &[Vec<Point>] {
+        &self.strokes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strokes.is_empty()
+    }
+
+    pub fn is_drawing(&self) -> bool {
+        self.drawing
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The strokes as ink coverage in `[0, 1]` on a `side × side` grid, row-major.
+    pub fn rasterise(&self, side: usize) -> Vec<f32> {
+        rasterise(&self.strokes, side, BRUSH * side as f32 / 2.0)
+    }
+}
+
+fn clamp([x, y]: Point) -> Point {
+    let c = |v: f32| {
+        if v.is_finite() {
+            v.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    [c(x), c(y)]
+}
+
+/// Every stroke drawn with a round brush of `radius` pixels on a `side × side` grid: a pixel's
+/// coverage is how far inside the nearest segment's capsule its centre lies, with a one-pixel
+/// soft edge (anti-aliasing), so a stroke looks the same as on the canvas.
+pub fn rasterise(strokes: &[Vec<Point>], side: usize, radius: f32) -> Vec<f32> {
+    let mut ink = vec![0.0f32; side * side];
+    let scale = side as f32;
+    for stroke in strokes {
+        let points: Vec<Point> = stroke.iter().map(|[x, y]| [x * scale, y * scale]).collect();
+        // A single point (a dot) is a segment of length zero.
+        let segments = points.windows(2).map(|w| (w[0], w[1])).chain(
+            points
+                .first()
+                .filter(|_| points.len() == 1)
+                .map(|&p| (p, p)),
+        );
+        for (a, b) in segments {
+            let reach = radius + 1.0;
+            let x0 = (a[0].min(b[0]) - reach).floor().max(0.0) as usize;
+            let y0 = (a[1].min(b[1]) - reach).floor().max(0.0) as usize;
+            let x1 = ((a[0].max(b[0]) + reach).ceil().max(0.0) as usize).min(side);
+            let y1 = ((a[1].max(b[1]) + reach).ceil().max(0.0) as usize).min(side);
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let d = segment_distance([x as f32 + 0.5, y as f32 + 0.5], a, b);
+                    let coverage = (radius + 0.5 - d).clamp(0.0, 1.0);
+                    let cell = &mut ink[y * side + x];
+                    *cell = cell.max(coverage);
+                }
+            }
+        }
+    }
+    ink
+}
+
+/// Distance from `p` to the segment `a`–`b`.
+fn segment_distance(p: Point, a: Point, b: Point) -> f32 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (cx, cy) = (a[0] + t * dx, a[1] + t * dy);
+    ((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt()
+}
+
+/// One request to the engine at a time, always for the newest drawing: while one is out, a
+/// newer version waits, and older ones in between are skipped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LatestOnly {
+    in_flight: Option<u64>,
+    waiting: Option<u64>,
+}
+
+impl LatestOnly {
+    /// Version `v` wants reading: `Some(v)` to send it now, `None` if it waits its turn.
+    pub fn want(&mut self, v: u64) -> Option<u64> {
+        if self.in_flight.is_some() {
+            self.waiting = Some(v);
+            None
+        } else {
+            self.in_flight = Some(v);
+            Some(v)
+        }
+    }
+
+    /// The answer (or failure) for the request in flight came back: the version to send next,
+    /// if a newer one waited.
+    pub fn answered(&mut self) -> Option<u64> {
+        self.in_flight = None;
+        let next = self.waiting.take()?;
+        self.in_flight = Some(next);
+        Some(next)
+    }
+
+    /// Nothing to wait for any more (the pad was cleared).
+    pub fn forget_waiting(&mut self) {
+        self.waiting = None;
+    }
+}
+
+/// Milliseconds from the end of a stroke to the reconstruction of the drawing it finished.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LatencyLog {
+    samples: Vec<f64>,
+    /// The drawing's version at the end of the last stroke and when it ended, until answered.
+    pending: Option<(u64, f64)>,
+}
+
+impl LatencyLog {
+    pub fn stroke_ended(&mut self, version: u64, now_ms: f64) {
+        self.pending = Some((version, now_ms));
+    }
+
+    /// The drawing changed other than by a stroke (undo, clear): the stroke is not timed.
+    pub fn cancel(&mut self) {
+        self.pending = None;
+    }
+
+    /// The reading of `version` is shown: records the latency if it answers the last stroke.
+    pub fn shown(&mut self, version: u64, now_ms: f64) -> Option<f64> {
+        let (wanted, since) = self.pending?;
+        if version < wanted {
+            return None;
+        }
+        self.pending = None;
+        let ms = (now_ms - since).max(0.0);
+        self.samples.push(ms);
+        Some(ms)
+    }
+
+    pub fn samples(&self) -> &[f64] {
+        &self.samples
+    }
+
+    pub fn median(&self) -> Option<f64> {
+        percentile(&self.samples, 50.0)
+    }
+
+    pub fn p95(&self) -> Option<f64> {
+        percentile(&self.samples, 95.0)
+    }
+}
+
+/// The `p`-th percentile by the nearest-rank method (the smallest value with at least `p` % of
+/// the samples at or below it).
+pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+/// The most probable digit and its probability.
+pub fn top_guess(probabilities: &[f32]) -> Option<(usize, f32)> {
+    probabilities
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, p)| p.is_finite())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// One bar of the latent code's chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatentBar {
+    pub value: f32,
+    /// Height as a share of the chart, in `[0, 1]`.
+    pub height: f32,
+    /// The coordinate never fires on the test subset.
+    pub dead: bool,
+}
+
+/// The code's bars, scaled by `scale` (the largest value the model's codes reach on the test
+/// subset, so bars compare across drawings); a value above it fills the chart.
+pub fn latent_bars(code: &[f32], dead: &[bool], scale: f32) -> Vec<LatentBar> {
+    let scale = if scale.is_finite() && scale > 0.0 {
+        scale
+    } else {
+        code.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f32::max)
+    };
+    code.iter()
+        .enumerate()
+        .map(|(i, &value)| LatentBar {
+            value,
+            height: if scale > 0.0 && value.is_finite() {
+                (value / scale).clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+            dead: dead.get(i).copied().unwrap_or(false),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strokes_undo_and_clear() {
+        let mut d = Drawing::default();
+        assert!(d.is_empty());
+        d.begin([0.1, 0.1]);
+        d.extend([0.2, 0.2]);
+        assert!(d.end());
+        d.extend([0.9, 0.9]); // not drawing: ignored
+        d.begin([0.5, 0.5]);
+        d.extend([2.0, f32::NAN]); // off the pad: clamped
+        d.end();
+        assert_eq!(d.strokes().len(), 2);
+        assert_eq!(d.strokes()[1][1], [1.0, 0.0]);
+        let v = d.version();
+        assert!(d.undo());
+        assert!(d.version() > v);
+        assert_eq!(d.strokes().len(), 1);
+        assert_eq!(d.strokes()[0].len(), 2);
+        d.clear();
+        assert!(d.is_empty());
+        assert!(!d.undo());
+        let v = d.version();
+        d.clear();
+        assert_eq!(d.version(), v, "clearing nothing changes nothing");
+    }
+
+    #[test]
+    fn a_horizontal_stroke_covers_a_band_of_the_brush_width() {
+        // Radius 3 on a 40 grid: rows whose centre is within 3 of y = 20 are fully inked,
+        // the band is soft over one pixel at each edge.
+        let ink = rasterise(&[vec![[0.25, 0.5], [0.75, 0.5]]], 40, 3.0);
+        let column: Vec<f32> = (0..40).map(|y| ink[y * 40 + 20]).collect();
+        // Centres 17.5 … 22.5 lie within 2.5 of 20 → coverage 1; 16.5 and 23.5 lie 3.5 away → 0.
+        assert!(column[17..=22].iter().all(|&v| v == 1.0), "{column:?}");
+        assert_eq!(column[16], 0.0);
+        assert_eq!(column[23], 0.0);
+        // Round caps: beyond the ends by more than the radius there is no ink.
+        assert_eq!(ink[20 * 40 + 40 * 3 / 4 + 4], 0.0);
+        assert!(ink[20 * 40 + 40 * 3 / 4 + 2] > 0.0);
+    }
+
+    #[test]
+    fn a_dot_is_a_disc() {
+        let ink = rasterise(&[vec![[0.5, 0.5]]], 20, 4.0);
+        let area: f32 = ink.iter().sum();
+        let disc = std::f32::consts::PI * 4.0 * 4.0;
+        assert!((area - disc).abs() / disc < 0.1, "{area} vs {disc}");
+        assert!(rasterise(&[], 20, 4.0).iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn one_request_in_flight_and_only_the_newest_waits() {
+        let mut gate = LatestOnly::default();
+        assert_eq!(gate.want(1), Some(1));
+        assert_eq!(gate.want(2), None);
+        assert_eq!(gate.want(3), None);
+        assert_eq!(gate.answered(), Some(3), "2 is skipped");
+        assert_eq!(gate.answered(), None);
+        assert_eq!(gate.want(4), Some(4));
+        gate.want(5);
+        gate.forget_waiting();
+        assert_eq!(gate.answered(), None);
+    }
+
+    #[test]
+    fn latency_counts_from_the_stroke_end_to_the_reading_of_that_drawing() {
+        let mut log = LatencyLog::default();
+        log.stroke_ended(7, 1000.0);
+        assert_eq!(log.shown(6, 1010.0), None, "an older drawing's reading");
+        assert_eq!(log.shown(7, 1040.0), Some(40.0));
+        assert_eq!(log.shown(8, 1050.0), None, "nothing pending");
+        log.stroke_ended(9, 2000.0);
+        log.cancel();
+        assert_eq!(log.shown(9, 2010.0), None, "an undone stroke is not timed");
+        for (i, ms) in [10.0, 30.0, 20.0, 50.0].iter().enumerate() {
+            log.stroke_ended(10 + i as u64, 0.0);
+            log.shown(10 + i as u64, *ms);
+        }
+        assert_eq!(log.samples().len(), 5);
+        // 10, 20, 30, 40, 50: median 30, p95 50.
+        assert_eq!(log.median(), Some(30.0));
+        assert_eq!(log.p95(), Some(50.0));
+        assert_eq!(percentile(&[], 50.0), None);
+        let hundred: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&hundred, 95.0), Some(95.0));
+    }
+
+    #[test]
+    fn the_top_guess_and_the_bars() {
+        assert_eq!(top_guess(&[0.1, 0.7, 0.2]), Some((1, 0.7)));
+        assert_eq!(top_guess(&[f32::NAN, 0.3]), Some((1, 0.3)));
+        assert_eq!(top_guess(&[]), None);
+        let bars = latent_bars(&[0.0, 2.0, 8.0], &[true, false, false], 4.0);
+        assert_eq!(
+            bars.iter().map(|b| b.height).collect::<Vec<_>>(),
+            vec![0.0, 0.5, 1.0]
+        );
+        assert!(bars[0].dead && !bars[1].dead);
+        // No usable scale: the code's own maximum.
+        let bars = latent_bars(&[1.0, 2.0], &[], 0.0);
+        assert_eq!(bars[0].height, 0.5);
+    }
+}

@@ -1,0 +1,383 @@
+//! `#/draw`: a person draws a digit and sees, while drawing, the 28×28 image the models get,
+//! the autoencoder's reconstruction, the code, the classifier's guess, the nearest test digits,
+//! and an interpolation from the drawing to a test digit or to a kept drawing.
+
+use leptos::prelude::*;
+
+use super::class_probabilities::ClassProbabilities;
+use super::digit_gallery::DigitGallery;
+use super::drawing_pad::{DrawingPad, PadKey};
+use super::image_strip::ImageStrip;
+use super::latent_bars::LatentBars;
+use crate::analysis::interpolation_alphas;
+use crate::data::{mnist_style, pixels_to_bytes};
+use crate::engine::{ImageRef, ToEngine};
+use crate::ui::drawing::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
+use crate::ui::training_state::{DRAWING, EngineState};
+use crate::weights::ModelSpec;
+
+const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
+/// The classifier used until the person picks another: fine-tuned, the most accurate.
+const DEFAULT_CLASSIFIER: &str = "classifier-finetune";
+const INTERP_SLOT: &str = "draw-interp";
+const INTERP_FRAMES: usize = 10;
+
+/// Where the interpolation strip goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Test(usize),
+    Kept,
+}
+
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+#[component]
+pub fn DrawView(
+    #[prop(into)] state: Signal<EngineState>,
+    send: Callback<ToEngine>,
+    /// The drawing, kept by the app so it survives a visit to another view.
+    drawing: RwSignal<Drawing>,
+) -> impl IntoView {
+    let loaded = Memo::new(move |_| state.with(|s| s.loaded));
+    let names = move |classifiers: bool| {
+        Memo::new(move |_| {
+            state.with(|s| {
+                s.models
+                    .iter()
+                    .filter(|m| matches!(m.spec, ModelSpec::Classifier { .. }) == classifiers)
+                    .map(|m| m.name.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let autoencoders = names(false);
+    let classifiers = names(true);
+    let autoencoder = RwSignal::new(DEFAULT_AUTOENCODER.to_string());
+    // `None` until the person picks: then the default if the list has it; "" is no classifier.
+    let classifier_choice = RwSignal::new(None::<String>);
+    let classifier = Memo::new(move |_| {
+        classifier_choice.get().unwrap_or_else(|| {
+            classifiers.with(|c| {
+                c.iter()
+                    .find(|n| *n == DEFAULT_CLASSIFIER)
+                    .or(c.first())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+        })
+    });
+
+    // The MNIST-style input of the drawing's current version, made at most once a frame.
+    let input = RwSignal::new(None::<(u64, Vec<u8>)>);
+    let input_error = RwSignal::new(None::<String>);
+    let frame_pending = StoredValue::new(false);
+    let gate = StoredValue::new(LatestOnly::default());
+    let latency = RwSignal::new(LatencyLog::default());
+
+    let send_current = move || {
+        let Some(Some((seq, pixels))) = input.try_get_untracked() else {
+            return;
+        };
+        let c = classifier.get_untracked();
+        send.run(ToEngine::ReadDrawing {
+            seq,
+            autoencoder: autoencoder.get_untracked(),
+            classifier: (!c.is_empty()).then_some(c),
+            pixels,
+        });
+    };
+    let want = move || match input.try_get_untracked().flatten() {
+        Some((version, _)) => {
+            if gate
+                .try_update_value(|g| g.want(version))
+                .flatten()
+                .is_some()
+            {
+                send_current();
+            }
+        }
+        None => {
+            gate.try_update_value(LatestOnly::forget_waiting);
+        }
+    };
+    Effect::new(move |_| {
+        drawing.track();
+        if frame_pending.get_value() {
+            return;
+        }
+        frame_pending.set_value(true);
+        request_animation_frame(move || {
+            if frame_pending.try_set_value(false).is_some() {
+                return; // the view is gone
+            }
+            let (version, ink) =
+                drawing.with_untracked(|d| (d.version(), d.rasterise(RASTER_SIDE)));
+            match mnist_style(&ink, RASTER_SIDE, RASTER_SIDE) {
+                Ok(image) => {
+                    input_error.try_set(None);
+                    input.try_set(image.map(|i| (version, pixels_to_bytes(&i))));
+                    if loaded.get_untracked() {
+                        want();
+                    }
+                }
+                Err(e) => {
+                    input_error.try_set(Some(e.to_string()));
+                }
+            }
+        });
+    });
+    // Another model, or the models just loaded: read the drawing again.
+    Effect::new(move |_| {
+        autoencoder.track();
+        classifier.track();
+        if loaded.get() {
+            want();
+        }
+    });
+    // An answer came back: the newest drawing goes next, if it waited.
+    Effect::new(move |_| {
+        state.with(|s| s.drawing_answers);
+        if gate
+            .try_update_value(LatestOnly::answered)
+            .flatten()
+            .is_some()
+        {
+            send_current();
+        }
+    });
+    // Latency: from a stroke's end to the reading of the drawing it finished.
+    Effect::new(move |_| {
+        if let Some(seq) = state.with(|s| s.drawing.as_ref().map(|d| d.seq)) {
+            latency.update(|l| {
+                l.shown(seq, now_ms());
+            });
+        }
+    });
+
+    let reading = Memo::new(move |_| {
+        let shown = !drawing.with(Drawing::is_empty);
+        let model = autoencoder.get();
+        state.with(|s| {
+            s.drawing
+                .clone()
+                .filter(|r| shown && r.autoencoder == model)
+        })
+    });
+    let reconstruction = Signal::derive(move || {
+        reading
+            .with(|r| r.as_ref().map(|r| r.reconstruction.clone()))
+            .unwrap_or_default()
+    });
+    let input_pixels = Signal::derive(move || {
+        input
+            .with(|i| i.as_ref().map(|(_, p)| p.clone()))
+            .unwrap_or_default()
+    });
+    let bars = Signal::derive(move || {
+        reading.with(|r| {
+            r.as_ref()
+                .map(|r| latent_bars(&r.code, &r.dead, r.code_scale))
+                .unwrap_or_default()
+        })
+    });
+    let probabilities = Signal::derive(move || {
+        reading.with(|r| {
+            r.as_ref()
+                .map(|r| r.probabilities.clone())
+                .unwrap_or_default()
+        })
+    });
+    let neighbours = Memo::new(move |_| {
+        reading.with(|r| r.as_ref().map(|r| r.neighbours.clone()).unwrap_or_default())
+    });
+    let neighbour_pixels = Signal::derive(move || {
+        neighbours.with(|n| n.iter().flat_map(|x| x.pixels.clone()).collect::<Vec<u8>>())
+    });
+
+    // Interpolation from the drawing: asked for when a stroke ends and when the target or the
+    // model changes, not while the pointer moves.
+    let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
+    let target = RwSignal::new(None::<Target>);
+    let kept = RwSignal::new(None::<Vec<u8>>);
+    let first_seq = state.with_untracked(|s| s.decoded.get(INTERP_SLOT).map_or(0, |d| d.seq)) + 1;
+    let interp_seq = StoredValue::new(first_seq - 1);
+    Effect::new(move |_| {
+        let Some(t) = target.get() else { return };
+        let model = autoencoder.get();
+        let Some((_, pixels)) = input.get() else {
+            return;
+        };
+        if drawing.with_untracked(Drawing::is_drawing) || !loaded.get_untracked() {
+            return;
+        }
+        let to = match t {
+            Target::Test(i) => ImageRef::Test(i),
+            Target::Kept => match kept.get() {
+                Some(k) => ImageRef::Drawn(k),
+                None => return,
+            },
+        };
+        interp_seq.update_value(|s| *s += 1);
+        send.run(ToEngine::Decode {
+            slot: INTERP_SLOT.into(),
+            seq: interp_seq.get_value(),
+            model,
+            from: ImageRef::Drawn(pixels),
+            to,
+            alphas: interpolation_alphas(INTERP_FRAMES),
+        });
+    });
+    let interp = Signal::derive(move || {
+        if target.get().is_none() || drawing.with(Drawing::is_empty) {
+            return Vec::new();
+        }
+        state.with(|s| {
+            s.decoded
+                .get(INTERP_SLOT)
+                .filter(|d| d.seq >= first_seq)
+                .map(|d| d.pixels.clone())
+                .unwrap_or_default()
+        })
+    });
+    let chosen = Signal::derive(move || match target.get() {
+        Some(Target::Test(i)) => (None, Some(i)),
+        _ => (None, None),
+    });
+
+    let stroke_end = Callback::new(move |()| {
+        let v = drawing.with_untracked(Drawing::version);
+        latency.update(|l| l.stroke_ended(v, now_ms()));
+    });
+    let undo = move || {
+        latency.update(LatencyLog::cancel);
+        drawing.update(|d| {
+            d.undo();
+        })
+    };
+    let clear = move || {
+        latency.update(LatencyLog::cancel);
+        drawing.update(Drawing::clear);
+    };
+    let on_key = Callback::new(move |k: PadKey| match k {
+        PadKey::Undo => undo(),
+        PadKey::Clear => clear(),
+    });
+    let empty = Memo::new(move |_| drawing.with(Drawing::is_empty));
+    let failure = move || {
+        input_error
+            .get()
+            .or_else(|| state.with(|s| s.request_errors.get(DRAWING).cloned()))
+    };
+
+    let select = move |value: Signal<String>,
+                       options: Memo<Vec<String>>,
+                       none: bool,
+                       set: Callback<String>,
+                       testid: &'static str| {
+        view! {
+            <select data-testid=testid prop:value=move || value.get()
+                on:change=move |ev| set.run(event_target_value(&ev))>
+                {none.then(|| view! { <option value="">"none"</option> })}
+                {move || options.get().into_iter().map(|name| view! {
+                    <option value=name.clone() selected=name == value.get_untracked()>{name.clone()}</option>
+                }).collect_view()}
+            </select>
+        }
+    };
+
+    view! {
+        <section class="draw">
+            <h2>"Draw a digit"</h2>
+            <p class="note">
+                "Draw in the black square with the mouse, a finger or a pen. The drawing is made "
+                "MNIST-like as the original digits were: cropped to its ink, scaled to fit 20×20 "
+                "pixels, and placed in 28×28 with its centre of mass in the middle. "
+                "Keys on the pad: Ctrl+Z undoes the last stroke, Delete clears."
+            </p>
+            <div class="draw-models">
+                <label>"Autoencoder " {select(autoencoder.into(), autoencoders, false,
+                    Callback::new(move |v| autoencoder.set(v)), "draw-model")}</label>
+                " "
+                <label>"Classifier " {select(classifier.into(), classifiers, true,
+                    Callback::new(move |v| classifier_choice.set(Some(v))), "draw-classifier")}</label>
+            </div>
+            <div class="draw-row">
+                <div class="draw-pad-box">
+                    <DrawingPad drawing=drawing on_stroke_end=stroke_end on_key=on_key/>
+                    <div class="buttons">
+                        <button data-testid="draw-undo" on:click=move |_| undo()
+                            prop:disabled=move || empty.get()>"Undo"</button>
+                        " "
+                        <button data-testid="draw-clear" on:click=move |_| clear()
+                            prop:disabled=move || empty.get()>"Clear"</button>
+                        " "
+                        <button data-testid="draw-keep" title="Keep this drawing to interpolate to it from the next one"
+                            prop:disabled=move || input.with(Option::is_none)
+                            on:click=move |_| {
+                                kept.set(input.get_untracked().map(|(_, p)| p));
+                                target.set(Some(Target::Kept));
+                            }>"Keep for interpolation"</button>
+                    </div>
+                </div>
+                <figure>
+                    <ImageStrip pixels=input_pixels testid="draw-input" class="large"/>
+                    <figcaption>"What the models see (28×28)"</figcaption>
+                </figure>
+                <figure>
+                    <ImageStrip pixels=reconstruction testid="reconstruction" class="large"
+                        model=Signal::derive(move || autoencoder.get())/>
+                    <figcaption>{move || format!("Reconstruction by {}", autoencoder.get())}</figcaption>
+                </figure>
+            </div>
+            {move || empty.get().then(|| view! {
+                <p class="note" data-testid="draw-empty">"Nothing drawn yet: draw a digit to see what the models make of it."</p>
+            })}
+            {move || failure().map(|e| view! { <p class="warning">{e}</p> })}
+            {move || (!loaded.get()).then(|| view! { <p class="note">"Loading the models…"</p> })}
+            <p class="note" data-testid="draw-latency"
+                data-count=move || latency.with(|l| l.samples().len())
+                data-median=move || latency.with(|l| l.median().map(|m| format!("{m:.1}")).unwrap_or_default())
+                data-p95=move || latency.with(|l| l.p95().map(|m| format!("{m:.1}")).unwrap_or_default())>
+                {move || latency.with(|l| match (l.samples().last(), l.median(), l.p95()) {
+                    (Some(last), Some(m), Some(p)) => format!(
+                        "Updated {last:.0} ms after the stroke ended (median {m:.0} ms, 95th percentile {p:.0} ms over {} strokes).",
+                        l.samples().len()),
+                    _ => String::new(),
+                })}
+            </p>
+            <div class="draw-results">
+                <div>
+                    <h3>"The code"</h3>
+                    <LatentBars bars=bars/>
+                    <p class="note">"One bar per latent coordinate, on the scale of the test digits' codes. Hatched: dead, never active on the test digits."</p>
+                </div>
+                <div>
+                    <h3>"The classifier"</h3>
+                    <ClassProbabilities probabilities=probabilities/>
+                </div>
+                <div>
+                    <h3>"Nearest test digits in latent space"</h3>
+                    <div data-testid="neighbours"
+                        data-labels=move || neighbours.with(|n| n.iter().map(|x| x.label.to_string()).collect::<Vec<_>>().join(","))>
+                        <ImageStrip pixels=neighbour_pixels testid="neighbour-strip" class="large"/>
+                        <p class="note">{move || neighbours.with(|n| n.iter()
+                            .map(|x| format!("{} (distance {:.2})", x.label, x.distance))
+                            .collect::<Vec<_>>().join(" · "))}</p>
+                    </div>
+                </div>
+            </div>
+            <h3>"Interpolate to…"</h3>
+            <p class="note">
+                "Pick a test digit below, or keep a drawing (button above) and draw another: the strip "
+                "decodes the codes mixed from this drawing (left) to the target (right)."
+                {move || (kept.with(Option::is_some)).then(|| view! {
+                    " " <button class="small" on:click=move |_| target.set(Some(Target::Kept))>"To the kept drawing"</button>
+                })}
+            </p>
+            <DigitGallery gallery=gallery chosen=chosen on_pick=Callback::new(move |i| target.set(Some(Target::Test(i))))/>
+            <ImageStrip pixels=interp testid="draw-interp-strip" model=Signal::derive(move || autoencoder.get())/>
+        </section>
+    }
+}
