@@ -1,6 +1,7 @@
 //! The library in a real browser (wasm-bindgen-test in headless Chromium, run by
-//! `wasm-pack test`; see scripts/test.sh). Built with `LATENT_LAB_TEST_BACKEND=webgpu` the
-//! same tests run on WebGPU (Chromium's software adapter in CI), else on the CPU (flex).
+//! `wasm-pack test`; see scripts/test.sh). Built with `LATENT_LAB_TEST_BACKEND=webgpu` (and
+//! without autotune) the same tests run on WebGPU (Chromium's software adapter in CI), else on
+//! the CPU (flex).
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
@@ -23,12 +24,22 @@ fn backend() -> BackendKind {
     }
 }
 
+thread_local! {
+    /// wgpu registers its runtime once per program: every test shares the first device.
+    static DEVICE: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
+}
+
 async fn device() -> Device {
-    backend()
+    if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
+        return device;
+    }
+    let device = backend()
         .init_async()
         .await
         .unwrap_or_else(|e| panic!("{e}"))
-        .device
+        .device;
+    DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
+    device
 }
 
 fn subset() -> (MnistSet, MnistSet) {

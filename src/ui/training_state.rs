@@ -10,6 +10,7 @@ use crate::engine::analysis::LatentAnalysis;
 use crate::engine::drawing::DrawingReading;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
+use crate::weights::ModelSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RunStatus {
@@ -101,6 +102,24 @@ pub struct DecodedFrames {
 }
 
 impl EngineState {
+    /// The names of the model list's autoencoders, in list order.
+    pub fn autoencoder_names(&self) -> Vec<String> {
+        self.model_names(false)
+    }
+
+    /// The names of the model list's classifiers, in list order.
+    pub fn classifier_names(&self) -> Vec<String> {
+        self.model_names(true)
+    }
+
+    fn model_names(&self, classifiers: bool) -> Vec<String> {
+        self.models
+            .iter()
+            .filter(|m| matches!(m.spec, ModelSpec::Classifier { .. }) == classifiers)
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
     pub fn apply(&mut self, event: FromEngine) {
         match event {
             FromEngine::Ready => self.ready = true,
@@ -383,6 +402,18 @@ mod tests {
             model: kept.clone(),
         });
         assert_eq!(state.models, vec![kept]);
+        let classifier = ModelInfo {
+            name: "classifier-frozen".into(),
+            spec: ModelSpec::Classifier { latent_dim: 20 },
+            ..model.clone()
+        };
+        let mut listed = state.clone();
+        listed.models.insert(0, classifier);
+        assert_eq!(listed.autoencoder_names(), vec![model.name.clone()]);
+        assert_eq!(
+            listed.classifier_names(),
+            vec!["classifier-frozen".to_string()]
+        );
         let loaded = ModelInfo {
             name: "mine".into(),
             origin: ModelOrigin::Uploaded,

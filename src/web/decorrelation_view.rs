@@ -9,6 +9,7 @@ use super::canvas::{context_2d, put_rgba};
 use super::download::{offer_canvas_png, offer_download};
 use super::latent_map::LatentMap;
 use super::line_chart::LineChart;
+use super::model_select::ModelSelect;
 use super::reproduction::Reproduction;
 use crate::engine::ToEngine;
 use crate::model::LATENT_SIZES;
@@ -206,12 +207,8 @@ pub fn DecorrelationView(
             <h3>"One model's correlation matrix"</h3>
             <p>
                 <label>"Model "
-                    <select data-testid="heatmap-model" prop:value=move || chosen.get()
-                        on:change=move |ev| { chosen.set(event_target_value(&ev)); coordinate.set(0); }>
-                        {move || autoencoders.get().into_iter().map(|name| view! {
-                            <option value=name.clone() selected=name == chosen.get_untracked()>{name.clone()}</option>
-                        }).collect_view()}
-                    </select>
+                    <ModelSelect value=chosen options=autoencoders testid="heatmap-model"
+                        on_change=Callback::new(move |v| { chosen.set(v); coordinate.set(0); })/>
                 </label>
                 " · coordinate "
                 <input type="number" min="0" data-testid="heatmap-coordinate"

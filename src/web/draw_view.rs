@@ -9,12 +9,12 @@ use super::digit_gallery::DigitGallery;
 use super::drawing_pad::{DrawingPad, PadKey};
 use super::image_strip::ImageStrip;
 use super::latent_bars::LatentBars;
+use super::model_select::ModelSelect;
 use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
 use crate::ui::training_state::{DRAWING, EngineState};
-use crate::weights::ModelSpec;
 
 const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
 /// The classifier used until the person picks another: fine-tuned, the most accurate.
@@ -41,19 +41,8 @@ pub fn DrawView(
     drawing: RwSignal<Drawing>,
 ) -> impl IntoView {
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
-    let names = move |classifiers: bool| {
-        Memo::new(move |_| {
-            state.with(|s| {
-                s.models
-                    .iter()
-                    .filter(|m| matches!(m.spec, ModelSpec::Classifier { .. }) == classifiers)
-                    .map(|m| m.name.clone())
-                    .collect::<Vec<_>>()
-            })
-        })
-    };
-    let autoencoders = names(false);
-    let classifiers = names(true);
+    let autoencoders = Memo::new(move |_| state.with(EngineState::autoencoder_names));
+    let classifiers = Memo::new(move |_| state.with(EngineState::classifier_names));
     let autoencoder = RwSignal::new(DEFAULT_AUTOENCODER.to_string());
     // `None` until the person picks: then the default if the list has it; "" is no classifier.
     let classifier_choice = RwSignal::new(None::<String>);
@@ -271,22 +260,6 @@ pub fn DrawView(
             .or_else(|| state.with(|s| s.request_errors.get(DRAWING).cloned()))
     };
 
-    let select = move |value: Signal<String>,
-                       options: Memo<Vec<String>>,
-                       none: bool,
-                       set: Callback<String>,
-                       testid: &'static str| {
-        view! {
-            <select data-testid=testid prop:value=move || value.get()
-                on:change=move |ev| set.run(event_target_value(&ev))>
-                {none.then(|| view! { <option value="">"none"</option> })}
-                {move || options.get().into_iter().map(|name| view! {
-                    <option value=name.clone() selected=name == value.get_untracked()>{name.clone()}</option>
-                }).collect_view()}
-            </select>
-        }
-    };
-
     view! {
         <section class="draw">
             <h2>"Draw a digit"</h2>
@@ -297,11 +270,11 @@ pub fn DrawView(
                 "Keys on the pad: Ctrl+Z undoes the last stroke, Delete clears."
             </p>
             <div class="draw-models">
-                <label>"Autoencoder " {select(autoencoder.into(), autoencoders, false,
-                    Callback::new(move |v| autoencoder.set(v)), "draw-model")}</label>
+                <label>"Autoencoder " <ModelSelect value=autoencoder options=autoencoders
+                    on_change=Callback::new(move |v| autoencoder.set(v)) testid="draw-model"/></label>
                 " "
-                <label>"Classifier " {select(classifier.into(), classifiers, true,
-                    Callback::new(move |v| classifier_choice.set(Some(v))), "draw-classifier")}</label>
+                <label>"Classifier " <ModelSelect value=classifier options=classifiers none=true
+                    on_change=Callback::new(move |v| classifier_choice.set(Some(v))) testid="draw-classifier"/></label>
             </div>
             <div class="draw-row">
                 <div class="draw-pad-box">

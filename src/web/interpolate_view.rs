@@ -5,11 +5,11 @@ use leptos::prelude::*;
 
 use super::digit_gallery::DigitGallery;
 use super::image_strip::ImageStrip;
+use super::model_select::ModelSelect;
 use crate::analysis::interpolation_alphas;
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
 use crate::ui::training_state::EngineState;
-use crate::weights::ModelSpec;
 
 /// Which end a click in the gallery sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,15 +25,7 @@ pub fn InterpolateView(
 ) -> impl IntoView {
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
-    let autoencoders = Memo::new(move |_| {
-        state.with(|s| {
-            s.models
-                .iter()
-                .filter(|m| matches!(m.spec, ModelSpec::Autoencoder { .. }))
-                .map(|m| m.name.clone())
-                .collect::<Vec<_>>()
-        })
-    });
+    let autoencoders = Memo::new(move |_| state.with(EngineState::autoencoder_names));
     let model_a = RwSignal::new("two-layer-d20".to_string());
     let model_b = RwSignal::new("two-layer-d100".to_string());
     let pair = RwSignal::new((None::<usize>, None::<usize>));
@@ -167,12 +159,8 @@ pub fn InterpolateView(
 
     let model_select = move |model: RwSignal<String>, testid: &'static str| {
         view! {
-            <select data-testid=testid prop:value=move || model.get()
-                on:change=move |ev| model.set(event_target_value(&ev))>
-                {move || autoencoders.get().into_iter().map(|name| view! {
-                    <option value=name.clone() selected=name == model.get_untracked()>{name.clone()}</option>
-                }).collect_view()}
-            </select>
+            <ModelSelect value=model options=autoencoders
+                on_change=Callback::new(move |v| model.set(v)) testid=testid/>
         }
     };
 

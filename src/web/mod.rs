@@ -22,6 +22,7 @@ mod latent_map;
 mod line_chart;
 mod loss_chart;
 mod model_list;
+mod model_select;
 mod reproduction;
 mod train_view;
 mod transfer_view;
