@@ -153,6 +153,28 @@ async function drawChecks(page, label, strokesToTime) {
   await page.click('[data-testid="digit-gallery"]', { position: { x: 5, y: 5 } });
   await page.waitForFunction(() => +document.querySelector('[data-testid="draw-interp-strip"]').dataset.frames === 10, null, { timeout: 60_000 });
   check(await canvasInk(page, "draw-interp-strip") > 100, `${label}: a strip from the drawing to a test digit is decoded`);
+  // Keep this drawing (a 0), draw a 1: the strip now goes from the 1 to the kept 0.
+  const stripSignature = () => page.$eval('[data-testid="draw-interp-strip"]', (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i]) >>> 0;
+    return h;
+  });
+  await page.click('[data-testid="draw-keep"]');
+  await page.click('[data-testid="draw-clear"]');
+  const before = await stripSignature();
+  await drawStrokes(page, ONE);
+  await page.waitForFunction((sig) => {
+    const c = document.querySelector('[data-testid="draw-interp-strip"]');
+    if (+c.dataset.frames !== 10) return false;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i]) >>> 0;
+    return h !== sig;
+  }, before, { timeout: 60_000 });
+  const kept = (await canvasPixels(page, '[data-testid="draw-interp-strip"]'))[0];
+  check(maxDiff(frame(kept, 0), frame(kept, 9)) > 100 && (await stripSignature()) !== before,
+    `${label}: a strip from a drawn 1 to a kept drawing of a 0 is decoded`);
   await page.keyboard.press("Delete");
   await page.focus('[data-testid="draw-pad"]');
   await page.keyboard.press("Delete");
