@@ -8,10 +8,26 @@ use super::mnist::{IMAGE_PIXELS, IMAGE_SIDE, MnistSet};
 pub fn images_to_tensor(set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<4> {
     let mut values = Vec::with_capacity(indices.len() * IMAGE_PIXELS);
     for &i in indices {
-        values.extend(set.image(i).iter().map(|&p| f32::from(p) / 255.0));
+        values.extend(bytes_to_values(set.image(i)));
     }
+    values_to_tensor(values, device)
+}
+
+/// Grey bytes, 784 per image, as a `[B, 1, 28, 28]` tensor in `[0, 1]`.
+pub fn bytes_to_tensor(bytes: &[u8], device: &Device) -> Tensor<4> {
+    values_to_tensor(bytes_to_values(bytes), device)
+}
+
+/// Grey bytes as values in `[0, 1]` (the inverse of [`pixels_to_bytes`]).
+pub fn bytes_to_values(bytes: &[u8]) -> Vec<f32> {
+    bytes.iter().map(|&p| f32::from(p) / 255.0).collect()
+}
+
+/// Values, 784 per image, as a `[B, 1, 28, 28]` tensor.
+pub fn values_to_tensor(values: Vec<f32>, device: &Device) -> Tensor<4> {
+    let images = values.len() / IMAGE_PIXELS;
     Tensor::from_data(
-        TensorData::new(values, [indices.len(), 1, IMAGE_SIDE, IMAGE_SIDE]),
+        TensorData::new(values, [images, 1, IMAGE_SIDE, IMAGE_SIDE]),
         device,
     )
 }

@@ -5,7 +5,10 @@ mod idx;
 mod mnist;
 mod preprocess;
 
-pub use batch::{images_to_tensor, labels_to_tensor, pixels_to_bytes};
+pub use batch::{
+    bytes_to_tensor, bytes_to_values, images_to_tensor, labels_to_tensor, pixels_to_bytes,
+    values_to_tensor,
+};
 pub use idx::{IdxError, IdxKind, encode_idx_images, encode_idx_labels, parse_idx};
 pub use mnist::{
     DataError, IMAGE_PIXELS, IMAGE_SIDE, MnistSet, Split, TEST_IMAGES_FILE, TEST_LABELS_FILE,

@@ -10,7 +10,7 @@ use crate::analysis::{
     DecorrelationStats, Histogram, Projection, coordinate_histograms, decorrelation_of_matrix,
     encode_set, interpolation_between, pca, pearson_matrix,
 };
-use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, MnistSet, pixels_to_bytes};
+use crate::data::{IMAGE_PIXELS, MnistSet, bytes_to_tensor, pixels_to_bytes};
 use crate::model::Autoencoder;
 
 /// Images encoded per batch when analysing a whole set.
@@ -81,12 +81,7 @@ pub async fn decode_between(
         return Err(format!("α must be a number, not {bad}"));
     }
     let inputs: Vec<u8> = a.iter().chain(b).copied().collect();
-    let values: Vec<f32> = inputs.iter().map(|&p| f32::from(p) / 255.0).collect();
-    let inner = device.clone().inner();
-    let images = Tensor::<4>::from_data(
-        TensorData::new(values, [2, 1, IMAGE_SIDE, IMAGE_SIDE]),
-        &inner,
-    );
+    let images = bytes_to_tensor(&inputs, &device.clone().inner());
     let pixels = interpolation_between(model, images, alphas, device)
         .await
         .map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{encode_set, read_floats};
-use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, MnistSet, pixels_to_bytes};
+use crate::data::{IMAGE_PIXELS, MnistSet, pixels_to_bytes, values_to_tensor};
 use crate::model::{Autoencoder, Classifier};
 
 /// Test digits shown as the drawing's neighbours.
@@ -206,11 +206,8 @@ pub fn drawing_tensor(pixels: &[f32], device: &Device) -> Result<Tensor<4>, Stri
     if pixels.iter().any(|v| !v.is_finite()) {
         return Err("the drawing has a pixel that is not a number".into());
     }
-    let values: Vec<f32> = pixels.iter().map(|v| v.clamp(0.0, 1.0)).collect();
-    Ok(Tensor::from_data(
-        TensorData::new(values, [1, 1, IMAGE_SIDE, IMAGE_SIDE]),
-        &device.clone().inner(),
-    ))
+    let values = pixels.iter().map(|v| v.clamp(0.0, 1.0)).collect();
+    Ok(values_to_tensor(values, &device.clone().inner()))
 }
 
 /// Probabilities from logits, computed stably (the largest logit is subtracted first). For

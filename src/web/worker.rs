@@ -333,7 +333,7 @@ async fn drawing(
             index
         }
     };
-    let values: Vec<f32> = pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let values = crate::data::bytes_to_values(pixels);
     let models = DrawingModels {
         autoencoder_name: name,
         autoencoder: &model,
