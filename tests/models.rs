@@ -7,7 +7,8 @@ mod common;
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use latent_lab::model::{
-    Architecture, AutoencoderConfig, ClassifierConfig, LATENT_SIZES, NUM_CLASSES, param_count,
+    Architecture, AutoencoderConfig, CODE_BIAS_INIT, ClassifierConfig, LATENT_SIZES, NUM_CLASSES,
+    param_count,
 };
 
 /// The counts the exercise states (report.txt and issue 2): two-layer at d = 1..100, one- and
@@ -85,6 +86,47 @@ fn codes_are_non_negative() {
     assert!(
         codes.iter().all(|&c| c >= 0.0),
         "the encoder ends in a ReLU"
+    );
+}
+
+/// Every code unit starts at bias +1 and fires for real digits: a unit that starts below zero
+/// for every image gets no gradient through its ReLU and never recovers.
+#[test]
+fn every_code_unit_starts_alive() {
+    let device = common::device();
+    let test = common::test_subset(64);
+    let indices: Vec<usize> = (0..64).collect();
+    let images = latent_lab::data::images_to_tensor(&test, &indices, &device);
+    for architecture in Architecture::ALL {
+        for d in [1, 20, 100] {
+            let model = AutoencoderConfig::new(architecture, d).init(&device);
+            let bias = model
+                .code_layer()
+                .bias
+                .as_ref()
+                .expect("the code layer has a bias");
+            let bias = bias.val().into_data().try_into_vec::<f32>().unwrap();
+            assert_eq!(bias, vec![CODE_BIAS_INIT; d], "{architecture} d={d}");
+            // Inference mode: BatchNorm uses its running statistics, as after training.
+            let codes = model
+                .encode(images.clone())
+                .into_data()
+                .try_into_vec::<f32>()
+                .unwrap();
+            for unit in 0..d {
+                let fires = (0..64).filter(|&i| codes[i * d + unit] > 0.0).count();
+                assert!(
+                    fires > 32,
+                    "{architecture} d={d}: unit {unit} fires for {fires} of 64"
+                );
+            }
+        }
+    }
+    let classifier = ClassifierConfig::new().init(&device);
+    let bias = classifier.encoder.latent.bias.as_ref().unwrap().val();
+    assert_eq!(
+        bias.into_data().try_into_vec::<f32>().unwrap(),
+        vec![CODE_BIAS_INIT; 20]
     );
 }
 

@@ -13,6 +13,7 @@ use std::str::FromStr;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use blocks::CODE_BIAS_INIT;
 pub use classifier::{Classifier, ClassifierConfig, MlpHead, NUM_CLASSES};
 pub use one_layer::{OneLayerAutoencoder, OneLayerAutoencoderConfig};
 pub use readback::copy_to_device_async;
@@ -191,6 +192,15 @@ impl Autoencoder {
 
     pub fn forward(&self, images: Tensor<4>) -> Tensor<4> {
         self.decode(self.encode(images))
+    }
+
+    /// The Linear whose output, through a ReLU, is the code.
+    pub fn code_layer(&self) -> &burn::nn::Linear {
+        match self {
+            Autoencoder::OneLayer(m) => &m.encoder.latent,
+            Autoencoder::TwoLayer(m) => &m.encoder.latent,
+            Autoencoder::ThreeLayer(m) => &m.encoder.latent,
+        }
     }
 
     pub fn architecture(&self) -> Architecture {

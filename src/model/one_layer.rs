@@ -9,7 +9,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
 
-use super::blocks::{ConvBnRelu, ConvSpec, flatten};
+use super::blocks::{ConvBnRelu, ConvSpec, code_layer, flatten};
 
 const CONV1: ConvSpec = ConvSpec::new(1, 18, 5, 4);
 const DECONV1: ConvSpec = ConvSpec::new(18, 1, 5, 4).output_padding(3);
@@ -26,7 +26,7 @@ impl OneLayerAutoencoderConfig {
         OneLayerAutoencoder {
             encoder: OneLayerEncoder {
                 conv1: ConvBnRelu::new(CONV1, device),
-                latent: LinearConfig::new(FLAT, self.latent_dim).init(device),
+                latent: code_layer(FLAT, self.latent_dim, device),
             },
             decoder: OneLayerDecoder {
                 expand: LinearConfig::new(self.latent_dim, FLAT).init(device),

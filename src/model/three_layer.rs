@@ -11,7 +11,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
 
-use super::blocks::{ConvBnRelu, ConvSpec, DeconvBnRelu, flatten};
+use super::blocks::{ConvBnRelu, ConvSpec, DeconvBnRelu, code_layer, flatten};
 
 const CONV1: ConvSpec = ConvSpec::new(1, 9, 3, 2).padding(1);
 const CONV2: ConvSpec = ConvSpec::new(9, 18, 3, 2).padding(1);
@@ -55,7 +55,7 @@ impl ThreeLayerEncoder {
             conv1: ConvBnRelu::new(CONV1, device),
             conv2: ConvBnRelu::new(CONV2, device),
             conv3: ConvBnRelu::new(CONV3, device),
-            latent: LinearConfig::new(FLAT, latent_dim).init(device),
+            latent: code_layer(FLAT, latent_dim, device),
         }
     }
 

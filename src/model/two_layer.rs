@@ -9,7 +9,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
 
-use super::blocks::{ConvBnRelu, ConvSpec, DeconvBnRelu, flatten};
+use super::blocks::{ConvBnRelu, ConvSpec, DeconvBnRelu, code_layer, flatten};
 
 const CONV1: ConvSpec = ConvSpec::new(1, 18, 5, 2);
 const CONV2: ConvSpec = ConvSpec::new(18, 36, 3, 2);
@@ -30,7 +30,7 @@ impl TwoLayerAutoencoderConfig {
             encoder: TwoLayerEncoder {
                 conv1: ConvBnRelu::new(CONV1, device),
                 conv2: ConvBnRelu::new(CONV2, device),
-                latent: LinearConfig::new(FLAT, self.latent_dim).init(device),
+                latent: code_layer(FLAT, self.latent_dim, device),
             },
             decoder: TwoLayerDecoder {
                 expand: LinearConfig::new(self.latent_dim, FLAT).init(device),
