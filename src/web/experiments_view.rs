@@ -109,7 +109,7 @@ pub fn ExperimentsView(
             </ul>
             <h4>"Is one run enough? The same models from three seeds"</h4>
             <div class="summary" data-testid="depth-seeds">
-                <p class="note">"From " <code>"latent-lab seeds"</code> " on full MNIST (" <code>"results/seeds/"</code> "), 10 epochs each."</p>
+                <p class="note">"From " <code>"latent-lab seeds"</code> " on full MNIST (" <code>"results/seeds/"</code> "), 10 epochs each, made with burn's default initialisation of the code layer, before its bias started at +1 (the reproduction above uses +1; see " <code>"docs/dead-units.md"</code> ")."</p>
                 {move || depth_seeds.with(|(studies, _)| {
                     seed_verdict(studies).into_iter().map(|t| view! { <p>{t}</p> }).collect_view()
                 })}
