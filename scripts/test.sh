@@ -33,9 +33,10 @@ cargo fmt --all -- --check
 step "cargo clippy (native)"
 cargo clippy --release --all-targets -- -D warnings
 
-step "cargo clippy (wasm32: the page and its two engine builds)"
+step "cargo clippy (wasm32: the page, its two engine builds, the browser tests)"
 cargo clippy --release --target wasm32-unknown-unknown --features web --lib --bin page --bin worker -- -D warnings
 cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features web --lib --bin page --bin worker_cpu -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown --test browser --test browser_bench -- -D warnings
 
 step "cargo test --release"
 cargo test --release

@@ -6,7 +6,7 @@
 
 use burn::prelude::*;
 use latent_lab::BackendKind;
-use latent_lab::data::{IMAGE_PIXELS, MnistSet, images_to_tensor};
+use latent_lab::data::{IMAGE_PIXELS, images_to_tensor};
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use latent_lab::engine::{FromEngine, TrainRequest};
 use latent_lab::model::{Architecture, AutoencoderConfig, ClassifierConfig};
@@ -15,6 +15,9 @@ use latent_lab::weights::{ModelSpec, WeightsManifest, load_autoencoder, save_aut
 use wasm_bindgen_test::*;
 
 // In a dedicated worker, as in the page: the engine never runs on the main thread.
+mod browser_common;
+use browser_common::subset;
+
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn backend() -> BackendKind {
@@ -40,24 +43,6 @@ async fn device() -> Device {
         .device;
     DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
     device
-}
-
-fn subset() -> (MnistSet, MnistSet) {
-    let train = MnistSet::from_idx(
-        "train-images",
-        include_bytes!("../public/data/train-images-idx3-ubyte.gz"),
-        "train-labels",
-        include_bytes!("../public/data/train-labels-idx1-ubyte.gz"),
-    )
-    .expect("the bundled training subset parses");
-    let test = MnistSet::from_idx(
-        "test-images",
-        include_bytes!("../public/data/t10k-images-idx3-ubyte.gz"),
-        "test-labels",
-        include_bytes!("../public/data/t10k-labels-idx1-ubyte.gz"),
-    )
-    .expect("the bundled test subset parses");
-    (train, test)
 }
 
 async fn read(tensor: Tensor<4>) -> Vec<f32> {

@@ -4,12 +4,14 @@
 #![cfg(target_arch = "wasm32")]
 
 use latent_lab::BackendKind;
-use latent_lab::data::MnistSet;
 use latent_lab::engine::TrainRequest;
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use latent_lab::model::{Architecture, AutoencoderConfig};
 use latent_lab::training::{Trainer, TrainingConfig};
 use wasm_bindgen_test::*;
+
+mod browser_common;
+use browser_common::subset;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
@@ -19,24 +21,6 @@ const TIMED_STEPS: usize = 60;
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
-}
-
-fn subset() -> (MnistSet, MnistSet) {
-    let train = MnistSet::from_idx(
-        "train-images",
-        include_bytes!("../public/data/train-images-idx3-ubyte.gz"),
-        "train-labels",
-        include_bytes!("../public/data/train-labels-idx1-ubyte.gz"),
-    )
-    .expect("the bundled training subset parses");
-    let test = MnistSet::from_idx(
-        "test-images",
-        include_bytes!("../public/data/t10k-images-idx3-ubyte.gz"),
-        "test-labels",
-        include_bytes!("../public/data/t10k-labels-idx1-ubyte.gz"),
-    )
-    .expect("the bundled test subset parses");
-    (train, test)
 }
 
 fn report(what: &str, steps: usize, ms: f64) {
@@ -63,7 +47,7 @@ async fn training_step_speed() {
 
     // The bare step, as in the native criterion bench.
     let model = AutoencoderConfig::new(Architecture::TwoLayer, 20).init(&device.clone().autodiff());
-    let mut trainer = Trainer::new(model, train.len(), config.clone(), &device).expect("config");
+    let mut trainer = Trainer::new(model, train.len(), config, &device).expect("config");
     for _ in 0..WARMUP_STEPS {
         trainer.step(&train).expect("steps left");
     }
