@@ -1,0 +1,240 @@
+//! The project patches burn-flex (`vendor/burn-flex`) with its own kernels for batch norm in
+//! training, for convolution weight and bias gradients, and for the f32 convolution. These
+//! tests hold them against burn's reference implementations, which the ndarray backend still
+//! runs: the same module, weights and input on both backends must give the same outputs,
+//! running statistics and gradients.
+
+#![cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
+
+mod common;
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::nn::conv::{Conv2dConfig, ConvTranspose2dConfig};
+use burn::nn::{BatchNormConfig, PaddingConfig2d};
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use latent_lab::BackendKind;
+use latent_lab::model::{Architecture, AutoencoderConfig};
+
+fn flex() -> Device {
+    BackendKind::Flex.init().unwrap().device.autodiff()
+}
+
+fn ndarray() -> Device {
+    BackendKind::Ndarray.init().unwrap().device.autodiff()
+}
+
+/// `module`'s parameters, buffers included, loaded into `target` (built on another device).
+fn copy_weights<M: ModuleSnapshot>(module: &M, mut target: M) -> M {
+    let mut store = SafetensorsStore::from_bytes(None);
+    module.save_into(&mut store).unwrap();
+    let bytes = store.get_bytes().unwrap();
+    let mut store = SafetensorsStore::from_bytes(Some(bytes)).allow_partial(false);
+    target.load_from(&mut store).unwrap();
+    target
+}
+
+/// Deterministic values in [-1, 1) (a 32-bit LCG), so both backends see the same input.
+fn values(n: usize, seed: u32) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+fn tensor<const D: usize>(shape: [usize; D], seed: u32, device: &Device) -> Tensor<D> {
+    let n = shape.iter().product();
+    Tensor::from_data(TensorData::new(values(n, seed), shape), device)
+}
+
+/// Every float parameter's value and gradient (if any), by path.
+struct Collect<'a> {
+    grads: &'a GradientsParams,
+    path: Vec<String>,
+    out: Vec<(String, Vec<f32>, Option<Vec<f32>>)>,
+}
+
+impl ModuleVisitor for Collect<'_> {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val().into_data().try_to_vec::<f32>().unwrap();
+        let grad = self
+            .grads
+            .get::<D>(param.id)
+            .map(|g| g.into_data().try_to_vec::<f32>().unwrap());
+        self.out.push((self.path.join("."), value, grad));
+    }
+}
+
+fn collect<M: Module>(
+    module: &M,
+    grads: &GradientsParams,
+) -> Vec<(String, Vec<f32>, Option<Vec<f32>>)> {
+    let mut visitor = Collect {
+        grads,
+        path: Vec::new(),
+        out: Vec::new(),
+    };
+    module.visit(&mut visitor);
+    visitor.out
+}
+
+/// Below this, a gradient is rounding noise around 0 (the largest real ones here are 0.01–1).
+const VANISHING: f32 = 1e-4;
+
+fn largest(values: &[f32]) -> f32 {
+    values.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
+/// Largest |a − b| relative to the largest |b| (or to 1e-3 if that is smaller).
+fn relative_error(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    let scale = largest(b).max(1e-3);
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+        / scale
+}
+
+fn assert_close(what: &str, flex: &[f32], reference: &[f32]) {
+    let error = relative_error(flex, reference);
+    assert!(
+        error < 1e-4,
+        "{what}: flex differs from the reference by {error:e} (relative to its largest value)"
+    );
+}
+
+/// Runs `forward` on both backends from the same weights and input, backpropagates
+/// Σ output·w for a fixed w, and compares outputs, the input's gradient, and every
+/// parameter's value (running statistics are updated by the forward pass) and gradient.
+fn compare<M, const D: usize, const O: usize>(
+    name: &str,
+    make: impl Fn(&Device) -> M,
+    input_shape: [usize; D],
+    forward: impl Fn(&M, Tensor<D>) -> Tensor<O>,
+) where
+    M: Module + ModuleSnapshot + Clone,
+{
+    let (flex, reference) = (flex(), ndarray());
+    let module_flex = make(&flex);
+    let module_ref = copy_weights(&module_flex, make(&reference));
+
+    let run = |module: &M, device: &Device| {
+        let x = tensor(input_shape, 7, device).require_grad();
+        let y = forward(module, x.clone());
+        let weights = tensor(y.dims(), 11, device);
+        let out = y.clone().into_data().try_to_vec::<f32>().unwrap();
+        let grads = (y * weights).sum().backward();
+        let x_grad = x
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let params = GradientsParams::from_grads(grads, module);
+        (out, x_grad, collect(module, &params))
+    };
+    let (out_f, x_grad_f, params_f) = run(&module_flex, &flex);
+    let (out_r, x_grad_r, params_r) = run(&module_ref, &reference);
+
+    assert_close(&format!("{name}: output"), &out_f, &out_r);
+    assert_close(&format!("{name}: input gradient"), &x_grad_f, &x_grad_r);
+    assert_eq!(params_f.len(), params_r.len());
+    let mut with_grad = 0;
+    for ((path, value_f, grad_f), (_, value_r, grad_r)) in params_f.iter().zip(&params_r) {
+        assert_close(&format!("{name}: {path}"), value_f, value_r);
+        match (grad_f, grad_r) {
+            // A convolution's bias just before a batch norm: its true gradient is 0 (the norm
+            // subtracts the batch mean), and each backend returns its own rounding noise.
+            (Some(f), Some(r)) if largest(r) < VANISHING => {
+                assert!(
+                    largest(f) < VANISHING,
+                    "{name}: gradient of {path} is {:e} on flex, about 0 on the reference",
+                    largest(f)
+                );
+                with_grad += 1;
+            }
+            (Some(f), Some(r)) => {
+                assert_close(&format!("{name}: gradient of {path}"), f, r);
+                with_grad += 1;
+            }
+            (None, None) => {}
+            _ => panic!("{name}: {path} has a gradient on one backend only"),
+        }
+    }
+    assert!(with_grad > 0, "{name}: no parameter gradient compared");
+}
+
+#[test]
+fn every_autoencoder_trains_as_on_the_reference_backend() {
+    for architecture in [
+        Architecture::OneLayer,
+        Architecture::TwoLayer,
+        Architecture::ThreeLayer,
+    ] {
+        compare(
+            &format!("{architecture}"),
+            |device| AutoencoderConfig::new(architecture, 20).init(device),
+            [16, 1, 28, 28],
+            |m, x| {
+                // Images in [0, 1], as in training; MSE against the input is the objective.
+                let images = (x + 1.0) / 2.0;
+                (m.forward(images.clone()) - images)
+                    .powf_scalar(2.0)
+                    .mean_dim(0)
+            },
+        );
+    }
+}
+
+#[test]
+fn strided_dilated_grouped_convolutions_match_the_reference() {
+    let conv = Conv2dConfig::new([4, 6], [3, 2])
+        .with_stride([2, 3])
+        .with_dilation([2, 1])
+        .with_groups(2)
+        .with_padding(PaddingConfig2d::Explicit(1, 0, 2, 1));
+    compare(
+        "conv2d",
+        |d| conv.init(d),
+        [3, 4, 11, 10],
+        |m, x| m.forward(x),
+    );
+
+    let deconv = ConvTranspose2dConfig::new([4, 6], [3, 4])
+        .with_stride([2, 3])
+        .with_dilation([1, 2])
+        .with_groups(2)
+        .with_padding([1, 2])
+        .with_padding_out([1, 2]);
+    compare(
+        "conv_transpose2d",
+        |d| deconv.init(d),
+        [3, 4, 5, 6],
+        |m, x| m.forward(x),
+    );
+}
+
+#[test]
+fn batch_norm_matches_the_reference_at_every_rank() {
+    // Shifted and scaled input, so the statistics are far from 0 and 1, and odd extents, so
+    // the kernels' eight-lane loops have remainders.
+    let norm = |d: &Device| BatchNormConfig::new(5).init(d);
+    compare("batch norm, rank 4", norm, [3, 5, 7, 3], |m, x| {
+        m.forward(x * 3.0 + 2.0)
+    });
+    compare("batch norm, rank 3", norm, [4, 5, 13], |m, x| {
+        m.forward(x * 0.5 - 4.0)
+    });
+    compare("batch norm, rank 2", norm, [9, 5], |m, x| m.forward(x));
+}
