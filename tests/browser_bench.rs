@@ -17,17 +17,28 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 const BATCH: usize = 64;
 const WARMUP_STEPS: usize = 10;
-const TIMED_STEPS: usize = 60;
+/// The machine's speed wanders from second to second: time several short rounds, alternating
+/// the two set-ups, and report each round, the median and the best.
+const ROUNDS: usize = 7;
+const STEPS_PER_ROUND: usize = 20;
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-fn report(what: &str, steps: usize, ms: f64) {
+fn images_per_second(ms: f64) -> f64 {
+    (STEPS_PER_ROUND * BATCH) as f64 / (ms / 1000.0)
+}
+
+fn report(what: &str, rounds_ms: &[f64]) {
+    let mut speeds: Vec<f64> = rounds_ms.iter().map(|&ms| images_per_second(ms)).collect();
+    let each: Vec<String> = speeds.iter().map(|s| format!("{s:.0}")).collect();
+    speeds.sort_by(f64::total_cmp);
     console_log!(
-        "BENCH {what}: {steps} steps of {BATCH} in {ms:.0} ms = {:.1} ms/step, {:.0} images/s",
-        ms / steps as f64,
-        (steps * BATCH) as f64 / (ms / 1000.0)
+        "BENCH {what}: {ROUNDS} rounds of {STEPS_PER_ROUND} steps of {BATCH}: median {:.0} images/s, best {:.0} (rounds: {})",
+        speeds[speeds.len() / 2],
+        speeds[speeds.len() - 1],
+        each.join(", ")
     );
 }
 
@@ -48,14 +59,6 @@ async fn training_step_speed() {
     // The bare step, as in the native criterion bench.
     let model = AutoencoderConfig::new(Architecture::TwoLayer, 20).init(&device.clone().autodiff());
     let mut trainer = Trainer::new(model, train.len(), config, &device).expect("config");
-    for _ in 0..WARMUP_STEPS {
-        trainer.step(&train).expect("steps left");
-    }
-    let start = now_ms();
-    for _ in 0..TIMED_STEPS {
-        trainer.step(&train).expect("steps left");
-    }
-    report("bare Trainer::step", TIMED_STEPS, now_ms() - start);
 
     // The page's session: the same step plus progress, loss readback and reconstructions.
     let request = TrainRequest {
@@ -74,12 +77,24 @@ async fn training_step_speed() {
         ReportEvery::default(),
     )
     .expect("valid request");
+
     for _ in 0..WARMUP_STEPS {
+        trainer.step(&train).expect("steps left");
         session.step(&train, &test, now_ms).await.expect("step");
     }
-    let start = now_ms();
-    for _ in 0..TIMED_STEPS {
-        session.step(&train, &test, now_ms).await.expect("step");
+    let (mut bare, mut in_session) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let start = now_ms();
+        for _ in 0..STEPS_PER_ROUND {
+            trainer.step(&train).expect("steps left");
+        }
+        bare.push(now_ms() - start);
+        let start = now_ms();
+        for _ in 0..STEPS_PER_ROUND {
+            session.step(&train, &test, now_ms).await.expect("step");
+        }
+        in_session.push(now_ms() - start);
     }
-    report("TrainingSession::step", TIMED_STEPS, now_ms() - start);
+    report("bare Trainer::step", &bare);
+    report("TrainingSession::step", &in_session);
 }
