@@ -1,8 +1,9 @@
 //! The project patches burn-flex (`vendor/burn-flex`) with its own kernels for batch norm in
-//! training, for convolution weight and bias gradients, and for the f32 convolution. These
-//! tests hold them against burn's reference implementations, which the ndarray backend still
-//! runs: the same module, weights and input on both backends must give the same outputs,
-//! running statistics and gradients.
+//! training, for convolution weight and bias gradients, for the f32 convolution and
+//! transposed convolution, and for the f32 sigmoid. These tests hold them against burn's
+//! reference implementations, which the ndarray backend still runs: the same module, weights
+//! and input on both backends must give the same outputs, running statistics and gradients.
+//! The sigmoid is also checked against the exact formula in f64.
 
 #![cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
 
@@ -211,6 +212,36 @@ fn strided_dilated_grouped_convolutions_match_the_reference() {
         |m, x| m.forward(x),
     );
 
+    // Symmetric padding takes the im2col path of the forward pass (asymmetric goes to flex's).
+    let conv = Conv2dConfig::new([4, 6], [3, 2])
+        .with_stride([2, 3])
+        .with_dilation([2, 1])
+        .with_groups(2)
+        .with_padding(PaddingConfig2d::Explicit(2, 1, 2, 1));
+    compare(
+        "conv2d, symmetric padding",
+        |d| conv.init(d),
+        [3, 4, 11, 10],
+        |m, x| m.forward(x),
+    );
+
+    // Stride 1 copies and adds whole lines instead of every stride-th element.
+    let conv =
+        Conv2dConfig::new([3, 5], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1));
+    compare(
+        "conv2d, stride 1",
+        |d| conv.init(d),
+        [2, 3, 7, 6],
+        |m, x| m.forward(x),
+    );
+    let deconv = ConvTranspose2dConfig::new([3, 5], [3, 3]).with_padding([1, 1]);
+    compare(
+        "conv_transpose2d, stride 1",
+        |d| deconv.init(d),
+        [2, 3, 7, 6],
+        |m, x| m.forward(x),
+    );
+
     let deconv = ConvTranspose2dConfig::new([4, 6], [3, 4])
         .with_stride([2, 3])
         .with_dilation([1, 2])
@@ -237,4 +268,37 @@ fn batch_norm_matches_the_reference_at_every_rank() {
         m.forward(x * 0.5 - 4.0)
     });
     compare("batch norm, rank 2", norm, [9, 5], |m, x| m.forward(x));
+}
+
+#[test]
+fn sigmoid_is_accurate_over_the_whole_float_range() {
+    // flex's sigmoid is a branch-free polynomial exp (so it vectorises); hold it against the
+    // f64 formula, from where it is 0 in f32 to where it is 1, NaN and infinities included.
+    let inputs: Vec<f32> = (-2_000..=2_000)
+        .map(|i| i as f32 * 0.05)
+        .chain([f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, 1e-30, -1e-30])
+        .collect();
+    let device = BackendKind::Flex.init().unwrap().device;
+    let n = inputs.len();
+    let output = burn::tensor::activation::sigmoid(Tensor::<1>::from_data(
+        TensorData::new(inputs.clone(), [n]),
+        &device,
+    ))
+    .into_data()
+    .try_to_vec::<f32>()
+    .unwrap();
+    for (&x, &y) in inputs.iter().zip(&output) {
+        let exact = 1.0 / (1.0 + (-(x as f64)).exp());
+        let error = (y as f64 - exact).abs();
+        // Four units in the last place, or below the smallest normal float where the exact
+        // value is itself subnormal.
+        let allowed = (4.0 * f32::EPSILON as f64 * exact).max(f32::MIN_POSITIVE as f64);
+        assert!(error <= allowed, "sigmoid({x}) = {y}, exact {exact:e}");
+    }
+    assert_eq!(output[inputs.len() - 4], 0.5);
+    let nan = burn::tensor::activation::sigmoid(Tensor::<1>::from_data(
+        TensorData::new(vec![f32::NAN], [1]),
+        &device,
+    ));
+    assert!(nan.into_data().try_to_vec::<f32>().unwrap()[0].is_nan());
 }

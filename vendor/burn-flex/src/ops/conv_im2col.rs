@@ -67,38 +67,135 @@ fn valid_range(offset: isize, stride: usize, size: usize, count: usize) -> core:
 /// contiguously; the matrix product reads them transposed.
 fn im2col<T: Copy + Default>(g: &[T], geo: &Geometry, group: usize) -> Vec<T> {
     let g_per_group = geo.g_channels / geo.groups;
-    let [ah, aw] = geo.a_size;
-    let [gh, gw] = geo.g_size;
-    let [kh, kw] = geo.kernel;
-    let positions = ah * aw;
+    let taps = Tap::all(geo);
+    let plane_len = geo.g_size[0] * geo.g_size[1];
+    let positions = geo.a_size[0] * geo.a_size[1];
     let columns = geo.batch * positions;
-    let mut cols = vec![T::default(); g_per_group * kh * kw * columns];
-    let mut rows = cols.chunks_exact_mut(columns.max(1));
-    for c in 0..g_per_group {
-        for ki in 0..kh {
-            let y_offset = (ki * geo.dilation[0]) as isize - geo.padding[0] as isize;
-            let i_range = valid_range(y_offset, geo.stride[0], gh, ah);
-            for kj in 0..kw {
-                let x_offset = (kj * geo.dilation[1]) as isize - geo.padding[1] as isize;
-                let j_range = valid_range(x_offset, geo.stride[1], gw, aw);
-                let row = rows.next().expect("one row per tap");
-                for b in 0..geo.batch {
-                    let plane = (b * geo.g_channels + group * g_per_group + c) * gh * gw;
-                    for i in i_range.clone() {
-                        let y = (i * geo.stride[0]) as isize + y_offset;
-                        let line = plane as isize + y * gw as isize + x_offset;
-                        let out = &mut row[b * positions + i * aw..][j_range.clone()];
-                        let first = (line + (j_range.start * geo.stride[1]) as isize) as usize;
-                        let taps = g[first..].iter().step_by(geo.stride[1]);
-                        for (o, &v) in out.iter_mut().zip(taps) {
-                            *o = v;
-                        }
-                    }
-                }
-            }
+    let mut cols = vec![T::default(); g_per_group * taps.len() * columns];
+    if cols.is_empty() {
+        return cols;
+    }
+    for (c, rows) in cols.chunks_exact_mut(taps.len() * columns).enumerate() {
+        for b in 0..geo.batch {
+            // One image's channel at a time: it stays in cache while every tap reads it.
+            let channel = b * geo.g_channels + group * g_per_group + c;
+            let plane = &g[channel * plane_len..][..plane_len];
+            for_each_line(geo, &taps, |t, dst, src| {
+                let block = t * columns + b * positions;
+                gather(&mut rows[block..][dst], &plane[src], geo.stride[1]);
+            });
         }
     }
     cols
+}
+
+/// `out[k] = src[k·stride]`, `src` ending at its last tap. The lines are short (5–12 taps in
+/// an MNIST autoencoder), so the common strides get loops with the stride a constant.
+#[inline(always)]
+fn gather<T: Copy>(out: &mut [T], src: &[T], stride: usize) {
+    match stride {
+        1 => out.copy_from_slice(src),
+        2 => {
+            // Pairs up to the last tap, then the last: no bounds check inside the loop.
+            let (last, head) = out.split_last_mut().expect("lines are not empty");
+            for (o, pair) in head.iter_mut().zip(src.chunks_exact(2)) {
+                *o = pair[0];
+            }
+            *last = src[src.len() - 1];
+        }
+        s => {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = src[k * s];
+            }
+        }
+    }
+}
+
+/// `dst[k·stride] += taps[k]`: the adjoint of [`gather`], for col2im.
+#[inline(always)]
+fn scatter_add(dst: &mut [f32], taps: &[f32], stride: usize) {
+    match stride {
+        1 => {
+            for (o, &v) in dst.iter_mut().zip(taps) {
+                *o += v;
+            }
+        }
+        2 => {
+            let (last, head) = taps.split_last().expect("lines are not empty");
+            for (pair, &v) in dst.chunks_exact_mut(2).zip(head) {
+                pair[0] += v;
+            }
+            dst[dst.len() - 1] += *last;
+        }
+        s => {
+            for (k, &v) in taps.iter().enumerate() {
+                dst[k * s] += v;
+            }
+        }
+    }
+}
+
+/// One kernel tap `(kh, kw)`: the rows `i` and columns `j` of `A` whose tap lands inside `G`,
+/// and where in a plane of `G` the first of them lands.
+struct Tap {
+    rows: core::ops::Range<usize>,
+    /// First column `j` inside `G`, and how many columns from it are.
+    first_column: usize,
+    columns: usize,
+    /// Row and column of `G` reached by `A`'s position (0, 0) (may be negative).
+    y_offset: isize,
+    x_first: usize,
+}
+
+impl Tap {
+    /// Every tap of the kernel, in `(kh, kw)` order.
+    fn all(geo: &Geometry) -> Vec<Tap> {
+        let [ah, aw] = geo.a_size;
+        let [gh, gw] = geo.g_size;
+        let mut taps = Vec::with_capacity(geo.kernel[0] * geo.kernel[1]);
+        for ki in 0..geo.kernel[0] {
+            let y_offset = (ki * geo.dilation[0]) as isize - geo.padding[0] as isize;
+            for kj in 0..geo.kernel[1] {
+                let x_offset = (kj * geo.dilation[1]) as isize - geo.padding[1] as isize;
+                let j_range = valid_range(x_offset, geo.stride[1], gw, aw);
+                taps.push(Tap {
+                    rows: valid_range(y_offset, geo.stride[0], gh, ah),
+                    first_column: j_range.start,
+                    columns: j_range.len(),
+                    y_offset,
+                    // Only read when some column is inside, and then it is ≥ 0.
+                    x_first: ((j_range.start * geo.stride[1]) as isize + x_offset).max(0) as usize,
+                });
+            }
+        }
+        taps
+    }
+}
+
+/// For one image plane of `G` and every tap `t` (index into `taps`), calls `line(t, dst,
+/// src)` for every row `i` of `A` whose tap lands inside `G`: `dst` is the range of `A`'s
+/// positions `i·aw + j` in the row, `src` the range of the plane from the first tap met to
+/// the last (read with the stride along the width).
+#[inline(always)]
+fn for_each_line(
+    geo: &Geometry,
+    taps: &[Tap],
+    mut line: impl FnMut(usize, core::ops::Range<usize>, core::ops::Range<usize>),
+) {
+    let aw = geo.a_size[1];
+    let gw = geo.g_size[1];
+    for (t, tap) in taps.iter().enumerate() {
+        if tap.columns == 0 {
+            continue;
+        }
+        let span = (tap.columns - 1) * geo.stride[1] + 1;
+        for i in tap.rows.clone() {
+            let y = ((i * geo.stride[0]) as isize + tap.y_offset) as usize;
+            let src = y * gw + tap.x_first;
+            let dst = i * aw + tap.first_column;
+            line(t, dst..dst + tap.columns, src..src + span);
+        }
+    }
 }
 
 /// `[a_per_group, batch·positions]` for group `group`: `A`'s channels of the group as rows.
@@ -317,4 +414,92 @@ pub(crate) fn bias_backward(output_grad: FloatTensor<Flex>) -> FloatTensor<Flex>
     let grad = Flex::float_sum_dim(grad, 2);
     let grad = Flex::float_sum_dim(grad, 0);
     Flex::float_reshape(grad, Shape::new([channels]))
+}
+
+/// The forward transposed convolution in f32, or `None` for a shape this path leaves to
+/// flex's own (empty tensors, padding larger than the output).
+///
+/// The adjoint of [`conv2d_f32`]: one matrix product per group, `col[(co, kh, kw), (b, i, j)]
+/// = Σ_ci W[ci, co, kh, kw] · x[b, ci, i, j]`, then col2im adds each column into the output
+/// pixel its tap reaches. flex's own path runs one small product per image and adds with
+/// bounds-checked indexing; here the product covers the whole batch and the additions run
+/// along the same lines as [`im2col`].
+pub(crate) fn conv_transpose2d_f32(
+    x: &FlexTensor,
+    weight: &FlexTensor,
+    bias: Option<&FlexTensor>,
+    options: &ConvTransposeOptions<2>,
+) -> Option<FlexTensor> {
+    let [batch, channels_in, height, width] = dims4(x);
+    let [_, out_per_group, kh, kw] = dims4(weight);
+    let groups = options.groups;
+    let channels_out = out_per_group * groups;
+    let out_extent = |axis: usize, input: usize, kernel: usize| {
+        ((input.checked_sub(1)?) * options.stride[axis]
+            + options.dilation[axis] * (kernel.checked_sub(1)?)
+            + 1
+            + options.padding_out[axis])
+            .checked_sub(2 * options.padding[axis])
+    };
+    let out = [out_extent(0, height, kh)?, out_extent(1, width, kw)?];
+    let positions = height * width;
+    if batch * channels_in * channels_out * positions * out[0] * out[1] == 0 {
+        return None;
+    }
+    let geo = Geometry {
+        batch,
+        a_channels: channels_in,
+        g_channels: channels_out,
+        a_size: [height, width],
+        g_size: out,
+        kernel: [kh, kw],
+        stride: options.stride,
+        padding: options.padding,
+        dilation: options.dilation,
+        groups,
+    };
+    let x = x.to_contiguous();
+    let weight = weight.to_contiguous();
+    let (x, weight): (&[f32], &[f32]) = (x.storage(), weight.storage());
+    let in_per_group = channels_in / groups;
+    let width_k = out_per_group * kh * kw;
+    let samples = batch * positions;
+
+    let taps = Tap::all(&geo);
+    let plane_len = out[0] * out[1];
+    let mut output = vec![0.0f32; batch * channels_out * plane_len];
+    for group in 0..groups {
+        let rows = &weight[group * in_per_group * width_k..][..in_per_group * width_k];
+        let lhs = tensor(rows.to_vec(), Shape::new([in_per_group, width_k])).transpose(0, 1);
+        let rhs = tensor(
+            channel_rows(x, &geo, group),
+            Shape::new([in_per_group, samples]),
+        );
+        let product = Flex::float_matmul(lhs, rhs).into_contiguous();
+        let product = product.storage::<f32>();
+        for (c, rows) in product.chunks_exact(taps.len() * samples).enumerate() {
+            let channel = group * out_per_group + c;
+            for b in 0..batch {
+                // One output plane at a time: it stays in cache while every tap adds to it.
+                let plane = &mut output[(b * channels_out + channel) * plane_len..][..plane_len];
+                for_each_line(&geo, &taps, |t, src, dst| {
+                    let block = t * samples + b * positions;
+                    scatter_add(&mut plane[dst], &rows[block..][src], geo.stride[1]);
+                });
+            }
+        }
+    }
+    if let Some(bias) = bias {
+        let bias = bias.to_contiguous();
+        for (pixels, &shift) in output
+            .chunks_exact_mut(plane_len)
+            .zip(bias.storage::<f32>().iter().cycle())
+        {
+            pixels.iter_mut().for_each(|o| *o += shift);
+        }
+    }
+    Some(tensor(
+        output,
+        Shape::new([batch, channels_out, out[0], out[1]]),
+    ))
 }

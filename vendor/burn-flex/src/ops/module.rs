@@ -343,7 +343,11 @@ impl ModuleOps<Flex> for Flex {
         options: ConvTransposeOptions<2>,
     ) -> FloatTensor<Flex> {
         match x.dtype() {
-            DType::F32 => conv_transpose::conv_transpose2d_f32(x, weight, bias, &options),
+            // [Latent Lab patch] one matrix product for the batch + col2im on NCHW data first.
+            DType::F32 => {
+                conv_im2col::conv_transpose2d_f32(&x, &weight, bias.as_ref(), &options)
+                    .unwrap_or_else(|| conv_transpose::conv_transpose2d_f32(x, weight, bias, &options))
+            }
             DType::F64 => conv_transpose::conv_transpose2d_f64(x, weight, bias, &options),
             DType::F16 => conv_transpose::conv_transpose2d_f16(x, weight, bias, &options),
             DType::BF16 => conv_transpose::conv_transpose2d_bf16(x, weight, bias, &options),
