@@ -1,5 +1,6 @@
 //! 2D convolutions as im2col and one matrix product per group, on NCHW data: the forward
-//! pass (f32), and the weight and bias gradients of convolutions and transposed convolutions.
+//! pass (f32) of convolutions and (through col2im) transposed convolutions, and the weight
+//! and bias gradients of both.
 //!
 //! [Latent Lab patch] burn-backend's default computes a convolution's weight gradient as
 //! another convolution over the input with its batch and channel dims swapped (the output
@@ -17,6 +18,8 @@
 //! col[:, (b, i, j)]`. For the small-channel shapes of an MNIST autoencoder (1 → 18 → 36
 //! channels, 28×28 → 12×12 → 5×5) it took a third of the time of flex's own paths (NHWC
 //! conversion and tiled im2col, or its direct small-channel kernel) in a browser profile.
+//! The transposed convolution's forward pass is its adjoint: `col = Wᵀ · x` for the whole
+//! batch, then col2im adds each column into the pixel its tap reaches.
 
 use alloc::vec;
 use alloc::vec::Vec;
