@@ -145,8 +145,9 @@ struct Tap {
     /// First column `j` inside `G`, and how many columns from it are.
     first_column: usize,
     columns: usize,
-    /// Row and column of `G` reached by `A`'s position (0, 0) (may be negative).
+    /// The row of `G` that `A`'s row 0 reaches (may be negative).
     y_offset: isize,
+    /// The column of `G` that `first_column` reaches.
     x_first: usize,
 }
 
