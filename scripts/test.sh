@@ -2,6 +2,8 @@
 # Runs every test of Latent Lab. First installs what is missing, at pinned versions
 # (scripts/install-tools.sh test: wasm32 target, trunk, wasm-bindgen-cli, wasm-pack, Debian's
 # chromium + chromedriver + Mesa lavapipe, npm playwright-core). Then:
+#   the serve command's build path from an empty cargo home, until all three wasm builds
+#     compile (scripts/check-fresh-serve.sh: a newcomer's first command resolves its crates);
 #   cargo fmt --check; cargo clippy (native, and the page's wasm32 build);
 #   cargo test --release (library, CLI, native wgpu on lavapipe);
 #   trunk build --release (the page, in dist/);
@@ -26,6 +28,12 @@ export CUBECL_AUTOTUNE_LEVEL="${CUBECL_AUTOTUNE_LEVEL:-minimal}"
 # a fresh clone reuses the long optimised builds of burn (cargo's fingerprints keep it right).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 echo "build folder: $CARGO_TARGET_DIR"
+
+step "a newcomer's serve command from an empty cargo home (until all three wasm builds compile)"
+scripts/check-fresh-serve.sh
+
+step "cargo fetch --locked"
+cargo fetch --locked
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

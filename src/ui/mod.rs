@@ -10,6 +10,7 @@ pub mod format;
 pub mod image;
 pub mod interpolation;
 pub mod latent_map;
+pub mod live;
 pub mod loss_history;
 pub mod model_file;
 pub mod route;

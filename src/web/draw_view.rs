@@ -14,6 +14,7 @@ use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
+use crate::ui::live::{Freshness, LiveSlot, LiveState};
 use crate::ui::training_state::{DRAWING, EngineState};
 
 const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
@@ -145,14 +146,31 @@ pub fn DrawView(
         }
     });
 
+    // The newest reading, if it was made with the chosen models from this drawing (an older
+    // version of it shows as pending until the current one is read).
     let reading = Memo::new(move |_| {
         let shown = !drawing.with(Drawing::is_empty);
         let model = autoencoder.get();
+        let c = classifier.get();
+        let wanted_classifier = (!c.is_empty()).then_some(c);
         state.with(|s| {
             s.drawing
                 .clone()
-                .filter(|r| shown && r.autoencoder == model)
+                .filter(|r| shown && r.autoencoder == model && r.classifier == wanted_classifier)
         })
+    });
+    let reading_live = Signal::derive(move || {
+        let wanted = input.with(|i| i.as_ref().map(|(v, _)| *v));
+        LiveState {
+            shown: reading.with(|r| {
+                r.as_ref().map(|r| Freshness {
+                    version: r.seq,
+                    wanted: wanted.unwrap_or(r.seq),
+                    input: r.seq.to_string(),
+                })
+            }),
+            wanted,
+        }
     });
     let reconstruction = Signal::derive(move || {
         reading
@@ -190,12 +208,14 @@ pub fn DrawView(
     let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
     let target = RwSignal::new(None::<Target>);
     let kept = RwSignal::new(None::<Vec<u8>>);
-    let first_seq = state.with_untracked(|s| s.decoded.get(INTERP_SLOT).map_or(0, |d| d.seq)) + 1;
-    let interp_seq = StoredValue::new(first_seq - 1);
+    // The strip's subject is the model and the target; the drawing's version is its input.
+    // A cleared pad starts a new subject (`LiveSlot::forget`).
+    let last_answer = state.with_untracked(|s| s.decoded.get(INTERP_SLOT).map_or(0, |d| d.seq));
+    let interp_slot = RwSignal::new(LiveSlot::<(String, ImageRef)>::after(last_answer));
     Effect::new(move |_| {
         let Some(t) = target.get() else { return };
         let model = autoencoder.get();
-        let Some((_, pixels)) = input.get() else {
+        let Some((version, pixels)) = input.get() else {
             return;
         };
         if drawing.with_untracked(Drawing::is_drawing) || !loaded.get_untracked() {
@@ -208,24 +228,34 @@ pub fn DrawView(
                 None => return,
             },
         };
-        interp_seq.update_value(|s| *s += 1);
+        let Some(seq) =
+            interp_slot.try_update(|s| s.request((model.clone(), to.clone()), version.to_string()))
+        else {
+            return;
+        };
         send.run(ToEngine::Decode {
             slot: INTERP_SLOT.into(),
-            seq: interp_seq.get_value(),
+            seq,
             model,
             from: ImageRef::Drawn(pixels),
             to,
             alphas: interpolation_alphas(INTERP_FRAMES),
         });
     });
+    let interp_live = Memo::new(move |_| {
+        let answered = state.with(|s| s.decoded.get(INTERP_SLOT).map(|d| d.seq));
+        interp_slot.with(|slot| LiveState::of(slot, answered))
+    });
     let interp = Signal::derive(move || {
-        if target.get().is_none() || drawing.with(Drawing::is_empty) {
+        if target.get().is_none()
+            || drawing.with(Drawing::is_empty)
+            || interp_live.with(|l| l.shown.is_none())
+        {
             return Vec::new();
         }
         state.with(|s| {
             s.decoded
                 .get(INTERP_SLOT)
-                .filter(|d| d.seq >= first_seq)
                 .map(|d| d.pixels.clone())
                 .unwrap_or_default()
         })
@@ -247,6 +277,7 @@ pub fn DrawView(
     };
     let clear = move || {
         latency.update(LatencyLog::cancel);
+        interp_slot.update(LiveSlot::forget);
         drawing.update(Drawing::clear);
     };
     let on_key = Callback::new(move |k: PadKey| match k {
@@ -300,7 +331,7 @@ pub fn DrawView(
                 </figure>
                 <figure>
                     <ImageStrip pixels=reconstruction testid="reconstruction" class="large"
-                        model=Signal::derive(move || autoencoder.get())/>
+                        model=Signal::derive(move || autoencoder.get()) live=reading_live/>
                     <figcaption>{move || format!("Reconstruction by {}", autoencoder.get())}</figcaption>
                 </figure>
             </div>
@@ -320,7 +351,11 @@ pub fn DrawView(
                     _ => String::new(),
                 })}
             </p>
-            <div class="draw-results">
+            <div class="draw-results" data-testid="draw-reading"
+                class:pending=move || reading_live.with(LiveState::pending)
+                data-version=move || reading_live.with(LiveState::version_attribute)
+                data-wanted=move || reading_live.with(LiveState::wanted_attribute)
+                data-pending=move || reading_live.with(|l| l.pending().to_string())>
                 <div>
                     <h3>"The code"</h3>
                     <LatentBars bars=bars/>
@@ -350,7 +385,8 @@ pub fn DrawView(
                 })}
             </p>
             <DigitGallery gallery=gallery chosen=chosen on_pick=Callback::new(move |i| target.set(Some(Target::Test(i))))/>
-            <ImageStrip pixels=interp testid="draw-interp-strip" model=Signal::derive(move || autoencoder.get())/>
+            <ImageStrip pixels=interp testid="draw-interp-strip" model=Signal::derive(move || autoencoder.get())
+                live=interp_live/>
         </section>
     }
 }

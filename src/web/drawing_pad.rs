@@ -89,6 +89,7 @@ pub fn DrawingPad(
             role="img"
             aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen. Ctrl+Z undoes the last stroke, Delete clears."
             data-strokes=move || drawing.with(|d| d.strokes().len())
+            data-version=move || drawing.with(|d| d.version())
             on:pointerdown=down
             on:pointermove=moved
             on:pointerup=up

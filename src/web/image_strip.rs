@@ -1,4 +1,6 @@
-//! A row of 28×28 frames drawn as one pixelated image (`putImageData`).
+//! A row of 28×28 frames drawn as one pixelated image (`putImageData`). A live strip (one
+//! that answers a drawing, a slider or a click) says which request it shows and which one is
+//! wanted (`ui::live`), and is dimmed while the newest answer is pending.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -6,6 +8,7 @@ use leptos::prelude::*;
 use super::canvas::put_rgba;
 use crate::data::IMAGE_PIXELS;
 use crate::ui::image::grid_rgba;
+use crate::ui::live::LiveState;
 
 #[component]
 pub fn ImageStrip(
@@ -18,7 +21,11 @@ pub fn ImageStrip(
     columns: Option<Signal<usize>>,
     #[prop(optional, into)] model: Option<Signal<String>>,
     #[prop(default = "strip")] class: &'static str,
+    /// For a live result: the request it answers and the newest one.
+    #[prop(optional, into)]
+    live: Option<Signal<LiveState>>,
 ) -> impl IntoView {
+    let live_state = move || live.map(|l| l.get());
     let canvas = NodeRef::<Canvas>::new();
     let frames = Memo::new(move |_| pixels.with(|p| p.len() / IMAGE_PIXELS));
     Effect::new(move |_| {
@@ -35,10 +42,17 @@ pub fn ImageStrip(
     view! {
         <canvas
             node_ref=canvas
-            class=format!("pixelated {class}")
+            class=move || {
+                let pending = live_state().is_some_and(|l| l.pending());
+                format!("pixelated {class}{}", if pending { " pending" } else { "" })
+            }
             data-testid=testid
             data-frames=move || frames.get()
             data-model=move || model.map(|m| m.get())
+            data-version=move || live_state().map(|l| l.version_attribute())
+            data-wanted=move || live_state().map(|l| l.wanted_attribute())
+            data-pending=move || live_state().map(|l| l.pending().to_string())
+            data-input=move || live_state().map(|l| l.input_attribute())
         ></canvas>
     }
 }

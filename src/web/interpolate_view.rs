@@ -9,6 +9,7 @@ use super::model_select::ModelSelect;
 use crate::analysis::interpolation_alphas;
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
+use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::training_state::EngineState;
 
 /// Which end a click in the gallery sets.
@@ -33,7 +34,6 @@ pub fn InterpolateView(
     let frames_text = RwSignal::new(DEFAULT_FRAMES.to_string());
     let frames = Memo::new(move |_| parse_frames(&frames_text.get()));
     let alpha = RwSignal::new(0.5f32);
-    let seq = StoredValue::new(0u64);
 
     // Start on the exercise's first pair once the gallery is there.
     Effect::new(move |_| {
@@ -45,14 +45,27 @@ pub fn InterpolateView(
         }
     });
 
-    // Per slot: the inputs (model, A, B, frames) of its last request, and the first request
-    // made with them. Frames decoded from other inputs (an earlier visit, another pair) are
-    // not shown; a new α alone keeps the last frame until its answer comes.
-    let inputs = StoredValue::new(std::collections::BTreeMap::<
-        &'static str,
-        (String, usize, usize, usize),
-    >::new());
-    let valid_from = RwSignal::new(std::collections::BTreeMap::<&'static str, u64>::new());
+    // Per slot, its requests (`ui::live`): the subject is the model, the pair and the number
+    // of frames; frames decoded for another subject (an earlier visit, another pair) are not
+    // shown; a new α alone keeps the last frame, marked pending, until its answer comes.
+    type Subject = (String, usize, usize, usize);
+    let live_slot = move |slot: &'static str| {
+        let last = state.with_untracked(|s| s.decoded.get(slot).map_or(0, |d| d.seq));
+        RwSignal::new(LiveSlot::<Subject>::after(last))
+    };
+    let slots = [
+        ("strip-a", live_slot("strip-a")),
+        ("strip-b", live_slot("strip-b")),
+        ("alpha-a", live_slot("alpha-a")),
+        ("alpha-b", live_slot("alpha-b")),
+    ];
+    let slot_of = move |slot: &'static str| {
+        slots
+            .iter()
+            .find(|(name, _)| *name == slot)
+            .map(|(_, s)| *s)
+            .expect("a slot of this view")
+    };
     let request = move |slot: &'static str, model: String, alphas: Vec<f32>| {
         let (Some(from), Some(to)) = pair.get() else {
             return;
@@ -60,20 +73,17 @@ pub fn InterpolateView(
         if !loaded.get() || model.is_empty() {
             return;
         }
-        seq.update_value(|s| *s += 1);
-        let seq_now = seq.get_value();
-        let key = (model.clone(), from, to, alphas.len());
-        if inputs.with_value(|i| i.get(slot) != Some(&key)) {
-            inputs.update_value(|i| {
-                i.insert(slot, key);
-            });
-            valid_from.update(|v| {
-                v.insert(slot, seq_now);
-            });
-        }
+        let input = match alphas.as_slice() {
+            [alpha] => format!("{from}-{to}@{alpha:.2}"),
+            _ => format!("{from}-{to}"),
+        };
+        let subject = (model.clone(), from, to, alphas.len());
+        let Some(seq) = slot_of(slot).try_update(|s| s.request(subject, input)) else {
+            return;
+        };
         send.run(ToEngine::Decode {
             slot: slot.into(),
-            seq: seq_now,
+            seq,
             model,
             from: ImageRef::Test(from),
             to: ImageRef::Test(to),
@@ -91,13 +101,19 @@ pub fn InterpolateView(
         Effect::new(move |_| request(slot, model.get(), vec![alpha.get()]));
     }
 
+    let live_now = move |slot: &'static str| {
+        let answered = state.with(|s| s.decoded.get(slot).map(|d| d.seq));
+        slot_of(slot).with(|l| LiveState::of(l, answered))
+    };
+    let live = move |slot: &'static str| Signal::derive(move || live_now(slot));
     let decoded = move |slot: &'static str| {
         Signal::derive(move || {
-            let since = valid_from.with(|v| v.get(slot).copied().unwrap_or(u64::MAX));
+            if live_now(slot).shown.is_none() {
+                return Vec::new();
+            }
             state.with(|s| {
                 s.decoded
                     .get(slot)
-                    .filter(|d| d.seq >= since)
                     .map(|d| d.pixels.clone())
                     .unwrap_or_default()
             })
@@ -199,7 +215,8 @@ pub fn InterpolateView(
                 {[(model_a, "strip-a", "alpha-a", "model-a"), (model_b, "strip-b", "alpha-b", "model-b")].map(|(model, strip, _, testid)| view! {
                     <div class="strip-row">
                         <div class="strip-label">{model_select(model, testid)}</div>
-                        <ImageStrip pixels=decoded(strip) testid="interp-strip" model=Signal::derive(move || model.get())/>
+                        <ImageStrip pixels=decoded(strip) testid="interp-strip" model=Signal::derive(move || model.get())
+                            live=live(strip)/>
                         {move || failure(strip)().map(|e| view! { <span class="warning">{e}</span> })}
                     </div>
                 })}
@@ -225,7 +242,7 @@ pub fn InterpolateView(
                     </figure>
                     {[(model_a, "alpha-a"), (model_b, "alpha-b")].map(|(model, slot)| view! {
                         <figure>
-                            <ImageStrip pixels=decoded(slot) testid=slot class="large"/>
+                            <ImageStrip pixels=decoded(slot) testid=slot class="large" live=live(slot)/>
                             <figcaption>{move || model.get()}</figcaption>
                         </figure>
                     })}

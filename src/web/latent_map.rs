@@ -10,6 +10,7 @@ use super::image_strip::ImageStrip;
 use crate::engine::analysis::LatentAnalysis;
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::latent_map::{DIGIT_COLOURS, map_positions, nearest_point};
+use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::training_state::EngineState;
 
 const SIZE: f64 = 420.0;
@@ -24,7 +25,9 @@ pub fn LatentMap(
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let picked = RwSignal::new(None::<usize>);
-    let seq = StoredValue::new(0u64);
+    // The picked digit's decode (`ui::live`): the subject is the model and the digit.
+    let last_answer = state.with_untracked(|s| s.decoded.get(SLOT).map_or(0, |d| d.seq));
+    let slot = RwSignal::new(LiveSlot::<(String, usize)>::after(last_answer));
     let positions = Memo::new(move |_| {
         analysis
             .get()
@@ -60,6 +63,7 @@ pub fn LatentMap(
     Effect::new(move |_| {
         analysis.with(|a| a.as_ref().map(|a| a.model.clone()));
         picked.set(None);
+        slot.update(LiveSlot::forget);
     });
     let click = move |ev: leptos::ev::MouseEvent| {
         let Some(canvas) = canvas.get() else { return };
@@ -75,21 +79,29 @@ pub fn LatentMap(
             return;
         };
         picked.set(Some(i));
-        seq.update_value(|s| *s += 1);
+        let seq = slot
+            .try_update(|s| s.request((model.clone(), i), i.to_string()))
+            .unwrap_or_default();
         send.run(ToEngine::Decode {
             slot: SLOT.into(),
-            seq: seq.get_value(),
+            seq,
             model,
             from: ImageRef::Test(i),
             to: ImageRef::Test(i),
             alphas: vec![0.0],
         });
     };
+    let live = Signal::derive(move || {
+        let answered = state.with(|s| s.decoded.get(SLOT).map(|d| d.seq));
+        slot.with(|l| LiveState::of(l, answered))
+    });
     let pair = Signal::derive(move || {
+        if picked.get().is_none() || live.with(|l| l.shown.is_none()) {
+            return Vec::new();
+        }
         state.with(|s| {
             s.decoded
                 .get(SLOT)
-                .filter(|_| picked.get().is_some())
                 .map(|d| {
                     let mut images = d.inputs.get(..784).map(<[u8]>::to_vec).unwrap_or_default();
                     images.extend_from_slice(&d.pixels);
@@ -131,7 +143,7 @@ pub fn LatentMap(
                 </figcaption>
             </figure>
             <figure>
-                <ImageStrip pixels=pair testid="latent-map-pick" class="large"/>
+                <ImageStrip pixels=pair testid="latent-map-pick" class="large" live=live/>
                 <figcaption>{move || picked.get().map_or(
                     "The picked test image and its reconstruction.".to_string(),
                     |i| format!("Test image {i} (a {}) and its reconstruction.",

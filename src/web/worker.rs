@@ -674,15 +674,16 @@ async fn start(engine: Shared, choice: crate::engine::BackendChoice, base_url: S
     e.test = Some(test);
     let models = e.store.infos();
     drop(e);
+    // The offer first: once the page is loaded, whether a training was interrupted is known.
+    if interrupted.is_some() {
+        post(&FromEngine::Interrupted { run: interrupted });
+    }
     post(&FromEngine::Loaded {
         train_images,
         test_images,
         models,
         problems,
     });
-    if interrupted.is_some() {
-        post(&FromEngine::Interrupted { run: interrupted });
-    }
 }
 
 async fn train(

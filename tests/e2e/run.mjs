@@ -108,6 +108,49 @@ const SEVEN = [[[0.25, 0.2], [0.75, 0.2]], [[0.75, 0.2], [0.45, 0.85]]];
 
 const drawData = (page, testid, key) => page.$eval(`[data-testid="${testid}"]`, (e, k) => e.dataset[k], key);
 
+// Waiting for states, never for "the first change" or a fixed time: the suite must pass on a
+// slower, loaded machine. A live result (a strip, a reading of the drawing, a picked digit)
+// carries the version of the request it answers (data-version), the newest request's
+// (data-wanted), whether that one is still pending, and the input it was computed from
+// (data-input: a drawing's version, a pair and α); see src/ui/live.rs.
+
+/** Waits until every element matching `selector` shows the answer to its newest request,
+ *  computed from `input` (its data-input) if one is given. */
+async function waitCurrent(page, selector, input = null, timeout = 120_000) {
+  await page.waitForFunction(([sel, inp]) => {
+    const els = [...document.querySelectorAll(sel)];
+    return els.length > 0 && els.every((e) => e.dataset.pending === "false" && e.dataset.version !== ""
+      && e.dataset.version === e.dataset.wanted && (inp === null || e.dataset.input === inp));
+  }, [selector, input], { timeout });
+}
+
+/** Waits until a data attribute of an element has a value (a DOM update after a click). */
+async function waitData(page, testid, key, value, timeout = 30_000) {
+  await page.waitForFunction(([t, k, v]) => document.querySelector(`[data-testid="${t}"]`)?.dataset[k] === v,
+    [testid, key, String(value)], { timeout }).catch(() => {});
+  return drawData(page, testid, key);
+}
+
+/** Waits until the reading shown (reconstruction, code, classifier, neighbours) is of the
+ *  drawing's current version with the chosen models. */
+async function waitReadingOfCurrentDrawing(page) {
+  await page.waitForFunction(() => {
+    const pad = document.querySelector('[data-testid="draw-pad"]');
+    const reading = document.querySelector('[data-testid="draw-reading"]');
+    return reading?.dataset.pending === "false" && reading.dataset.version === pad.dataset.version;
+  }, null, { timeout: 120_000 });
+}
+
+/** Waits until the drawing's interpolation strip is decoded from its current version. */
+async function waitStripOfCurrentDrawing(page) {
+  await page.waitForFunction(() => {
+    const pad = document.querySelector('[data-testid="draw-pad"]');
+    const strip = document.querySelector('[data-testid="draw-interp-strip"]');
+    return strip?.dataset.pending === "false" && strip.dataset.input === pad.dataset.version
+      && +strip.dataset.frames === 10;
+  }, null, { timeout: 120_000 });
+}
+
 /** Waits until the stroke just ended has its reading shown (the page's latency log grew). */
 async function waitForReading(page, count) {
   await page.waitForFunction((n) => +document.querySelector('[data-testid="draw-latency"]').dataset.count >= n,
@@ -119,14 +162,14 @@ async function drawChecks(page, label, strokesToTime) {
   await goTo(page, "draw");
   await page.waitForSelector('[data-testid="draw-pad"]');
   if (await page.$('[data-testid="draw-clear"]:not([disabled])')) await page.click('[data-testid="draw-clear"]');
-  check(!!(await page.$('[data-testid="draw-empty"]')), `${label}: an empty pad is a state, not an error`);
+  const empty = await page.waitForSelector('[data-testid="draw-empty"]', { timeout: 30_000 }).catch(() => null);
+  check(!!empty, `${label}: an empty pad is a state, not an error`);
   let samples = 0;
   for (const [digit, shape] of [[1, ONE], [0, ZERO]]) {
     await drawStrokes(page, shape);
     samples += 1; // the log times the last stroke of each drawing
     await waitForReading(page, samples);
-    await page.waitForFunction((d) => document.querySelector('[data-testid="prediction"]').dataset.guess === String(d),
-      digit, { timeout: 30_000 }).catch(() => {});
+    await waitReadingOfCurrentDrawing(page);
     const guess = await drawData(page, "prediction", "guess");
     const input = (await canvasPixels(page, '[data-testid="draw-input"]'))[0];
     const recon = (await canvasPixels(page, '[data-testid="reconstruction"]'))[0];
@@ -138,20 +181,24 @@ async function drawChecks(page, label, strokesToTime) {
       `${label}: the five nearest test digits are mostly ${digit}s (${neighbours})`);
     const bars = +(await drawData(page, "latent-bars", "bars"));
     check(bars === 20, `${label}: the code's 20 coordinates are shown as bars (${bars}, ${await drawData(page, "latent-bars", "dead")} dead)`);
-    if (digit === 1) await page.click('[data-testid="draw-clear"]');
+    if (digit === 1) {
+      await page.click('[data-testid="draw-clear"]');
+      await page.waitForSelector('[data-testid="draw-empty"]');
+    }
   }
   // Undo removes the last stroke only; the keyboard does it too; Clear empties the pad.
   await drawStrokes(page, [[[0.1, 0.1], [0.2, 0.9]]]);
-  check(+(await drawData(page, "draw-pad", "strokes")) === 2, `${label}: a second stroke is added`);
+  check(+(await waitData(page, "draw-pad", "strokes", 2)) === 2, `${label}: a second stroke is added`);
   await page.click('[data-testid="draw-undo"]');
-  check(+(await drawData(page, "draw-pad", "strokes")) === 1, `${label}: Undo removes the last stroke`);
+  check(+(await waitData(page, "draw-pad", "strokes", 1)) === 1, `${label}: Undo removes the last stroke`);
   await drawStrokes(page, [[[0.1, 0.1], [0.2, 0.9]]]);
+  await waitData(page, "draw-pad", "strokes", 2);
   await page.focus('[data-testid="draw-pad"]');
   await page.keyboard.press("Control+z");
-  check(+(await drawData(page, "draw-pad", "strokes")) === 1, `${label}: Ctrl+Z on the pad undoes too`);
+  check(+(await waitData(page, "draw-pad", "strokes", 1)) === 1, `${label}: Ctrl+Z on the pad undoes too`);
   // Interpolate from the drawing (a 0) to a test digit.
   await page.click('[data-testid="digit-gallery"]', { position: { x: 5, y: 5 } });
-  await page.waitForFunction(() => +document.querySelector('[data-testid="draw-interp-strip"]').dataset.frames === 10, null, { timeout: 60_000 });
+  await waitStripOfCurrentDrawing(page);
   check(await canvasInk(page, "draw-interp-strip") > 100, `${label}: a strip from the drawing to a test digit is decoded`);
   // Keep this drawing (a 0), draw a 1: the strip now goes from the 1 to the kept 0.
   const stripSignature = () => page.$eval('[data-testid="draw-interp-strip"]', (c) => {
@@ -161,25 +208,21 @@ async function drawChecks(page, label, strokesToTime) {
     return h;
   });
   await page.click('[data-testid="draw-keep"]');
-  await page.click('[data-testid="draw-clear"]');
+  await waitStripOfCurrentDrawing(page); // the kept 0 to itself
   const before = await stripSignature();
+  await page.click('[data-testid="draw-clear"]');
+  await page.waitForSelector('[data-testid="draw-empty"]');
   await drawStrokes(page, ONE);
-  await page.waitForFunction((sig) => {
-    const c = document.querySelector('[data-testid="draw-interp-strip"]');
-    if (+c.dataset.frames !== 10) return false;
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let h = 0;
-    for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i]) >>> 0;
-    return h !== sig;
-  }, before, { timeout: 60_000 });
+  await waitStripOfCurrentDrawing(page);
   const kept = (await canvasPixels(page, '[data-testid="draw-interp-strip"]'))[0];
   check(maxDiff(frame(kept, 0), frame(kept, 9)) > 100 && (await stripSignature()) !== before,
     `${label}: a strip from a drawn 1 to a kept drawing of a 0 is decoded`);
   await page.keyboard.press("Delete");
   await page.focus('[data-testid="draw-pad"]');
   await page.keyboard.press("Delete");
-  check(+(await drawData(page, "draw-pad", "strokes")) === 0 && !!(await page.$('[data-testid="draw-empty"]')),
-    `${label}: Delete on the pad clears it`);
+  const cleared = +(await waitData(page, "draw-pad", "strokes", 0)) === 0
+    && !!(await page.waitForSelector('[data-testid="draw-empty"]', { timeout: 30_000 }).catch(() => null));
+  check(cleared, `${label}: Delete on the pad clears it`);
   await page.click('[data-testid="draw-clear"]').catch(() => {});
 
   // Latency: from the end of each stroke to the reconstruction of that drawing, on a fresh view.
@@ -271,7 +314,9 @@ try {
     await page.click('[data-testid="train-pause"]'); // resume
     await page.waitForFunction(
       () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "running");
-    await page.waitForTimeout(500);
+    // Running again means the steps move on from where they paused.
+    await page.waitForFunction((paused) => document.querySelector('[data-testid="train-progress"]').textContent !== paused,
+      stepAtPause, { timeout: 60_000 });
     await page.click('[data-testid="train-cancel"]');
     await page.waitForFunction(
       () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "cancelled",
@@ -328,7 +373,19 @@ try {
     await page.waitForFunction(
       () => /Epoch 2\/3/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
       null, { timeout: 120_000 });
-    await page.waitForTimeout(1000); // the checkpoint is written just after the epoch ends
+    // The checkpoint of epoch 1 is written just after the epoch ends: wait until it is
+    // committed to the page's IndexedDB (a transaction of another connection sees it).
+    await page.waitForFunction(() => new Promise((resolve) => {
+      const open = indexedDB.open("latent-lab");
+      open.onerror = () => resolve(false);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains("checkpoints")) { db.close(); resolve(false); return; }
+        const key = db.transaction("checkpoints").objectStore("checkpoints").getKey("current");
+        key.onsuccess = () => { db.close(); resolve(key.result !== undefined); };
+        key.onerror = () => { db.close(); resolve(false); };
+      };
+    }), null, { timeout: 120_000, polling: 250 });
     await page.reload();
     await waitLoaded(page);
     await page.waitForSelector('[data-testid="interrupted"]', { timeout: 30_000 });
@@ -344,8 +401,7 @@ try {
     check(/Epoch 3\/3/.test(resumed) && chart === 3 && /trained 3/.test(await page.textContent('[data-testid="model-list"]')),
       `the resumed run finishes all 3 epochs (${chart} epoch points on the chart) and joins the list`);
     await page.reload();
-    await waitLoaded(page);
-    await page.waitForTimeout(500);
+    await waitLoaded(page); // the engine tells of an interrupted training before it is loaded
     check(!(await page.$('[data-testid="interrupted"]')), "a finished run leaves no interrupted training behind");
 
     // #/experiments: the sweep table beside the reproduction, the depth chart, its conclusions.
@@ -373,16 +429,18 @@ try {
     const csv = fs.readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");
     check(csv.length === 7 && csv[0].startsWith("latent_dim,params"), `the sweep table saves as CSV (${csv.length} lines)`);
     await page.click('tr[data-latent="5"] [data-testid="sweep-train"]');
-    await page.waitForSelector('[data-testid="train-latent"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-latent"]')?.value === "5",
+      null, { timeout: 30_000 }).catch(() => {});
     check(await page.$eval('[data-testid="train-latent"]', (s) => s.value) === "5" && /#\/train/.test(page.url()),
       "'Train here' opens the training view with that latent size");
 
     // #/interpolate: the preset pair decoded by both models, the pixel blend, the α slider.
     await goTo(page, "interpolate");
-    await page.waitForFunction(() => {
-      const s = [...document.querySelectorAll('[data-testid="interp-strip"]')];
-      return s.length === 2 && s.every((c) => c.dataset.frames === "10");
-    }, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="interp-strip"]').length === 2);
+    await waitCurrent(page, '[data-testid="interp-strip"]');
+    await waitCurrent(page, '[data-testid="alpha-a"]');
+    check(await page.$$eval('[data-testid="interp-strip"]', (s) => s.every((c) => c.dataset.frames === "10")),
+      "both strips have 10 frames");
     const stripModels = await page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model));
     check(stripModels.join() === "two-layer-d20,two-layer-d100", `strips for latent 20 and 100 side by side (${stripModels})`);
     const [stripA, stripB] = await canvasPixels(page, '[data-testid="interp-strip"]');
@@ -392,25 +450,30 @@ try {
     check(maxDiff(frame(stripA, 0), frame(blend, 0)) > 40,
       "the latent strip's first frame is the model's reconstruction, not the input image");
     check(maxDiff(frame(stripA, 0), frame(stripB, 0)) > 0, "the two models reconstruct differently");
+    const pairInput = await drawData(page, "alpha-a", "input");
     await page.$eval('[data-testid="interp-slider"]', (el) => {
       el.value = "0";
       el.dispatchEvent(new Event("input", { bubbles: true }));
     });
-    await page.waitForTimeout(1500);
+    // The frame decoded for α = 0 (the same pair), not the one for the previous α.
+    await waitCurrent(page, '[data-testid="alpha-a"]', pairInput.replace(/@.*/, "@0.00"));
     const [alphaA] = await canvasPixels(page, '[data-testid="alpha-a"]');
     check(maxDiff(frame(alphaA, 0), frame(stripA, 0)) <= 1, "at α = 0 the slider's frame is the strip's first frame");
     const presets = await page.$$('[data-testid="interp-preset"]');
     check(presets.length === 4, `the exercise's four pairs are offered (${presets.length})`);
+    const firstPair = await drawData(page, "interp-strip", "input");
     await presets[2].click();
     await page.waitForFunction((before) => {
       const c = document.querySelector('[data-testid="interp-strip"]');
-      if (c.dataset.frames !== "10") return false;
-      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-      let diff = 0, ink = 0;
-      for (let i = 0; i < d.length; i += 4) { diff += Math.abs(d[i] - before[i / 4]); if (d[i] < 200) ink++; }
-      return diff > 1000 && ink > 100;
-    }, stripA.grey, { timeout: 30_000 });
-    check(true, "another preset pair redraws the strip");
+      return c.dataset.input !== before && c.dataset.input !== "";
+    }, firstPair, { timeout: 30_000 });
+    const secondPair = await drawData(page, "interp-strip", "input");
+    await waitCurrent(page, '[data-testid="interp-strip"]', secondPair);
+    const [redrawn] = await canvasPixels(page, '[data-testid="interp-strip"]');
+    const redrawnDiff = redrawn.grey.reduce((sum, v, i) => sum + Math.abs(v - stripA.grey[i]), 0);
+    const redrawnInk = redrawn.grey.filter((v) => v < 200).length;
+    check(secondPair !== firstPair && redrawn.grey.length === stripA.grey.length && redrawnDiff > 1000 && redrawnInk > 100,
+      `another preset pair redraws the strip (pair ${firstPair} → ${secondPair})`);
 
     // #/decorrelation: every latent size analysed here, matching the native command.
     await goTo(page, "decorrelation");
@@ -442,7 +505,7 @@ try {
     const heat = await page.$('[data-testid="correlation-heatmap"]');
     const box = await heat.boundingBox();
     await heat.click({ position: { x: box.width / 2, y: box.height * 0.55 } });
-    const coordinate = await page.$eval('[data-testid="coordinate-histogram"]', (c) => +c.dataset.coordinate);
+    const coordinate = +(await waitData(page, "coordinate-histogram", "coordinate", 11));
     check(coordinate === 11 && await canvasInk(page, "coordinate-histogram") > 100,
       `a click on the heatmap's row 11 shows that coordinate's histogram (coordinate ${coordinate})`);
 
@@ -450,11 +513,19 @@ try {
     check(mapPoints === 2000 && await canvasInk(page, "latent-map") > 1000, `the latent map shows every test image (${mapPoints})`);
     const map = await page.$('[data-testid="latent-map"]');
     const mapBox = await map.boundingBox();
+    // Click around the middle until a click lands on a point (it then asks for that digit's
+    // decode: data-wanted moves), and wait for that decode.
+    const pickSel = '[data-testid="latent-map-pick"]';
     let picked = false;
     for (let i = 0; i < 25 && !picked; i++) {
+      const wantedBefore = await page.$eval(pickSel, (c) => c.dataset.wanted ?? "");
       await map.click({ position: { x: mapBox.width * (0.3 + 0.1 * (i % 5)), y: mapBox.height * (0.3 + 0.1 * Math.floor(i / 5)) } });
-      picked = await page.waitForFunction(() => document.querySelector('[data-testid="latent-map-pick"]')?.dataset.frames === "2",
-        null, { timeout: 1500 }).then(() => true, () => false);
+      const asked = await page.waitForFunction(([sel, w]) => (document.querySelector(sel).dataset.wanted ?? "") !== w,
+        [pickSel, wantedBefore], { timeout: 3000 }).then(() => true, () => false);
+      if (asked) {
+        await waitCurrent(page, pickSel);
+        picked = (await page.$eval(pickSel, (c) => c.dataset.frames)) === "2";
+      }
     }
     check(picked && await canvasInk(page, "latent-map-pick") > 50, "a click on the latent map shows that digit and its reconstruction");
 
