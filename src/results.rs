@@ -111,8 +111,25 @@ pub struct SeedRun {
     pub seconds: f64,
 }
 
+/// A set of values in four figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub mean: f64,
+    /// The sample standard deviation (0 for one value).
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// The two ranges (min to max) share a value.
+    pub fn overlaps(&self, other: &Spread) -> bool {
+        self.min <= other.max && other.min <= self.max
+    }
+}
+
 /// Mean, sample standard deviation, min and max (`None` for no values).
-pub fn spread(values: &[f64]) -> Option<(f64, f64, f64, f64)> {
+pub fn spread(values: &[f64]) -> Option<Spread> {
     if values.is_empty() {
         return None;
     }
@@ -125,7 +142,12 @@ pub fn spread(values: &[f64]) -> Option<(f64, f64, f64, f64)> {
     };
     let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
     let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    Some((mean, var.sqrt(), min, max))
+    Some(Spread {
+        mean,
+        sd: var.sqrt(),
+        min,
+        max,
+    })
 }
 
 impl Results {
@@ -141,10 +163,22 @@ mod tests {
 
     #[test]
     fn spread_of_known_values() {
-        let (mean, sd, min, max) = spread(&[1.0, 2.0, 3.0, 4.0]).unwrap();
-        assert_eq!((mean, min, max), (2.5, 1.0, 4.0));
-        assert!((sd - 1.290_994_448_7).abs() < 1e-9);
-        assert_eq!(spread(&[0.5]).unwrap().1, 0.0);
+        let s = spread(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!((s.mean, s.min, s.max), (2.5, 1.0, 4.0));
+        assert!((s.sd - 1.290_994_448_7).abs() < 1e-9);
+        assert_eq!(spread(&[0.5]).unwrap().sd, 0.0);
         assert_eq!(spread(&[]), None);
+    }
+
+    #[test]
+    fn ranges_overlap_when_they_share_a_value() {
+        let a = spread(&[1.0, 3.0]).unwrap();
+        assert!(a.overlaps(&spread(&[3.0, 5.0]).unwrap()), "touching ends");
+        assert!(a.overlaps(&spread(&[2.0]).unwrap()), "one inside the other");
+        assert!(!a.overlaps(&spread(&[3.5, 4.0]).unwrap()));
+        assert!(
+            !spread(&[3.5, 4.0]).unwrap().overlaps(&a),
+            "either way round"
+        );
     }
 }

@@ -187,7 +187,7 @@ fn correlation_and_pca_on_known_data_in_the_browser() {
 async fn interpolation_ends_are_the_reconstructions_in_the_browser() {
     use latent_lab::analysis::reconstruct;
     use latent_lab::engine::ImageRef;
-    use latent_lab::engine::analysis::decode_between;
+    use latent_lab::engine::latent_analysis::decode_between;
     let device = device().await;
     let (_, test) = subset();
     let model = AutoencoderConfig::new(Architecture::TwoLayer, 5).init(&device);

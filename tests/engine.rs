@@ -6,11 +6,12 @@
 mod common;
 
 use common::{device, test_subset, train_subset};
+use latent_lab::engine::driver::{Host, Subsets, drive};
 use latent_lab::engine::pretrained::pretrained_names;
 use latent_lab::engine::progress::Pausable;
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use latent_lab::engine::store::StoredModel;
-use latent_lab::engine::{FromEngine, ModelOrigin, ModelStore, TrainRequest};
+use latent_lab::engine::{Control, EpochLoss, FromEngine, ModelOrigin, ModelStore, TrainRequest};
 use latent_lab::model::{Architecture, param_count};
 use latent_lab::training::{TrainingConfig, evaluate};
 use latent_lab::weights::ModelSpec;
@@ -251,4 +252,131 @@ fn bad_requests_are_refused() {
             "{err}"
         );
     }
+}
+
+/// The engine's slice loop on a made-up host: a clock that moves 5 ms a reading, the page's
+/// control always "run", every event kept.
+struct RecordingHost {
+    clock: std::cell::Cell<f64>,
+    posted: std::cell::RefCell<Vec<FromEngine>>,
+}
+
+impl Host for RecordingHost {
+    fn now_ms(&self) -> f64 {
+        let t = self.clock.get() + 5.0;
+        self.clock.set(t);
+        t
+    }
+    fn post(&self, event: &FromEngine) {
+        self.posted.borrow_mut().push(event.clone());
+    }
+    fn control(&self) -> Option<Control> {
+        Some(Control::Run)
+    }
+    async fn next_task(&self) {}
+    async fn pause_a_while(&self) {}
+}
+
+#[test]
+fn the_engine_loop_trains_checkpoints_each_epoch_and_a_checkpoint_resumes() {
+    let device = device();
+    let train = train_subset(192);
+    let test = test_subset(100);
+    let request = TrainRequest {
+        architecture: Architecture::OneLayer,
+        latent_dim: 5,
+        training: TrainingConfig {
+            epochs: 3,
+            batch_size: 32,
+            ..TrainingConfig::default()
+        },
+        train_images: 192,
+    };
+    let host = RecordingHost {
+        clock: std::cell::Cell::new(0.0),
+        posted: std::cell::RefCell::new(Vec::new()),
+    };
+    let subsets = Subsets {
+        train: &train,
+        test: &test,
+    };
+    let mut session = TrainingSession::new(
+        request.clone(),
+        &train,
+        vec![0, 1],
+        &device,
+        0.0,
+        ReportEvery::default(),
+    )
+    .unwrap();
+    let mut checkpoints = Vec::new();
+    let cancelled = pollster::block_on(drive(
+        &mut session,
+        subsets,
+        &host,
+        30.0,
+        async |s: &TrainingSession| checkpoints.push((s.interrupted_run(), s.model())),
+    ))
+    .unwrap();
+    assert!(!cancelled);
+    assert!(session.is_finished());
+    let posted = host.posted.borrow();
+    let epochs_posted: Vec<EpochLoss> = posted
+        .iter()
+        .filter_map(|e| match *e {
+            FromEngine::EpochDone {
+                epoch,
+                train_loss,
+                test_loss,
+            } => Some(EpochLoss {
+                epoch,
+                train_loss,
+                test_loss,
+            }),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(epochs_posted.len(), 3);
+    assert_eq!(session.epoch_losses(), epochs_posted.as_slice());
+    // A checkpoint after epochs 1 and 2 (not after the last), each with the losses so far.
+    assert_eq!(checkpoints.len(), 2);
+    for (i, (run, _)) in checkpoints.iter().enumerate() {
+        assert_eq!(run.epochs_done, i + 1);
+        assert_eq!(run.epoch_losses, epochs_posted[..=i].to_vec());
+        assert_eq!(run.request, request);
+    }
+    assert!(
+        matches!(posted.last(), Some(FromEngine::Progress(p)) if p.step == session.total_steps()),
+        "the loop ends with a progress report"
+    );
+    drop(posted);
+
+    // Resumed from the checkpoint after epoch 1: it trains epochs 2 and 3 only, and its
+    // record holds all three epochs' losses, the first from the checkpoint.
+    let (run, model) = checkpoints.swap_remove(0);
+    let mut resumed = TrainingSession::from_checkpoint(
+        request,
+        model,
+        run.epochs_done,
+        &train,
+        vec![],
+        &device,
+        0.0,
+        ReportEvery::default(),
+    )
+    .unwrap();
+    resumed.record_past_epochs(run.epoch_losses.clone());
+    assert_eq!(resumed.steps_done(), 6, "one epoch of 6 steps done");
+    pollster::block_on(drive(
+        &mut resumed,
+        subsets,
+        &host,
+        30.0,
+        async |_: &TrainingSession| {},
+    ))
+    .unwrap();
+    let epochs: Vec<usize> = resumed.epoch_losses().iter().map(|l| l.epoch).collect();
+    assert_eq!(epochs, vec![1, 2, 3]);
+    assert_eq!(resumed.epoch_losses()[0], run.epoch_losses[0]);
+    assert_eq!(resumed.interrupted_run().epochs_done, 3);
 }

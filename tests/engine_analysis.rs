@@ -10,7 +10,7 @@ use std::path::Path;
 use common::{device, test_subset};
 use latent_lab::analysis::reconstruct;
 use latent_lab::data::pixels_to_bytes;
-use latent_lab::engine::analysis::{
+use latent_lab::engine::latent_analysis::{
     GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, decode_between, gallery_indices,
 };
 use latent_lab::engine::{ImageRef, ModelOrigin, ModelStore};

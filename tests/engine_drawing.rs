@@ -10,10 +10,10 @@ use std::path::Path;
 
 use common::{device, test_subset};
 use latent_lab::data::{IMAGE_PIXELS, centre_of_mass, mnist_style};
-use latent_lab::engine::drawing::{DrawingModels, LatentIndex, NEIGHBOURS, read_drawing};
+use latent_lab::engine::drawing_reading::{DrawingModels, LatentIndex, NEIGHBOURS, read_drawing};
 use latent_lab::engine::store::StoredModel;
 use latent_lab::engine::{ModelOrigin, ModelStore};
-use latent_lab::ui::drawing::{Drawing, Point, RASTER_SIDE, top_guess};
+use latent_lab::ui::drawing_strokes::{Drawing, Point, RASTER_SIDE, top_guess};
 use pollster::block_on;
 
 const AUTOENCODER: &str = "two-layer-d20";

@@ -3,6 +3,47 @@
 //! Time is passed in (milliseconds from any fixed origin) rather than read from a clock, so
 //! the same code runs natively and in a browser worker, and is tested with made-up times.
 
+use serde::{Deserialize, Serialize};
+
+/// Figures for one progress update.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrainingProgress {
+    /// From 1.
+    pub epoch: usize,
+    pub epochs: usize,
+    /// Steps done, over all epochs.
+    pub step: usize,
+    pub total_steps: usize,
+    /// The last read batch loss, and its exponential moving average; NaN before the first
+    /// read (sent as `null`, which JSON can hold and NaN it cannot).
+    #[serde(with = "nan_as_null")]
+    pub loss: f32,
+    #[serde(with = "nan_as_null")]
+    pub smoothed_loss: f32,
+    pub images_per_second: f64,
+    pub elapsed_seconds: f64,
+    /// `None` until a step has been timed.
+    pub seconds_left: Option<f64>,
+    pub paused: bool,
+}
+
+/// A float that may be NaN, as a number or `null`.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f32, s: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            s.serialize_some(value)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+        Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
+    }
+}
+
 /// Exponential moving average, bias-corrected so the first values are not pulled to zero.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ema {

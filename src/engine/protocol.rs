@@ -6,16 +6,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::analysis::LatentAnalysis;
-use super::drawing::DrawingReading;
+use super::drawing_reading::DrawingReading;
+pub use super::latent_analysis::ImageRef;
+use super::latent_analysis::LatentAnalysis;
+pub use super::progress::TrainingProgress;
 use super::transfer_session::{TransferPoint, TransferRequest, TransferResult};
 use crate::BackendKind;
 use crate::model::Architecture;
 use crate::training::TrainingConfig;
 use crate::weights::ModelSpec;
 
-/// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// The `what` of a [`FromEngine::RequestFailed`] for a drawing ([`ToEngine::ReadDrawing`]).
+pub const DRAWING_REQUEST: &str = "drawing";
+
+/// Bumped whenever a message changes shape. 5: an interrupted run's epoch losses are named
+/// ([`EpochLoss`]); checkpoints saved before (triples) are still read.
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -156,15 +162,6 @@ pub enum ToEngine {
     },
 }
 
-/// An image a request names: a test image of the bundled subset, or one the person drew.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ImageRef {
-    Test(usize),
-    /// 784 grey bytes.
-    Drawn(Vec<u8>),
-}
-
 /// The choices offered for an interrupted training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -181,30 +178,46 @@ pub enum InterruptedChoice {
 pub struct InterruptedRun {
     pub request: TrainRequest,
     pub epochs_done: usize,
-    /// (epoch from 1, train loss, test loss) of each completed epoch.
-    pub epoch_losses: Vec<(usize, f32, f32)>,
+    /// Each completed epoch's losses. Checkpoints kept in a browser before protocol 5 hold
+    /// them as `[epoch, train loss, test loss]` triples: those are read too.
+    #[serde(deserialize_with = "epoch_losses_any_shape")]
+    pub epoch_losses: Vec<EpochLoss>,
 }
 
-/// Figures for one progress update.
+/// One completed epoch's losses.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct TrainingProgress {
+pub struct EpochLoss {
     /// From 1.
     pub epoch: usize,
-    pub epochs: usize,
-    /// Steps done, over all epochs.
-    pub step: usize,
-    pub total_steps: usize,
-    /// The last read batch loss, and its exponential moving average; NaN before the first
-    /// read (sent as `null`, which JSON can hold and NaN it cannot).
-    #[serde(with = "nan_as_null")]
-    pub loss: f32,
-    #[serde(with = "nan_as_null")]
-    pub smoothed_loss: f32,
-    pub images_per_second: f64,
-    pub elapsed_seconds: f64,
-    /// `None` until a step has been timed.
-    pub seconds_left: Option<f64>,
-    pub paused: bool,
+    /// The running mean training loss over the epoch.
+    pub train_loss: f32,
+    /// The test subset's loss after the epoch.
+    pub test_loss: f32,
+}
+
+/// Reads epoch losses as named objects or as the triples of checkpoints saved before
+/// protocol 5 (migrated, so an interrupted training survives the update).
+fn epoch_losses_any_shape<'de, D>(deserializer: D) -> Result<Vec<EpochLoss>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum AnyShape {
+        Named(EpochLoss),
+        Triple(usize, f32, f32),
+    }
+    Ok(Vec::<AnyShape>::deserialize(deserializer)?
+        .into_iter()
+        .map(|loss| match loss {
+            AnyShape::Named(loss) => loss,
+            AnyShape::Triple(epoch, train_loss, test_loss) => EpochLoss {
+                epoch,
+                train_loss,
+                test_loss,
+            },
+        })
+        .collect())
 }
 
 /// The engine reports.
@@ -332,23 +345,6 @@ pub enum FromEngine {
         message: String,
         backend_lost: bool,
     },
-}
-
-/// A float that may be NaN, as a number or `null`.
-mod nan_as_null {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &f32, s: S) -> Result<S::Ok, S::Error> {
-        if value.is_finite() {
-            s.serialize_some(value)
-        } else {
-            s.serialize_none()
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
-        Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -499,7 +495,11 @@ mod tests {
         let run = InterruptedRun {
             request: request.clone(),
             epochs_done: 1,
-            epoch_losses: vec![(1, 0.5, 0.25)],
+            epoch_losses: vec![EpochLoss {
+                epoch: 1,
+                train_loss: 0.5,
+                test_loss: 0.25,
+            }],
         };
         let from_engine = [
             FromEngine::Ready,
@@ -575,7 +575,7 @@ mod tests {
                 reconstruction: vec![7; 3],
                 classifier: Some("classifier-frozen".into()),
                 probabilities: vec![0.25, 0.75],
-                neighbours: vec![crate::engine::drawing::Neighbour {
+                neighbours: vec![crate::engine::drawing_reading::Neighbour {
                     index: 9,
                     label: 4,
                     distance: 0.5,
@@ -661,6 +661,41 @@ mod tests {
         };
         assert!(back.loss.is_nan() && back.smoothed_loss.is_nan());
         assert_eq!(back.step, 0);
+    }
+
+    #[test]
+    fn a_checkpoint_kept_before_protocol_5_is_migrated() {
+        // What a browser kept at protocol 4: the epoch losses as triples.
+        let old = r#"{"request":{"architecture":"two-layer","latent_dim":20,
+            "training":{"epochs":3,"batch_size":64,"learning_rate":0.001,"seed":7},
+            "train_images":6000},"epochs_done":2,"epoch_losses":[[1,0.05,0.04],[2,0.03,0.025]]}"#;
+        let run: InterruptedRun = serde_json::from_str(old).expect("the old shape is read");
+        assert_eq!(run.epochs_done, 2);
+        assert_eq!(
+            run.epoch_losses,
+            vec![
+                EpochLoss {
+                    epoch: 1,
+                    train_loss: 0.05,
+                    test_loss: 0.04
+                },
+                EpochLoss {
+                    epoch: 2,
+                    train_loss: 0.03,
+                    test_loss: 0.025
+                }
+            ]
+        );
+        // Written back, it has the new shape, which reads back the same.
+        let new = serde_json::to_string(&run).unwrap();
+        assert!(
+            new.contains(r#""epoch_losses":[{"epoch":1,"train_loss":0.05"#),
+            "{new}"
+        );
+        assert_eq!(serde_json::from_str::<InterruptedRun>(&new).unwrap(), run);
+        // A record that is neither shape is an error, never a panic.
+        let broken = old.replace("[1,0.05,0.04]", r#""one""#);
+        assert!(serde_json::from_str::<InterruptedRun>(&broken).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use burn::prelude::*;
 
 use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
-use super::protocol::{FromEngine, TrainRequest, TrainingProgress};
+use super::protocol::{EpochLoss, FromEngine, InterruptedRun, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
 use crate::data::{MnistSet, pixels_to_bytes};
 use crate::model::{Autoencoder, AutoencoderConfig, param_count};
@@ -52,6 +52,8 @@ pub struct TrainingSession {
     samples: Vec<usize>,
     last_test_loss: Option<f32>,
     last_train_loss: Option<f32>,
+    /// Every completed epoch's losses, a resumed run's earlier ones included.
+    epoch_losses: Vec<EpochLoss>,
 }
 
 /// The first test image of each digit 0, 1, …, `count - 1` (at most 10): varied samples
@@ -147,12 +149,34 @@ impl TrainingSession {
             samples,
             last_test_loss: None,
             last_train_loss: None,
+            epoch_losses: Vec::new(),
         })
     }
 
     /// The model as it is now, for inference or a checkpoint.
     pub fn model(&self) -> Autoencoder {
         self.trainer.model().valid()
+    }
+
+    /// The losses of the epochs a resumed run did before (from its checkpoint).
+    pub fn record_past_epochs(&mut self, losses: Vec<EpochLoss>) {
+        let mut losses = losses;
+        losses.append(&mut self.epoch_losses);
+        self.epoch_losses = losses;
+    }
+
+    /// Every completed epoch's losses so far.
+    pub fn epoch_losses(&self) -> &[EpochLoss] {
+        &self.epoch_losses
+    }
+
+    /// The record a checkpoint of the run as it is now carries.
+    pub fn interrupted_run(&self) -> InterruptedRun {
+        InterruptedRun {
+            request: self.request.clone(),
+            epochs_done: self.epochs_done(),
+            epoch_losses: self.epoch_losses.clone(),
+        }
     }
 
     /// Completed epochs.
@@ -242,6 +266,11 @@ impl TrainingSession {
                 .loss;
             self.last_train_loss = Some(train_loss);
             self.last_test_loss = Some(test_loss);
+            self.epoch_losses.push(EpochLoss {
+                epoch: report.epoch + 1,
+                train_loss,
+                test_loss,
+            });
             events.push(FromEngine::EpochDone {
                 epoch: report.epoch + 1,
                 train_loss,

@@ -57,7 +57,7 @@ pub struct ModelSnapshot {
 
 impl ModelSnapshot {
     pub fn file_name(&self) -> String {
-        file_name_for(&self.name)
+        download_file_name(&self.name)
     }
 
     /// The weight file. Parameters are read asynchronously, so this works for models on
@@ -78,7 +78,7 @@ impl ModelSnapshot {
 }
 
 /// A file name for a model's weights: the name's letters and digits, dashes for the rest.
-pub fn file_name_for(name: &str) -> String {
+pub fn download_file_name(name: &str) -> String {
     let mut stem = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -93,7 +93,7 @@ pub fn file_name_for(name: &str) -> String {
 }
 
 /// A store name for a file the person picked: its name without the extension.
-pub fn name_for_file(file_name: &str) -> String {
+pub fn model_name_from_file(file_name: &str) -> String {
     let stem = file_name
         .rsplit(['/', '\\'])
         .next()
@@ -255,14 +255,14 @@ mod tests {
     #[test]
     fn file_names_are_safe_and_names_come_back_from_them() {
         assert_eq!(
-            file_name_for("two-layer-d20 (trained 2)"),
+            download_file_name("two-layer-d20 (trained 2)"),
             "two-layer-d20-trained-2.safetensors"
         );
-        assert_eq!(file_name_for("  "), "model.safetensors");
-        assert_eq!(file_name_for("Ünïcode/../x"), "n-code-x.safetensors");
-        assert_eq!(name_for_file("C:\\tmp\\mine.safetensors"), "mine");
-        assert_eq!(name_for_file("weights.bin"), "weights.bin");
-        assert_eq!(name_for_file(".safetensors"), "loaded model");
+        assert_eq!(download_file_name("  "), "model.safetensors");
+        assert_eq!(download_file_name("Ünïcode/../x"), "n-code-x.safetensors");
+        assert_eq!(model_name_from_file("C:\\tmp\\mine.safetensors"), "mine");
+        assert_eq!(model_name_from_file("weights.bin"), "weights.bin");
+        assert_eq!(model_name_from_file(".safetensors"), "loaded model");
     }
 
     #[test]

@@ -5,8 +5,7 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
-use super::protocol::TrainingProgress;
+use super::progress::{ActiveClock, Ema, Pausable, TrainingProgress, speed_and_time_left};
 use crate::data::MnistSet;
 use crate::model::{Classifier, ThreeLayerEncoder, param_count};
 use crate::training::{

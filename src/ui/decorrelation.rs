@@ -4,7 +4,7 @@
 
 use super::chart::{BLUE, ChartSpec, GREY, ORANGE, Series};
 use crate::analysis::{DecorrelationStats, Histogram};
-use crate::engine::analysis::LatentAnalysis;
+use crate::engine::latent_analysis::LatentAnalysis;
 use crate::model::{Architecture, LATENT_SIZES};
 use crate::results::Results;
 use crate::weights::ModelSpec;

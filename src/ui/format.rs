@@ -1,6 +1,6 @@
 //! Numbers as people read them.
 
-use super::training_state::RunStatus;
+use super::run_status::RunStatus;
 use crate::engine::protocol::TrainingProgress;
 
 /// A training's progress line: `Epoch 2/10 · step 300/1,570 · loss 0.0312 · 1,250 images/s ·

@@ -4,7 +4,8 @@
 
 pub mod chart;
 pub mod decorrelation;
-pub mod drawing;
+pub mod drawing_strokes;
+pub mod engine_state;
 pub mod experiments;
 pub mod format;
 pub mod image;
@@ -14,7 +15,7 @@ pub mod live;
 pub mod loss_history;
 pub mod model_file;
 pub mod route;
+pub mod run_status;
 pub mod ticks;
 pub mod train_form;
-pub mod training_state;
-pub mod transfer;
+pub mod transfer_state;

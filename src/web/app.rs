@@ -16,10 +16,10 @@ use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
 use crate::engine::{BackendChoice, FromEngine, ToEngine};
 use crate::model::Architecture;
-use crate::ui::drawing::Drawing;
+use crate::ui::drawing_strokes::Drawing;
+use crate::ui::engine_state::EngineState;
 use crate::ui::route::{Route, base_url};
 use crate::ui::train_form::TrainForm;
-use crate::ui::training_state::EngineState;
 
 /// Entry point of the page's wasm.
 pub fn start() {

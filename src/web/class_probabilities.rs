@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::ui::drawing::top_guess;
+use crate::ui::drawing_strokes::top_guess;
 
 #[component]
 pub fn ClassProbabilities(

@@ -17,7 +17,7 @@ use crate::ui::decorrelation::{
     decorrelation_chart, decorrelation_csv, decorrelation_rows, decorrelation_summary,
     heatmap_cell, heatmap_rgba, histogram_bars, sweep_model_name,
 };
-use crate::ui::training_state::EngineState;
+use crate::ui::engine_state::EngineState;
 use crate::weights::ModelSpec;
 
 #[component]

@@ -13,9 +13,9 @@ use super::model_select::ModelSelect;
 use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
-use crate::ui::drawing::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
+use crate::ui::drawing_strokes::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
+use crate::ui::engine_state::{DRAWING, EngineState};
 use crate::ui::live::{Freshness, LiveSlot, LiveState};
-use crate::ui::training_state::{DRAWING, EngineState};
 
 const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
 /// The classifier used until the person picks another: fine-tuned, the most accurate.

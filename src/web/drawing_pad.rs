@@ -6,7 +6,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::context_2d;
-use crate::ui::drawing::{BRUSH, Drawing, Point};
+use crate::ui::drawing_strokes::{BRUSH, Drawing, Point};
 
 /// The pad's side in CSS pixels.
 pub const PAD_SIDE: f64 = 280.0;

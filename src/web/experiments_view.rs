@@ -7,11 +7,11 @@ use super::download::offer_download;
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use crate::model::Architecture;
+use crate::ui::engine_state::EngineState;
 use crate::ui::experiments::{
     SeedStudy, depth_chart, depth_claims, seed_verdict, sweep_chart, sweep_csv, sweep_rows,
 };
 use crate::ui::format;
-use crate::ui::training_state::EngineState;
 
 #[component]
 pub fn ExperimentsView(

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::BackendKind;
-use crate::ui::training_state::EngineState;
+use crate::ui::engine_state::{EngineState, LoadingStep};
 
 #[component]
 pub fn Header(#[prop(into)] state: Signal<EngineState>) -> impl IntoView {
@@ -48,7 +48,7 @@ pub fn Header(#[prop(into)] state: Signal<EngineState>) -> impl IntoView {
             {move || {
                 loading
                     .get()
-                    .map(|(what, done, total)| {
+                    .map(|LoadingStep { what, done, total }| {
                         view! {
                             <div class="loading" data-testid="loading">
                                 <progress max=total value=done></progress>

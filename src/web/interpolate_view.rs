@@ -8,9 +8,9 @@ use super::image_strip::ImageStrip;
 use super::model_select::ModelSelect;
 use crate::analysis::interpolation_alphas;
 use crate::engine::{ImageRef, ToEngine};
+use crate::ui::engine_state::EngineState;
 use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
 use crate::ui::live::{LiveSlot, LiveState};
-use crate::ui::training_state::EngineState;
 
 /// Which end a click in the gallery sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

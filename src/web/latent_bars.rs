@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::ui::drawing::LatentBar;
+use crate::ui::drawing_strokes::LatentBar;
 
 #[component]
 pub fn LatentBars(#[prop(into)] bars: Signal<Vec<LatentBar>>) -> impl IntoView {

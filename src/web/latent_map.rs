@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use super::canvas::context_2d;
 use super::download::offer_canvas_png;
 use super::image_strip::ImageStrip;
-use crate::engine::analysis::LatentAnalysis;
+use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::{ImageRef, ToEngine};
+use crate::ui::engine_state::EngineState;
 use crate::ui::latent_map::{DIGIT_COLOURS, map_positions, nearest_point};
 use crate::ui::live::{LiveSlot, LiveState};
-use crate::ui::training_state::EngineState;
 
 const SIZE: f64 = 420.0;
 const MARGIN: f64 = 12.0;

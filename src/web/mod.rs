@@ -28,8 +28,6 @@ mod train_view;
 mod transfer_view;
 mod webgpu_probe;
 pub mod worker;
-mod worker_backend;
-mod worker_storage;
 
 /// The message of a JavaScript error value (an `Error`, a string, or whatever else was thrown).
 pub(crate) fn js_error(value: &wasm_bindgen::JsValue) -> String {

@@ -8,9 +8,9 @@ use super::loss_chart::LossChart;
 use super::model_list::ModelList;
 use crate::engine::ToEngine;
 use crate::model::{Architecture, LATENT_SIZES};
+use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
 use crate::ui::train_form::TrainForm;
-use crate::ui::training_state::{EngineState, RunStatus};
 
 #[component]
 pub fn TrainView(

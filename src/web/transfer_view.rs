@@ -10,9 +10,9 @@ use super::reproduction::Reproduction;
 use crate::engine::ToEngine;
 use crate::engine::transfer_session::TransferRequest;
 use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
+use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
-use crate::ui::training_state::{EngineState, RunStatus};
-use crate::ui::transfer::{
+use crate::ui::transfer_state::{
     accuracy_chart, confusion_csv, confusion_shares, loss_chart, reproduction_csv,
     reproduction_rows, results_csv, scenario_text,
 };

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use latent_lab::BackendKind;
 use latent_lab::data::{MnistSet, Split};
-use latent_lab::engine::analysis::analyse_latents;
+use latent_lab::engine::latent_analysis::analyse_latents;
 use latent_lab::engine::{ModelOrigin, ModelStore};
 use pollster::block_on;
 use serde_json::json;

@@ -105,7 +105,8 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         );
     }
     let losses: Vec<f64> = runs.iter().map(|r| r.test_loss as f64).collect();
-    let (mean, sd, min, max) = spread(&losses).ok_or("no seed was run")?;
+    let s = spread(&losses).ok_or("no seed was run")?;
+    let (mean, sd, min, max) = (s.mean, s.sd, s.min, s.max);
     let dead = runs.iter().filter(|r| r.dead_units > 0).count();
     let _ = writeln!(
         md,

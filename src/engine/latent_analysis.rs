@@ -5,13 +5,21 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::protocol::ImageRef;
 use crate::analysis::{
     DecorrelationStats, Histogram, Projection, coordinate_histograms, decorrelation_of_matrix,
     encode_set, interpolation_between, pca, pearson_matrix,
 };
 use crate::data::{IMAGE_PIXELS, MnistSet, bytes_to_tensor, pixels_to_bytes};
 use crate::model::Autoencoder;
+
+/// An image a request names: a test image of the bundled subset, or one the person drew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageRef {
+    Test(usize),
+    /// 784 grey bytes.
+    Drawn(Vec<u8>),
+}
 
 /// Images encoded per batch when analysing a whole set.
 const ANALYSIS_BATCH: usize = 500;

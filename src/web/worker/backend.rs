@@ -1,9 +1,9 @@
 //! Choosing the worker's backend: WebGPU where the browser gives an adapter, else the CPU.
 
-use super::webgpu_probe::probe_webgpu;
 use crate::BackendKind;
 use crate::backend::BackendDevice;
 use crate::engine::BackendChoice;
+use crate::web::webgpu_probe::probe_webgpu;
 
 pub(crate) struct ChosenBackend {
     pub device: BackendDevice,

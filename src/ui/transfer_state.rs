@@ -2,7 +2,7 @@
 //! and the full-MNIST rows shown beside the browser's.
 
 use super::chart::{BLUE, ChartSpec, GREEN, ORANGE, Series};
-use super::training_state::RunStatus;
+use super::run_status::RunStatus;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::transfer_session::{TransferPoint, TransferRequest, TransferResult};
 use crate::results::{Results, TransferEntry};

@@ -4,31 +4,14 @@ use std::collections::BTreeMap;
 
 use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
-use super::transfer::TransferState;
+pub use super::run_status::RunStatus;
+use super::transfer_state::TransferState;
 use crate::BackendKind;
-use crate::engine::analysis::LatentAnalysis;
-use crate::engine::drawing::DrawingReading;
+use crate::engine::drawing_reading::DrawingReading;
+use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
 use crate::weights::ModelSpec;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RunStatus {
-    #[default]
-    Idle,
-    Running,
-    Paused,
-    Finished,
-    Cancelled,
-    Failed,
-}
-
-impl RunStatus {
-    /// True while a run holds the engine (start is refused, pause and cancel are offered).
-    pub fn is_active(self) -> bool {
-        matches!(self, RunStatus::Running | RunStatus::Paused)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BackendInfo {
@@ -36,6 +19,14 @@ pub struct BackendInfo {
     pub adapter: String,
     pub software_adapter: bool,
     pub fallback_reason: Option<String>,
+}
+
+/// One step of the start-up's loading: `done` of `total` steps are over, `what` loads now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadingStep {
+    pub what: String,
+    pub done: usize,
+    pub total: usize,
 }
 
 /// The training view's run.
@@ -55,8 +46,8 @@ pub struct RunState {
 pub struct EngineState {
     pub ready: bool,
     pub backend: Option<BackendInfo>,
-    /// (what, done, total) while loading.
-    pub loading: Option<(String, usize, usize)>,
+    /// What is loading at start, until it is over.
+    pub loading: Option<LoadingStep>,
     pub loaded: bool,
     pub train_images: usize,
     pub test_images: usize,
@@ -89,7 +80,7 @@ pub struct EngineState {
 }
 
 /// The `what` of a failed drawing request.
-pub const DRAWING: &str = "drawing";
+pub const DRAWING: &str = crate::engine::protocol::DRAWING_REQUEST;
 
 /// Frames the engine decoded for one slot of a view.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +127,9 @@ impl EngineState {
                     fallback_reason,
                 })
             }
-            FromEngine::Loading { what, done, total } => self.loading = Some((what, done, total)),
+            FromEngine::Loading { what, done, total } => {
+                self.loading = Some(LoadingStep { what, done, total })
+            }
             FromEngine::Loaded {
                 train_images,
                 test_images,
@@ -325,7 +318,7 @@ impl EngineState {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::engine::ModelOrigin;
+    use crate::engine::{EpochLoss, ModelOrigin};
     use crate::model::Architecture;
     use crate::training::TrainingConfig;
     use crate::weights::ModelSpec;
@@ -442,7 +435,18 @@ mod tests {
             run: Some(InterruptedRun {
                 request: request.clone(),
                 epochs_done: 2,
-                epoch_losses: vec![(1, 0.05, 0.04), (2, 0.03, 0.03)],
+                epoch_losses: vec![
+                    EpochLoss {
+                        epoch: 1,
+                        train_loss: 0.05,
+                        test_loss: 0.04,
+                    },
+                    EpochLoss {
+                        epoch: 2,
+                        train_loss: 0.03,
+                        test_loss: 0.03,
+                    },
+                ],
             }),
         });
         assert_eq!(state.interrupted.as_ref().unwrap().epochs_done, 2);

@@ -4,11 +4,12 @@
 
 use burn::prelude::Device;
 
-use super::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
+use super::Shared;
+use super::browser::{cpu, post};
 use crate::engine::store::{ModelSnapshot, StoredModel};
-use crate::engine::{InterruptedRun, ModelInfo, ModelOrigin, ModelStore};
-use crate::model::Autoencoder;
-use crate::weights::{WeightsManifest, load_autoencoder};
+use crate::engine::{Checkpoint, FromEngine, InterruptedRun, ModelOrigin, TrainingSession};
+use crate::web::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
+use crate::weights::load_autoencoder;
 
 /// The key of the one checkpoint (one training runs at a time).
 const CHECKPOINT: &str = "current";
@@ -71,11 +72,9 @@ pub async fn save_checkpoint(
         .await
 }
 
-/// The interrupted training and its model, if a checkpoint is there and readable.
-pub async fn load_checkpoint(
-    db: &Database,
-    device: &Device,
-) -> Result<Option<(InterruptedRun, Autoencoder, WeightsManifest)>, String> {
+/// The interrupted training and its model, if a checkpoint is there and readable. A record
+/// this version cannot read is an error to show, never a panic.
+pub async fn load_checkpoint(db: &Database, device: &Device) -> Result<Option<Checkpoint>, String> {
     let Some(value) = db.get(CHECKPOINTS, CHECKPOINT).await? else {
         return Ok(None);
     };
@@ -84,31 +83,63 @@ pub async fn load_checkpoint(
         serde_json::from_str(&json).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
     let (model, manifest) =
         load_autoencoder(&bytes, device).map_err(|e| format!("the checkpoint: {e}"))?;
-    Ok(Some((run, model, manifest)))
+    Ok(Some(Checkpoint {
+        run,
+        model,
+        manifest,
+    }))
 }
 
 pub async fn clear_checkpoint(db: &Database) -> Result<(), String> {
     db.delete(CHECKPOINTS, CHECKPOINT).await
 }
 
-/// Puts a checkpoint's model into the store as a model of its own.
-pub fn checkpoint_model(
-    store: &mut ModelStore,
-    run: &InterruptedRun,
-    model: Autoencoder,
-    manifest: WeightsManifest,
-) -> ModelInfo {
-    let name = format!(
-        "{}-d{} (epoch {} of {})",
-        run.request.architecture,
-        run.request.latent_dim,
-        run.epochs_done,
-        run.request.training.epochs
-    );
-    store.insert(
-        &name,
-        manifest,
-        ModelOrigin::Trained,
-        StoredModel::Autoencoder(Box::new(model)),
-    )
+/// Keeps a model of the store in the browser and tells the page; a failure is a notice, since
+/// the model itself is fine.
+pub async fn keep(engine: &Shared, name: &str) {
+    let (db, snapshot) = {
+        let e = engine.borrow();
+        (e.db.clone(), e.core.store.snapshot(name))
+    };
+    let (Some(db), Ok(snapshot)) = (db, snapshot) else {
+        return;
+    };
+    match keep_model(&db, &snapshot, &cpu()).await {
+        Ok(()) => {
+            let info = engine.borrow_mut().core.store.set_kept(name, true);
+            if let Some(model) = info {
+                post(&FromEngine::ModelUpdated { model });
+            }
+        }
+        Err(message) => post(&FromEngine::Notice { message }),
+    }
+}
+
+/// Forgets the interrupted training's checkpoint; a failure is a notice.
+pub async fn forget_checkpoint(engine: &Shared) {
+    let db = engine.borrow().db.clone();
+    if let Some(db) = db
+        && let Err(e) = clear_checkpoint(&db).await
+    {
+        post(&FromEngine::Notice {
+            message: format!("an old checkpoint could not be removed: {e}"),
+        });
+    }
+}
+
+/// Keeps the model of the epoch that just ended, so a reload can resume from it; a failure is
+/// a notice, since the training itself goes on.
+pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession) {
+    let model = session.model();
+    let snapshot = ModelSnapshot {
+        name: "checkpoint".into(),
+        origin: ModelOrigin::Trained,
+        manifest: session.manifest(&model, session.last_test_loss()),
+        model: StoredModel::Autoencoder(Box::new(model)),
+    };
+    if let Err(e) = save_checkpoint(db, &session.interrupted_run(), &snapshot, &cpu()).await {
+        post(&FromEngine::Notice {
+            message: format!("no checkpoint of this training could be kept: {e}"),
+        });
+    }
 }

@@ -1,0 +1,479 @@
+//! The engine's state and its rules, as plain Rust: what the worker holds between two
+//! messages. The model store, the loaded data, the run counter, the page's last pause,
+//! resume or cancel, the interrupted training's checkpoint and the latent-index cache live
+//! here, with the rules about them (one run at a time, how runs and their models are named),
+//! so they are tested natively; the worker only calls them.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use burn::prelude::Device;
+
+use super::drawing_reading::LatentIndex;
+use super::protocol::{InterruptedRun, ModelInfo, ModelOrigin, TrainRequest};
+use super::store::{ModelStore, StoredModel};
+use crate::data::MnistSet;
+use crate::model::{Autoencoder, Classifier, ThreeLayerEncoder};
+use crate::training::TransferScenario;
+use crate::weights::WeightsManifest;
+
+/// The pretrained encoder transfer learning starts from.
+pub const PRETRAINED_ENCODER: &str = "three-layer-d20";
+
+/// The page's last word to the running session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Run,
+    Pause,
+    Cancel,
+}
+
+/// A training a reload interrupted: its record, and its last completed epoch's model.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub run: InterruptedRun,
+    pub model: Autoencoder,
+    pub manifest: WeightsManifest,
+}
+
+/// The bundled data, once loaded: the training and test subsets and the sample digits whose
+/// reconstructions a training shows.
+#[derive(Debug, Clone)]
+pub struct LoadedData {
+    pub train: Rc<MnistSet>,
+    pub test: Rc<MnistSet>,
+    pub samples: Vec<usize>,
+}
+
+/// What a run gets when it claims the engine: its number and what it trains with.
+#[derive(Debug, Clone)]
+pub struct RunClaim {
+    /// From 1, counting the runs of earlier visits whose models were kept.
+    pub number: usize,
+    pub device: Device,
+    pub data: LoadedData,
+}
+
+/// An autoencoder of the store with the device and the test subset it is used with.
+#[derive(Debug, Clone)]
+pub struct AutoencoderOnTest {
+    pub model: Autoencoder,
+    pub device: Device,
+    pub test: Rc<MnistSet>,
+}
+
+#[derive(Default)]
+pub struct EngineCore {
+    pub store: ModelStore,
+    device: Option<Device>,
+    data: Option<LoadedData>,
+    /// `Some` exactly while a run (a training or a transfer run) owns the engine.
+    control: Option<Control>,
+    runs: usize,
+    checkpoint: Option<Checkpoint>,
+    /// Each autoencoder's codes of the test subset, made on its first drawing.
+    latent_indices: HashMap<String, Rc<LatentIndex>>,
+}
+
+/// The store name of an autoencoder trained in the page: `two-layer-d20 (trained 3)`.
+pub fn trained_autoencoder_name(request: &TrainRequest, run: usize) -> String {
+    format!(
+        "{}-d{} (trained {run})",
+        request.architecture, request.latent_dim
+    )
+}
+
+/// The store name of a classifier trained in the page: `classifier-frozen (trained 2)`.
+pub fn trained_classifier_name(scenario: TransferScenario, run: usize) -> String {
+    format!("classifier-{scenario} (trained {run})")
+}
+
+/// The store name of an interrupted run's last epoch kept as a model:
+/// `two-layer-d20 (epoch 2 of 5)`.
+pub fn checkpoint_model_name(run: &InterruptedRun) -> String {
+    format!(
+        "{}-d{} (epoch {} of {})",
+        run.request.architecture,
+        run.request.latent_dim,
+        run.epochs_done,
+        run.request.training.epochs
+    )
+}
+
+impl EngineCore {
+    /// The backend is chosen: models can be loaded from now on.
+    pub fn set_device(&mut self, device: Device) {
+        self.device = Some(device);
+    }
+
+    pub fn device(&self) -> Option<&Device> {
+        self.device.as_ref()
+    }
+
+    /// Start-up is over: the data is there, and new runs are numbered after the trained models
+    /// kept from earlier visits.
+    pub fn finish_loading(&mut self, data: LoadedData) {
+        self.data = Some(data);
+        self.runs = self
+            .store
+            .infos()
+            .iter()
+            .filter(|m| m.origin == ModelOrigin::Trained)
+            .count();
+    }
+
+    /// A run (training or transfer) takes the engine, or is told why it cannot.
+    pub fn claim_run(&mut self) -> Result<RunClaim, String> {
+        if self.control.is_some() {
+            return Err("a training is already running: cancel it first".into());
+        }
+        let (Some(device), Some(data)) = (self.device.clone(), self.data.clone()) else {
+            return Err("the data is not loaded yet".into());
+        };
+        self.control = Some(Control::Run);
+        self.runs += 1;
+        Ok(RunClaim {
+            number: self.runs,
+            device,
+            data,
+        })
+    }
+
+    /// The run that claimed the engine ended (finished, cancelled or failed).
+    pub fn release_run(&mut self) {
+        self.control = None;
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.control.is_some()
+    }
+
+    /// Pause, resume or cancel the running session; nothing when none runs.
+    pub fn set_control(&mut self, control: Control) {
+        if self.control.is_some() {
+            self.control = Some(control);
+        }
+    }
+
+    pub fn control(&self) -> Option<Control> {
+        self.control
+    }
+
+    /// An autoencoder of the model list with what it is used with, or why not.
+    pub fn autoencoder_on_test(&self, name: &str) -> Result<AutoencoderOnTest, String> {
+        let (Some(device), Some(data)) = (&self.device, &self.data) else {
+            return Err("the data is not loaded yet".into());
+        };
+        let model = self
+            .store
+            .autoencoder(name)
+            .ok_or_else(|| format!("'{name}' is not an autoencoder of the model list"))?
+            .clone();
+        Ok(AutoencoderOnTest {
+            model,
+            device: device.clone(),
+            test: data.test.clone(),
+        })
+    }
+
+    /// A classifier of the model list, or why not.
+    pub fn classifier(&self, name: &str) -> Result<Classifier, String> {
+        match self.store.get(name) {
+            Some(StoredModel::Classifier(m)) => Ok(m.as_ref().clone()),
+            _ => Err(format!("'{name}' is not a classifier of the model list")),
+        }
+    }
+
+    /// The encoder of the pretrained three-layer autoencoder, where the store has it.
+    pub fn pretrained_encoder(&self) -> Option<ThreeLayerEncoder> {
+        self.store
+            .autoencoder(PRETRAINED_ENCODER)
+            .and_then(|m| m.three_layer_encoder())
+            .cloned()
+    }
+
+    pub fn latent_index(&self, name: &str) -> Option<Rc<LatentIndex>> {
+        self.latent_indices.get(name).cloned()
+    }
+
+    pub fn cache_latent_index(&mut self, name: &str, index: Rc<LatentIndex>) {
+        self.latent_indices.insert(name.to_string(), index);
+    }
+
+    /// Takes a model out of the store, with what was cached about it.
+    pub fn remove_model(&mut self, name: &str) -> Result<ModelInfo, String> {
+        let removed = self.store.remove(name)?;
+        self.latent_indices.remove(name);
+        Ok(removed)
+    }
+
+    /// A trained autoencoder joins the store under its run's name.
+    pub fn add_trained_autoencoder(
+        &mut self,
+        request: &TrainRequest,
+        run: usize,
+        model: Autoencoder,
+        manifest: WeightsManifest,
+    ) -> ModelInfo {
+        self.store.insert(
+            &trained_autoencoder_name(request, run),
+            manifest,
+            ModelOrigin::Trained,
+            StoredModel::Autoencoder(Box::new(model)),
+        )
+    }
+
+    /// A trained classifier joins the store under its run's name.
+    pub fn add_trained_classifier(
+        &mut self,
+        scenario: TransferScenario,
+        run: usize,
+        model: Classifier,
+        manifest: WeightsManifest,
+    ) -> ModelInfo {
+        self.store.insert(
+            &trained_classifier_name(scenario, run),
+            manifest,
+            ModelOrigin::Trained,
+            StoredModel::Classifier(Box::new(model)),
+        )
+    }
+
+    /// The interrupted training found at start-up, until the person decides about it.
+    pub fn set_checkpoint(&mut self, checkpoint: Option<Checkpoint>) {
+        self.checkpoint = checkpoint;
+    }
+
+    pub fn take_checkpoint(&mut self) -> Option<Checkpoint> {
+        self.checkpoint.take()
+    }
+
+    pub fn interrupted_run(&self) -> Option<&InterruptedRun> {
+        self.checkpoint.as_ref().map(|c| &c.run)
+    }
+
+    /// An interrupted run's last completed epoch joins the store as a model of its own.
+    pub fn add_checkpoint_model(&mut self, checkpoint: Checkpoint) -> ModelInfo {
+        self.store.insert(
+            &checkpoint_model_name(&checkpoint.run),
+            checkpoint.manifest,
+            ModelOrigin::Trained,
+            StoredModel::Autoencoder(Box::new(checkpoint.model)),
+        )
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::BackendKind;
+    use crate::engine::protocol::EpochLoss;
+    use crate::model::{Architecture, AutoencoderConfig, ClassifierConfig, param_count};
+    use crate::training::TrainingConfig;
+    use crate::weights::ModelSpec;
+
+    fn device() -> Device {
+        BackendKind::Flex.cpu_backend().device
+    }
+
+    fn data() -> LoadedData {
+        let set = || Rc::new(MnistSet::new(vec![0; 4 * 784], vec![1, 2, 3, 4]));
+        LoadedData {
+            train: set(),
+            test: set(),
+            samples: vec![0, 1],
+        }
+    }
+
+    fn request(latent_dim: usize) -> TrainRequest {
+        TrainRequest {
+            architecture: Architecture::TwoLayer,
+            latent_dim,
+            training: TrainingConfig::default(),
+            train_images: 4,
+        }
+    }
+
+    fn autoencoder(latent_dim: usize) -> (Autoencoder, WeightsManifest) {
+        let model = AutoencoderConfig::new(Architecture::TwoLayer, latent_dim).init(&device());
+        let manifest = WeightsManifest::new(
+            ModelSpec::Autoencoder {
+                architecture: Architecture::TwoLayer,
+                latent_dim,
+            },
+            param_count(&model),
+        );
+        (model, manifest)
+    }
+
+    fn loaded_core() -> EngineCore {
+        let mut core = EngineCore::default();
+        core.set_device(device());
+        core.finish_loading(data());
+        core
+    }
+
+    #[test]
+    fn a_run_needs_the_data_and_runs_one_at_a_time() {
+        let mut core = EngineCore::default();
+        assert_eq!(
+            core.claim_run().unwrap_err(),
+            "the data is not loaded yet",
+            "no backend yet"
+        );
+        core.set_device(device());
+        assert_eq!(core.claim_run().unwrap_err(), "the data is not loaded yet");
+        core.finish_loading(data());
+        let first = core.claim_run().expect("the engine is free");
+        assert_eq!(first.number, 1);
+        assert_eq!(first.data.samples, vec![0, 1]);
+        assert!(core.is_running());
+        assert_eq!(
+            core.claim_run().unwrap_err(),
+            "a training is already running: cancel it first"
+        );
+        core.release_run();
+        assert!(!core.is_running());
+        assert_eq!(core.claim_run().expect("free again").number, 2);
+    }
+
+    #[test]
+    fn control_reaches_only_a_running_session() {
+        let mut core = loaded_core();
+        core.set_control(Control::Pause);
+        assert_eq!(core.control(), None, "nothing runs: a pause is ignored");
+        core.claim_run().unwrap();
+        assert_eq!(core.control(), Some(Control::Run));
+        core.set_control(Control::Pause);
+        assert_eq!(core.control(), Some(Control::Pause));
+        core.set_control(Control::Cancel);
+        assert_eq!(core.control(), Some(Control::Cancel));
+        core.release_run();
+        assert_eq!(core.control(), None);
+        core.set_control(Control::Run);
+        assert_eq!(core.control(), None, "a late resume does not start a run");
+    }
+
+    #[test]
+    fn runs_are_numbered_after_the_trained_models_kept_from_earlier_visits() {
+        let mut core = EngineCore::default();
+        core.set_device(device());
+        for (name, origin) in [
+            ("two-layer-d20", ModelOrigin::Pretrained),
+            ("two-layer-d20 (trained 1)", ModelOrigin::Trained),
+            ("mine", ModelOrigin::Uploaded),
+            ("two-layer-d5 (trained 2)", ModelOrigin::Trained),
+        ] {
+            let (model, manifest) = autoencoder(5);
+            core.store.insert(
+                name,
+                manifest,
+                origin,
+                StoredModel::Autoencoder(Box::new(model)),
+            );
+        }
+        core.finish_loading(data());
+        let claim = core.claim_run().unwrap();
+        assert_eq!(claim.number, 3);
+        let (model, manifest) = autoencoder(5);
+        let info = core.add_trained_autoencoder(&request(5), claim.number, model, manifest);
+        assert_eq!(info.name, "two-layer-d5 (trained 3)");
+        assert_eq!(info.origin, ModelOrigin::Trained);
+    }
+
+    #[test]
+    fn trained_models_are_named_by_their_run_and_never_replace_another() {
+        let mut core = loaded_core();
+        let (model, manifest) = autoencoder(20);
+        let first = core.add_trained_autoencoder(&request(20), 4, model, manifest);
+        assert_eq!(first.name, "two-layer-d20 (trained 4)");
+        let (model, manifest) = autoencoder(20);
+        let again = core.add_trained_autoencoder(&request(20), 4, model, manifest);
+        assert_eq!(again.name, "two-layer-d20 (trained 4) (2)");
+        let classifier = ClassifierConfig::new().init(&device());
+        let manifest = WeightsManifest::new(
+            ModelSpec::Classifier { latent_dim: 20 },
+            param_count(&classifier),
+        );
+        let info = core.add_trained_classifier(TransferScenario::Finetune, 5, classifier, manifest);
+        assert_eq!(info.name, "classifier-finetune (trained 5)");
+        assert!(core.classifier(&info.name).is_ok());
+        assert_eq!(
+            core.classifier(&first.name).unwrap_err(),
+            "'two-layer-d20 (trained 4)' is not a classifier of the model list"
+        );
+    }
+
+    #[test]
+    fn an_autoencoder_is_found_with_its_test_subset_or_refused() {
+        let mut core = EngineCore::default();
+        assert_eq!(
+            core.autoencoder_on_test("two-layer-d20").unwrap_err(),
+            "the data is not loaded yet"
+        );
+        core.set_device(device());
+        core.finish_loading(data());
+        let (model, manifest) = autoencoder(20);
+        core.add_trained_autoencoder(&request(20), 1, model, manifest);
+        let found = core
+            .autoencoder_on_test("two-layer-d20 (trained 1)")
+            .unwrap();
+        assert_eq!(found.model.latent_dim(), 20);
+        assert_eq!(found.test.len(), 4);
+        assert_eq!(
+            core.autoencoder_on_test("nope").unwrap_err(),
+            "'nope' is not an autoencoder of the model list"
+        );
+    }
+
+    #[test]
+    fn removing_a_model_drops_its_cached_latent_index() {
+        let mut core = loaded_core();
+        let (model, manifest) = autoencoder(20);
+        let info = core.add_trained_autoencoder(&request(20), 1, model.clone(), manifest);
+        let found = core.autoencoder_on_test(&info.name).unwrap();
+        let index = pollster::block_on(LatentIndex::build(&model, &found.test, &found.device))
+            .expect("an index of four images");
+        core.cache_latent_index(&info.name, Rc::new(index));
+        assert!(core.latent_index(&info.name).is_some());
+        core.remove_model(&info.name).unwrap();
+        assert!(core.latent_index(&info.name).is_none());
+        assert!(core.store.get(&info.name).is_none());
+        assert!(core.remove_model(&info.name).is_err(), "gone already");
+    }
+
+    #[test]
+    fn an_interrupted_run_is_held_until_taken_and_can_become_a_model() {
+        let mut core = loaded_core();
+        let (model, manifest) = autoencoder(20);
+        let mut req = request(20);
+        req.training.epochs = 5;
+        let run = InterruptedRun {
+            request: req,
+            epochs_done: 2,
+            epoch_losses: vec![
+                EpochLoss {
+                    epoch: 1,
+                    train_loss: 0.05,
+                    test_loss: 0.04,
+                },
+                EpochLoss {
+                    epoch: 2,
+                    train_loss: 0.03,
+                    test_loss: 0.03,
+                },
+            ],
+        };
+        core.set_checkpoint(Some(Checkpoint {
+            run: run.clone(),
+            model,
+            manifest,
+        }));
+        assert_eq!(core.interrupted_run(), Some(&run));
+        let checkpoint = core.take_checkpoint().expect("held");
+        assert!(core.interrupted_run().is_none(), "taken once");
+        let info = core.add_checkpoint_model(checkpoint);
+        assert_eq!(info.name, "two-layer-d20 (epoch 2 of 5)");
+        assert!(core.store.autoencoder(&info.name).is_some());
+    }
+}

@@ -1,0 +1,126 @@
+//! The engine worker: receives [`ToEngine`] messages and hands each to the engine, posting
+//! [`FromEngine`] events back. The engine's state and rules are `engine::state`, its slice
+//! loop `engine::driver`; this folder is the browser around them, one job a file:
+//! `browser` (posting, the clock, yielding, fetching), `backend` (WebGPU or the CPU),
+//! `startup` (data, weights, what the browser kept), `storage` (IndexedDB), `runs` (a
+//! training or transfer run) and `requests` (the views' quick requests).
+
+mod backend;
+mod browser;
+mod requests;
+mod runs;
+mod startup;
+mod storage;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::MessageEvent;
+
+use crate::engine::protocol::{DRAWING_REQUEST, decode};
+use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
+use crate::web::indexed_db::Database;
+use browser::{fail, post, scope};
+
+/// What the worker holds: the engine, and the browser's storage (`None` where IndexedDB is
+/// unavailable: nothing is kept then).
+#[derive(Default)]
+struct Worker {
+    core: EngineCore,
+    db: Option<Rc<Database>>,
+}
+
+type Shared = Rc<RefCell<Worker>>;
+
+/// Entry point of the worker's wasm.
+pub fn run() {
+    console_error_panic_hook::set_once();
+    let engine: Shared = Rc::new(RefCell::new(Worker::default()));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(text) = event.data().as_string() else {
+            fail("the page sent a message that is not text", false);
+            return;
+        };
+        match decode::<ToEngine>(&text) {
+            Ok(message) => handle(&engine, message),
+            Err(e) => fail(e, false),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&FromEngine::Ready);
+}
+
+/// One message from the page: controls act at once, the rest is spawned.
+fn handle(engine: &Shared, message: ToEngine) {
+    let engine = engine.clone();
+    let control = |c: Control| engine.borrow_mut().core.set_control(c);
+    match message {
+        ToEngine::Start { backend, base_url } => {
+            spawn_local(async move { startup::start(engine, backend, base_url).await });
+        }
+        ToEngine::Train(request) => runs::start_training(&engine, request, None),
+        ToEngine::Pause => control(Control::Pause),
+        ToEngine::Resume => control(Control::Run),
+        ToEngine::Cancel => control(Control::Cancel),
+        ToEngine::Interrupted { choice } => runs::interrupted(&engine, choice),
+        ToEngine::Transfer(request) => runs::start_transfer(&engine, request),
+        ToEngine::Download { name } => {
+            spawn_local(async move { requests::download(&engine, name).await });
+        }
+        ToEngine::LoadFile { file_name, bytes } => {
+            spawn_local(async move { requests::load_file(&engine, &file_name, &bytes).await });
+        }
+        ToEngine::Remove { name } => requests::remove(&engine, name),
+        ToEngine::Analyse { name } => spawn_local(async move {
+            match requests::analyse(&engine, &name).await {
+                Ok(analysis) => post(&FromEngine::Analysis(analysis)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: name,
+                    message,
+                }),
+            }
+        }),
+        ToEngine::ReadDrawing {
+            seq,
+            autoencoder,
+            classifier,
+            pixels,
+        } => spawn_local(async move {
+            let reading =
+                requests::read(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await;
+            match reading {
+                Ok(reading) => post(&FromEngine::DrawingRead(reading)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: DRAWING_REQUEST.into(),
+                    message,
+                }),
+            }
+        }),
+        ToEngine::Decode {
+            slot,
+            seq,
+            model,
+            from,
+            to,
+            alphas,
+        } => spawn_local(async move {
+            match requests::decode_frames(&engine, &model, &from, &to, &alphas).await {
+                Ok((pixels, inputs)) => post(&FromEngine::Decoded {
+                    slot,
+                    seq,
+                    model,
+                    pixels,
+                    inputs,
+                }),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: slot,
+                    message,
+                }),
+            }
+        }),
+    }
+}

@@ -1,0 +1,151 @@
+//! The views' requests that answer at once (no run claims the engine): latent analyses,
+//! decoded interpolations, readings of a drawing, and the model list's download, load and
+//! remove.
+
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+
+use super::Shared;
+use super::browser::{cpu, fail, post};
+use super::storage::{forget_model, keep};
+use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
+use crate::engine::latent_analysis::{LatentAnalysis, analyse_latents, decode_between};
+use crate::engine::state::AutoencoderOnTest;
+use crate::engine::store::model_name_from_file;
+use crate::engine::{FromEngine, ImageRef, ModelOrigin};
+
+pub(super) async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysis, String> {
+    let AutoencoderOnTest {
+        model,
+        device,
+        test,
+    } = engine.borrow().core.autoencoder_on_test(name)?;
+    analyse_latents(name, &model, &test, &device).await
+}
+
+pub(super) async fn decode_frames(
+    engine: &Shared,
+    name: &str,
+    from: &ImageRef,
+    to: &ImageRef,
+    alphas: &[f32],
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let AutoencoderOnTest {
+        model,
+        device,
+        test,
+    } = engine.borrow().core.autoencoder_on_test(name)?;
+    decode_between(&model, &test, from, to, alphas, &device).await
+}
+
+/// What the models make of a drawing; the autoencoder's test-subset codes are made once.
+pub(super) async fn read(
+    engine: &Shared,
+    seq: u64,
+    name: &str,
+    classifier_name: Option<&str>,
+    pixels: &[u8],
+) -> Result<DrawingReading, String> {
+    let AutoencoderOnTest {
+        model,
+        device,
+        test,
+    } = engine.borrow().core.autoencoder_on_test(name)?;
+    let classifier = match classifier_name {
+        Some(c) => Some((c, engine.borrow().core.classifier(c)?)),
+        None => None,
+    };
+    let cached = engine.borrow().core.latent_index(name);
+    let index = match cached {
+        Some(index) => index,
+        None => {
+            let index = Rc::new(LatentIndex::build(&model, &test, &device).await?);
+            engine
+                .borrow_mut()
+                .core
+                .cache_latent_index(name, index.clone());
+            index
+        }
+    };
+    let values = crate::data::bytes_to_values(pixels);
+    let models = DrawingModels {
+        autoencoder_name: name,
+        autoencoder: &model,
+        index: &index,
+        classifier: classifier.as_ref().map(|(n, m)| (*n, m)),
+        set: &test,
+    };
+    read_drawing(models, seq, &values, &device).await
+}
+
+/// A model's weight file, for the page to offer as a download.
+pub(super) async fn download(engine: &Shared, name: String) {
+    let snapshot = engine.borrow().core.store.snapshot(&name);
+    let result = match snapshot {
+        Ok(snapshot) => snapshot
+            .to_bytes(&cpu())
+            .await
+            .map(|bytes| (snapshot.file_name(), bytes)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((file_name, bytes)) => post(&FromEngine::ModelFile {
+            name,
+            file_name,
+            bytes,
+        }),
+        Err(e) => fail(format!("could not save the model: {e}"), false),
+    }
+}
+
+/// A weight file the person picked: its model joins the list and is kept, or the file is
+/// refused with the reason and nothing changes.
+pub(super) async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
+    let device = engine.borrow().core.device().cloned();
+    let Some(device) = device else {
+        fail("the engine has not started yet", false);
+        return;
+    };
+    let name = model_name_from_file(file_name);
+    let added =
+        engine
+            .borrow_mut()
+            .core
+            .store
+            .insert_file(&name, bytes, ModelOrigin::Uploaded, &device);
+    match added {
+        Ok(model) => {
+            post(&FromEngine::ModelUpdated {
+                model: model.clone(),
+            });
+            keep(engine, &model.name).await;
+        }
+        Err(e) => fail(
+            format!("'{file_name}' was not loaded: {e}. Nothing changed."),
+            false,
+        ),
+    }
+}
+
+/// Takes a model out of the list at once, then out of the browser's storage.
+pub(super) fn remove(engine: &Shared, name: String) {
+    let removed = engine.borrow_mut().core.remove_model(&name);
+    if let Err(e) = removed {
+        fail(e, false);
+        return;
+    }
+    post(&FromEngine::ModelRemoved { name: name.clone() });
+    let Some(db) = engine.borrow().db.clone() else {
+        return;
+    };
+    spawn_local(async move {
+        if let Err(e) = forget_model(&db, &name).await {
+            post(&FromEngine::Notice {
+                message: format!(
+                    "'{name}' is gone from the page but may come back after a reload: {e}"
+                ),
+            });
+        }
+    });
+}

@@ -1,0 +1,151 @@
+//! Start-up: the backend, the bundled data and pretrained weights (fetched from the page's
+//! own origin), then what this browser kept from earlier visits (models, an interrupted
+//! training), each step reported to the page.
+
+use std::rc::Rc;
+
+use super::Shared;
+use super::backend::choose_backend;
+use super::browser::{fail, fetch_bytes, next_task, post};
+use super::storage;
+use crate::data::{MnistSet, Split};
+use crate::engine::latent_analysis::gallery_indices;
+use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
+use crate::engine::session::sample_digits;
+use crate::engine::state::LoadedData;
+use crate::engine::{BackendChoice, FromEngine, ModelOrigin};
+use crate::web::indexed_db::Database;
+
+/// Sample digits shown with their reconstructions.
+const SAMPLES: usize = 8;
+
+pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: String) {
+    let backend = choose_backend(choice).await;
+    post(&FromEngine::Backend {
+        kind: backend.device.kind,
+        adapter: backend.device.description.clone(),
+        software_adapter: backend.software,
+        fallback_reason: backend.fallback_reason.clone(),
+    });
+    let device = backend.device.device.clone();
+    engine.borrow_mut().core.set_device(device.clone());
+
+    let names = pretrained_names();
+    let total = 2 + names.len();
+    let mut problems = Vec::new();
+    let mut sets = Vec::new();
+    for (i, split) in [Split::Train, Split::Test].into_iter().enumerate() {
+        post(&FromEngine::Loading {
+            what: format!("{split:?} images").to_lowercase(),
+            done: i,
+            total,
+        });
+        let (images_url, labels_url) = data_urls(&base_url, split);
+        let set = async {
+            let images = fetch_bytes(&images_url).await?;
+            let labels = fetch_bytes(&labels_url).await?;
+            MnistSet::from_idx(&images_url, &images, &labels_url, &labels)
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        match set {
+            Ok(set) => sets.push(Rc::new(set)),
+            Err(e) => {
+                fail(format!("the bundled data could not be loaded: {e}"), false);
+                return;
+            }
+        }
+    }
+    let test = sets.pop().expect("two sets");
+    let train = sets.pop().expect("two sets");
+    let samples = sample_digits(&test, SAMPLES);
+    post(&FromEngine::SampleDigits {
+        pixels: samples
+            .iter()
+            .flat_map(|&i| test.image(i).to_vec())
+            .collect(),
+        labels: samples.iter().map(|&i| test.label(i)).collect(),
+    });
+    let gallery = gallery_indices(&test);
+    post(&FromEngine::Gallery {
+        pixels: gallery
+            .iter()
+            .flat_map(|&i| test.image(i).to_vec())
+            .collect(),
+        labels: gallery.iter().map(|&i| test.label(i)).collect(),
+        indices: gallery,
+    });
+
+    for (i, name) in names.iter().enumerate() {
+        post(&FromEngine::Loading {
+            what: format!("weights {name}"),
+            done: 2 + i,
+            total,
+        });
+        let result = match fetch_bytes(&weights_url(&base_url, name)).await {
+            Ok(bytes) => engine
+                .borrow_mut()
+                .core
+                .store
+                .insert_file(name, &bytes, ModelOrigin::Pretrained, &device)
+                .map(|_| ())
+                .map_err(|e| format!("{name}: {e}")),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            problems.push(e);
+        }
+        next_task().await;
+    }
+    let checkpoint = match Database::open().await {
+        Ok(db) => {
+            let db = Rc::new(db);
+            engine.borrow_mut().db = Some(db.clone());
+            let (kept, unreadable) = storage::kept_models(&db).await;
+            problems.extend(unreadable);
+            for (name, origin, bytes) in kept {
+                let mut e = engine.borrow_mut();
+                match e.core.store.insert_file(&name, &bytes, origin, &device) {
+                    Ok(info) => {
+                        e.core.store.set_kept(&info.name, true);
+                    }
+                    Err(err) => problems.push(format!("kept model '{name}': {err}")),
+                }
+            }
+            match storage::load_checkpoint(&db, &device).await {
+                Ok(checkpoint) => checkpoint,
+                Err(e) => {
+                    problems.push(format!("an interrupted training could not be read: {e}"));
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            problems.push(format!(
+                "this browser's storage is unavailable, so nothing made here is kept after a reload: {e}"
+            ));
+            None
+        }
+    };
+    let (train_images, test_images) = (train.len(), test.len());
+    let (interrupted, models) = {
+        let mut e = engine.borrow_mut();
+        e.core.set_checkpoint(checkpoint);
+        e.core.finish_loading(LoadedData {
+            train,
+            test,
+            samples,
+        });
+        (e.core.interrupted_run().cloned(), e.core.store.infos())
+    };
+    // The offer first: once the page is loaded, whether a training was interrupted is known.
+    if interrupted.is_some() {
+        post(&FromEngine::Interrupted { run: interrupted });
+    }
+    post(&FromEngine::Loaded {
+        train_images,
+        test_images,
+        models,
+        problems,
+    });
+}
