@@ -14,9 +14,15 @@ limit="${1:-240}"
 work="$(mktemp -d)"
 pid=""
 cleanup() {
-  # trunk runs its cargo builds as children: stop the whole process group.
-  if [ -n "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  # trunk runs its cargo builds as children: stop the whole process group, and let it go
+  # before the folder it writes into is removed.
+  if [ -n "$pid" ]; then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    for _ in $(seq 40); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
 
