@@ -160,9 +160,7 @@ impl TrainingSession {
 
     /// The losses of the epochs a resumed run did before (from its checkpoint).
     pub fn record_past_epochs(&mut self, losses: Vec<EpochLoss>) {
-        let mut losses = losses;
-        losses.append(&mut self.epoch_losses);
-        self.epoch_losses = losses;
+        self.epoch_losses.splice(0..0, losses);
     }
 
     /// Every completed epoch's losses so far.

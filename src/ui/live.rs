@@ -116,6 +116,20 @@ impl LiveState {
         }
     }
 
+    /// For answers numbered by their input's own version (a drawing's version), not by a
+    /// slot: `answered` is the version the shown answer was computed from (`None`: nothing is
+    /// shown), `wanted` the input's current version.
+    pub fn of_input_version(answered: Option<u64>, wanted: Option<u64>) -> Self {
+        Self {
+            shown: answered.map(|version| Freshness {
+                version,
+                wanted: wanted.unwrap_or(version),
+                input: version.to_string(),
+            }),
+            wanted,
+        }
+    }
+
     /// Something is wanted and the answer to it is not shown yet.
     pub fn pending(&self) -> bool {
         match &self.shown {
@@ -249,6 +263,30 @@ mod tests {
             LiveState::of(&slot, Some(6)).shown,
             None,
             "no answer from the future"
+        );
+    }
+
+    #[test]
+    fn answers_numbered_by_the_input_version_are_pending_until_the_current_one() {
+        let behind = LiveState::of_input_version(Some(7), Some(9));
+        assert!(behind.pending());
+        assert_eq!(
+            (behind.version_attribute(), behind.wanted_attribute()),
+            ("7".into(), "9".into())
+        );
+        assert_eq!(
+            behind.input_attribute(),
+            "7",
+            "the input is the version itself"
+        );
+        assert!(!LiveState::of_input_version(Some(9), Some(9)).pending());
+        assert!(
+            LiveState::of_input_version(None, Some(9)).pending(),
+            "nothing shown yet"
+        );
+        assert_eq!(
+            LiveState::of_input_version(None, None),
+            LiveState::default()
         );
     }
 

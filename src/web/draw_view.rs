@@ -15,7 +15,7 @@ use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing_strokes::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
 use crate::ui::engine_state::{DRAWING, EngineState};
-use crate::ui::live::{Freshness, LiveSlot, LiveState};
+use crate::ui::live::{LiveSlot, LiveState};
 
 const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
 /// The classifier used until the person picks another: fine-tuned, the most accurate.
@@ -160,17 +160,10 @@ pub fn DrawView(
         })
     });
     let reading_live = Signal::derive(move || {
-        let wanted = input.with(|i| i.as_ref().map(|(v, _)| *v));
-        LiveState {
-            shown: reading.with(|r| {
-                r.as_ref().map(|r| Freshness {
-                    version: r.seq,
-                    wanted: wanted.unwrap_or(r.seq),
-                    input: r.seq.to_string(),
-                })
-            }),
-            wanted,
-        }
+        LiveState::of_input_version(
+            reading.with(|r| r.as_ref().map(|r| r.seq)),
+            input.with(|i| i.as_ref().map(|(v, _)| *v)),
+        )
     });
     let reconstruction = Signal::derive(move || {
         reading
@@ -355,7 +348,8 @@ pub fn DrawView(
                 class:pending=move || reading_live.with(LiveState::pending)
                 data-version=move || reading_live.with(LiveState::version_attribute)
                 data-wanted=move || reading_live.with(LiveState::wanted_attribute)
-                data-pending=move || reading_live.with(|l| l.pending().to_string())>
+                data-pending=move || reading_live.with(|l| l.pending().to_string())
+                data-input=move || reading_live.with(LiveState::input_attribute)>
                 <div>
                     <h3>"The code"</h3>
                     <LatentBars bars=bars/>

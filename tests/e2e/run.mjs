@@ -131,25 +131,19 @@ async function waitData(page, testid, key, value, timeout = 30_000) {
   return drawData(page, testid, key);
 }
 
-/** Waits until the reading shown (reconstruction, code, classifier, neighbours) is of the
- *  drawing's current version with the chosen models. */
-async function waitReadingOfCurrentDrawing(page) {
-  await page.waitForFunction(() => {
+/** Waits until a live result about the drawing (the reading: reconstruction, code,
+ *  classifier, neighbours; or the interpolation strip, with all its frames) is computed from
+ *  the drawing's current version. */
+async function waitForCurrentDrawing(page, testid, frames = null) {
+  await page.waitForFunction(([t, n]) => {
     const pad = document.querySelector('[data-testid="draw-pad"]');
-    const reading = document.querySelector('[data-testid="draw-reading"]');
-    return reading?.dataset.pending === "false" && reading.dataset.version === pad.dataset.version;
-  }, null, { timeout: 120_000 });
+    const result = document.querySelector(`[data-testid="${t}"]`);
+    return result?.dataset.pending === "false" && result.dataset.input === pad.dataset.version
+      && (n === null || +result.dataset.frames === n);
+  }, [testid, frames], { timeout: 120_000 });
 }
-
-/** Waits until the drawing's interpolation strip is decoded from its current version. */
-async function waitStripOfCurrentDrawing(page) {
-  await page.waitForFunction(() => {
-    const pad = document.querySelector('[data-testid="draw-pad"]');
-    const strip = document.querySelector('[data-testid="draw-interp-strip"]');
-    return strip?.dataset.pending === "false" && strip.dataset.input === pad.dataset.version
-      && +strip.dataset.frames === 10;
-  }, null, { timeout: 120_000 });
-}
+const waitReadingOfCurrentDrawing = (page) => waitForCurrentDrawing(page, "draw-reading");
+const waitStripOfCurrentDrawing = (page) => waitForCurrentDrawing(page, "draw-interp-strip", 10);
 
 /** Waits until the stroke just ended has its reading shown (the page's latency log grew). */
 async function waitForReading(page, count) {
