@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod backend;
 pub mod data;
 pub mod engine;
+pub mod files;
 pub mod model;
 pub mod reference;
 pub mod results;

@@ -93,8 +93,78 @@ pub enum WeightsError {
     WrongModel { expected: String, found: String },
     #[error("the tensors do not fit a {model}: {reason}")]
     Mismatch { model: String, reason: String },
+    #[error(
+        "tensor '{tensor}' holds {value} at element {index}: a model with it computes nothing meaningful"
+    )]
+    NonFinite {
+        tensor: String,
+        index: usize,
+        value: String,
+    },
     #[error("could not write the weights: {0}")]
     Save(String),
+}
+
+/// Refuses a file whose float tensors hold NaN or ±∞, naming the first such tensor. Such
+/// weights load without complaint but every image then decodes to NaN, which shows as a
+/// blank strip or a wrong number far from the cause.
+pub fn check_finite(bytes: &[u8]) -> Result<(), WeightsError> {
+    let tensors = safetensors::SafeTensors::deserialize(bytes)
+        .map_err(|e| WeightsError::NotSafetensors(e.to_string()))?;
+    let mut names = tensors.names();
+    // Sorted, so the tensor named is the same whatever order the header lists them in.
+    names.sort();
+    for name in names {
+        let view = tensors
+            .tensor(name)
+            .map_err(|e| WeightsError::NotSafetensors(e.to_string()))?;
+        if let Some((index, value)) = first_non_finite(view.dtype(), view.data()) {
+            return Err(WeightsError::NonFinite {
+                tensor: name.to_string(),
+                index,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The first NaN or infinite element of a little-endian float buffer, with how it reads.
+fn first_non_finite(dtype: safetensors::Dtype, data: &[u8]) -> Option<(usize, String)> {
+    use safetensors::Dtype;
+    let describe = |nan: bool, negative: bool| {
+        if nan {
+            "NaN".to_string()
+        } else if negative {
+            "-inf".to_string()
+        } else {
+            "+inf".to_string()
+        }
+    };
+    match dtype {
+        Dtype::F32 => data.chunks_exact(4).enumerate().find_map(|(i, b)| {
+            let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            (!v.is_finite()).then(|| (i, describe(v.is_nan(), v < 0.0)))
+        }),
+        Dtype::F64 => data.chunks_exact(8).enumerate().find_map(|(i, b)| {
+            let v = f64::from_le_bytes(b.try_into().expect("8 bytes"));
+            (!v.is_finite()).then(|| (i, describe(v.is_nan(), v < 0.0)))
+        }),
+        // Half floats: all exponent bits set means NaN (mantissa ≠ 0) or infinity.
+        Dtype::F16 | Dtype::BF16 => {
+            let (exponent, mantissa) = if dtype == Dtype::F16 {
+                (0x7c00u16, 0x03ffu16)
+            } else {
+                (0x7f80, 0x007f)
+            };
+            data.chunks_exact(2).enumerate().find_map(|(i, b)| {
+                let bits = u16::from_le_bytes([b[0], b[1]]);
+                (bits & exponent == exponent)
+                    .then(|| (i, describe(bits & mantissa != 0, bits & 0x8000 != 0)))
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Reads the manifest without touching the tensors.
@@ -136,6 +206,7 @@ fn load_module<M: ModuleSnapshot>(
     bytes: &[u8],
     model_name: &str,
 ) -> Result<M, WeightsError> {
+    check_finite(bytes)?;
     let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()))
         .validate(true)
         .allow_partial(false);
@@ -214,11 +285,7 @@ pub fn load_classifier(
 
 /// Refuses absurd sizes before allocating a model for them.
 fn check_latent_dim(latent_dim: usize, manifest: &WeightsManifest) -> Result<(), WeightsError> {
-    if latent_dim == 0 || latent_dim > 4096 {
-        return Err(WeightsError::BadManifest(format!(
-            "latent size {latent_dim} of {} is out of range 1..=4096",
-            manifest.model.name()
-        )));
-    }
-    Ok(())
+    crate::model::check_latent_dim(latent_dim)
+        .map(|_| ())
+        .map_err(|e| WeightsError::BadManifest(format!("{}: {e}", manifest.model.name())))
 }

@@ -176,3 +176,100 @@ fn bundled_page_subset_is_the_first_10000_and_2000_images() {
             .first(2_000)
     );
 }
+
+#[test]
+fn subset_refuses_to_write_over_its_input() {
+    let data = common::temp_dir("subset-self");
+    std::fs::create_dir_all(&data).unwrap();
+    // A copy of the bundled subset stands in for full MNIST (the command must not touch it).
+    let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
+    for entry in std::fs::read_dir(&public).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().ends_with("-ubyte.gz") {
+            std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+        }
+    }
+    let before: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    let same_by_another_path = data.join("..").join(data.file_name().unwrap());
+    for out in [data.clone(), data.join(".."), same_by_another_path] {
+        let result = latent_lab()
+            .args(["subset", "--train", "5", "--test", "5", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(!result.status.success(), "{}", out.display());
+        let err = String::from_utf8_lossy(&result.stderr);
+        assert!(err.contains("would overwrite the input files"), "{err}");
+    }
+    let after: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(before, after, "the input files are untouched");
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn analyse_reports_every_file_even_with_the_same_name() {
+    let dir = common::temp_dir("analyse-two");
+    let weights = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/weights");
+    for (sub, model) in [("a", "two-layer-d5"), ("b", "two-layer-d20")] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::copy(
+            weights.join(format!("{model}.safetensors")),
+            dir.join(sub).join("m.safetensors"),
+        )
+        .unwrap();
+    }
+    let out = latent_lab()
+        .arg("analyse")
+        .arg(dir.join("a/m.safetensors"))
+        .arg(dir.join("b/m.safetensors"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let dims: Vec<u64> = rows
+        .iter()
+        .map(|r| r["latent_dim"].as_u64().unwrap())
+        .collect();
+    assert_eq!(dims, [5, 20]);
+    assert!(
+        rows[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("a/m.safetensors")
+    );
+    assert!(
+        rows[1]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("b/m.safetensors")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn seeds_checks_the_latent_size_like_everywhere_else() {
+    for bad in ["0", "1001"] {
+        let out = latent_lab()
+            .args(["seeds", "--latent-dim", bad, "--data", "no/such/folder"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--latent-dim") && err.contains("between 1 and 1000"),
+            "{err}"
+        );
+    }
+}

@@ -131,3 +131,43 @@ fn transfer_requests_are_checked() {
     .to_string();
     assert!(err.contains("needs a pretrained encoder"), "{err}");
 }
+
+#[test]
+fn a_message_with_batch_size_0_or_no_scenario_is_refused_not_divided_by() {
+    let train = train_subset(100);
+    let request = TransferRequest {
+        scenarios: vec![TransferScenario::Scratch],
+        labels: 50,
+        epochs: None,
+        batch_size: 0,
+        learning_rate: 1e-3,
+    };
+    // The schedule must not divide by the batch size before the request is checked.
+    assert!(request.epochs() >= 10);
+    let err = |request: &TransferRequest| {
+        TransferSession::new(
+            TransferScenario::Scratch,
+            request,
+            None,
+            &train,
+            &device(),
+            0.0,
+        )
+        .err()
+        .expect("refused")
+        .to_string()
+    };
+    assert!(err(&request).contains("batch size must be at least 1"));
+    let nan_rate = TransferRequest {
+        batch_size: 64,
+        learning_rate: f64::NAN,
+        ..request.clone()
+    };
+    assert!(err(&nan_rate).contains("learning rate"));
+    let none = TransferRequest {
+        scenarios: vec![],
+        batch_size: 64,
+        ..request
+    };
+    assert!(err(&none).contains("at least one scenario"));
+}

@@ -188,3 +188,43 @@ fn subset_round_trips_through_a_folder() {
     assert_eq!(back, set);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_count_that_would_wrap_is_refused_not_wrapped() {
+    // 2^32 - 1 images of 784 bytes: the product wraps a 32-bit length (the browser's usize)
+    // to a small number; the header must be refused however the file goes on.
+    let mut raw = Vec::new();
+    for word in [2051u32, u32::MAX, 28, 28] {
+        raw.extend_from_slice(&word.to_be_bytes());
+    }
+    raw.extend_from_slice(&[0u8; 784]);
+    for bytes in [raw.clone(), gzip(&raw)] {
+        let e = parse_idx("crafted", &bytes, IdxKind::Images).unwrap_err();
+        assert_eq!(
+            e,
+            IdxError::TooLarge {
+                file: "crafted".into(),
+                count: u32::MAX
+            }
+        );
+    }
+}
+
+#[test]
+fn a_gzip_bomb_is_inflated_only_as_far_as_its_header_justifies() {
+    // One image promised, 64 MiB of zeros following: 64 KiB compressed.
+    let mut raw = images(1);
+    raw.resize(16 + 64 * 1024 * 1024, 0);
+    let bomb = gzip(&raw);
+    assert!(bomb.len() < 1_000_000, "{}", bomb.len());
+    let e = parse_idx("bomb.gz", &bomb, IdxKind::Images).unwrap_err();
+    // Inflation stopped one byte past the promise, not at 64 MiB.
+    assert_eq!(
+        e,
+        IdxError::WrongLength {
+            file: "bomb.gz".into(),
+            expected: 784,
+            found: 785
+        }
+    );
+}

@@ -195,3 +195,59 @@ fn loaded_weights_keep_training_on_an_autodiff_device() {
     assert_eq!(losses.len(), 8);
     assert!(losses[7] < losses[0], "{losses:?}");
 }
+
+/// `bytes` with element `index` of tensor `name` replaced by `value` (f32, little-endian).
+fn with_element(bytes: &[u8], name: &str, index: usize, value: f32) -> Vec<u8> {
+    let tensors = safetensors::SafeTensors::deserialize(bytes).unwrap();
+    let data = tensors.tensor(name).unwrap().data();
+    let offset = data.as_ptr() as usize - bytes.as_ptr() as usize + 4 * index;
+    let mut out = bytes.to_vec();
+    out[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+    out
+}
+
+#[test]
+fn weights_with_nan_or_infinity_are_refused_naming_the_tensor() {
+    let device = common::device();
+    let bytes = two_layer_bytes();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<String> = tensors.names().into_iter().map(str::to_string).collect();
+    names.sort();
+    let last = names.last().unwrap().clone();
+    for (name, index, value, shown) in [
+        (names[0].clone(), 0, f32::NAN, "NaN"),
+        (last.clone(), 3, f32::INFINITY, "+inf"),
+        (last, 5, f32::NEG_INFINITY, "-inf"),
+    ] {
+        let broken = with_element(&bytes, &name, index, value);
+        let e = load_autoencoder(&broken, &device).unwrap_err();
+        assert!(
+            matches!(&e, WeightsError::NonFinite { tensor, index: i, value: v }
+                if *tensor == name && *i == index && v == shown),
+            "{e}"
+        );
+        assert!(e.to_string().contains(&format!("'{name}'")), "{e}");
+    }
+    // A finite change of the same element is fine: the check looks at values, not bytes.
+    let changed = with_element(&bytes, &names[0], 0, 0.5);
+    assert!(load_autoencoder(&changed, &device).is_ok());
+
+    let classifier = ClassifierConfig::new().init(&device);
+    let manifest = WeightsManifest::new(ModelSpec::Classifier { latent_dim: 20 }, 21_220);
+    let bytes = save_classifier(&classifier, &manifest).unwrap();
+    let name = safetensors::SafeTensors::deserialize(&bytes)
+        .unwrap()
+        .names()[0]
+        .to_string();
+    let e = load_classifier(&with_element(&bytes, &name, 0, f32::NAN), &device).unwrap_err();
+    assert!(matches!(e, WeightsError::NonFinite { .. }), "{e}");
+}
+
+#[test]
+fn a_latent_size_past_the_one_limit_is_refused_for_files_too() {
+    let bytes = with_manifest(&two_layer_bytes(), |m| {
+        m["model"]["latent_dim"] = 1001.into()
+    });
+    let e = load_autoencoder(&bytes, &common::device()).unwrap_err();
+    assert!(e.to_string().contains("between 1 and 1000"), "{e}");
+}

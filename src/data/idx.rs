@@ -60,6 +60,8 @@ pub enum IdxError {
     },
     #[error("{file}: images are {rows}x{cols}, MNIST images are 28x28")]
     WrongImageSize { file: String, rows: u32, cols: u32 },
+    #[error("{file}: header promises {count} items, more than an IDX file of MNIST can hold")]
+    TooLarge { file: String, count: u32 },
     #[error("{file}: header promises {expected} data bytes but {found} follow it")]
     WrongLength {
         file: String,
@@ -84,29 +86,38 @@ pub enum IdxError {
 
 /// Parses an IDX file (gzip-compressed or raw) and returns its payload: `N·784` pixel bytes for
 /// images, `N` labels for labels. `file` names the source in errors.
+///
+/// A gzipped file is inflated only as far as its header justifies (header + `N·784` bytes and
+/// one more to detect a longer stream), so a small "gzip bomb" never fills the memory. Lengths
+/// use checked arithmetic: in the browser `usize` is 32 bits, and a crafted count must not wrap.
 pub fn parse_idx(file: &str, bytes: &[u8], kind: IdxKind) -> Result<Vec<u8>, IdxError> {
     let file = file.to_string();
     if bytes.is_empty() {
         return Err(IdxError::Empty { file });
     }
-    let raw = if bytes.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::new();
-        GzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| IdxError::BadGzip {
-                file: file.clone(),
-                reason: e.to_string(),
-            })?;
-        if out.is_empty() {
-            return Err(IdxError::Empty { file });
-        }
-        out
-    } else {
-        bytes.to_vec()
-    };
     let needed = kind.header_len();
+    let bad_gzip = |e: std::io::Error| IdxError::BadGzip {
+        file: file.clone(),
+        reason: e.to_string(),
+    };
+    let mut gzip = bytes
+        .starts_with(&GZIP_MAGIC)
+        .then(|| GzDecoder::new(bytes));
+    let mut raw = Vec::new();
+    match gzip.as_mut() {
+        Some(stream) => {
+            stream
+                .take(needed as u64)
+                .read_to_end(&mut raw)
+                .map_err(bad_gzip)?;
+            if raw.is_empty() {
+                return Err(IdxError::Empty { file });
+            }
+        }
+        None => raw.extend_from_slice(&bytes[..bytes.len().min(needed)]),
+    }
     if raw.len() < needed {
-        // A raw file too short to hold a header is more likely a broken download than IDX.
+        // A file too short to hold a header is more likely a broken download than IDX.
         return Err(IdxError::TruncatedHeader {
             file,
             kind,
@@ -124,19 +135,37 @@ pub fn parse_idx(file: &str, bytes: &[u8], kind: IdxKind) -> Result<Vec<u8>, Idx
             expected: kind.magic(),
         });
     }
-    let count = word(4) as usize;
+    let count = word(4);
     let item_len = match kind {
         IdxKind::Images => {
             let (rows, cols) = (word(8), word(12));
             if rows != SIDE || cols != SIDE {
                 return Err(IdxError::WrongImageSize { file, rows, cols });
             }
-            (SIDE * SIDE) as usize
+            SIDE * SIDE
         }
         IdxKind::Labels => 1,
     };
-    let payload = &raw[needed..];
-    let expected = count * item_len;
+    // In u32 on every platform, so the limit (5.4 million images) is the same natively and in
+    // the 32-bit browser build.
+    let Some(expected) = count
+        .checked_mul(item_len)
+        .and_then(|len| usize::try_from(len).ok())
+    else {
+        return Err(IdxError::TooLarge { file, count });
+    };
+    let payload = match gzip {
+        Some(stream) => {
+            let mut payload = Vec::new();
+            // One byte past the promise tells a longer stream from an exact one.
+            stream
+                .take(expected as u64 + 1)
+                .read_to_end(&mut payload)
+                .map_err(bad_gzip)?;
+            payload
+        }
+        None => bytes[needed..].to_vec(),
+    };
     if payload.len() != expected {
         return Err(IdxError::WrongLength {
             file,
@@ -149,7 +178,7 @@ pub fn parse_idx(file: &str, bytes: &[u8], kind: IdxKind) -> Result<Vec<u8>, Idx
     {
         return Err(IdxError::BadLabel { file, index, label });
     }
-    Ok(payload.to_vec())
+    Ok(payload)
 }
 
 /// Encodes images (`N·784` bytes) as a raw IDX file.

@@ -122,7 +122,7 @@ impl MnistSet {
             let mut gz = GzEncoder::new(Vec::new(), Compression::best());
             gz.write_all(&raw).map_err(io(&path))?;
             let bytes = gz.finish().map_err(io(&path))?;
-            std::fs::write(&path, bytes).map_err(io(&path))?;
+            crate::files::write_atomic(&path, &bytes).map_err(io(&path))?;
         }
         Ok(())
     }

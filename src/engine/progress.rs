@@ -27,8 +27,9 @@ pub struct TrainingProgress {
     pub paused: bool,
 }
 
-/// A float that may be NaN, as a number or `null`.
-mod nan_as_null {
+/// A float that may be NaN or infinite (a diverged loss), as a number or `null`: JSON has no
+/// such numbers, and a plain `f32` field would refuse the `null` serde_json writes for them.
+pub(crate) mod nan_as_null {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(value: &f32, s: S) -> Result<S::Ok, S::Error> {

@@ -21,7 +21,7 @@ pub const DRAWING_REQUEST: &str = "drawing";
 
 /// Bumped whenever a message changes shape. 5: an interrupted run's epoch losses are named
 /// ([`EpochLoss`]); checkpoints saved before (triples) are still read.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -99,6 +99,10 @@ pub struct ModelInfo {
     /// Kept in this browser's storage (IndexedDB), so a reload restores it.
     #[serde(default)]
     pub kept: bool,
+    /// Why the last attempt to keep it in the browser failed (storage full, …): the model lives
+    /// only in this tab until it is kept or downloaded. `None` when kept or never tried.
+    #[serde(default)]
+    pub not_kept: Option<String>,
 }
 
 /// The page asks.
@@ -127,6 +131,10 @@ pub enum ToEngine {
     },
     /// Take a model out of the store and out of the browser's storage.
     Remove {
+        name: String,
+    },
+    /// Try again to keep a model in the browser's storage (after a failed write).
+    Keep {
         name: String,
     },
     /// What to do with the training a reload interrupted ([`FromEngine::Interrupted`]).
@@ -190,8 +198,10 @@ pub struct EpochLoss {
     /// From 1.
     pub epoch: usize,
     /// The running mean training loss over the epoch.
+    #[serde(with = "super::progress::nan_as_null")]
     pub train_loss: f32,
     /// The test subset's loss after the epoch.
+    #[serde(with = "super::progress::nan_as_null")]
     pub test_loss: f32,
 }
 
@@ -245,7 +255,7 @@ pub enum FromEngine {
         train_images: usize,
         test_images: usize,
         models: Vec<ModelInfo>,
-        problems: Vec<String>,
+        problems: Vec<StartupProblem>,
     },
     /// The fixed test digits whose reconstructions the training view shows (784 bytes each).
     SampleDigits {
@@ -305,7 +315,9 @@ pub enum FromEngine {
     /// An epoch finished: its running mean training loss and the test-subset loss.
     EpochDone {
         epoch: usize,
+        #[serde(with = "super::progress::nan_as_null")]
         train_loss: f32,
+        #[serde(with = "super::progress::nan_as_null")]
         test_loss: f32,
     },
     /// Reconstructions of the sample digits by the model being trained (784 bytes each).
@@ -340,11 +352,125 @@ pub enum FromEngine {
     Notice {
         message: String,
     },
-    /// Something failed. `backend_lost` means the WebGPU device is gone: offer the CPU.
+    /// Something failed. `source` says what: only a failure of a run itself (`Training`,
+    /// `Transfer`) or of the worker ends a run in the page. `backend_lost` means the WebGPU
+    /// device is gone: offer the CPU.
     Failed {
+        source: ErrorSource,
         message: String,
         backend_lost: bool,
     },
+}
+
+/// What an error came from, so the page can tie it to its cause and leave the rest alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorSource {
+    /// Starting the engine: the backend, the bundled data.
+    Startup,
+    /// The running training itself.
+    Training,
+    /// The running transfer run itself.
+    Transfer,
+    /// A request that was refused or failed, named by its message type (`train`, `transfer`,
+    /// `load_file`, `download`, `remove`, `interrupted`, …) and what it was about (a file,
+    /// a model), if anything. A run that is going on is unaffected.
+    Request {
+        request: String,
+        subject: Option<String>,
+    },
+    /// A message between the page and the engine that could not be read.
+    Message,
+    /// The engine worker stopped (whatever ran in it is gone).
+    Worker,
+    /// The page's own address (a query parameter) or its start.
+    Page,
+}
+
+impl ErrorSource {
+    pub fn request(request: &str, subject: Option<&str>) -> Self {
+        Self::Request {
+            request: request.into(),
+            subject: subject.map(Into::into),
+        }
+    }
+
+    /// A short stable label, e.g. `training` or `request:load_file:broken.safetensors` (the
+    /// page's `data-source`).
+    pub fn label(&self) -> String {
+        match self {
+            Self::Startup => "startup".into(),
+            Self::Training => "training".into(),
+            Self::Transfer => "transfer".into(),
+            Self::Request {
+                request,
+                subject: None,
+            } => format!("request:{request}"),
+            Self::Request {
+                request,
+                subject: Some(subject),
+            } => format!("request:{request}:{subject}"),
+            Self::Message => "message".into(),
+            Self::Worker => "worker".into(),
+            Self::Page => "page".into(),
+        }
+    }
+
+    /// What the person reads before the message: where the error came from.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Startup => "Starting the engine".into(),
+            Self::Training => "The training".into(),
+            Self::Transfer => "The transfer run".into(),
+            Self::Request { request, subject } => {
+                let doing = match request.as_str() {
+                    "train" => "Starting a training",
+                    "resume" => "Resuming a training",
+                    "transfer" => "Starting a transfer run",
+                    "load_file" => "Loading",
+                    "download" => "Saving",
+                    "remove" => "Removing",
+                    "keep" => "Keeping",
+                    other => other,
+                };
+                match subject {
+                    Some(subject) => format!("{doing} '{subject}'"),
+                    None => doing.to_string(),
+                }
+            }
+            Self::Message => "A message between page and engine".into(),
+            Self::Worker => "The engine".into(),
+            Self::Page => "The page".into(),
+        }
+    }
+}
+
+/// Something that could not be loaded at start, and where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartupProblem {
+    pub source: ProblemSource,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemSource {
+    /// A file the page bundles (weights, data).
+    Bundled,
+    /// A record kept in this browser (a model, a checkpoint).
+    Stored,
+    /// The browser's storage itself.
+    Storage,
+}
+
+impl ProblemSource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Bundled => "bundled file",
+            Self::Stored => "kept in this browser",
+            Self::Storage => "this browser's storage",
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -365,6 +491,47 @@ pub fn encode<T: Serialize>(msg: &T) -> String {
         msg,
     })
     .expect("protocol messages always serialise")
+}
+
+/// Serialises an engine report so that the page can always read it. JSON has no NaN or ±∞:
+/// serde_json writes them as `null`, which a number field then refuses, and the page would
+/// get "malformed message" far from the cause. Fields meant to hold NaN (losses before the
+/// first step, a diverged epoch) read `null` back as NaN; any other report carrying such a
+/// value is replaced by a failure of the request it answers (so a view waiting for it gets its
+/// answer), or by an error saying what was not sent.
+pub fn encode_for_page(event: &FromEngine) -> String {
+    let text = encode(event);
+    // Only a text with `null` can hold a non-finite number; most reports have none.
+    if !text.contains("null") || decode::<FromEngine>(&text).is_ok() {
+        return text;
+    }
+    let why = "the engine computed a value that is not a number (NaN or infinite)".to_string();
+    let replacement = match event {
+        FromEngine::DrawingRead(reading) => FromEngine::RequestFailed {
+            what: DRAWING_REQUEST.into(),
+            message: format!("{why} reading the drawing with '{}'", reading.autoencoder),
+        },
+        FromEngine::Analysis(analysis) => FromEngine::RequestFailed {
+            what: analysis.model.clone(),
+            message: format!("{why} analysing '{}'", analysis.model),
+        },
+        FromEngine::Decoded { slot, model, .. } => FromEngine::RequestFailed {
+            what: slot.clone(),
+            message: format!("{why} decoding with '{model}'"),
+        },
+        other => {
+            let kind = serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.get("type")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| "a".into());
+            FromEngine::Failed {
+                source: ErrorSource::Message,
+                message: format!("{why}; its '{kind}' report was not sent"),
+                backend_lost: false,
+            }
+        }
+    };
+    encode(&replacement)
 }
 
 /// Parses a message, refusing other protocol versions and malformed text.
@@ -524,6 +691,7 @@ mod tests {
                 steps_per_epoch: 3,
             },
             FromEngine::Failed {
+                source: ErrorSource::request("load_file", Some("m.safetensors")),
                 message: "f".into(),
                 backend_lost: true,
             },
@@ -616,6 +784,7 @@ mod tests {
                     test_loss: Some(1.5),
                     test_accuracy: Some(0.6),
                     kept: false,
+                    not_kept: None,
                 },
             },
             FromEngine::TransferProgress {
@@ -638,6 +807,90 @@ mod tests {
         for event in from_engine {
             assert_eq!(decode::<FromEngine>(&encode(&event)), Ok(event));
         }
+    }
+
+    #[test]
+    fn reports_with_a_value_json_cannot_hold_still_reach_the_page() {
+        use crate::engine::drawing_reading::DrawingReading;
+        let reading = DrawingReading {
+            seq: 3,
+            autoencoder: "two-layer-d20".into(),
+            code: vec![0.5, f32::NAN],
+            dead: vec![false, false],
+            code_scale: 1.0,
+            reconstruction: vec![0; 784],
+            classifier: None,
+            probabilities: Vec::new(),
+            neighbours: Vec::new(),
+        };
+        // Plain encoding gives a text the page refuses.
+        assert!(decode::<FromEngine>(&encode(&FromEngine::DrawingRead(reading.clone()))).is_err());
+        let sent =
+            decode::<FromEngine>(&encode_for_page(&FromEngine::DrawingRead(reading.clone())));
+        let Ok(FromEngine::RequestFailed { what, message }) = sent else {
+            panic!("{sent:?}");
+        };
+        assert_eq!(what, DRAWING_REQUEST);
+        assert!(message.contains("not a number") && message.contains("two-layer-d20"));
+        // A finite reading is sent as it is.
+        let fine = FromEngine::DrawingRead(DrawingReading {
+            code: vec![0.5, 0.25],
+            ..reading
+        });
+        assert_eq!(decode::<FromEngine>(&encode_for_page(&fine)), Ok(fine));
+        // Losses may be NaN: they are not replaced.
+        let epoch = FromEngine::EpochDone {
+            epoch: 1,
+            train_loss: f32::NAN,
+            test_loss: f32::INFINITY,
+        };
+        assert!(matches!(
+            decode::<FromEngine>(&encode_for_page(&epoch)),
+            Ok(FromEngine::EpochDone { .. })
+        ));
+        // A report no view waits for becomes an error naming it.
+        let point = FromEngine::TransferPoint(crate::engine::transfer_session::TransferPoint {
+            scenario: crate::training::TransferScenario::Frozen,
+            epoch: 1,
+            train_loss: 0.1,
+            test_loss: f32::NAN,
+            test_accuracy: 0.5,
+        });
+        let Ok(FromEngine::Failed {
+            source, message, ..
+        }) = decode::<FromEngine>(&encode_for_page(&point))
+        else {
+            panic!("not replaced");
+        };
+        assert_eq!(source, ErrorSource::Message);
+        assert!(
+            message.contains("'transfer_point' report was not sent"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn error_sources_have_stable_labels() {
+        assert_eq!(ErrorSource::Training.label(), "training");
+        assert_eq!(
+            ErrorSource::request("load_file", Some("broken.safetensors")).label(),
+            "request:load_file:broken.safetensors"
+        );
+        assert_eq!(ErrorSource::request("train", None).label(), "request:train");
+        assert_eq!(
+            ErrorSource::request("remove", Some("m")).describe(),
+            "Removing 'm'"
+        );
+        assert_eq!(
+            ErrorSource::request("transfer", None).describe(),
+            "Starting a transfer run"
+        );
+        let text = encode(&FromEngine::Failed {
+            source: ErrorSource::Transfer,
+            message: "m".into(),
+            backend_lost: false,
+        });
+        assert!(text.contains(r#""source":{"kind":"transfer"}"#), "{text}");
     }
 
     #[test]

@@ -104,12 +104,8 @@ impl TrainingSession {
     }
 
     fn check(request: &TrainRequest, train: &MnistSet) -> Result<(), TrainingError> {
-        if request.latent_dim == 0 || request.latent_dim > 1000 {
-            return Err(TrainingError::InvalidConfig(format!(
-                "latent size must be between 1 and 1000, not {}",
-                request.latent_dim
-            )));
-        }
+        crate::model::check_latent_dim(request.latent_dim).map_err(TrainingError::InvalidConfig)?;
+        request.training.validate()?;
         if request.train_images == 0 || request.train_images > train.len() {
             return Err(TrainingError::InvalidConfig(format!(
                 "use between 1 and {} training images, not {}",

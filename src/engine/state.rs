@@ -71,6 +71,9 @@ pub struct EngineCore {
     control: Option<Control>,
     runs: usize,
     checkpoint: Option<Checkpoint>,
+    /// The model of a run whose checkpoint stays stored because keeping the model failed: once
+    /// that model is kept, the checkpoint can go.
+    checkpoint_awaits: Option<String>,
     /// Each autoencoder's codes of the test subset, made on its first drawing.
     latent_indices: HashMap<String, Rc<LatentIndex>>,
 }
@@ -250,6 +253,23 @@ impl EngineCore {
 
     pub fn interrupted_run(&self) -> Option<&InterruptedRun> {
         self.checkpoint.as_ref().map(|c| &c.run)
+    }
+
+    /// The stored checkpoint stays until `model` is kept (its keep failed); `None`: it stays
+    /// for no model (a new training writes its own).
+    pub fn checkpoint_awaits(&mut self, model: Option<String>) {
+        self.checkpoint_awaits = model;
+    }
+
+    /// `model` is now durably kept: whether the stored checkpoint waited for it (and should now
+    /// be removed). Answers yes once.
+    pub fn model_kept(&mut self, model: &str) -> bool {
+        if self.checkpoint_awaits.as_deref() == Some(model) {
+            self.checkpoint_awaits = None;
+            true
+        } else {
+            false
+        }
     }
 
     /// An interrupted run's last completed epoch joins the store as a model of its own.
@@ -475,5 +495,23 @@ mod tests {
         let info = core.add_checkpoint_model(checkpoint);
         assert_eq!(info.name, "two-layer-d20 (epoch 2 of 5)");
         assert!(core.store.autoencoder(&info.name).is_some());
+    }
+
+    #[test]
+    fn a_stored_checkpoint_waits_for_its_model_to_be_kept() {
+        let mut core = EngineCore::default();
+        // Nothing waits: keeping any model removes no checkpoint.
+        assert!(!core.model_kept("two-layer-d20 (trained 1)"));
+        core.checkpoint_awaits(Some("two-layer-d20 (trained 1)".into()));
+        assert!(
+            !core.model_kept("two-layer-d20 (trained 2)"),
+            "another model"
+        );
+        assert!(core.model_kept("two-layer-d20 (trained 1)"));
+        assert!(!core.model_kept("two-layer-d20 (trained 1)"), "once");
+        // A new training writes its own checkpoint: the old link is dropped.
+        core.checkpoint_awaits(Some("a".into()));
+        core.checkpoint_awaits(None);
+        assert!(!core.model_kept("a"));
     }
 }

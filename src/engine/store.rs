@@ -42,6 +42,7 @@ impl ModelInfo {
             test_loss: manifest.test_loss,
             test_accuracy: manifest.test_accuracy,
             kept: false,
+            not_kept: None,
         }
     }
 }
@@ -180,6 +181,18 @@ impl ModelStore {
     pub fn set_kept(&mut self, name: &str, kept: bool) -> Option<ModelInfo> {
         let entry = self.entries.iter_mut().find(|e| e.info.name == name)?;
         entry.info.kept = kept;
+        if kept {
+            entry.info.not_kept = None;
+        }
+        Some(entry.info.clone())
+    }
+
+    /// Records that keeping the model failed, and why: the page marks it "not kept" and offers
+    /// to try again or download it. Returns its description.
+    pub fn set_not_kept(&mut self, name: &str, reason: String) -> Option<ModelInfo> {
+        let entry = self.entries.iter_mut().find(|e| e.info.name == name)?;
+        entry.info.kept = false;
+        entry.info.not_kept = Some(reason);
         Some(entry.info.clone())
     }
 
@@ -313,6 +326,15 @@ mod tests {
         assert_eq!(store.remove("mine").unwrap().name, "mine");
         assert_eq!(store.len(), 1);
         assert!(store.set_kept("bundled", true).unwrap().kept);
+        // A failed write marks the model, a later successful one clears the mark.
+        let failed = store
+            .set_not_kept("bundled", "QuotaExceededError".into())
+            .unwrap();
+        assert!(!failed.kept);
+        assert_eq!(failed.not_kept.as_deref(), Some("QuotaExceededError"));
+        let kept = store.set_kept("bundled", true).unwrap();
+        assert!(kept.kept && kept.not_kept.is_none());
+        assert!(store.set_not_kept("nothing", "x".into()).is_none());
         assert!(
             pollster::block_on(store.export("mine", &Device::flex()))
                 .unwrap_err()

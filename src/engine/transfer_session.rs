@@ -32,6 +32,30 @@ pub struct TransferRequest {
 }
 
 impl TransferRequest {
+    /// Refuses what a message from a page could carry but no run can do: no scenario, no
+    /// labels, a batch of 0 (it would divide by zero), a learning rate that is not a positive
+    /// number, 0 epochs.
+    pub fn validate(&self, available: usize) -> Result<(), TrainingError> {
+        if self.scenarios.is_empty() {
+            return Err(TrainingError::InvalidConfig(
+                "choose at least one scenario".into(),
+            ));
+        }
+        if self.labels == 0 || self.labels > available {
+            return Err(TrainingError::InvalidConfig(format!(
+                "use between 1 and {available} labelled images, not {}",
+                self.labels
+            )));
+        }
+        TrainingConfig {
+            epochs: self.epochs.unwrap_or(1),
+            batch_size: self.batch_size,
+            learning_rate: self.learning_rate,
+            ..TrainingConfig::default()
+        }
+        .validate()
+    }
+
     /// The epochs each scenario trains.
     pub fn epochs(&self) -> usize {
         self.epochs
@@ -103,13 +127,7 @@ impl TransferSession {
         device: &Device,
         now_ms: f64,
     ) -> Result<Self, TrainingError> {
-        if request.labels == 0 || request.labels > train.len() {
-            return Err(TrainingError::InvalidConfig(format!(
-                "use between 1 and {} labelled images, not {}",
-                train.len(),
-                request.labels
-            )));
-        }
+        request.validate(train.len())?;
         let labelled = train.first(request.labels);
         let classifier = transfer_classifier(scenario, encoder, &device.clone().autodiff())
             .map_err(TrainingError::InvalidConfig)?;

@@ -53,6 +53,22 @@ pub fn param_count<M: Module>(module: &M) -> usize {
     count.total
 }
 
+/// The largest latent size the lab builds, everywhere: the training form, weight files, stored
+/// records, protocol messages and the command's flags. 1,000 is ten times the exercise's
+/// largest; past it a model's code layer alone is tens of megabytes.
+pub const MAX_LATENT_DIM: usize = 1000;
+
+/// Checks a latent size against the one limit; the error says the accepted range.
+pub fn check_latent_dim(latent_dim: usize) -> Result<usize, String> {
+    if (1..=MAX_LATENT_DIM).contains(&latent_dim) {
+        Ok(latent_dim)
+    } else {
+        Err(format!(
+            "latent size {latent_dim} is out of range: it must be between 1 and {MAX_LATENT_DIM}"
+        ))
+    }
+}
+
 /// The latent sizes of the exercise's sweep.
 pub const LATENT_SIZES: [usize; 6] = [1, 5, 10, 20, 50, 100];
 

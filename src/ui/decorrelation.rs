@@ -189,8 +189,10 @@ pub fn decorrelation_csv(rows: &[DecorrelationRow]) -> String {
 }
 
 /// Side of one heatmap cell, in canvas pixels, for a `d × d` matrix about 300 pixels wide.
+/// At least one pixel, so the canvas is never wider than `max(300, d)` pixels (1,000 at the
+/// largest latent size: 4 MB of pixels, not the 36 MB a 3-pixel floor gave).
 pub fn heatmap_cell(d: usize) -> usize {
-    (300 / d.max(1)).clamp(3, 60)
+    (300 / d.max(1)).clamp(1, 60)
 }
 
 /// The colour of a correlation: white at 0, red towards +1, blue towards −1.
@@ -339,6 +341,9 @@ mod tests {
         assert_eq!(px(4, 0), &[120, 120, 128], "stripe on a dead column");
         assert_eq!(px(5, 0), &[205, 205, 210]);
         assert_eq!(heatmap_cell(100), 3);
+        assert_eq!(heatmap_cell(150), 2);
+        let largest = crate::model::MAX_LATENT_DIM;
+        assert_eq!(largest * heatmap_cell(largest), largest, "bounded");
         assert_eq!(heatmap_cell(5), 60);
     }
 

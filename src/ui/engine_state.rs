@@ -9,7 +9,7 @@ use super::transfer_state::TransferState;
 use crate::BackendKind;
 use crate::engine::drawing_reading::DrawingReading;
 use crate::engine::latent_analysis::LatentAnalysis;
-use crate::engine::protocol::TrainingProgress;
+use crate::engine::protocol::{ErrorSource, StartupProblem, TrainingProgress};
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
 use crate::weights::ModelSpec;
 
@@ -52,12 +52,13 @@ pub struct EngineState {
     pub train_images: usize,
     pub test_images: usize,
     pub models: Vec<ModelInfo>,
-    /// What could not be loaded at start (shown, not fatal).
-    pub problems: Vec<String>,
+    /// What could not be loaded at start, and where it was (shown, not fatal).
+    pub problems: Vec<StartupProblem>,
     pub samples: Vec<u8>,
     pub sample_labels: Vec<u8>,
     pub run: RunState,
-    pub error: Option<String>,
+    /// The errors not yet dismissed, oldest first, each with what caused it.
+    pub errors: Vec<PageError>,
     pub backend_lost: bool,
     /// Not an error: something the person should know (storage full, a file loaded).
     pub notice: Option<String>,
@@ -79,6 +80,16 @@ pub struct EngineState {
     pub drawing_answers: u64,
 }
 
+/// An error the page shows, with what caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageError {
+    pub source: ErrorSource,
+    pub message: String,
+}
+
+/// The most errors shown at once: the oldest go first.
+pub const MAX_ERRORS: usize = 5;
+
 /// The `what` of a failed drawing request.
 pub const DRAWING: &str = crate::engine::protocol::DRAWING_REQUEST;
 
@@ -93,6 +104,31 @@ pub struct DecodedFrames {
 }
 
 impl EngineState {
+    /// Shows an error tied to its source; the same error again replaces the older one.
+    pub fn push_error(&mut self, source: ErrorSource, message: String) {
+        self.errors
+            .retain(|e| !(e.source == source && e.message == message));
+        self.errors.push(PageError { source, message });
+        if self.errors.len() > MAX_ERRORS {
+            self.errors.remove(0);
+        }
+    }
+
+    pub fn dismiss_error(&mut self, index: usize) {
+        if index < self.errors.len() {
+            self.errors.remove(index);
+        }
+    }
+
+    /// A new run starts: the errors of earlier runs of its kind and of refused requests to
+    /// start one are over.
+    fn clear_errors_of(&mut self, run: ErrorSource, requests: &[&str]) {
+        self.errors.retain(|e| {
+            e.source != run
+                && !matches!(&e.source, ErrorSource::Request { request, .. } if requests.contains(&request.as_str()))
+        });
+    }
+
     /// The names of the model list's autoencoders, in list order.
     pub fn autoencoder_names(&self) -> Vec<String> {
         self.model_names(false)
@@ -151,7 +187,7 @@ impl EngineState {
                 request,
                 steps_per_epoch,
             } => {
-                self.error = None;
+                self.clear_errors_of(ErrorSource::Training, &["train", "resume"]);
                 self.interrupted = None;
                 self.run = RunState {
                     status: RunStatus::Running,
@@ -241,7 +277,7 @@ impl EngineState {
                 self.request_errors.insert(what, message);
             }
             FromEngine::TransferStarted { request } => {
-                self.error = None;
+                self.clear_errors_of(ErrorSource::Transfer, &["transfer"]);
                 self.transfer = TransferState {
                     status: RunStatus::Running,
                     request: Some(request),
@@ -275,17 +311,28 @@ impl EngineState {
             FromEngine::Interrupted { run } => self.interrupted = run,
             FromEngine::Notice { message } => self.notice = Some(message),
             FromEngine::Failed {
+                source,
                 message,
                 backend_lost,
             } => {
-                if self.run.status.is_active() {
+                // Only a failure of a run itself ends it; a refused request or an unreadable
+                // file leaves a running training alone.
+                let (training, transfer) = match source {
+                    ErrorSource::Training => (true, false),
+                    ErrorSource::Transfer => (false, true),
+                    ErrorSource::Worker => (true, true),
+                    _ => (false, false),
+                };
+                if training && self.run.status.is_active() {
                     self.run.status = RunStatus::Failed;
                 }
-                if self.transfer.status.is_active() {
+                if transfer && self.transfer.status.is_active() {
                     self.transfer.status = RunStatus::Failed;
                 }
-                self.loading = None;
-                self.error = Some(message);
+                if matches!(source, ErrorSource::Startup | ErrorSource::Worker) {
+                    self.loading = None;
+                }
+                self.push_error(source, message);
                 self.backend_lost |= backend_lost;
             }
         }
@@ -309,6 +356,7 @@ impl EngineState {
             .as_ref()
             .is_none_or(|b| b.kind == BackendKind::Wgpu);
         self.apply(FromEngine::Failed {
+            source: ErrorSource::Worker,
             message: format!("the engine worker stopped: {message}"),
             backend_lost,
         });
@@ -375,6 +423,7 @@ mod tests {
             test_loss: Some(0.08),
             test_accuracy: None,
             kept: false,
+            not_kept: None,
         };
         state.apply(FromEngine::TrainingFinished {
             model: model.clone(),
@@ -389,6 +438,7 @@ mod tests {
         // Kept in the browser: the same row changes; removed: it goes.
         let kept = ModelInfo {
             kept: true,
+            not_kept: None,
             ..model.clone()
         };
         state.apply(FromEngine::ModelUpdated {
@@ -467,7 +517,8 @@ mod tests {
             fallback_reason: None,
         });
         state.worker_crashed("RuntimeError: unreachable".into());
-        assert!(state.error.as_deref().unwrap().contains("unreachable"));
+        assert!(state.errors[0].message.contains("unreachable"));
+        assert_eq!(state.errors[0].source, ErrorSource::Worker);
         assert!(!state.backend_lost);
         state.apply(FromEngine::Backend {
             kind: BackendKind::Wgpu,
@@ -488,10 +539,11 @@ mod tests {
             total: 3,
         });
         state.apply(FromEngine::Failed {
+            source: ErrorSource::Startup,
             message: "device lost".into(),
             backend_lost: true,
         });
-        assert_eq!(state.error.as_deref(), Some("device lost"));
+        assert_eq!(state.errors[0].message, "device lost");
         assert!(state.backend_lost);
         assert_eq!(state.loading, None);
     }
@@ -518,8 +570,8 @@ mod tests {
             message: "no such model".into(),
         });
         assert_eq!(state.request_errors["strip-a"], "no such model");
-        assert_eq!(
-            state.error, None,
+        assert!(
+            state.errors.is_empty(),
             "a view's failure is not the page's error"
         );
         assert_eq!(state.run.status, RunStatus::Idle);
@@ -560,5 +612,77 @@ mod tests {
         assert_eq!(state.drawing_answers, 3, "another view's failure does not");
         state.apply(reading(6));
         assert!(!state.request_errors.contains_key(DRAWING));
+    }
+
+    #[test]
+    fn errors_stay_with_their_source_and_only_a_run_s_own_failure_ends_it() {
+        let mut state = EngineState::default();
+        state.apply(FromEngine::TrainingStarted {
+            request: TrainRequest {
+                architecture: crate::model::Architecture::TwoLayer,
+                latent_dim: 20,
+                training: crate::training::TrainingConfig::default(),
+                train_images: 100,
+            },
+            steps_per_epoch: 2,
+        });
+        assert_eq!(state.run.status, RunStatus::Running);
+        // "Already running" from #/transfer, and a refused upload: the training goes on.
+        for source in [
+            ErrorSource::request("transfer", None),
+            ErrorSource::request("load_file", Some("broken.safetensors")),
+            ErrorSource::Message,
+            ErrorSource::Transfer,
+        ] {
+            state.apply(FromEngine::Failed {
+                source,
+                message: "no".into(),
+                backend_lost: false,
+            });
+            assert_eq!(state.run.status, RunStatus::Running);
+        }
+        let labels: Vec<String> = state.errors.iter().map(|e| e.source.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "request:transfer",
+                "request:load_file:broken.safetensors",
+                "message",
+                "transfer"
+            ]
+        );
+        state.apply(FromEngine::Failed {
+            source: ErrorSource::Training,
+            message: "NaN loss".into(),
+            backend_lost: false,
+        });
+        assert_eq!(state.run.status, RunStatus::Failed);
+        state.dismiss_error(0);
+        assert_eq!(state.errors.len(), 4);
+        assert_eq!(
+            state.errors[0].source.label(),
+            "request:load_file:broken.safetensors"
+        );
+        // At most MAX_ERRORS are shown, the newest kept.
+        for i in 0..10 {
+            state.push_error(ErrorSource::Page, format!("e{i}"));
+        }
+        assert_eq!(state.errors.len(), MAX_ERRORS);
+        assert_eq!(state.errors.last().unwrap().message, "e9");
+        // A new training clears the old training's errors but not the others'.
+        state.push_error(ErrorSource::Training, "old".into());
+        state.push_error(ErrorSource::request("train", None), "busy".into());
+        state.apply(FromEngine::TrainingStarted {
+            request: state.run.request.clone().unwrap(),
+            steps_per_epoch: 2,
+        });
+        assert!(
+            state
+                .errors
+                .iter()
+                .all(|e| !matches!(e.source, ErrorSource::Training)
+                    && e.source.label() != "request:train")
+        );
+        assert_eq!(state.errors.len(), MAX_ERRORS - 2);
     }
 }

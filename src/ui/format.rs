@@ -65,9 +65,64 @@ pub fn loss(value: Option<f32>) -> String {
     }
 }
 
+/// A size in bytes as people read it: `1536` → `1.5 KB` (decimal units, as browsers report).
+pub fn bytes(n: f64) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = n.max(0.0);
+    let mut unit = 0;
+    while value >= 1000.0 && unit < units.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", units[0])
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
+}
+
+/// The model list's storage line: how much of the browser's quota the page uses, and whether
+/// the browser promised to keep it (`persisted`: `None` while unknown).
+pub fn storage_usage(usage: f64, quota: f64, persisted: Option<bool>) -> String {
+    let share = if quota > 0.0 {
+        format!(" ({:.1} %)", 100.0 * usage / quota)
+    } else {
+        String::new()
+    };
+    let promise = match persisted {
+        Some(true) => " · the browser keeps it until you remove it",
+        Some(false) => " · the browser may clear it when the disk runs low: download what matters",
+        None => "",
+    };
+    format!(
+        "Storage: {} of {} used{share}{promise}",
+        bytes(usage),
+        bytes(quota)
+    )
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_sizes_and_the_storage_line() {
+        assert_eq!(bytes(0.0), "0 bytes");
+        assert_eq!(bytes(999.0), "999 bytes");
+        assert_eq!(bytes(1536.0), "1.5 KB");
+        assert_eq!(bytes(2_100_000.0), "2.1 MB");
+        assert_eq!(bytes(1.2e9), "1.2 GB");
+        assert_eq!(
+            storage_usage(2_100_000.0, 1.2e9, Some(true)),
+            "Storage: 2.1 MB of 1.2 GB used (0.2 %) · the browser keeps it until you remove it"
+        );
+        assert!(storage_usage(5e8, 1e9, Some(false)).contains("(50.0 %)"));
+        assert!(storage_usage(5e8, 1e9, Some(false)).contains("may clear it"));
+        assert_eq!(
+            storage_usage(10.0, 0.0, None),
+            "Storage: 10 bytes of 0 bytes used"
+        );
+    }
 
     #[test]
     fn progress_lines() {

@@ -1,7 +1,7 @@
 //! The training view's form: text fields to a checked [`TrainRequest`].
 
 use crate::engine::TrainRequest;
-use crate::model::Architecture;
+use crate::model::{Architecture, MAX_LATENT_DIM};
 use crate::training::TrainingConfig;
 
 /// The form as typed (every field a string, as inputs give them).
@@ -33,7 +33,7 @@ impl TrainForm {
     /// Checks every field; the error names the field and the accepted range.
     pub fn parse(&self, available: usize) -> Result<TrainRequest, String> {
         let architecture: Architecture = self.architecture.parse()?;
-        let latent_dim = int_in("latent size", &self.latent_dim, 1, 1000)?;
+        let latent_dim = int_in("latent size", &self.latent_dim, 1, MAX_LATENT_DIM)?;
         let epochs = int_in("epochs", &self.epochs, 1, 100)?;
         let batch_size = int_in("batch size", &self.batch_size, 1, 4096)?;
         let train_images = int_in("training images", &self.train_images, 1, available.max(1))?;

@@ -14,6 +14,7 @@ use super::train_view::TrainView;
 use super::transfer_view::TransferView;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
+use crate::engine::protocol::ErrorSource;
 use crate::engine::{BackendChoice, FromEngine, ToEngine};
 use crate::model::Architecture;
 use crate::ui::drawing_strokes::Drawing;
@@ -47,7 +48,7 @@ pub fn App() -> impl IntoView {
             Err(e) => (BackendChoice::Auto, Some(e)),
         };
     if let Some(e) = query_error {
-        state.update(|s| s.error = Some(e));
+        state.update(|s| s.push_error(ErrorSource::Page, e));
     }
     let reproduction = RwSignal::new(Reproduction::Loading);
     {
@@ -100,7 +101,7 @@ pub fn App() -> impl IntoView {
                 });
                 client.set_value(Some(c));
             }
-            Err(e) => state.update(|s| s.error = Some(e)),
+            Err(e) => state.update(|s| s.push_error(ErrorSource::Worker, e)),
         }
     });
     let send = Callback::new(move |message: ToEngine| {
@@ -111,7 +112,7 @@ pub fn App() -> impl IntoView {
         })
     });
 
-    let error = Memo::new(move |_| state.with(|s| s.error.clone()));
+    let errors = Memo::new(move |_| state.with(|s| s.errors.clone()));
     let backend_lost = Memo::new(move |_| state.with(|s| s.backend_lost));
     let problems = Memo::new(move |_| state.with(|s| s.problems.clone()));
     let notice = Memo::new(move |_| state.with(|s| s.notice.clone()));
@@ -123,16 +124,16 @@ pub fn App() -> impl IntoView {
                 <a href=r.hash() class:active=move || route.get() == r>{r.title()}</a>
             }).collect_view()}
         </nav>
-        {move || error.get().map(|e| view! {
-            <div class="error" data-testid="error" role="alert">
-                {e}
+        {move || errors.get().into_iter().enumerate().map(|(i, e)| view! {
+            <div class="error" data-testid="error" data-source=e.source.label() role="alert">
+                <strong>{e.source.describe()}</strong> ": " {e.message}
                 {move || backend_lost.get().then(|| view! {
                     " " <a href="?backend=cpu">"Continue on the CPU"</a>
                 })}
                 " "
-                <button class="dismiss" on:click=move |_| state.update(|s| s.error = None)>"OK"</button>
+                <button class="dismiss" on:click=move |_| state.update(|s| s.dismiss_error(i))>"OK"</button>
             </div>
-        })}
+        }).collect_view()}
         {move || notice.get().map(|n| view! {
             <div class="notice" data-testid="notice" role="status">
                 {n} " "
@@ -142,9 +143,13 @@ pub fn App() -> impl IntoView {
         {move || {
             let p = problems.get();
             (!p.is_empty()).then(|| view! {
-                <details class="problems">
-                    <summary>{format!("{} bundled file(s) could not be loaded", p.len())}</summary>
-                    <ul>{p.into_iter().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
+                <details class="problems" data-testid="problems">
+                    <summary>{format!("{} thing(s) could not be loaded at start", p.len())}</summary>
+                    <ul>{p.into_iter().map(|x| view! {
+                        <li data-source=format!("{:?}", x.source).to_lowercase()>
+                            {x.source.describe()} ": " {x.message}
+                        </li>
+                    }).collect_view()}</ul>
                 </details>
             })
         }}

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::engine::bundle::EngineBundle;
-use crate::engine::protocol::{decode, encode};
+use crate::engine::protocol::{ErrorSource, decode, encode};
 use crate::engine::{FromEngine, ToEngine};
 
 pub struct EngineClient {
@@ -38,10 +38,12 @@ impl EngineClient {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
             let event = match msg.data().as_string() {
                 Some(text) => decode::<FromEngine>(&text).unwrap_or_else(|e| FromEngine::Failed {
+                    source: ErrorSource::Message,
                     message: format!("the engine sent a message this page cannot read: {e}"),
                     backend_lost: false,
                 }),
                 None => FromEngine::Failed {
+                    source: ErrorSource::Message,
                     message: "the engine sent a message that is not text".into(),
                     backend_lost: false,
                 },

@@ -4,7 +4,9 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 use super::js_error;
 
@@ -40,6 +42,36 @@ async fn finish(request: &IdbRequest) -> Result<JsValue, String> {
         request.set_onerror(Some(on_error.unchecked_ref()));
     });
     JsFuture::from(promise).await.map_err(|e| js_error(&e))
+}
+
+/// Resolves once the transaction has committed (`complete`), or with why it did not (`abort`,
+/// `error`). A request's `success` is not enough: the browser may still refuse the commit, for
+/// example with a `QuotaExceededError` when the storage is full.
+async fn committed(transaction: &IdbTransaction) -> Result<(), String> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = transaction.clone();
+        let reject_with = move || {
+            let message = failed
+                .error()
+                .map(|e| match e.message() {
+                    m if m.is_empty() => e.name(),
+                    m => format!("{}: {m}", e.name()),
+                })
+                .unwrap_or_else(|| "the browser cancelled the write".into());
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
+        };
+        // `error` bubbles to the transaction and is followed by `abort`: settle once, on abort.
+        let on_abort = Closure::once_into_js(move |_: web_sys::Event| reject_with());
+        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
+        transaction.set_onabort(Some(on_abort.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|e| js_error(&e))
 }
 
 impl Database {
@@ -79,12 +111,23 @@ impl Database {
             .map_err(|e| js_error(&e))
     }
 
+    /// A read-write transaction on one store, and the store.
+    fn writing(&self, name: &str) -> Result<(IdbTransaction, IdbObjectStore), String> {
+        let transaction = self
+            .db
+            .transaction_with_str_and_mode(name, IdbTransactionMode::Readwrite)
+            .map_err(|e| js_error(&e))?;
+        let store = transaction.object_store(name).map_err(|e| js_error(&e))?;
+        Ok((transaction, store))
+    }
+
+    /// Stores `value` under `key`; done only when the transaction has committed.
     pub async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), String> {
-        let request = self
-            .store(store, IdbTransactionMode::Readwrite)?
+        let (transaction, object_store) = self.writing(store)?;
+        object_store
             .put_with_key(value, &JsValue::from_str(key))
             .map_err(|e| js_error(&e))?;
-        finish(&request).await.map(|_| ())
+        committed(&transaction).await
     }
 
     pub async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, String> {
@@ -96,12 +139,13 @@ impl Database {
         Ok((!value.is_undefined()).then_some(value))
     }
 
+    /// Removes `key`; done only when the transaction has committed.
     pub async fn delete(&self, store: &str, key: &str) -> Result<(), String> {
-        let request = self
-            .store(store, IdbTransactionMode::Readwrite)?
+        let (transaction, object_store) = self.writing(store)?;
+        object_store
             .delete(&JsValue::from_str(key))
             .map_err(|e| js_error(&e))?;
-        finish(&request).await.map(|_| ())
+        committed(&transaction).await
     }
 
     /// Every (key, value) of a store, in key order.

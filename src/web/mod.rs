@@ -2,6 +2,7 @@
 //! page. It moves messages and draws; what it shows is computed in `engine` and `ui`.
 
 pub mod app;
+mod browser_storage;
 mod canvas;
 mod class_probabilities;
 mod decorrelation_view;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use super::browser_storage;
 use super::js_error;
 use crate::engine::{ModelInfo, ModelOrigin, ToEngine};
 use crate::ui::format;
@@ -28,6 +29,31 @@ pub fn ModelList(
     send: Callback<ToEngine>,
 ) -> impl IntoView {
     let load_error = RwSignal::new(None::<String>);
+    // The quota line, refreshed whenever the list changes (a model kept or removed).
+    let usage = RwSignal::new(None::<String>);
+    let persistence_asked = StoredValue::new(false);
+    Effect::new(move |_| {
+        let any_kept = models.with(|m| {
+            m.iter()
+                .any(|m| m.kept && m.origin != ModelOrigin::Pretrained)
+        });
+        // Ask once, when the first model is kept: before that there is nothing to protect.
+        let ask = any_kept && !persistence_asked.get_value();
+        if ask {
+            persistence_asked.set_value(true);
+        }
+        leptos::task::spawn_local(async move {
+            let persisted = if ask {
+                browser_storage::persist().await
+            } else {
+                browser_storage::persisted().await
+            };
+            let line = browser_storage::estimate()
+                .await
+                .map(|(used, quota)| format::storage_usage(used, quota, persisted));
+            usage.set(line);
+        });
+    });
     let on_pick = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|files| files.get(0)) else {
@@ -71,14 +97,30 @@ pub fn ModelList(
                 let row_name = m.name.clone();
                 let save_name = m.name.clone();
                 let remove_name = m.name.clone();
+                let keep_name = m.name.clone();
                 let removable = m.origin != ModelOrigin::Pretrained;
+                let not_kept = m.not_kept.clone().map(|reason| {
+                    view! {
+                        " "
+                        <span class="warning" data-testid="not-kept" title=reason.clone()>
+                            "not kept — download it"
+                        </span>
+                        " "
+                        <button
+                            class="small"
+                            data-testid="model-keep"
+                            title=format!("Try again to keep it in this browser ({reason})")
+                            on:click=move |_| send.run(ToEngine::Keep { name: keep_name.clone() })
+                        >"Keep"</button>
+                    }
+                });
                 view! {
                     <tr data-model=row_name data-kept=m.kept.to_string()>
                         <td>{m.name}</td>
                         <td>{kind}</td>
                         <td class="num">{format::thousands(m.params)}</td>
                         <td>{score}</td>
-                        <td>{origin}</td>
+                        <td>{origin}{not_kept}</td>
                         <td class="actions">
                             <button
                                 data-testid="model-save"
@@ -118,6 +160,9 @@ pub fn ModelList(
             <Show when=move || models.with(|m| m.is_empty())>
                 <p class="note">"No models yet: train one above."</p>
             </Show>
+            <p class="note" data-testid="storage-usage">
+                {move || usage.get().unwrap_or_else(|| "Storage: this browser does not say how much is used".into())}
+            </p>
         </section>
     }
 }

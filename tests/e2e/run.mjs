@@ -3,6 +3,8 @@
 // Screenshots of every view go to target/e2e-screenshots/ for inspection.
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
+import { storageFullChecks } from "./storage.mjs";
+import { errorSourceChecks } from "./errors.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -341,9 +343,11 @@ try {
     });
     await page.waitForSelector('[data-testid="error"]', { timeout: 30_000 });
     const refusal = await page.textContent('[data-testid="error"]');
+    const refusalSource = await page.getAttribute('[data-testid="error"]', "data-source");
     const rowsAfter = await page.$$eval('[data-testid="model-list"] tbody tr', (r) => r.length);
-    check(/broken\.safetensors' was not loaded/.test(refusal) && rowsAfter === rowsBefore,
-      `a truncated file is refused and nothing changes: "${refusal.trim()}"`);
+    check(/broken\.safetensors' was not loaded/.test(refusal) && rowsAfter === rowsBefore
+      && refusalSource === "request:load_file:broken.safetensors",
+      `a truncated file is refused and nothing changes: "${refusal.trim()}" (source ${refusalSource})`);
     await page.click('[data-testid="error"] button.dismiss');
     await page.setInputFiles('[data-testid="model-load"]', {
       name: "my upload.safetensors", mimeType: "application/octet-stream", buffer: saved,
@@ -563,6 +567,14 @@ try {
     check(problems.length === 0, `no console errors (${JSON.stringify(problems)})`);
     check(foreign.length === 0, `no request leaves the origin (${JSON.stringify(foreign)})`);
     await context.close();
+    await browser.close();
+  }
+
+  // Storage that fails: a full quota never loses a trained model (issue 17).
+  {
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: baseArgs });
+    await storageFullChecks({ browser, origin, openPage, waitLoaded, check, shots });
+    await errorSourceChecks({ browser, origin, root, openPage, waitLoaded, check });
     await browser.close();
   }
 

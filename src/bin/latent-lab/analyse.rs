@@ -30,19 +30,20 @@ pub fn run(args: AnalyseArgs) -> Result<(), String> {
     let mut store = ModelStore::default();
     let mut out = Vec::new();
     for path in &args.weights {
-        let name = path
-            .file_stem()
-            .map_or("model".into(), |s| s.to_string_lossy().into_owned());
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        store
+        // Named by the path as given: `a/m.safetensors` and `b/m.safetensors` are two models.
+        let name = path.display().to_string();
+        let name = store
             .insert_file(&name, &bytes, ModelOrigin::Uploaded, &backend.device)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .name;
         let model = store
             .autoencoder(&name)
             .ok_or_else(|| format!("{}: not an autoencoder", path.display()))?;
         let a = block_on(analyse_latents(&name, model, &test, &backend.device))?;
         out.push(json!({
             "model": a.model,
+            "file": path.display().to_string(),
             "latent_dim": a.latent_dim,
             "images": a.images,
             "mean_abs_pearson": a.stats.mean_abs_pearson,

@@ -5,6 +5,7 @@ use std::sync::Once;
 
 use latent_lab::analysis::DecorrelationStats;
 use latent_lab::data::pixels_to_bytes;
+use latent_lab::files::temporary_sibling;
 use latent_lab::reference::REPORT_LATENT_SWEEP;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -31,6 +32,21 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 
 const SIZE: (u32, u32) = (900, 560);
 
+/// Writes the figure, drawn on [`temporary_sibling`]`(path)`, then renames it to `path`: a
+/// figure is whole or not there (the PNG is written only when presented, so an error while
+/// drawing leaves nothing behind).
+fn finish(root: DrawingArea<BitMapBackend, plotters::coord::Shift>, path: &Path) -> DrawResult {
+    let tmp = temporary_sibling(path);
+    let presented = root.present().map_err(err);
+    drop(root);
+    let outcome = presented
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display())));
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    outcome
+}
+
 /// Decoded frames side by side, 28×28 each, scaled 4×, white ink on black as in MNIST.
 pub fn image_strip(path: &Path, pixels: &[f32], frames: usize) -> DrawResult {
     const SCALE: usize = 4;
@@ -38,7 +54,8 @@ pub fn image_strip(path: &Path, pixels: &[f32], frames: usize) -> DrawResult {
     let side = 28 * SCALE;
     let width = frames * side + (frames + 1) * GAP;
     let height = side + 2 * GAP;
-    let root = BitMapBackend::new(path, (width as u32, height as u32)).into_drawing_area();
+    let tmp = temporary_sibling(path);
+    let root = BitMapBackend::new(&tmp, (width as u32, height as u32)).into_drawing_area();
     root.fill(&RGBColor(40, 40, 40)).map_err(err)?;
     let bytes = pixels_to_bytes(pixels);
     for f in 0..frames {
@@ -60,7 +77,7 @@ pub fn image_strip(path: &Path, pixels: &[f32], frames: usize) -> DrawResult {
             }
         }
     }
-    root.present().map_err(err)
+    finish(root, path)
 }
 
 /// Every chart of the report.
@@ -133,7 +150,8 @@ fn range_of<'a>(values: impl Iterator<Item = &'a f32>) -> (f32, f32) {
 fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]) -> DrawResult {
     let epochs = series.iter().map(|s| s.2.len()).max().unwrap_or(1).max(2);
     let (lo, hi) = range_of(series.iter().flat_map(|s| s.1.iter().chain(&s.2)));
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    let tmp = temporary_sibling(path);
+    let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 24))
@@ -187,7 +205,7 @@ fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(err)?;
-    root.present().map_err(err)
+    finish(root, path)
 }
 
 /// Final test loss against latent size (log x), ours and the report's.
@@ -246,7 +264,8 @@ fn per_latent_size_chart(
     y_max: f32,
     series: &[(&str, Vec<(f32, f32)>)],
 ) -> DrawResult {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    let tmp = temporary_sibling(path);
+    let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 24))
@@ -282,14 +301,15 @@ fn per_latent_size_chart(
         .border_style(BLACK)
         .draw()
         .map_err(err)?;
-    root.present().map_err(err)
+    finish(root, path)
 }
 
 /// Test accuracy per scenario, one panel per labelled-set size.
 fn transfer_curves(path: &Path, results: &Results) -> DrawResult {
     let mut sizes: Vec<usize> = results.transfer.iter().map(|t| t.labels).collect();
     sizes.dedup();
-    let root = BitMapBackend::new(path, (1200, 420)).into_drawing_area();
+    let tmp = temporary_sibling(path);
+    let root = BitMapBackend::new(&tmp, (1200, 420)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let panels = root.split_evenly((1, sizes.len().max(1)));
     for (panel, &n) in panels.iter().zip(&sizes) {
@@ -336,5 +356,5 @@ fn transfer_curves(path: &Path, results: &Results) -> DrawResult {
             .draw()
             .map_err(err)?;
     }
-    root.present().map_err(err)
+    finish(root, path)
 }

@@ -127,6 +127,13 @@ fn write_subset(
     train: usize,
     test: usize,
 ) -> Result<(), String> {
+    if latent_lab::files::overlaps(data, out) {
+        return Err(format!(
+            "--out {} would overwrite the input files in {}: choose another folder",
+            out.display(),
+            data.display()
+        ));
+    }
     for (split, n) in [(Split::Train, train), (Split::Test, test)] {
         let set = MnistSet::load_dir(data, split).map_err(|e| e.to_string())?;
         if n > set.len() {

@@ -275,8 +275,9 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+/// Writes a file whole or not at all (a temporary file renamed over the real name).
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    latent_lab::files::write_atomic(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn write_weights(

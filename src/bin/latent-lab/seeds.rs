@@ -10,7 +10,7 @@ use clap::Args;
 use latent_lab::BackendKind;
 use latent_lab::analysis::{decorrelation, encode_set};
 use latent_lab::data::{MnistSet, Split};
-use latent_lab::model::{Architecture, AutoencoderConfig};
+use latent_lab::model::{Architecture, AutoencoderConfig, check_latent_dim};
 use latent_lab::results::{SeedRun, spread};
 use latent_lab::training::TrainingConfig;
 use pollster::block_on;
@@ -44,6 +44,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
     if args.seeds.is_empty() {
         return Err("give at least one seed".into());
     }
+    check_latent_dim(args.latent_dim).map_err(|e| format!("--latent-dim: {e}"))?;
     let backend = args.backend.init().map_err(|e| e.to_string())?;
     let mut train = MnistSet::load_dir(&args.data, Split::Train).map_err(|e| e.to_string())?;
     let test = MnistSet::load_dir(&args.data, Split::Test).map_err(|e| e.to_string())?;
@@ -116,10 +117,10 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
     );
     let stem = format!("seeds-{name}");
     let md_path = args.out.join(format!("{stem}.md"));
-    std::fs::write(&md_path, &md).map_err(|e| format!("{}: {e}", md_path.display()))?;
+    crate::reproduce::write(&md_path, md.as_bytes())?;
     let json_path = args.out.join(format!("{stem}.json"));
     let json = serde_json::to_string_pretty(&runs).map_err(|e| e.to_string())?;
-    std::fs::write(&json_path, json).map_err(|e| format!("{}: {e}", json_path.display()))?;
+    crate::reproduce::write(&json_path, json.as_bytes())?;
     print!("{md}");
     Ok(())
 }

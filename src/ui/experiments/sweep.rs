@@ -172,6 +172,7 @@ mod tests {
             test_loss: test,
             test_accuracy: None,
             kept: false,
+            not_kept: None,
         }
     }
 

@@ -13,7 +13,7 @@ use web_sys::{DedicatedWorkerGlobalScope, WorkerGlobalScope};
 use super::Shared;
 use crate::BackendKind;
 use crate::engine::driver::Host;
-use crate::engine::protocol::encode;
+use crate::engine::protocol::{ErrorSource, encode_for_page};
 use crate::engine::{Control, FromEngine};
 use crate::web::js_error;
 
@@ -26,13 +26,15 @@ pub(super) fn scope() -> DedicatedWorkerGlobalScope {
 
 pub(super) fn post(event: &FromEngine) {
     // Posting a string to our own page cannot fail short of the page being gone.
-    let _ = scope().post_message(&JsValue::from_str(&encode(event)));
+    let _ = scope().post_message(&JsValue::from_str(&encode_for_page(event)));
 }
 
-pub(super) fn fail(message: impl Into<String>, backend_lost: bool) {
+/// Tells the page that something failed, and what it came from.
+pub(super) fn fail(source: ErrorSource, message: impl Into<String>) {
     post(&FromEngine::Failed {
+        source,
         message: message.into(),
-        backend_lost,
+        backend_lost: false,
     });
 }
 

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
-use crate::engine::protocol::{DRAWING_REQUEST, decode};
+use crate::engine::protocol::{DRAWING_REQUEST, ErrorSource, decode};
 use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
 use crate::web::indexed_db::Database;
 use browser::{fail, post, scope};
@@ -41,12 +41,15 @@ pub fn run() {
     let engine: Shared = Rc::new(RefCell::new(Worker::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(text) = event.data().as_string() else {
-            fail("the page sent a message that is not text", false);
+            fail(
+                ErrorSource::Message,
+                "the page sent a message that is not text",
+            );
             return;
         };
         match decode::<ToEngine>(&text) {
             Ok(message) => handle(&engine, message),
-            Err(e) => fail(e, false),
+            Err(e) => fail(ErrorSource::Message, e),
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -75,6 +78,9 @@ fn handle(engine: &Shared, message: ToEngine) {
             spawn_local(async move { requests::load_file(&engine, &file_name, &bytes).await });
         }
         ToEngine::Remove { name } => requests::remove(&engine, name),
+        ToEngine::Keep { name } => spawn_local(async move {
+            storage::keep(&engine, &name).await;
+        }),
         ToEngine::Analyse { name } => spawn_local(async move {
             match requests::analyse(&engine, &name).await {
                 Ok(analysis) => post(&FromEngine::Analysis(analysis)),

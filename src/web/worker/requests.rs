@@ -11,6 +11,7 @@ use super::browser::{cpu, fail, post};
 use super::storage::{forget_model, keep};
 use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
 use crate::engine::latent_analysis::{LatentAnalysis, analyse_latents, decode_between};
+use crate::engine::protocol::ErrorSource;
 use crate::engine::state::AutoencoderOnTest;
 use crate::engine::store::model_name_from_file;
 use crate::engine::{FromEngine, ImageRef, ModelOrigin};
@@ -95,7 +96,10 @@ pub(super) async fn download(engine: &Shared, name: String) {
             file_name,
             bytes,
         }),
-        Err(e) => fail(format!("could not save the model: {e}"), false),
+        Err(e) => fail(
+            ErrorSource::request("download", Some(&name)),
+            format!("could not save the model: {e}"),
+        ),
     }
 }
 
@@ -104,7 +108,10 @@ pub(super) async fn download(engine: &Shared, name: String) {
 pub(super) async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
     let device = engine.borrow().core.device().cloned();
     let Some(device) = device else {
-        fail("the engine has not started yet", false);
+        fail(
+            ErrorSource::request("load_file", Some(file_name)),
+            "the engine has not started yet",
+        );
         return;
     };
     let name = model_name_from_file(file_name);
@@ -122,8 +129,8 @@ pub(super) async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
             keep(engine, &model.name).await;
         }
         Err(e) => fail(
+            ErrorSource::request("load_file", Some(file_name)),
             format!("'{file_name}' was not loaded: {e}. Nothing changed."),
-            false,
         ),
     }
 }
@@ -132,7 +139,7 @@ pub(super) async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
 pub(super) fn remove(engine: &Shared, name: String) {
     let removed = engine.borrow_mut().core.remove_model(&name);
     if let Err(e) = removed {
-        fail(e, false);
+        fail(ErrorSource::request("remove", Some(&name)), e);
         return;
     }
     post(&FromEngine::ModelRemoved { name: name.clone() });

@@ -7,6 +7,7 @@ use super::Shared;
 use super::browser::{WorkerHost, fail, now_ms, post};
 use super::storage::{forget_checkpoint, keep, save_epoch_checkpoint};
 use crate::engine::driver::{Subsets, drive};
+use crate::engine::protocol::ErrorSource;
 use crate::engine::session::ReportEvery;
 use crate::engine::state::{PRETRAINED_ENCODER, RunClaim};
 use crate::engine::transfer_session::{TransferRequest, TransferSession};
@@ -15,36 +16,43 @@ use crate::engine::{Checkpoint, FromEngine, InterruptedChoice, TrainRequest, Tra
 /// Milliseconds of training between two yields to the event loop.
 const SLICE_MS: f64 = 30.0;
 
-/// Claims the engine for a run, or tells the page why not.
-fn claim(engine: &Shared) -> Option<RunClaim> {
+/// Claims the engine for a run, or tells the page why `request` was refused.
+fn claim(engine: &Shared, request: &str) -> Option<RunClaim> {
     let claimed = engine.borrow_mut().core.claim_run();
-    claimed.map_err(|message| fail(message, false)).ok()
+    claimed
+        .map_err(|message| fail(ErrorSource::request(request, None), message))
+        .ok()
 }
 
 /// A new training, or the interrupted one resumed from `resume`.
 pub(super) fn start_training(engine: &Shared, request: TrainRequest, resume: Option<Checkpoint>) {
-    let Some(claim) = claim(engine) else {
+    let asked = if resume.is_some() { "resume" } else { "train" };
+    let Some(claim) = claim(engine, asked) else {
         // Not now: an interrupted run stays offered.
         if resume.is_some() {
             engine.borrow_mut().core.set_checkpoint(resume);
         }
         return;
     };
+    // This run's checkpoints replace the stored one (one checkpoint key).
+    engine.borrow_mut().core.checkpoint_awaits(None);
     let engine = engine.clone();
     spawn_local(async move {
         if let Err(message) = train(&engine, claim, request, resume).await {
-            fail(message, false);
+            fail(ErrorSource::Training, message);
         }
         engine.borrow_mut().core.release_run();
     });
 }
 
 pub(super) fn start_transfer(engine: &Shared, request: TransferRequest) {
-    let Some(claim) = claim(engine) else { return };
+    let Some(claim) = claim(engine, "transfer") else {
+        return;
+    };
     let engine = engine.clone();
     spawn_local(async move {
         if let Err(message) = transfer(&engine, claim, request).await {
-            fail(message, false);
+            fail(ErrorSource::Transfer, message);
             post(&FromEngine::TransferFinished { cancelled: true });
         }
         engine.borrow_mut().core.release_run();
@@ -70,8 +78,12 @@ pub(super) fn interrupted(engine: &Shared, choice: InterruptedChoice) {
             post(&FromEngine::Interrupted { run: None });
             let engine = engine.clone();
             spawn_local(async move {
-                keep(&engine, &info.name).await;
-                forget_checkpoint(&engine).await;
+                // The checkpoint goes only once its model is durably stored.
+                if keep(&engine, &info.name).await {
+                    forget_checkpoint(&engine).await;
+                } else {
+                    engine.borrow_mut().core.checkpoint_awaits(Some(info.name));
+                }
             });
         }
         InterruptedChoice::Discard => {
@@ -161,8 +173,13 @@ async fn train(
         model: info.clone(),
         cancelled,
     });
-    keep(engine, &info.name).await;
-    forget_checkpoint(engine).await;
+    // The checkpoint goes only once the finished model is durably stored: if keeping it fails
+    // (storage full), a reload still offers the run from its last epoch.
+    if keep(engine, &info.name).await {
+        forget_checkpoint(engine).await;
+    } else {
+        engine.borrow_mut().core.checkpoint_awaits(Some(info.name));
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use super::storage;
 use crate::data::{MnistSet, Split};
 use crate::engine::latent_analysis::gallery_indices;
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
+use crate::engine::protocol::{ErrorSource, ProblemSource, StartupProblem};
 use crate::engine::session::sample_digits;
 use crate::engine::state::LoadedData;
 use crate::engine::{BackendChoice, FromEngine, ModelOrigin};
@@ -51,7 +52,10 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
         match set {
             Ok(set) => sets.push(Rc::new(set)),
             Err(e) => {
-                fail(format!("the bundled data could not be loaded: {e}"), false);
+                fail(
+                    ErrorSource::Startup,
+                    format!("the bundled data could not be loaded: {e}"),
+                );
                 return;
             }
         }
@@ -92,8 +96,11 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
                 .map_err(|e| format!("{name}: {e}")),
             Err(e) => Err(e),
         };
-        if let Err(e) = result {
-            problems.push(e);
+        if let Err(message) = result {
+            problems.push(StartupProblem {
+                source: ProblemSource::Bundled,
+                message,
+            });
         }
         next_task().await;
     }
@@ -102,28 +109,38 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
             let db = Rc::new(db);
             engine.borrow_mut().db = Some(db.clone());
             let (kept, unreadable) = storage::kept_models(&db).await;
-            problems.extend(unreadable);
+            problems.extend(unreadable.into_iter().map(|message| StartupProblem {
+                source: ProblemSource::Stored,
+                message,
+            }));
             for (name, origin, bytes) in kept {
                 let mut e = engine.borrow_mut();
                 match e.core.store.insert_file(&name, &bytes, origin, &device) {
                     Ok(info) => {
                         e.core.store.set_kept(&info.name, true);
                     }
-                    Err(err) => problems.push(format!("kept model '{name}': {err}")),
+                    Err(err) => problems.push(StartupProblem {
+                        source: ProblemSource::Stored,
+                        message: format!("kept model '{name}': {err}"),
+                    }),
                 }
             }
             match storage::load_checkpoint(&db, &device).await {
                 Ok(checkpoint) => checkpoint,
                 Err(e) => {
-                    problems.push(format!("an interrupted training could not be read: {e}"));
+                    problems.push(StartupProblem {
+                        source: ProblemSource::Stored,
+                        message: format!("an interrupted training could not be read: {e}"),
+                    });
                     None
                 }
             }
         }
         Err(e) => {
-            problems.push(format!(
-                "this browser's storage is unavailable, so nothing made here is kept after a reload: {e}"
-            ));
+            problems.push(StartupProblem {
+                source: ProblemSource::Storage,
+                message: format!("unavailable, so nothing made here is kept after a reload: {e}"),
+            });
             None
         }
     };

@@ -94,25 +94,44 @@ pub async fn clear_checkpoint(db: &Database) -> Result<(), String> {
     db.delete(CHECKPOINTS, CHECKPOINT).await
 }
 
-/// Keeps a model of the store in the browser and tells the page; a failure is a notice, since
-/// the model itself is fine.
-pub async fn keep(engine: &Shared, name: &str) {
+/// Keeps a model of the store in the browser and tells the page. Returns whether it is now
+/// durably stored (its write transaction committed). On a failure (storage full, no IndexedDB)
+/// the model stays in this tab, marked "not kept" with the reason, and the page says so and
+/// offers to try again or download it.
+pub async fn keep(engine: &Shared, name: &str) -> bool {
     let (db, snapshot) = {
         let e = engine.borrow();
         (e.db.clone(), e.core.store.snapshot(name))
     };
-    let (Some(db), Ok(snapshot)) = (db, snapshot) else {
-        return;
+    let Ok(snapshot) = snapshot else {
+        return false;
     };
-    match keep_model(&db, &snapshot, &cpu()).await {
+    let outcome = match db {
+        Some(db) => keep_model(&db, &snapshot, &cpu()).await,
+        None => Err(format!(
+            "'{name}' could not be kept: this browser gives the page no storage (private mode?)"
+        )),
+    };
+    let kept = outcome.is_ok();
+    let info = match outcome {
         Ok(()) => {
-            let info = engine.borrow_mut().core.store.set_kept(name, true);
-            if let Some(model) = info {
-                post(&FromEngine::ModelUpdated { model });
+            // A checkpoint left stored because this model could not be kept can go now.
+            if engine.borrow_mut().core.model_kept(name) {
+                forget_checkpoint(engine).await;
             }
+            engine.borrow_mut().core.store.set_kept(name, true)
         }
-        Err(message) => post(&FromEngine::Notice { message }),
+        Err(reason) => {
+            post(&FromEngine::Notice {
+                message: format!("{reason}. It is not kept: download it (Save) or try again."),
+            });
+            engine.borrow_mut().core.store.set_not_kept(name, reason)
+        }
+    };
+    if let Some(model) = info {
+        post(&FromEngine::ModelUpdated { model });
     }
+    kept
 }
 
 /// Forgets the interrupted training's checkpoint; a failure is a notice.
