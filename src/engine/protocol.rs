@@ -86,6 +86,11 @@ pub enum ModelOrigin {
 /// What the page knows about a model: everything but its tensors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
+    /// Unique across tabs and visits: the key the model is kept under in the browser's storage
+    /// (two tabs may both have a "trained 1"; their ids differ). `pretrained:<name>` for the
+    /// bundled models.
+    #[serde(default)]
+    pub id: String,
     /// Unique within the store, e.g. `two-layer-d20` or `two-layer-d20 (trained 2)`.
     pub name: String,
     pub spec: ModelSpec,
@@ -774,6 +779,7 @@ mod tests {
                     cancelled: true,
                 },
                 model: ModelInfo {
+                    id: "test-1".into(),
                     name: "c".into(),
                     spec: ModelSpec::Classifier { latent_dim: 20 },
                     origin: ModelOrigin::Trained,

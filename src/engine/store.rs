@@ -26,12 +26,16 @@ struct Entry {
 #[derive(Default)]
 pub struct ModelStore {
     entries: Vec<Entry>,
+    /// Makes this store's ids unique across tabs and visits (random, set by the worker).
+    id_prefix: String,
+    ids_given: u64,
 }
 
 impl ModelInfo {
     /// Describes a model from its weight file's manifest.
     pub fn from_manifest(name: String, manifest: &WeightsManifest, origin: ModelOrigin) -> Self {
         Self {
+            id: String::new(),
             name,
             spec: manifest.model,
             origin,
@@ -50,6 +54,8 @@ impl ModelInfo {
 /// A model of the store with what its weight file needs.
 #[derive(Debug, Clone)]
 pub struct ModelSnapshot {
+    /// The key it is kept under.
+    pub id: String,
     pub name: String,
     pub origin: ModelOrigin,
     pub model: StoredModel,
@@ -108,7 +114,60 @@ pub fn model_name_from_file(file_name: &str) -> String {
     }
 }
 
+/// What a kept model's record holds besides its weights: its display name and origin, as JSON.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptRecordMeta {
+    name: String,
+    origin: ModelOrigin,
+}
+
+pub fn kept_record_json(name: &str, origin: ModelOrigin) -> String {
+    serde_json::to_string(&KeptRecordMeta {
+        name: name.to_string(),
+        origin,
+    })
+    .expect("a name and an origin serialise")
+}
+
+/// The display name and origin in a kept record stored under `key`. Records kept before ids
+/// (before protocol 6) were keyed by the display name and held only the origin: they are read
+/// too, their key being their name.
+pub fn kept_record_meta(key: &str, json: &str) -> Result<(String, ModelOrigin), String> {
+    if let Ok(meta) = serde_json::from_str::<KeptRecordMeta>(json) {
+        return Ok((meta.name, meta.origin));
+    }
+    let origin: ModelOrigin =
+        serde_json::from_str(json).map_err(|e| format!("the record is unreadable: {e}"))?;
+    Ok((key.to_string(), origin))
+}
+
 impl ModelStore {
+    /// Ids of models made from now on start with `prefix` (random per tab, so two tabs never
+    /// give the same id).
+    pub fn set_id_prefix(&mut self, prefix: &str) {
+        self.id_prefix = prefix.to_string();
+    }
+
+    fn new_id(&mut self, origin: ModelOrigin, name: &str) -> String {
+        if origin == ModelOrigin::Pretrained {
+            return format!("pretrained:{name}");
+        }
+        self.ids_given += 1;
+        let prefix = if self.id_prefix.is_empty() {
+            "model"
+        } else {
+            &self.id_prefix
+        };
+        format!("{prefix}-{}", self.ids_given)
+    }
+
+    /// A model read back from the browser's storage keeps the id it was stored under.
+    pub fn restore_id(&mut self, name: &str, id: String) -> Option<ModelInfo> {
+        let entry = self.entries.iter_mut().find(|e| e.info.name == name)?;
+        entry.info.id = id;
+        Some(entry.info.clone())
+    }
+
     /// `base` if no model has that name yet, else `base (2)`, `base (3)`, …
     pub fn unique_name(&self, base: &str) -> String {
         if self.get(base).is_none() {
@@ -128,7 +187,9 @@ impl ModelStore {
         origin: ModelOrigin,
         model: StoredModel,
     ) -> ModelInfo {
-        let info = ModelInfo::from_manifest(self.unique_name(name), &manifest, origin);
+        let name = self.unique_name(name);
+        let mut info = ModelInfo::from_manifest(name.clone(), &manifest, origin);
+        info.id = self.new_id(origin, &name);
         self.entries.push(Entry {
             info: info.clone(),
             manifest,
@@ -218,6 +279,7 @@ impl ModelStore {
             .entry(name)
             .ok_or_else(|| format!("there is no model named '{name}'"))?;
         Ok(ModelSnapshot {
+            id: entry.info.id.clone(),
             name: name.to_string(),
             origin: entry.info.origin,
             model: entry.model.clone(),
@@ -314,6 +376,62 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn kept_records_name_their_model_and_old_ones_are_still_read() {
+        let json = kept_record_json("two-layer-d20 (trained 1)", ModelOrigin::Trained);
+        assert_eq!(
+            kept_record_meta("tab-a-1", &json),
+            Ok(("two-layer-d20 (trained 1)".into(), ModelOrigin::Trained))
+        );
+        // Before ids: keyed by the name, the origin alone as JSON.
+        assert_eq!(
+            kept_record_meta("my upload", "\"uploaded\""),
+            Ok(("my upload".into(), ModelOrigin::Uploaded))
+        );
+        assert!(kept_record_meta("x", "{\"name\":1}").is_err());
+    }
+
+    #[test]
+    fn ids_are_unique_per_store_and_survive_a_restore() {
+        let device = crate::BackendKind::Flex.init().unwrap().device;
+        let model = AutoencoderConfig::new(Architecture::OneLayer, 2).init(&device);
+        let manifest = WeightsManifest::new(
+            ModelSpec::Autoencoder {
+                architecture: Architecture::OneLayer,
+                latent_dim: 2,
+            },
+            param_count(&model),
+        );
+        let add = |store: &mut ModelStore, name: &str, origin| {
+            store.insert(
+                name,
+                manifest.clone(),
+                origin,
+                StoredModel::Autoencoder(Box::new(model.clone())),
+            )
+        };
+        let (mut tab_a, mut tab_b) = (ModelStore::default(), ModelStore::default());
+        tab_a.set_id_prefix("a1f3");
+        tab_b.set_id_prefix("9c02");
+        let (a, b) = (
+            add(&mut tab_a, "m (trained 1)", ModelOrigin::Trained),
+            add(&mut tab_b, "m (trained 1)", ModelOrigin::Trained),
+        );
+        // Same display name in two tabs, different keys: neither replaces the other.
+        assert_eq!(a.name, b.name);
+        assert_ne!(a.id, b.id);
+        let again = add(&mut tab_a, "m (trained 1)", ModelOrigin::Uploaded);
+        assert_eq!(again.name, "m (trained 1) (2)");
+        assert_ne!(again.id, a.id);
+        assert_eq!(
+            add(&mut tab_a, "two-layer-d20", ModelOrigin::Pretrained).id,
+            "pretrained:two-layer-d20"
+        );
+        let restored = tab_a.restore_id("m (trained 1)", "9c02-1".into()).unwrap();
+        assert_eq!(restored.id, "9c02-1");
+        assert_eq!(tab_a.snapshot("m (trained 1)").unwrap().id, "9c02-1");
     }
 
     #[test]

@@ -410,6 +410,7 @@ mod tests {
             test_loss: 0.08,
         });
         let model = ModelInfo {
+            id: "test-1".into(),
             name: "two-layer-d5 (trained)".into(),
             spec: ModelSpec::Autoencoder {
                 architecture: Architecture::TwoLayer,

@@ -115,7 +115,7 @@ pub fn ModelList(
                     }
                 });
                 view! {
-                    <tr data-model=row_name data-kept=m.kept.to_string()>
+                    <tr data-model=row_name data-model-id=m.id.clone() data-kept=m.kept.to_string()>
                         <td>{m.name}</td>
                         <td>{kind}</td>
                         <td class="num">{format::thousands(m.params)}</td>

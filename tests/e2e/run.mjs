@@ -3,7 +3,7 @@
 // Screenshots of every view go to target/e2e-screenshots/ for inspection.
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
-import { storageFullChecks } from "./storage.mjs";
+import { storageFullChecks, twoTabsChecks } from "./storage.mjs";
 import { errorSourceChecks } from "./errors.mjs";
 import fs from "node:fs";
 import path from "node:path";
@@ -575,6 +575,7 @@ try {
     const browser = await chromium.launch({ executablePath: chromiumPath, args: baseArgs });
     await storageFullChecks({ browser, origin, openPage, waitLoaded, check, shots });
     await errorSourceChecks({ browser, origin, root, openPage, waitLoaded, check });
+    await twoTabsChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 

@@ -81,3 +81,37 @@ export async function storageFullChecks({ browser, origin, openPage, waitLoaded,
   check(problems.length === 0, `no console errors while the storage was full (${problems.slice(0, 3).join(" | ")})`);
   await context.close();
 }
+
+/** Two tabs of the page train at the same time; both models are kept under their own ids, and
+ *  after a reload both are there (the second "trained 1" with a suffix). Before ids, the
+ *  second tab's model replaced the first's in storage. */
+export async function twoTabsChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const { context, page: first } = await openPage(browser, `${origin}/#/train`, origin);
+  const second = await context.newPage();
+  await second.goto(`${origin}/#/train`);
+  await Promise.all([waitLoaded(first), waitLoaded(second)]);
+  for (const page of [first, second]) {
+    await page.fill('[data-testid="train-epochs"]', "1");
+    await page.fill('[data-testid="train-images"]', "1000");
+  }
+  await Promise.all([first.click('[data-testid="train-start"]'), second.click('[data-testid="train-start"]')]);
+  const name = "two-layer-d20 (trained 1)";
+  const ids = [];
+  for (const page of [first, second]) {
+    await page.waitForSelector(`${row(name)}[data-kept="true"]`, { timeout: 300_000 });
+    ids.push(await page.getAttribute(row(name), "data-model-id"));
+  }
+  check(ids[0] && ids[1] && ids[0] !== ids[1], `two tabs' "trained 1" are kept under different ids (${ids.join(", ")})`);
+  await first.reload();
+  await waitLoaded(first);
+  const rows = () => first.$$eval('[data-testid="model-list"] tbody tr', (r) => r
+    .filter((x) => x.dataset.model.startsWith("two-layer-d20 (trained 1)"))
+    .map((x) => ({ name: x.dataset.model, id: x.dataset.modelId, kept: x.dataset.kept })));
+  await first.waitForFunction(() => document.querySelectorAll('[data-testid="model-list"] tbody tr[data-model^="two-layer-d20 (trained 1)"]').length >= 2,
+    null, { timeout: 30_000 }).catch(() => {});
+  const kept = await rows();
+  check(kept.length === 2 && kept.every((r) => r.kept === "true") && new Set(kept.map((r) => r.id)).size === 2
+    && kept.some((r) => r.name === "two-layer-d20 (trained 1) (2)"),
+    `after a reload both tabs' models are there, the second renamed (${JSON.stringify(kept)})`);
+  await context.close();
+}

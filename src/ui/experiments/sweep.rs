@@ -159,6 +159,7 @@ mod tests {
 
     fn info(name: &str, d: usize, origin: ModelOrigin, test: Option<f32>) -> ModelInfo {
         ModelInfo {
+            id: "test-1".into(),
             name: name.into(),
             spec: ModelSpec::Autoencoder {
                 architecture: Architecture::TwoLayer,

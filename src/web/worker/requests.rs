@@ -138,16 +138,19 @@ pub(super) async fn load_file(engine: &Shared, file_name: &str, bytes: &[u8]) {
 /// Takes a model out of the list at once, then out of the browser's storage.
 pub(super) fn remove(engine: &Shared, name: String) {
     let removed = engine.borrow_mut().core.remove_model(&name);
-    if let Err(e) = removed {
-        fail(ErrorSource::request("remove", Some(&name)), e);
-        return;
-    }
+    let id = match removed {
+        Ok(info) => info.id,
+        Err(e) => {
+            fail(ErrorSource::request("remove", Some(&name)), e);
+            return;
+        }
+    };
     post(&FromEngine::ModelRemoved { name: name.clone() });
     let Some(db) = engine.borrow().db.clone() else {
         return;
     };
     spawn_local(async move {
-        if let Err(e) = forget_model(&db, &name).await {
+        if let Err(e) = forget_model(&db, &id).await {
             post(&FromEngine::Notice {
                 message: format!(
                     "'{name}' is gone from the page but may come back after a reload: {e}"

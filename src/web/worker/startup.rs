@@ -30,6 +30,13 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
     });
     let device = backend.device.device.clone();
     engine.borrow_mut().core.set_device(device.clone());
+    // Random per tab and visit, so models two tabs make are kept under different keys.
+    let prefix = format!(
+        "{:08x}{:06x}",
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32,
+        (js_sys::Date::now() as u64) & 0xff_ffff
+    );
+    engine.borrow_mut().core.store.set_id_prefix(&prefix);
 
     let names = pretrained_names();
     let total = 2 + names.len();
@@ -113,10 +120,17 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
                 source: ProblemSource::Stored,
                 message,
             }));
-            for (name, origin, bytes) in kept {
+            for model in kept {
                 let mut e = engine.borrow_mut();
-                match e.core.store.insert_file(&name, &bytes, origin, &device) {
+                let name = model.name;
+                // Two tabs may each have kept a "trained 1": the second gets a suffix here.
+                match e
+                    .core
+                    .store
+                    .insert_file(&name, &model.bytes, model.origin, &device)
+                {
                     Ok(info) => {
+                        e.core.store.restore_id(&info.name, model.id);
                         e.core.store.set_kept(&info.name, true);
                     }
                     Err(err) => problems.push(StartupProblem {

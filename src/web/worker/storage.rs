@@ -6,7 +6,7 @@ use burn::prelude::Device;
 
 use super::Shared;
 use super::browser::{cpu, post};
-use crate::engine::store::{ModelSnapshot, StoredModel};
+use crate::engine::store::{ModelSnapshot, StoredModel, kept_record_json, kept_record_meta};
 use crate::engine::{Checkpoint, FromEngine, InterruptedRun, ModelOrigin, TrainingSession};
 use crate::web::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
 use crate::weights::load_autoencoder;
@@ -21,18 +21,28 @@ pub async fn keep_model(
     cpu: &Device,
 ) -> Result<(), String> {
     let bytes = snapshot.to_bytes(cpu).await?;
-    let json = serde_json::to_string(&snapshot.origin).map_err(|e| e.to_string())?;
-    db.put(MODELS, &snapshot.name, &record(&bytes, &json))
+    let json = kept_record_json(&snapshot.name, snapshot.origin);
+    db.put(MODELS, &snapshot.id, &record(&bytes, &json))
         .await
         .map_err(|e| format!("'{}' could not be kept in this browser: {e}", snapshot.name))
 }
 
-pub async fn forget_model(db: &Database, name: &str) -> Result<(), String> {
-    db.delete(MODELS, name).await
+/// A model kept in the browser, as read back.
+pub struct KeptModel {
+    /// The key it is stored under.
+    pub id: String,
+    pub name: String,
+    pub origin: ModelOrigin,
+    pub bytes: Vec<u8>,
 }
 
-/// The models kept in the browser: (name, origin, weight file), and what could not be read.
-pub async fn kept_models(db: &Database) -> (Vec<(String, ModelOrigin, Vec<u8>)>, Vec<String>) {
+/// Removes the record stored under `id`.
+pub async fn forget_model(db: &Database, id: &str) -> Result<(), String> {
+    db.delete(MODELS, id).await
+}
+
+/// The models kept in the browser, and what could not be read.
+pub async fn kept_models(db: &Database) -> (Vec<KeptModel>, Vec<String>) {
     let entries = match db.entries(MODELS).await {
         Ok(entries) => entries,
         Err(e) => {
@@ -44,16 +54,18 @@ pub async fn kept_models(db: &Database) -> (Vec<(String, ModelOrigin, Vec<u8>)>,
     };
     let mut models = Vec::new();
     let mut problems = Vec::new();
-    for (name, value) in entries {
+    for (id, value) in entries {
         let parsed = read_record(&value)
             .ok_or_else(|| "the stored record is malformed".to_string())
-            .and_then(|(bytes, json)| {
-                let origin: ModelOrigin = serde_json::from_str(&json).map_err(|e| e.to_string())?;
-                Ok((bytes, origin))
-            });
+            .and_then(|(bytes, json)| Ok((bytes, kept_record_meta(&id, &json)?)));
         match parsed {
-            Ok((bytes, origin)) => models.push((name, origin, bytes)),
-            Err(e) => problems.push(format!("kept model '{name}': {e}")),
+            Ok((bytes, (name, origin))) => models.push(KeptModel {
+                id,
+                name,
+                origin,
+                bytes,
+            }),
+            Err(e) => problems.push(format!("kept model '{id}': {e}")),
         }
     }
     (models, problems)
@@ -151,6 +163,7 @@ pub async fn forget_checkpoint(engine: &Shared) {
 pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession) {
     let model = session.model();
     let snapshot = ModelSnapshot {
+        id: "checkpoint".into(),
         name: "checkpoint".into(),
         origin: ModelOrigin::Trained,
         manifest: session.manifest(&model, session.last_test_loss()),
