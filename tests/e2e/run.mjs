@@ -3,7 +3,7 @@
 // Screenshots of every view go to target/e2e-screenshots/ for inspection.
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
-import { storageFullChecks, twoTabsChecks } from "./storage.mjs";
+import { checkpointStored, storageFullChecks, twoTabsChecks, waitFor } from "./storage.mjs";
 import { errorSourceChecks } from "./errors.mjs";
 import fs from "node:fs";
 import path from "node:path";
@@ -373,17 +373,7 @@ try {
       null, { timeout: 120_000 });
     // The checkpoint of epoch 1 is written just after the epoch ends: wait until it is
     // committed to the page's IndexedDB (a transaction of another connection sees it).
-    await page.waitForFunction(() => new Promise((resolve) => {
-      const open = indexedDB.open("latent-lab");
-      open.onerror = () => resolve(false);
-      open.onsuccess = () => {
-        const db = open.result;
-        if (!db.objectStoreNames.contains("checkpoints")) { db.close(); resolve(false); return; }
-        const key = db.transaction("checkpoints").objectStore("checkpoints").getKey("current");
-        key.onsuccess = () => { db.close(); resolve(key.result !== undefined); };
-        key.onerror = () => { db.close(); resolve(false); };
-      };
-    }), null, { timeout: 120_000, polling: 250 });
+    await waitFor(() => checkpointStored(page));
     await page.reload();
     await waitLoaded(page);
     await page.waitForSelector('[data-testid="interrupted"]', { timeout: 30_000 });

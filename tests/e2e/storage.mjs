@@ -6,7 +6,7 @@ const row = (name) => `[data-testid="model-list"] tr[data-model="${name}"]`;
 
 /** Whether the page's IndexedDB holds a checkpoint (read by another connection, so only what
  *  was committed counts). */
-function checkpointStored(page) {
+export function checkpointStored(page) {
   return page.evaluate(() => new Promise((resolve) => {
     const open = indexedDB.open("latent-lab");
     open.onerror = () => resolve(false);
@@ -20,7 +20,7 @@ function checkpointStored(page) {
   }));
 }
 
-async function waitFor(what, timeoutMs = 120_000) {
+export async function waitFor(what, timeoutMs = 120_000) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await what()) return true;

@@ -5,7 +5,7 @@ use std::sync::Once;
 
 use latent_lab::analysis::DecorrelationStats;
 use latent_lab::data::pixels_to_bytes;
-use latent_lab::files::temporary_sibling;
+use latent_lab::files::{temporary_sibling, write_atomic_with};
 use latent_lab::reference::REPORT_LATENT_SWEEP;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -32,19 +32,15 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 
 const SIZE: (u32, u32) = (900, 560);
 
-/// Writes the figure, drawn on [`temporary_sibling`]`(path)`, then renames it to `path`: a
-/// figure is whole or not there (the PNG is written only when presented, so an error while
-/// drawing leaves nothing behind).
+/// Writes the figure, drawn on [`temporary_sibling`]`(path)`, then renames it to `path`
+/// ([`write_atomic_with`]): a figure is whole or not there (the PNG is written only when
+/// presented, so an error while drawing leaves nothing behind).
 fn finish(root: DrawingArea<BitMapBackend, plotters::coord::Shift>, path: &Path) -> DrawResult {
-    let tmp = temporary_sibling(path);
-    let presented = root.present().map_err(err);
-    drop(root);
-    let outcome = presented
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display())));
-    if outcome.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    outcome
+    // `root` already draws on the temporary file: presenting it writes that file.
+    write_atomic_with(path, move |_temporary| {
+        root.present().map_err(std::io::Error::other)
+    })
+    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Decoded frames side by side, 28×28 each, scaled 4×, white ink on black as in MNIST.

@@ -78,12 +78,7 @@ pub(super) fn interrupted(engine: &Shared, choice: InterruptedChoice) {
             post(&FromEngine::Interrupted { run: None });
             let engine = engine.clone();
             spawn_local(async move {
-                // The checkpoint goes only once its model is durably stored.
-                if keep(&engine, &info.name).await {
-                    forget_checkpoint(&engine).await;
-                } else {
-                    engine.borrow_mut().core.checkpoint_awaits(Some(info.name));
-                }
+                keep_run_model(&engine, info.name).await;
             });
         }
         InterruptedChoice::Discard => {
@@ -91,6 +86,17 @@ pub(super) fn interrupted(engine: &Shared, choice: InterruptedChoice) {
             let engine = engine.clone();
             spawn_local(async move { forget_checkpoint(&engine).await });
         }
+    }
+}
+
+/// Keeps a run's model; the run's checkpoint goes only once the model is durably stored. If
+/// keeping it fails (storage full), the checkpoint stays, so a reload still offers the run
+/// from its last epoch, until a later Keep of the model succeeds.
+async fn keep_run_model(engine: &Shared, name: String) {
+    if keep(engine, &name).await {
+        forget_checkpoint(engine).await;
+    } else {
+        engine.borrow_mut().core.checkpoint_awaits(Some(name));
     }
 }
 
@@ -173,13 +179,7 @@ async fn train(
         model: info.clone(),
         cancelled,
     });
-    // The checkpoint goes only once the finished model is durably stored: if keeping it fails
-    // (storage full), a reload still offers the run from its last epoch.
-    if keep(engine, &info.name).await {
-        forget_checkpoint(engine).await;
-    } else {
-        engine.borrow_mut().core.checkpoint_awaits(Some(info.name));
-    }
+    keep_run_model(engine, info.name).await;
     Ok(())
 }
 
