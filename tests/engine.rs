@@ -315,7 +315,7 @@ fn the_engine_loop_trains_checkpoints_each_epoch_and_a_checkpoint_resumes() {
         subsets,
         &host,
         30.0,
-        async |s: &TrainingSession| checkpoints.push((s.interrupted_run(), s.model())),
+        async |s: &TrainingSession| checkpoints.push((s.interrupted_run("r1"), s.model())),
     ))
     .unwrap();
     assert!(!cancelled);
@@ -378,5 +378,5 @@ fn the_engine_loop_trains_checkpoints_each_epoch_and_a_checkpoint_resumes() {
     let epochs: Vec<usize> = resumed.epoch_losses().iter().map(|l| l.epoch).collect();
     assert_eq!(epochs, vec![1, 2, 3]);
     assert_eq!(resumed.epoch_losses()[0], run.epoch_losses[0]);
-    assert_eq!(resumed.interrupted_run().epochs_done, 3);
+    assert_eq!(resumed.interrupted_run("r1").epochs_done, 3);
 }

@@ -206,11 +206,12 @@ proptest! {
             }
             other => prop_assert!(false, "{other:?}"),
         }
-        let run = InterruptedRun { request, epochs_done: 1, epoch_losses: vec![EpochLoss { epoch, train_loss, test_loss }] };
-        let msg = FromEngine::Interrupted { run: Some(run) };
+        let run = InterruptedRun { id: "a1-run1".into(), request, epochs_done: 1, epoch_losses: vec![EpochLoss { epoch, train_loss, test_loss }] };
+        let msg = FromEngine::Interrupted { runs: vec![run] };
         match decode::<FromEngine>(&encode(&msg)) {
-            Ok(FromEngine::Interrupted { run: Some(run) }) => {
-                let loss = run.epoch_losses[0];
+            Ok(FromEngine::Interrupted { runs }) if runs.len() == 1 => {
+                prop_assert_eq!(runs[0].id.as_str(), "a1-run1");
+                let loss = runs[0].epoch_losses[0];
                 prop_assert!(back(train_loss, loss.train_loss) && back(test_loss, loss.test_loss));
             }
             other => prop_assert!(false, "{other:?}"),

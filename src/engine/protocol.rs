@@ -20,8 +20,9 @@ use crate::weights::ModelSpec;
 pub const DRAWING_REQUEST: &str = "drawing";
 
 /// Bumped whenever a message changes shape. 5: an interrupted run's epoch losses are named
-/// ([`EpochLoss`]); checkpoints saved before (triples) are still read.
-pub const PROTOCOL_VERSION: u32 = 6;
+/// ([`EpochLoss`]); checkpoints saved before (triples) are still read. 7: every run has an id,
+/// several interrupted runs are offered at once and each choice names its run.
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -142,8 +143,10 @@ pub enum ToEngine {
     Keep {
         name: String,
     },
-    /// What to do with the training a reload interrupted ([`FromEngine::Interrupted`]).
+    /// What to do with a training a reload interrupted ([`FromEngine::Interrupted`]): `id` is
+    /// its [`InterruptedRun::id`].
     Interrupted {
+        id: String,
         choice: InterruptedChoice,
     },
     /// Encode the bundled test subset with an autoencoder and summarise its latent codes
@@ -189,6 +192,10 @@ pub enum InterruptedChoice {
 /// A training that a reload or a closed tab interrupted, as its last checkpoint saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InterruptedRun {
+    /// The run's id, under which its checkpoint is stored (`<tab>-run<n>`; `current` for the
+    /// one checkpoint a browser kept before protocol 7). Filled from the record's key on load.
+    #[serde(default)]
+    pub id: String,
     pub request: TrainRequest,
     pub epochs_done: usize,
     /// Each completed epoch's losses. Checkpoints kept in a browser before protocol 5 hold
@@ -348,10 +355,11 @@ pub enum FromEngine {
         file_name: String,
         bytes: Vec<u8>,
     },
-    /// A training was interrupted (reload, closed tab); the page offers to resume it.
-    /// `None`: there is none (any earlier offer is void).
+    /// The trainings a reload or a closed tab interrupted, each offered to resume, keep or
+    /// discard until the person decides: the whole list, replacing any earlier one. A run
+    /// alive in another tab is never in it.
     Interrupted {
-        run: Option<InterruptedRun>,
+        runs: Vec<InterruptedRun>,
     },
     /// Something worth saying that is not an error (e.g. the browser's storage is full).
     Notice {
@@ -633,9 +641,11 @@ mod tests {
             },
             ToEngine::Remove { name: "m".into() },
             ToEngine::Interrupted {
+                id: "a1f3-run2".into(),
                 choice: InterruptedChoice::Resume,
             },
             ToEngine::Interrupted {
+                id: "current".into(),
                 choice: InterruptedChoice::KeepModel,
             },
             ToEngine::Analyse { name: "m".into() },
@@ -665,6 +675,7 @@ mod tests {
             assert_eq!(decode::<ToEngine>(&encode(&msg)), Ok(msg));
         }
         let run = InterruptedRun {
+            id: "a1f3-run2".into(),
             request: request.clone(),
             epochs_done: 1,
             epoch_losses: vec![EpochLoss {
@@ -686,8 +697,8 @@ mod tests {
                 file_name: "m.safetensors".into(),
                 bytes: vec![0, 255],
             },
-            FromEngine::Interrupted { run: Some(run) },
-            FromEngine::Interrupted { run: None },
+            FromEngine::Interrupted { runs: vec![run] },
+            FromEngine::Interrupted { runs: Vec::new() },
             FromEngine::Notice {
                 message: "n".into(),
             },
@@ -930,6 +941,7 @@ mod tests {
             "train_images":6000},"epochs_done":2,"epoch_losses":[[1,0.05,0.04],[2,0.03,0.025]]}"#;
         let run: InterruptedRun = serde_json::from_str(old).expect("the old shape is read");
         assert_eq!(run.epochs_done, 2);
+        assert_eq!(run.id, "", "the id comes from the record's key");
         assert_eq!(
             run.epoch_losses,
             vec![

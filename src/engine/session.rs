@@ -165,8 +165,10 @@ impl TrainingSession {
     }
 
     /// The record a checkpoint of the run as it is now carries.
-    pub fn interrupted_run(&self) -> InterruptedRun {
+    /// The run as its checkpoint records it; `id` is the run's ([`InterruptedRun::id`]).
+    pub fn interrupted_run(&self, id: &str) -> InterruptedRun {
         InterruptedRun {
+            id: id.to_string(),
             request: self.request.clone(),
             epochs_done: self.epochs_done(),
             epoch_losses: self.epoch_losses.clone(),

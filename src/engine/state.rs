@@ -1,6 +1,6 @@
 //! The engine's state and its rules, as plain Rust: what the worker holds between two
 //! messages. The model store, the loaded data, the run counter, the page's last pause,
-//! resume or cancel, the interrupted training's checkpoint and the latent-index cache live
+//! resume or cancel, the interrupted trainings' checkpoints and the latent-index cache live
 //! here, with the rules about them (one run at a time, how runs and their models are named),
 //! so they are tested natively; the worker only calls them.
 
@@ -45,11 +45,14 @@ pub struct LoadedData {
     pub samples: Vec<usize>,
 }
 
-/// What a run gets when it claims the engine: its number and what it trains with.
+/// What a run gets when it claims the engine: its number, its id and what it trains with.
 #[derive(Debug, Clone)]
 pub struct RunClaim {
     /// From 1, counting the runs of earlier visits whose models were kept.
     pub number: usize,
+    /// Unique across tabs and visits (`<tab>-run<n>`): the key of the run's checkpoint and the
+    /// name of the lock that says the run is alive.
+    pub run_id: String,
     pub device: Device,
     pub data: LoadedData,
 }
@@ -70,10 +73,11 @@ pub struct EngineCore {
     /// `Some` exactly while a run (a training or a transfer run) owns the engine.
     control: Option<Control>,
     runs: usize,
-    checkpoint: Option<Checkpoint>,
-    /// The model of a run whose checkpoint stays stored because keeping the model failed: once
-    /// that model is kept, the checkpoint can go.
-    checkpoint_awaits: Option<String>,
+    /// The interrupted trainings offered to the person, until they decide about each.
+    checkpoints: Vec<Checkpoint>,
+    /// Model name → the run whose checkpoint stays stored because keeping that model failed:
+    /// once the model is kept, the checkpoint can go.
+    checkpoint_awaits: HashMap<String, String>,
     /// Each autoencoder's codes of the test subset, made on its first drawing.
     latent_indices: HashMap<String, Rc<LatentIndex>>,
 }
@@ -89,6 +93,18 @@ pub fn trained_autoencoder_name(request: &TrainRequest, run: usize) -> String {
 /// The store name of a classifier trained in the page: `classifier-frozen (trained 2)`.
 pub fn trained_classifier_name(scenario: TransferScenario, run: usize) -> String {
     format!("classifier-{scenario} (trained {run})")
+}
+
+/// The run number in a trained model's name: `two-layer-d20 (trained 3)` → 3 (a suffix such
+/// as ` (2)` after it is allowed).
+pub fn trained_number(name: &str) -> Option<usize> {
+    let rest = &name[name.find("(trained ")? + "(trained ".len()..];
+    rest[..rest.find(')')?].parse().ok()
+}
+
+/// The number in a run id `<tab>-run<n>`.
+pub fn run_id_number(run_id: &str) -> Option<usize> {
+    run_id.rsplit_once("-run")?.1.parse().ok()
 }
 
 /// The store name of an interrupted run's last epoch kept as a model:
@@ -135,11 +151,39 @@ impl EngineCore {
         };
         self.control = Some(Control::Run);
         self.runs += 1;
+        let prefix = match self.store.id_prefix() {
+            "" => "tab",
+            prefix => prefix,
+        };
         Ok(RunClaim {
             number: self.runs,
+            run_id: format!("{prefix}-run{}", self.runs),
             device,
             data,
         })
+    }
+
+    /// Numbers a claimed run past every number in use, so display names stay unique across
+    /// the tabs: the trained models of the list (which hears of the models other tabs keep)
+    /// and the runs alive in other tabs (`live_run_ids`, from their locks). The caller holds
+    /// the tabs' naming lock, so two tabs never take the same number.
+    pub fn number_past(&mut self, claim: &mut RunClaim, live_run_ids: &[String]) {
+        let in_use = self
+            .store
+            .infos()
+            .iter()
+            .filter_map(|m| trained_number(&m.name))
+            .chain(live_run_ids.iter().filter_map(|id| run_id_number(id)))
+            .max()
+            .unwrap_or(0);
+        if claim.number <= in_use {
+            claim.number = in_use + 1;
+            claim.run_id = match claim.run_id.rsplit_once("-run") {
+                Some((tab, _)) => format!("{tab}-run{}", claim.number),
+                None => format!("{}-run{}", claim.run_id, claim.number),
+            };
+        }
+        self.runs = self.runs.max(claim.number);
     }
 
     /// The run that claimed the engine ended (finished, cancelled or failed).
@@ -242,34 +286,41 @@ impl EngineCore {
         )
     }
 
-    /// The interrupted training found at start-up, until the person decides about it.
-    pub fn set_checkpoint(&mut self, checkpoint: Option<Checkpoint>) {
-        self.checkpoint = checkpoint;
-    }
-
-    pub fn take_checkpoint(&mut self) -> Option<Checkpoint> {
-        self.checkpoint.take()
-    }
-
-    pub fn interrupted_run(&self) -> Option<&InterruptedRun> {
-        self.checkpoint.as_ref().map(|c| &c.run)
-    }
-
-    /// The stored checkpoint stays until `model` is kept (its keep failed); `None`: it stays
-    /// for no model (a new training writes its own).
-    pub fn checkpoint_awaits(&mut self, model: Option<String>) {
-        self.checkpoint_awaits = model;
-    }
-
-    /// `model` is now durably kept: whether the stored checkpoint waited for it (and should now
-    /// be removed). Answers yes once.
-    pub fn model_kept(&mut self, model: &str) -> bool {
-        if self.checkpoint_awaits.as_deref() == Some(model) {
-            self.checkpoint_awaits = None;
-            true
-        } else {
-            false
+    /// The interrupted trainings found at start-up (or after another tab's run ended), until
+    /// the person decides about each. A run already offered is not offered twice.
+    pub fn offer_checkpoints(&mut self, checkpoints: Vec<Checkpoint>) {
+        for checkpoint in checkpoints {
+            if !self.is_offered(&checkpoint.run.id) {
+                self.checkpoints.push(checkpoint);
+            }
         }
+    }
+
+    pub fn is_offered(&self, id: &str) -> bool {
+        self.checkpoints.iter().any(|c| c.run.id == id)
+    }
+
+    /// The interrupted run `id`, taken out of the offers (to resume, keep or discard).
+    pub fn take_checkpoint(&mut self, id: &str) -> Option<Checkpoint> {
+        let at = self.checkpoints.iter().position(|c| c.run.id == id)?;
+        Some(self.checkpoints.remove(at))
+    }
+
+    /// The runs offered, oldest offer first.
+    pub fn interrupted_runs(&self) -> Vec<InterruptedRun> {
+        self.checkpoints.iter().map(|c| c.run.clone()).collect()
+    }
+
+    /// The checkpoint of run `run_id` stays stored until `model` is kept (its keep failed).
+    pub fn checkpoint_awaits(&mut self, model: &str, run_id: &str) {
+        self.checkpoint_awaits
+            .insert(model.to_string(), run_id.to_string());
+    }
+
+    /// `model` is now durably kept: the run whose stored checkpoint waited for it (and should
+    /// now be removed), if any. Answers once.
+    pub fn model_kept(&mut self, model: &str) -> Option<String> {
+        self.checkpoint_awaits.remove(model)
     }
 
     /// An interrupted run's last completed epoch joins the store as a model of its own.
@@ -346,6 +397,7 @@ mod tests {
         core.finish_loading(data());
         let first = core.claim_run().expect("the engine is free");
         assert_eq!(first.number, 1);
+        assert_eq!(first.run_id, "tab-run1");
         assert_eq!(first.data.samples, vec![0, 1]);
         assert!(core.is_running());
         assert_eq!(
@@ -354,7 +406,47 @@ mod tests {
         );
         core.release_run();
         assert!(!core.is_running());
-        assert_eq!(core.claim_run().expect("free again").number, 2);
+        core.store.set_id_prefix("a1f3");
+        let second = core.claim_run().expect("free again");
+        assert_eq!((second.number, second.run_id.as_str()), (2, "a1f3-run2"));
+    }
+
+    #[test]
+    fn numbers_are_read_from_names_and_run_ids() {
+        assert_eq!(trained_number("two-layer-d20 (trained 3)"), Some(3));
+        assert_eq!(
+            trained_number("classifier-frozen (trained 12) (2)"),
+            Some(12)
+        );
+        assert_eq!(trained_number("two-layer-d20"), None);
+        assert_eq!(trained_number("two-layer-d20 (trained x)"), None);
+        assert_eq!(trained_number("(trained 4"), None);
+        assert_eq!(run_id_number("a1f3c9-run7"), Some(7));
+        assert_eq!(run_id_number("current"), None);
+        assert_eq!(run_id_number("a-run"), None);
+    }
+
+    #[test]
+    fn a_run_is_numbered_past_other_tabs_runs_and_models() {
+        let mut core = loaded_core();
+        core.store.set_id_prefix("tabA");
+        let mut claim = core.claim_run().unwrap();
+        assert_eq!((claim.number, claim.run_id.as_str()), (1, "tabA-run1"));
+        // Nothing else in use: the number stays.
+        core.number_past(&mut claim, &[]);
+        assert_eq!((claim.number, claim.run_id.as_str()), (1, "tabA-run1"));
+        // Tab B runs its run 1 and 3 now, and its trained 2 is in this tab's list.
+        let (model, manifest) = autoencoder(5);
+        core.add_trained_autoencoder(&request(5), 2, model, manifest);
+        let live = [
+            "tabB-run1".to_string(),
+            "tabB-run3".into(),
+            "current".into(),
+        ];
+        core.number_past(&mut claim, &live);
+        assert_eq!((claim.number, claim.run_id.as_str()), (4, "tabA-run4"));
+        core.release_run();
+        assert_eq!(core.claim_run().unwrap().number, 5, "the count goes on");
     }
 
     #[test]
@@ -462,37 +554,53 @@ mod tests {
         assert!(core.remove_model(&info.name).is_err(), "gone already");
     }
 
-    #[test]
-    fn an_interrupted_run_is_held_until_taken_and_can_become_a_model() {
-        let mut core = loaded_core();
+    fn interrupted(id: &str, epochs_done: usize) -> Checkpoint {
         let (model, manifest) = autoencoder(20);
         let mut req = request(20);
         req.training.epochs = 5;
         let run = InterruptedRun {
+            id: id.into(),
             request: req,
-            epochs_done: 2,
-            epoch_losses: vec![
-                EpochLoss {
-                    epoch: 1,
+            epochs_done,
+            epoch_losses: (1..=epochs_done)
+                .map(|epoch| EpochLoss {
+                    epoch,
                     train_loss: 0.05,
                     test_loss: 0.04,
-                },
-                EpochLoss {
-                    epoch: 2,
-                    train_loss: 0.03,
-                    test_loss: 0.03,
-                },
-            ],
+                })
+                .collect(),
         };
-        core.set_checkpoint(Some(Checkpoint {
-            run: run.clone(),
+        Checkpoint {
+            run,
             model,
             manifest,
-        }));
-        assert_eq!(core.interrupted_run(), Some(&run));
-        let checkpoint = core.take_checkpoint().expect("held");
-        assert!(core.interrupted_run().is_none(), "taken once");
-        let info = core.add_checkpoint_model(checkpoint);
+        }
+    }
+
+    #[test]
+    fn interrupted_runs_are_offered_together_until_each_is_taken() {
+        let mut core = loaded_core();
+        core.offer_checkpoints(vec![interrupted("a-run1", 2), interrupted("b-run1", 1)]);
+        // Offered again (another tab's run ended): no duplicate.
+        core.offer_checkpoints(vec![interrupted("b-run1", 1), interrupted("current", 3)]);
+        let ids = |core: &EngineCore| {
+            core.interrupted_runs()
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&core), ["a-run1", "b-run1", "current"]);
+        // A new run claims the engine: the offers stay.
+        let claim = core.claim_run().unwrap();
+        assert_ne!(claim.run_id, "a-run1");
+        assert_eq!(ids(&core).len(), 3);
+        let taken = core.take_checkpoint("b-run1").expect("offered");
+        assert_eq!(taken.run.epochs_done, 1);
+        assert!(core.take_checkpoint("b-run1").is_none(), "taken once");
+        assert!(core.take_checkpoint("nope").is_none());
+        assert_eq!(ids(&core), ["a-run1", "current"]);
+        let taken = core.take_checkpoint("a-run1").unwrap();
+        let info = core.add_checkpoint_model(taken);
         assert_eq!(info.name, "two-layer-d20 (epoch 2 of 5)");
         assert!(core.store.autoencoder(&info.name).is_some());
     }
@@ -501,17 +609,18 @@ mod tests {
     fn a_stored_checkpoint_waits_for_its_model_to_be_kept() {
         let mut core = EngineCore::default();
         // Nothing waits: keeping any model removes no checkpoint.
-        assert!(!core.model_kept("two-layer-d20 (trained 1)"));
-        core.checkpoint_awaits(Some("two-layer-d20 (trained 1)".into()));
-        assert!(
-            !core.model_kept("two-layer-d20 (trained 2)"),
-            "another model"
+        assert_eq!(core.model_kept("two-layer-d20 (trained 1)"), None);
+        core.checkpoint_awaits("two-layer-d20 (trained 1)", "a-run1");
+        core.checkpoint_awaits("two-layer-d5 (trained 2)", "a-run2");
+        assert_eq!(core.model_kept("two-layer-d20 (trained 3)"), None);
+        assert_eq!(
+            core.model_kept("two-layer-d5 (trained 2)").as_deref(),
+            Some("a-run2")
         );
-        assert!(core.model_kept("two-layer-d20 (trained 1)"));
-        assert!(!core.model_kept("two-layer-d20 (trained 1)"), "once");
-        // A new training writes its own checkpoint: the old link is dropped.
-        core.checkpoint_awaits(Some("a".into()));
-        core.checkpoint_awaits(None);
-        assert!(!core.model_kept("a"));
+        assert_eq!(
+            core.model_kept("two-layer-d20 (trained 1)").as_deref(),
+            Some("a-run1")
+        );
+        assert_eq!(core.model_kept("two-layer-d20 (trained 1)"), None, "once");
     }
 }

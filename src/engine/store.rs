@@ -148,6 +148,10 @@ impl ModelStore {
         self.id_prefix = prefix.to_string();
     }
 
+    pub fn id_prefix(&self) -> &str {
+        &self.id_prefix
+    }
+
     fn new_id(&mut self, origin: ModelOrigin, name: &str) -> String {
         if origin == ModelOrigin::Pretrained {
             return format!("pretrained:{name}");

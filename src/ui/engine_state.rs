@@ -62,8 +62,9 @@ pub struct EngineState {
     pub backend_lost: bool,
     /// Not an error: something the person should know (storage full, a file loaded).
     pub notice: Option<String>,
-    /// A training a reload interrupted, until the person decides what to do with it.
-    pub interrupted: Option<InterruptedRun>,
+    /// The trainings a reload or a closed tab interrupted, each until the person decides what
+    /// to do with it (a new training leaves them offered).
+    pub interrupted: Vec<InterruptedRun>,
     /// Test images to pick from.
     pub gallery: Gallery,
     /// Latent analyses on the test subset, by model name.
@@ -188,7 +189,6 @@ impl EngineState {
                 steps_per_epoch,
             } => {
                 self.clear_errors_of(ErrorSource::Training, &["train", "resume"]);
-                self.interrupted = None;
                 self.run = RunState {
                     status: RunStatus::Running,
                     request: Some(request),
@@ -308,7 +308,7 @@ impl EngineState {
             }
             // The page turns the file into a download before the state sees it.
             FromEngine::ModelFile { .. } => {}
-            FromEngine::Interrupted { run } => self.interrupted = run,
+            FromEngine::Interrupted { runs } => self.interrupted = runs,
             FromEngine::Notice { message } => self.notice = Some(message),
             FromEngine::Failed {
                 source,
@@ -474,7 +474,7 @@ mod tests {
     }
 
     #[test]
-    fn an_interrupted_run_is_offered_until_a_new_run_starts() {
+    fn interrupted_runs_stay_offered_through_a_new_run_until_the_engine_withdraws_them() {
         let mut state = EngineState::default();
         let request = TrainRequest {
             architecture: Architecture::OneLayer,
@@ -482,30 +482,37 @@ mod tests {
             training: TrainingConfig::default(),
             train_images: 1000,
         };
+        let run = |id: &str| InterruptedRun {
+            id: id.into(),
+            request: request.clone(),
+            epochs_done: 2,
+            epoch_losses: vec![
+                EpochLoss {
+                    epoch: 1,
+                    train_loss: 0.05,
+                    test_loss: 0.04,
+                },
+                EpochLoss {
+                    epoch: 2,
+                    train_loss: 0.03,
+                    test_loss: 0.03,
+                },
+            ],
+        };
         state.apply(FromEngine::Interrupted {
-            run: Some(InterruptedRun {
-                request: request.clone(),
-                epochs_done: 2,
-                epoch_losses: vec![
-                    EpochLoss {
-                        epoch: 1,
-                        train_loss: 0.05,
-                        test_loss: 0.04,
-                    },
-                    EpochLoss {
-                        epoch: 2,
-                        train_loss: 0.03,
-                        test_loss: 0.03,
-                    },
-                ],
-            }),
+            runs: vec![run("a-run1"), run("b-run2")],
         });
-        assert_eq!(state.interrupted.as_ref().unwrap().epochs_done, 2);
+        assert_eq!(state.interrupted.len(), 2);
+        assert_eq!(state.interrupted[1].epochs_done, 2);
         state.apply(FromEngine::TrainingStarted {
-            request,
+            request: request.clone(),
             steps_per_epoch: 16,
         });
-        assert_eq!(state.interrupted, None);
+        assert_eq!(state.interrupted.len(), 2, "a new run leaves them offered");
+        state.apply(FromEngine::Interrupted {
+            runs: vec![run("b-run2")],
+        });
+        assert_eq!(state.interrupted, vec![run("b-run2")]);
     }
 
     #[test]

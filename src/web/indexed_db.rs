@@ -130,15 +130,6 @@ impl Database {
         committed(&transaction).await
     }
 
-    pub async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, String> {
-        let request = self
-            .store(store, IdbTransactionMode::Readonly)?
-            .get(&JsValue::from_str(key))
-            .map_err(|e| js_error(&e))?;
-        let value = finish(&request).await?;
-        Ok((!value.is_undefined()).then_some(value))
-    }
-
     /// Removes `key`; done only when the transaction has committed.
     pub async fn delete(&self, store: &str, key: &str) -> Result<(), String> {
         let (transaction, object_store) = self.writing(store)?;

@@ -25,8 +25,10 @@ mod loss_chart;
 mod model_list;
 mod model_select;
 mod reproduction;
+mod tab_channel;
 mod train_view;
 mod transfer_view;
+mod web_locks;
 mod webgpu_probe;
 pub mod worker;
 

@@ -91,7 +91,7 @@ pub fn TrainView(
         <section class="train">
             <h2>"Train an autoencoder"</h2>
             <InterruptedRunOffer
-                run=interrupted
+                runs=interrupted
                 can_resume=Signal::derive(move || loaded.get() && !status.get().is_active())
                 send=send
             />

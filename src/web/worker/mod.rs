@@ -13,6 +13,7 @@ mod startup;
 mod storage;
 
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -23,14 +24,20 @@ use web_sys::MessageEvent;
 use crate::engine::protocol::{DRAWING_REQUEST, ErrorSource, decode};
 use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
 use crate::web::indexed_db::Database;
+use crate::web::web_locks::HeldLock;
 use browser::{fail, post, scope};
 
-/// What the worker holds: the engine, and the browser's storage (`None` where IndexedDB is
-/// unavailable: nothing is kept then).
+/// What the worker holds: the engine, the browser's storage (`None` where IndexedDB is
+/// unavailable: nothing is kept then), and what it knows of the other tabs' runs.
 #[derive(Default)]
 struct Worker {
     core: EngineCore,
     db: Option<Rc<Database>>,
+    /// Locks of ended runs whose checkpoint waits for their model to be kept: while this tab
+    /// holds the model, no other tab offers the run as interrupted.
+    run_locks: HashMap<String, HeldLock>,
+    /// Runs alive in other tabs that this tab waits on, to offer them if their tab goes away.
+    watched_runs: HashSet<String>,
 }
 
 type Shared = Rc<RefCell<Worker>>;
@@ -69,7 +76,7 @@ fn handle(engine: &Shared, message: ToEngine) {
         ToEngine::Pause => control(Control::Pause),
         ToEngine::Resume => control(Control::Run),
         ToEngine::Cancel => control(Control::Cancel),
-        ToEngine::Interrupted { choice } => runs::interrupted(&engine, choice),
+        ToEngine::Interrupted { id, choice } => runs::interrupted(&engine, id, choice),
         ToEngine::Transfer(request) => runs::start_transfer(&engine, request),
         ToEngine::Download { name } => {
             spawn_local(async move { requests::download(&engine, name).await });

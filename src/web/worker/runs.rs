@@ -5,13 +5,18 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
 use super::browser::{WorkerHost, fail, now_ms, post};
-use super::storage::{forget_checkpoint, keep, save_epoch_checkpoint};
+use super::storage::{
+    NAMING_LOCK, forget_checkpoint, keep, live_run_ids, refresh_offers, run_lock_name,
+    save_epoch_checkpoint,
+};
 use crate::engine::driver::{Subsets, drive};
 use crate::engine::protocol::ErrorSource;
 use crate::engine::session::ReportEvery;
-use crate::engine::state::{PRETRAINED_ENCODER, RunClaim};
+use crate::engine::state::{PRETRAINED_ENCODER, RunClaim, run_id_number};
 use crate::engine::transfer_session::{TransferRequest, TransferSession};
 use crate::engine::{Checkpoint, FromEngine, InterruptedChoice, TrainRequest, TrainingSession};
+use crate::web::tab_channel::{self, Change};
+use crate::web::web_locks::{self, HeldLock};
 
 /// Milliseconds of training between two yields to the event loop.
 const SLICE_MS: f64 = 30.0;
@@ -24,34 +29,88 @@ fn claim(engine: &Shared, request: &str) -> Option<RunClaim> {
         .ok()
 }
 
-/// A new training, or the interrupted one resumed from `resume`.
-pub(super) fn start_training(engine: &Shared, request: TrainRequest, resume: Option<Checkpoint>) {
+/// Gives a claimed run a number no other tab uses, and holds its lock for as long as the run
+/// lives. A resumed run keeps its id (its checkpoint's key), its lock (`resumed`, held since
+/// the person chose it) and, where no model took it meanwhile, its number.
+async fn number_run(
+    engine: &Shared,
+    claim: &mut RunClaim,
+    resumed: Option<(String, HeldLock)>,
+) -> Result<HeldLock, String> {
+    let _naming = web_locks::hold(NAMING_LOCK).await?;
+    let mut live = live_run_ids().await?;
+    if let Some((id, _)) = &resumed {
+        live.retain(|other| other != id);
+        claim.number = run_id_number(id).unwrap_or(claim.number);
+    }
+    engine.borrow_mut().core.number_past(claim, &live);
+    match resumed {
+        Some((id, lock)) => {
+            claim.run_id = id;
+            Ok(lock)
+        }
+        None => web_locks::hold(&run_lock_name(&claim.run_id)).await,
+    }
+}
+
+/// The page's list of interrupted runs, as this tab offers it now.
+fn post_offers(engine: &Shared) {
+    post(&FromEngine::Interrupted {
+        runs: engine.borrow().core.interrupted_runs(),
+    });
+}
+
+/// A new training, or the interrupted one resumed from `resume` (with its run's lock).
+pub(super) fn start_training(
+    engine: &Shared,
+    request: TrainRequest,
+    resume: Option<(Checkpoint, HeldLock)>,
+) {
     let asked = if resume.is_some() { "resume" } else { "train" };
-    let Some(claim) = claim(engine, asked) else {
+    let Some(mut claim) = claim(engine, asked) else {
         // Not now: an interrupted run stays offered.
-        if resume.is_some() {
-            engine.borrow_mut().core.set_checkpoint(resume);
+        if let Some((checkpoint, _lock)) = resume {
+            engine.borrow_mut().core.offer_checkpoints(vec![checkpoint]);
+            post_offers(engine);
         }
         return;
     };
-    // This run's checkpoints replace the stored one (one checkpoint key).
-    engine.borrow_mut().core.checkpoint_awaits(None);
     let engine = engine.clone();
     spawn_local(async move {
-        if let Err(message) = train(&engine, claim, request, resume).await {
-            fail(ErrorSource::Training, message);
-        }
+        // A resumed run goes on writing the checkpoint it was offered from.
+        let (resume, resumed) = match resume {
+            Some((checkpoint, lock)) => {
+                let id = checkpoint.run.id.clone();
+                (Some(checkpoint), Some((id, lock)))
+            }
+            None => (None, None),
+        };
+        let outcome = match number_run(&engine, &mut claim, resumed).await {
+            Ok(lock) => train(&engine, claim, request, resume, lock).await,
+            Err(e) => Err(format!("the training could not start: {e}")),
+        };
         engine.borrow_mut().core.release_run();
+        if let Err(message) = outcome {
+            fail(ErrorSource::Training, message);
+            // Its last epoch's checkpoint, if any, is offered at once.
+            for problem in refresh_offers(&engine).await {
+                post(&FromEngine::Notice { message: problem });
+            }
+        }
     });
 }
 
 pub(super) fn start_transfer(engine: &Shared, request: TransferRequest) {
-    let Some(claim) = claim(engine, "transfer") else {
+    let Some(mut claim) = claim(engine, "transfer") else {
         return;
     };
     let engine = engine.clone();
     spawn_local(async move {
-        if let Err(message) = transfer(&engine, claim, request).await {
+        let outcome = match number_run(&engine, &mut claim, None).await {
+            Ok(_lock) => transfer(&engine, claim, request).await,
+            Err(e) => Err(format!("the transfer run could not start: {e}")),
+        };
+        if let Err(message) = outcome {
             fail(ErrorSource::Transfer, message);
             post(&FromEngine::TransferFinished { cancelled: true });
         }
@@ -59,44 +118,63 @@ pub(super) fn start_transfer(engine: &Shared, request: TransferRequest) {
     });
 }
 
-/// What the person chose for the training a reload interrupted.
-pub(super) fn interrupted(engine: &Shared, choice: InterruptedChoice) {
-    let Some(checkpoint) = engine.borrow_mut().core.take_checkpoint() else {
-        post(&FromEngine::Interrupted { run: None });
-        return;
-    };
-    match choice {
-        InterruptedChoice::Resume => {
-            let request = checkpoint.run.request.clone();
-            start_training(engine, request, Some(checkpoint));
+/// What the person chose for the interrupted run `id`. The run may have been taken up in
+/// another tab since it was offered: its lock says so, and then nothing here touches it.
+pub(super) fn interrupted(engine: &Shared, id: String, choice: InterruptedChoice) {
+    let engine = engine.clone();
+    spawn_local(async move {
+        let source = || ErrorSource::request("interrupted", Some(&id));
+        let lock = match web_locks::try_hold(&run_lock_name(&id)).await {
+            Ok(Some(lock)) => lock,
+            Ok(None) => {
+                engine.borrow_mut().core.take_checkpoint(&id);
+                post_offers(&engine);
+                fail(source(), "this training is going on in another tab");
+                return;
+            }
+            Err(e) => {
+                fail(source(), e);
+                return;
+            }
+        };
+        let Some(checkpoint) = engine.borrow_mut().core.take_checkpoint(&id) else {
+            post_offers(&engine);
+            return;
+        };
+        post_offers(&engine);
+        match choice {
+            InterruptedChoice::Resume => {
+                let request = checkpoint.run.request.clone();
+                start_training(&engine, request, Some((checkpoint, lock)));
+                // The other tabs withdraw their offer of it.
+                tab_channel::announce(Change::Checkpoints);
+            }
+            InterruptedChoice::KeepModel => {
+                let info = engine.borrow_mut().core.add_checkpoint_model(checkpoint);
+                post(&FromEngine::ModelUpdated {
+                    model: info.clone(),
+                });
+                keep_run_model(&engine, info.name, id, lock).await;
+            }
+            InterruptedChoice::Discard => {
+                forget_checkpoint(&engine, &id).await;
+                drop(lock);
+            }
         }
-        InterruptedChoice::KeepModel => {
-            let info = engine.borrow_mut().core.add_checkpoint_model(checkpoint);
-            post(&FromEngine::ModelUpdated {
-                model: info.clone(),
-            });
-            post(&FromEngine::Interrupted { run: None });
-            let engine = engine.clone();
-            spawn_local(async move {
-                keep_run_model(&engine, info.name).await;
-            });
-        }
-        InterruptedChoice::Discard => {
-            post(&FromEngine::Interrupted { run: None });
-            let engine = engine.clone();
-            spawn_local(async move { forget_checkpoint(&engine).await });
-        }
-    }
+    });
 }
 
 /// Keeps a run's model; the run's checkpoint goes only once the model is durably stored. If
 /// keeping it fails (storage full), the checkpoint stays, so a reload still offers the run
-/// from its last epoch, until a later Keep of the model succeeds.
-async fn keep_run_model(engine: &Shared, name: String) {
+/// from its last epoch, until a later Keep of the model succeeds; meanwhile this tab holds
+/// the run's lock, so no other tab offers it.
+async fn keep_run_model(engine: &Shared, name: String, run_id: String, lock: HeldLock) {
     if keep(engine, &name).await {
-        forget_checkpoint(engine).await;
+        forget_checkpoint(engine, &run_id).await;
     } else {
-        engine.borrow_mut().core.checkpoint_awaits(Some(name));
+        let mut e = engine.borrow_mut();
+        e.core.checkpoint_awaits(&name, &run_id);
+        e.run_locks.insert(run_id, lock);
     }
 }
 
@@ -105,9 +183,11 @@ async fn train(
     claim: RunClaim,
     request: TrainRequest,
     resume: Option<Checkpoint>,
+    lock: HeldLock,
 ) -> Result<(), String> {
     let RunClaim {
         number,
+        run_id,
         device,
         data,
     } = claim;
@@ -162,7 +242,7 @@ async fn train(
         SLICE_MS,
         async |session: &TrainingSession| {
             if let Some(db) = &db {
-                save_epoch_checkpoint(db, session).await;
+                save_epoch_checkpoint(db, session, &run_id).await;
             }
         },
     )
@@ -179,7 +259,7 @@ async fn train(
         model: info.clone(),
         cancelled,
     });
-    keep_run_model(engine, info.name).await;
+    keep_run_model(engine, info.name, run_id, lock).await;
     Ok(())
 }
 
@@ -194,6 +274,7 @@ async fn transfer(
         number,
         device,
         data,
+        ..
     } = claim;
     if request.scenarios.is_empty() {
         return Err("choose at least one scenario".into());

@@ -16,6 +16,8 @@ use crate::engine::session::sample_digits;
 use crate::engine::state::LoadedData;
 use crate::engine::{BackendChoice, FromEngine, ModelOrigin};
 use crate::web::indexed_db::Database;
+use crate::web::tab_channel::{self, Change};
+use wasm_bindgen_futures::spawn_local;
 
 /// Sample digits shown with their reconstructions.
 const SAMPLES: usize = 8;
@@ -111,7 +113,7 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
         }
         next_task().await;
     }
-    let checkpoint = match Database::open().await {
+    match Database::open().await {
         Ok(db) => {
             let db = Rc::new(db);
             engine.borrow_mut().db = Some(db.clone());
@@ -139,40 +141,45 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
                     }),
                 }
             }
-            match storage::load_checkpoint(&db, &device).await {
-                Ok(checkpoint) => checkpoint,
-                Err(e) => {
-                    problems.push(StartupProblem {
-                        source: ProblemSource::Stored,
-                        message: format!("an interrupted training could not be read: {e}"),
-                    });
-                    None
-                }
-            }
+            // The interrupted trainings (not those alive in another tab) are offered before
+            // the page hears that loading is over.
+            let unreadable = storage::refresh_offers(&engine).await;
+            problems.extend(unreadable.into_iter().map(|message| StartupProblem {
+                source: ProblemSource::Stored,
+                message,
+            }));
+            let listener = engine.clone();
+            tab_channel::listen(move |change| {
+                let engine = listener.clone();
+                spawn_local(async move {
+                    match change {
+                        Change::Models => storage::refresh_models(&engine).await,
+                        Change::Checkpoints => {
+                            for message in storage::refresh_offers(&engine).await {
+                                post(&FromEngine::Notice { message });
+                            }
+                        }
+                    }
+                });
+            });
         }
         Err(e) => {
             problems.push(StartupProblem {
                 source: ProblemSource::Storage,
                 message: format!("unavailable, so nothing made here is kept after a reload: {e}"),
             });
-            None
         }
-    };
+    }
     let (train_images, test_images) = (train.len(), test.len());
-    let (interrupted, models) = {
+    let models = {
         let mut e = engine.borrow_mut();
-        e.core.set_checkpoint(checkpoint);
         e.core.finish_loading(LoadedData {
             train,
             test,
             samples,
         });
-        (e.core.interrupted_run().cloned(), e.core.store.infos())
+        e.core.store.infos()
     };
-    // The offer first: once the page is loaded, whether a training was interrupted is known.
-    if interrupted.is_some() {
-        post(&FromEngine::Interrupted { run: interrupted });
-    }
     post(&FromEngine::Loaded {
         train_images,
         test_images,

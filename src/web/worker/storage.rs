@@ -1,18 +1,43 @@
 //! What the engine worker keeps in the browser (IndexedDB): the models the person trained or
-//! loaded, so a reload restores them, and a checkpoint of the running training after each
-//! epoch, so a reload can resume it.
+//! loaded, so a reload restores them, and a checkpoint of each running training after each
+//! epoch, under the run's id, so a reload can resume it. Tabs share this storage: a run alive
+//! in a tab holds a Web Lock, and a tab that changes what is stored tells the others on a
+//! BroadcastChannel.
 
 use burn::prelude::Device;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+
+use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
 use super::browser::{cpu, post};
 use crate::engine::store::{ModelSnapshot, StoredModel, kept_record_json, kept_record_meta};
 use crate::engine::{Checkpoint, FromEngine, InterruptedRun, ModelOrigin, TrainingSession};
 use crate::web::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
+use crate::web::tab_channel::{self, Change};
+use crate::web::web_locks;
 use crate::weights::load_autoencoder;
 
-/// The key of the one checkpoint (one training runs at a time).
-const CHECKPOINT: &str = "current";
+/// Locks a live run holds (`latent-lab-run:<run id>`), and the one a tab holds while it picks
+/// a run number.
+pub const RUN_LOCK_PREFIX: &str = "latent-lab-run:";
+pub const NAMING_LOCK: &str = "latent-lab-naming";
+
+pub fn run_lock_name(run_id: &str) -> String {
+    format!("{RUN_LOCK_PREFIX}{run_id}")
+}
+
+/// The runs alive now in any tab (their run ids), from the locks they hold.
+pub async fn live_run_ids() -> Result<Vec<String>, String> {
+    Ok(web_locks::held_names()
+        .await?
+        .into_iter()
+        .filter_map(|name| name.strip_prefix(RUN_LOCK_PREFIX).map(String::from))
+        .collect())
+}
 
 /// Writes a model to the browser's storage; the caller then marks it kept in the store.
 pub async fn keep_model(
@@ -36,9 +61,11 @@ pub struct KeptModel {
     pub bytes: Vec<u8>,
 }
 
-/// Removes the record stored under `id`.
+/// Removes the record stored under `id`; the other tabs hear of it.
 pub async fn forget_model(db: &Database, id: &str) -> Result<(), String> {
-    db.delete(MODELS, id).await
+    db.delete(MODELS, id).await?;
+    tab_channel::announce(Change::Models);
+    Ok(())
 }
 
 /// The models kept in the browser, and what could not be read.
@@ -71,7 +98,7 @@ pub async fn kept_models(db: &Database) -> (Vec<KeptModel>, Vec<String>) {
     (models, problems)
 }
 
-/// Saves the running training's model after a completed epoch.
+/// Saves the running training's model after a completed epoch, under its run's id.
 pub async fn save_checkpoint(
     db: &Database,
     run: &InterruptedRun,
@@ -80,30 +107,156 @@ pub async fn save_checkpoint(
 ) -> Result<(), String> {
     let bytes = snapshot.to_bytes(cpu).await?;
     let json = serde_json::to_string(run).map_err(|e| e.to_string())?;
-    db.put(CHECKPOINTS, CHECKPOINT, &record(&bytes, &json))
-        .await
+    db.put(CHECKPOINTS, &run.id, &record(&bytes, &json)).await
 }
 
-/// The interrupted training and its model, if a checkpoint is there and readable. A record
-/// this version cannot read is an error to show, never a panic.
-pub async fn load_checkpoint(db: &Database, device: &Device) -> Result<Option<Checkpoint>, String> {
-    let Some(value) = db.get(CHECKPOINTS, CHECKPOINT).await? else {
-        return Ok(None);
-    };
-    let (bytes, json) = read_record(&value).ok_or("the checkpoint record is malformed")?;
-    let run: InterruptedRun =
+/// An interrupted training and its model from the record stored under `id`. A record this
+/// version cannot read is an error to show, never a panic.
+fn read_checkpoint(
+    id: &str,
+    value: &wasm_bindgen::JsValue,
+    device: &Device,
+) -> Result<Checkpoint, String> {
+    let (bytes, json) = read_record(value).ok_or("the checkpoint record is malformed")?;
+    let mut run: InterruptedRun =
         serde_json::from_str(&json).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
+    run.id = id.to_string();
     let (model, manifest) =
         load_autoencoder(&bytes, device).map_err(|e| format!("the checkpoint: {e}"))?;
-    Ok(Some(Checkpoint {
+    Ok(Checkpoint {
         run,
         model,
         manifest,
-    }))
+    })
 }
 
-pub async fn clear_checkpoint(db: &Database) -> Result<(), String> {
-    db.delete(CHECKPOINTS, CHECKPOINT).await
+pub async fn clear_checkpoint(db: &Database, id: &str) -> Result<(), String> {
+    db.delete(CHECKPOINTS, id).await
+}
+
+/// Brings this tab's offers of interrupted runs up to date with the browser's storage: a
+/// checkpoint whose run is alive (its lock held, here or in another tab) is not offered, and
+/// is watched, to be offered when that tab goes away without finishing it; an offer whose
+/// checkpoint is gone, or whose run another tab took up, is withdrawn. The page hears the new
+/// list when it changed. Returns what could not be read.
+pub async fn refresh_offers(engine: &Shared) -> Vec<String> {
+    let (db, device) = {
+        let e = engine.borrow();
+        (e.db.clone(), e.core.device().cloned())
+    };
+    let (Some(db), Some(device)) = (db, device) else {
+        return Vec::new();
+    };
+    let entries = match db.entries(CHECKPOINTS).await {
+        Ok(entries) => entries,
+        Err(e) => return vec![format!("the interrupted trainings could not be read: {e}")],
+    };
+    let live: HashSet<String> = match live_run_ids().await {
+        Ok(ids) => ids.into_iter().collect(),
+        Err(e) => return vec![format!("which trainings are alive could not be asked: {e}")],
+    };
+    let stored: HashSet<&str> = entries.iter().map(|(id, _)| id.as_str()).collect();
+    let mut problems = Vec::new();
+    let mut found = Vec::new();
+    let mut watch = Vec::new();
+    let before = engine.borrow().core.interrupted_runs();
+    for (id, value) in &entries {
+        if live.contains(id) {
+            watch.push(id.clone());
+        } else if !engine.borrow().core.is_offered(id) {
+            match read_checkpoint(id, value, &device) {
+                Ok(checkpoint) => found.push(checkpoint),
+                Err(e) => problems.push(format!("an interrupted training could not be read: {e}")),
+            }
+        }
+    }
+    let after = {
+        let mut e = engine.borrow_mut();
+        for run in &before {
+            if !stored.contains(run.id.as_str()) || live.contains(&run.id) {
+                e.core.take_checkpoint(&run.id);
+            }
+        }
+        e.core.offer_checkpoints(found);
+        e.core.interrupted_runs()
+    };
+    if after != before {
+        post(&FromEngine::Interrupted { runs: after });
+    }
+    for id in watch {
+        watch_run(engine, id);
+    }
+    problems
+}
+
+/// Waits for the live run `id` to end (its lock freed: finished, or its tab gone), then looks
+/// at the checkpoints again. One watcher a run.
+fn watch_run(engine: &Shared, id: String) {
+    if !engine.borrow_mut().watched_runs.insert(id.clone()) {
+        return;
+    }
+    let engine = engine.clone();
+    spawn_local(async move {
+        // Granted once the run's tab lets it go; held only for this instant.
+        let granted = web_locks::hold(&run_lock_name(&id)).await;
+        drop(granted);
+        engine.borrow_mut().watched_runs.remove(&id);
+        let refresh: Pin<Box<dyn Future<Output = Vec<String>>>> = Box::pin(refresh_offers(&engine));
+        for problem in refresh.await {
+            post(&FromEngine::Notice { message: problem });
+        }
+    });
+}
+
+/// Reads the models other tabs kept or removed: a model kept elsewhere joins this tab's list
+/// (a display name already taken here gets a suffix), and a model of this list that another
+/// tab removed from the storage stays here, marked "not kept" with a Keep button.
+pub async fn refresh_models(engine: &Shared) {
+    let (db, device) = {
+        let e = engine.borrow();
+        (e.db.clone(), e.core.device().cloned())
+    };
+    let (Some(db), Some(device)) = (db, device) else {
+        return;
+    };
+    let (kept, _unreadable) = kept_models(&db).await;
+    let stored: HashSet<String> = kept.iter().map(|m| m.id.clone()).collect();
+    let known: HashSet<String> = engine
+        .borrow()
+        .core
+        .store
+        .infos()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    for model in kept.into_iter().filter(|m| !known.contains(&m.id)) {
+        let mut e = engine.borrow_mut();
+        if let Ok(info) = e
+            .core
+            .store
+            .insert_file(&model.name, &model.bytes, model.origin, &device)
+        {
+            e.core.store.restore_id(&info.name, model.id);
+            if let Some(info) = e.core.store.set_kept(&info.name, true) {
+                post(&FromEngine::ModelUpdated { model: info });
+            }
+        }
+    }
+    let gone: Vec<String> = engine
+        .borrow()
+        .core
+        .store
+        .infos()
+        .into_iter()
+        .filter(|m| m.kept && !stored.contains(&m.id))
+        .map(|m| m.name)
+        .collect();
+    for name in gone {
+        let reason = "another tab removed it from this browser's storage".to_string();
+        if let Some(info) = engine.borrow_mut().core.store.set_not_kept(&name, reason) {
+            post(&FromEngine::ModelUpdated { model: info });
+        }
+    }
 }
 
 /// Keeps a model of the store in the browser and tells the page. Returns whether it is now
@@ -127,9 +280,13 @@ pub async fn keep(engine: &Shared, name: &str) -> bool {
     let kept = outcome.is_ok();
     let info = match outcome {
         Ok(()) => {
-            // A checkpoint left stored because this model could not be kept can go now.
-            if engine.borrow_mut().core.model_kept(name) {
-                forget_checkpoint(engine).await;
+            tab_channel::announce(Change::Models);
+            // A checkpoint left stored because this model could not be kept can go now, and
+            // with it the lock that kept its run from being offered elsewhere.
+            let waited = engine.borrow_mut().core.model_kept(name);
+            if let Some(run_id) = waited {
+                forget_checkpoint(engine, &run_id).await;
+                engine.borrow_mut().run_locks.remove(&run_id);
             }
             engine.borrow_mut().core.store.set_kept(name, true)
         }
@@ -146,21 +303,23 @@ pub async fn keep(engine: &Shared, name: &str) -> bool {
     kept
 }
 
-/// Forgets the interrupted training's checkpoint; a failure is a notice.
-pub async fn forget_checkpoint(engine: &Shared) {
+/// Forgets run `run_id`'s checkpoint (the other tabs hear of it); a failure is a notice.
+pub async fn forget_checkpoint(engine: &Shared, run_id: &str) {
     let db = engine.borrow().db.clone();
-    if let Some(db) = db
-        && let Err(e) = clear_checkpoint(&db).await
-    {
-        post(&FromEngine::Notice {
+    let Some(db) = db else {
+        return;
+    };
+    match clear_checkpoint(&db, run_id).await {
+        Ok(()) => tab_channel::announce(Change::Checkpoints),
+        Err(e) => post(&FromEngine::Notice {
             message: format!("an old checkpoint could not be removed: {e}"),
-        });
+        }),
     }
 }
 
-/// Keeps the model of the epoch that just ended, so a reload can resume from it; a failure is
-/// a notice, since the training itself goes on.
-pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession) {
+/// Keeps the model of the epoch that just ended under run `run_id`, so a reload can resume
+/// from it; a failure is a notice, since the training itself goes on.
+pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession, run_id: &str) {
     let model = session.model();
     let snapshot = ModelSnapshot {
         id: "checkpoint".into(),
@@ -169,7 +328,8 @@ pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession) {
         manifest: session.manifest(&model, session.last_test_loss()),
         model: StoredModel::Autoencoder(Box::new(model)),
     };
-    if let Err(e) = save_checkpoint(db, &session.interrupted_run(), &snapshot, &cpu()).await {
+    let run = session.interrupted_run(run_id);
+    if let Err(e) = save_checkpoint(db, &run, &snapshot, &cpu()).await {
         post(&FromEngine::Notice {
             message: format!("no checkpoint of this training could be kept: {e}"),
         });
