@@ -24,7 +24,7 @@ for (const file of fs.readdirSync(dist).filter((f) => f.endsWith(".wasm")).sort(
   console.log(`${file}: ${mb(bytes.length)} MB raw, ${mb(zlib.gzipSync(bytes, { level: 9 }).length)} MB gzipped`);
 }
 
-const server = await serve(dist);
+const server = await serve(dist, root);
 const origin = `http://127.0.0.1:${server.address().port}`;
 
 async function measure(label, query, extraArgs) {

@@ -9,8 +9,18 @@ const types = {
   ".safetensors": "application/octet-stream", ".png": "image/png",
 };
 
-// A static server for dist/ on 127.0.0.1 (any free port).
-export function serve(dist) {
+/** The Content-Security-Policy `trunk serve` sends (Trunk.toml's [serve.headers]). */
+export function trunkPolicy(root) {
+  const toml = fs.readFileSync(path.join(root, "Trunk.toml"), "utf8");
+  const found = toml.match(/^"Content-Security-Policy"\s*=\s*"([^"]*)"/m);
+  if (!found) throw new Error("Trunk.toml sends no Content-Security-Policy");
+  return found[1];
+}
+
+// A static server for dist/ on 127.0.0.1 (any free port), with the policy trunk serve sends
+// (`root`: the folder of Trunk.toml).
+export function serve(dist, root = path.resolve(dist, "..")) {
+  const policy = trunkPolicy(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
     let file = path.join(dist, decodeURIComponent(url.pathname));
@@ -18,7 +28,11 @@ export function serve(dist) {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+      res.writeHead(200, {
+        "content-type": types[path.extname(file)] ?? "application/octet-stream",
+        // Workers take their policy from their own response, not from the page's meta tag.
+        "content-security-policy": policy,
+      });
       res.end(body);
     });
   });
