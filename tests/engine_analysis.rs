@@ -11,7 +11,8 @@ use common::{device, test_subset};
 use latent_lab::analysis::reconstruct;
 use latent_lab::data::pixels_to_bytes;
 use latent_lab::engine::latent_analysis::{
-    GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, decode_between, gallery_indices,
+    AnalysisProgress, GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, analyse_latents_in_steps,
+    decode_between, gallery_indices,
 };
 use latent_lab::engine::{ImageRef, ModelOrigin, ModelStore};
 use latent_lab::results::Results;
@@ -52,7 +53,7 @@ fn latent_analysis_of_a_pretrained_model() {
         // A coordinate is dead exactly when its histogram is one value and its r undefined.
         assert_eq!(
             h.is_constant(),
-            a.matrix[i * 50 + i].is_none(),
+            a.matrix.get(i * 50 + i).is_none(),
             "coordinate {i}"
         );
     }
@@ -80,6 +81,35 @@ fn latent_analysis_of_a_pretrained_model() {
     );
     let r = a.stats.mean_abs_pearson.unwrap();
     assert!(r > 0.0 && r < 1.0, "{r}");
+}
+
+/// An analysis in steps (as the browser runs it, reporting progress between steps) gives the
+/// same result; its steps count up to their total one by one.
+#[test]
+fn an_analysis_in_steps_reports_each_step_and_gives_the_same_result() {
+    let store = store_with("two-layer-d100");
+    let model = store.autoencoder("two-layer-d100").unwrap();
+    let set = test_subset(1000);
+    let whole = block_on(analyse_latents("m", model, &set, &device())).unwrap();
+    let mut steps = Vec::new();
+    let stepped = block_on(analyse_latents_in_steps(
+        "m",
+        model,
+        &set,
+        &device(),
+        async |p: AnalysisProgress| steps.push(p),
+    ))
+    .unwrap();
+    assert_eq!(stepped, whole);
+    // d = 100: 400 rows a block, so 3 blocks of the 1,000 rows, after the encoding; the map
+    // is the last step, done when the result is there.
+    let total = 2 + 1000usize.div_ceil(400);
+    assert_eq!(
+        steps,
+        (1..total)
+            .map(|done| AnalysisProgress { done, total })
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -12,5 +12,8 @@ pub use histogram::{Histogram, coordinate_histograms};
 pub use interpolation::{
     interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,
 };
-pub use pca::{Projection, pca};
-pub use pearson::{DecorrelationStats, decorrelation, decorrelation_of_matrix, pearson_matrix};
+pub use pca::{Projection, pca, pca_of_scatter};
+pub use pearson::{
+    DecorrelationStats, Scatter, decorrelation, decorrelation_of_matrix, pearson_matrix,
+    pearson_of_scatter,
+};

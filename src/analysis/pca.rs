@@ -22,6 +22,20 @@ pub struct Projection {
 /// when `d < k`). Components are unit vectors signed so their largest entry is positive, so the
 /// same codes always give the same map.
 pub fn pca(codes: &[f32], n: usize, d: usize, k: usize) -> Projection {
+    let (mean, scatter) = scatter_matrix(codes, n, d);
+    pca_of_scatter(codes, n, d, k, &mean, scatter)
+}
+
+/// [`pca`] from the codes' means and scatter matrix ([`crate::analysis::pearson::Scatter`]),
+/// when they are already there.
+pub fn pca_of_scatter(
+    codes: &[f32],
+    n: usize,
+    d: usize,
+    k: usize,
+    mean: &[f64],
+    scatter: Vec<f64>,
+) -> Projection {
     assert_eq!(codes.len(), n * d, "codes must hold n·d values");
     let k = k.min(d);
     if n == 0 || k == 0 {
@@ -31,7 +45,7 @@ pub fn pca(codes: &[f32], n: usize, d: usize, k: usize) -> Projection {
             explained: vec![0.0; k],
         };
     }
-    let (mean, mut cov) = scatter_matrix(codes, n, d);
+    let mut cov = scatter;
     cov.iter_mut().for_each(|c| *c /= n as f64);
     let total: f64 = (0..d).map(|i| cov[i * d + i]).sum();
     let mut vectors = Vec::with_capacity(k);
@@ -52,7 +66,7 @@ pub fn pca(codes: &[f32], n: usize, d: usize, k: usize) -> Projection {
         for v in &vectors {
             let dot: f64 = row
                 .iter()
-                .zip(&mean)
+                .zip(mean)
                 .zip(v)
                 .map(|((&x, m), w)| (f64::from(x) - m) * w)
                 .sum();

@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 pub fn pearson_matrix(codes: &[f32], n: usize, d: usize) -> Vec<Option<f64>> {
     assert_eq!(codes.len(), n * d, "codes must hold n·d values");
     let (_, cov) = scatter_matrix(codes, n, d);
+    pearson_of_scatter(&cov, d)
+}
+
+/// The correlation matrix from a scatter (or covariance) matrix ([`Scatter::finish`]).
+pub fn pearson_of_scatter(cov: &[f64], d: usize) -> Vec<Option<f64>> {
     let std: Vec<f64> = (0..d).map(|i| cov[i * d + i].sqrt()).collect();
     let mut r = vec![None; d * d];
     for i in 0..d {
@@ -29,37 +34,82 @@ pub fn pearson_matrix(codes: &[f32], n: usize, d: usize) -> Vec<Option<f64>> {
 /// of sums of products of centred values (covariance × n), in f64: codes are f32, but sums
 /// over 10,000 rows need the headroom.
 pub(crate) fn scatter_matrix(codes: &[f32], n: usize, d: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut mean = vec![0f64; d];
-    for row in codes.chunks_exact(d.max(1)) {
-        for (m, &v) in mean.iter_mut().zip(row) {
-            *m += f64::from(v);
+    let mut scatter = Scatter::new(codes, n, d);
+    scatter.add_rows(codes, 0..n);
+    scatter.finish()
+}
+
+/// A scatter matrix summed a block of rows at a time: its cost is `n·d²/2`, seconds for a
+/// thousand coordinates, so the browser's engine adds a block, lets its messages in, and goes
+/// on ([`Scatter::rows_per_block`]).
+#[derive(Debug, Clone)]
+pub struct Scatter {
+    d: usize,
+    mean: Vec<f64>,
+    /// Upper triangle, row-major `d × d`.
+    sums: Vec<f64>,
+    centred: Vec<f64>,
+}
+
+impl Scatter {
+    /// Starts a scatter matrix of `codes` (`n` rows of `d` values): their means, one pass.
+    pub fn new(codes: &[f32], n: usize, d: usize) -> Self {
+        assert_eq!(codes.len(), n * d, "codes must hold n·d values");
+        let mut mean = vec![0f64; d];
+        for row in codes.chunks_exact(d.max(1)) {
+            for (m, &v) in mean.iter_mut().zip(row) {
+                *m += f64::from(v);
+            }
+        }
+        if n > 0 {
+            mean.iter_mut().for_each(|m| *m /= n as f64);
+        }
+        Self {
+            d,
+            mean,
+            sums: vec![0f64; d * d],
+            centred: vec![0f64; d],
         }
     }
-    if n > 0 {
-        mean.iter_mut().for_each(|m| *m /= n as f64);
+
+    /// How many rows make a block of about four million multiply-adds (a few milliseconds).
+    pub fn rows_per_block(d: usize) -> usize {
+        (4_000_000 / (d * d).max(1)).max(1)
     }
-    let mut scatter = vec![0f64; d * d];
-    let mut centred = vec![0f64; d];
-    for row in codes.chunks_exact(d.max(1)) {
-        for ((c, &v), m) in centred.iter_mut().zip(row).zip(&mean) {
-            *c = f64::from(v) - m;
+
+    /// Adds the rows `rows` of `codes`.
+    pub fn add_rows(&mut self, codes: &[f32], rows: std::ops::Range<usize>) {
+        let d = self.d;
+        if d == 0 {
+            return;
         }
+        for row in codes[rows.start * d..rows.end * d].chunks_exact(d) {
+            for ((c, &v), m) in self.centred.iter_mut().zip(row).zip(&self.mean) {
+                *c = f64::from(v) - m;
+            }
+            for i in 0..d {
+                let ci = self.centred[i];
+                if ci == 0.0 {
+                    continue;
+                }
+                let sums = &mut self.sums[i * d + i..(i + 1) * d];
+                for (s, &cj) in sums.iter_mut().zip(&self.centred[i..]) {
+                    *s += ci * cj;
+                }
+            }
+        }
+    }
+
+    /// The means and the full symmetric scatter matrix.
+    pub fn finish(mut self) -> (Vec<f64>, Vec<f64>) {
+        let d = self.d;
         for i in 0..d {
-            let ci = centred[i];
-            if ci == 0.0 {
-                continue;
-            }
-            for j in i..d {
-                scatter[i * d + j] += ci * centred[j];
+            for j in 0..i {
+                self.sums[i * d + j] = self.sums[j * d + i];
             }
         }
+        (self.mean, self.sums)
     }
-    for i in 0..d {
-        for j in 0..i {
-            scatter[i * d + j] = scatter[j * d + i];
-        }
-    }
-    (mean, scatter)
 }
 
 /// Summary of how correlated the latent coordinates are.
@@ -113,6 +163,36 @@ mod tests {
         3.0, 6.0, 2.0, //
         4.0, 8.0, 4.0,
     ];
+
+    #[test]
+    fn a_scatter_summed_in_blocks_equals_one_sum() {
+        // 7 rows of 3 values, summed 1, 2 and 4 rows at a time, and in one go.
+        let codes: Vec<f32> = (0..21).map(|i| ((i * 7) % 11) as f32 * 0.5 - 1.0).collect();
+        let (mean, whole) = scatter_matrix(&codes, 7, 3);
+        for block in [1, 2, 4] {
+            let mut scatter = Scatter::new(&codes, 7, 3);
+            for start in (0..7).step_by(block) {
+                scatter.add_rows(&codes, start..(start + block).min(7));
+            }
+            let (m, s) = scatter.finish();
+            assert_eq!(m, mean);
+            for (a, b) in s.iter().zip(&whole) {
+                assert!((a - b).abs() < 1e-12, "block {block}: {a} vs {b}");
+            }
+        }
+        // By hand: column 0 is rows' first values; its scatter is Σ(x - x̄)².
+        let x: Vec<f64> = codes.chunks(3).map(|r| f64::from(r[0])).collect();
+        let x_mean = x.iter().sum::<f64>() / 7.0;
+        let by_hand: f64 = x.iter().map(|v| (v - x_mean).powi(2)).sum();
+        assert!((whole[0] - by_hand).abs() < 1e-12);
+        // Symmetric.
+        assert_eq!(whole[1], whole[3]);
+        assert_eq!(whole[2], whole[6]);
+        assert_eq!(whole[5], whole[7]);
+        assert_eq!(Scatter::rows_per_block(1000), 4);
+        assert_eq!(Scatter::rows_per_block(20), 10_000);
+        assert_eq!(Scatter::rows_per_block(5000), 1);
+    }
 
     #[test]
     fn perfectly_correlated_pair_is_one() {

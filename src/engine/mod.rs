@@ -6,6 +6,7 @@
 //! themselves, the model store, latent analyses, progress figures and the message protocol
 //! live here, so they are tested natively like the rest of the library.
 
+pub mod base64;
 pub mod bundle;
 pub mod drawing_reading;
 pub mod driver;

@@ -4,7 +4,7 @@
 
 use super::chart::{BLUE, ChartSpec, GREY, ORANGE, Series};
 use crate::analysis::{DecorrelationStats, Histogram};
-use crate::engine::latent_analysis::LatentAnalysis;
+use crate::engine::latent_analysis::{CorrelationMatrix, LatentAnalysis};
 use crate::model::{Architecture, LATENT_SIZES};
 use crate::results::Results;
 use crate::weights::ModelSpec;
@@ -203,18 +203,20 @@ pub fn correlation_colour(r: f32) -> [u8; 3] {
     } else {
         [30.0, 80.0, 200.0]
     };
-    target.map(|c| (255.0 + (c - 255.0) * t).round() as u8)
+    // + 0.5 and truncate: the same as `round` for these positive values, without the call to
+    // libm's roundf that `round` is in WebAssembly (three a cell, a million cells).
+    target.map(|c| (255.0 + (c - 255.0) * t + 0.5) as u8)
 }
 
 /// The correlation matrix as an RGBA image, `cell` pixels per entry. Dead coordinates' rows
 /// and columns are grey with dark diagonal stripes, so they cannot be mistaken for r = 0.
-pub fn heatmap_rgba(matrix: &[Option<f32>], d: usize, cell: usize) -> (usize, usize, Vec<u8>) {
+pub fn heatmap_rgba(matrix: &CorrelationMatrix, d: usize, cell: usize) -> (usize, usize, Vec<u8>) {
     let side = d * cell;
     let mut rgba = vec![0u8; side * side * 4];
     for y in 0..side {
         for x in 0..side {
             let (i, j) = (y / cell, x / cell);
-            let rgb = match matrix.get(i * d + j).copied().flatten() {
+            let rgb = match matrix.get(i * d + j) {
                 Some(r) => correlation_colour(r),
                 None if (x + y) % 4 == 0 => [120, 120, 128],
                 None => [205, 205, 210],
@@ -334,7 +336,8 @@ mod tests {
         assert_eq!(correlation_colour(1.0), [200, 40, 30]);
         assert_eq!(correlation_colour(-1.0), [30, 80, 200]);
         // 2 × 2: coordinate 1 dead.
-        let (w, h, rgba) = heatmap_rgba(&[Some(1.0), None, None, None], 2, 3);
+        let matrix = CorrelationMatrix::from_values(&[Some(1.0), None, None, None]);
+        let (w, h, rgba) = heatmap_rgba(&matrix, 2, 3);
         assert_eq!((w, h, rgba.len()), (6, 6, 6 * 6 * 4));
         assert_eq!(&rgba[0..4], &[200, 40, 30, 255]);
         let px = |x: usize, y: usize| &rgba[(y * 6 + x) * 4..(y * 6 + x) * 4 + 3];

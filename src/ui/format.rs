@@ -101,6 +101,12 @@ pub fn storage_usage(usage: f64, quota: f64, persisted: Option<bool>) -> String 
     )
 }
 
+/// "Analysing two-layer-d20: 40 % (step 2 of 5)".
+pub fn analysis_progress(model: &str, done: usize, total: usize) -> String {
+    let percent = (100 * done).checked_div(total).unwrap_or(0).min(100);
+    format!("Analysing {model}: {percent} % (step {done} of {total})")
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -171,5 +177,21 @@ mod tests {
         assert_eq!(loss(Some(0.04321)), "0.0432");
         assert_eq!(loss(None), "–");
         assert_eq!(loss(Some(f32::NAN)), "–");
+    }
+
+    #[test]
+    fn analysis_progress_in_percent() {
+        assert_eq!(
+            analysis_progress("m", 2, 5),
+            "Analysing m: 40 % (step 2 of 5)"
+        );
+        assert_eq!(
+            analysis_progress("m", 0, 0),
+            "Analysing m: 0 % (step 0 of 0)"
+        );
+        assert_eq!(
+            analysis_progress("m", 9, 4),
+            "Analysing m: 100 % (step 9 of 4)"
+        );
     }
 }

@@ -18,6 +18,7 @@ use crate::ui::decorrelation::{
     heatmap_cell, heatmap_rgba, histogram_bars, sweep_model_name,
 };
 use crate::ui::engine_state::EngineState;
+use crate::ui::format::analysis_progress;
 use crate::weights::ModelSpec;
 
 #[component]
@@ -50,7 +51,9 @@ pub fn DecorrelationView(
     });
     let rows = Memo::new(move |_| {
         state.with(|s| {
-            reproduction.with(|r| decorrelation_rows(|name| s.analyses.get(name), r.results()))
+            reproduction.with(|r| {
+                decorrelation_rows(|name| s.analyses.get(name).map(|a| a.as_ref()), r.results())
+            })
         })
     });
     let pending = Memo::new(move |_| {
@@ -88,11 +91,15 @@ pub fn DecorrelationView(
     Effect::new(move |_| {
         let Some(canvas) = heatmap.get() else { return };
         let Some(a) = analysis.get() else { return };
-        let cell = heatmap_cell(a.latent_dim);
-        let (w, h, rgba) = heatmap_rgba(&a.matrix, a.latent_dim, cell);
-        if let Err(e) = put_rgba(&canvas, w, h, &rgba) {
-            leptos::logging::warn!("heatmap: {e}");
-        }
+        // Coloured in a task of its own, after the one in which the analysis arrived: a
+        // million correlations decoded and drawn in one task froze the page for 200 ms.
+        request_animation_frame(move || {
+            let cell = heatmap_cell(a.latent_dim);
+            let (w, h, rgba) = heatmap_rgba(&a.matrix, a.latent_dim, cell);
+            if let Err(e) = put_rgba(&canvas, w, h, &rgba) {
+                leptos::logging::warn!("heatmap: {e}");
+            }
+        });
     });
     let heatmap_click = move |ev: leptos::ev::MouseEvent| {
         let (Some(canvas), Some(a)) = (heatmap.get(), analysis.get_untracked()) else {
@@ -222,6 +229,15 @@ pub fn DecorrelationView(
                     }/>
                 {move || chosen_error().map(|e| view! { <span class="warning">" " {e}</span> })}
             </p>
+            {move || {
+                let model = chosen.get();
+                state.with(|s| s.analysing.get(&model).copied()).map(|(done, total)| view! {
+                    <p class="analysis-progress" data-testid="analysis-progress" role="status"
+                        data-done=done data-total=total>
+                        {analysis_progress(&model, done, total)}
+                    </p>
+                })
+            }}
             <div class="heatmap-row">
                 <figure>
                     <canvas node_ref=heatmap class="pixelated heatmap" data-testid="correlation-heatmap"

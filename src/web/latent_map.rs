@@ -1,6 +1,8 @@
 //! The latent map: every test image's code on the first two principal components, one colour
 //! per digit; a click on a point shows that digit and the model's reconstruction.
 
+use std::sync::Arc;
+
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -19,7 +21,7 @@ const SLOT: &str = "map";
 
 #[component]
 pub fn LatentMap(
-    #[prop(into)] analysis: Signal<Option<LatentAnalysis>>,
+    #[prop(into)] analysis: Signal<Option<Arc<LatentAnalysis>>>,
     #[prop(into)] state: Signal<EngineState>,
     send: Callback<ToEngine>,
 ) -> impl IntoView {

@@ -7,10 +7,12 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
-use super::browser::{cpu, fail, post};
+use super::browser::{cpu, fail, next_task, now_ms, post};
 use super::storage::{forget_model, keep};
 use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
-use crate::engine::latent_analysis::{LatentAnalysis, analyse_latents, decode_between};
+use crate::engine::latent_analysis::{
+    AnalysisProgress, LatentAnalysis, analyse_latents_in_steps, decode_between,
+};
 use crate::engine::protocol::ErrorSource;
 use crate::engine::state::AutoencoderOnTest;
 use crate::engine::store::model_name_from_file;
@@ -22,7 +24,20 @@ pub(super) async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysi
         device,
         test,
     } = engine.borrow().core.autoencoder_on_test(name)?;
-    analyse_latents(name, &model, &test, &device).await
+    // Progress at most every 100 ms; the page's messages get in after every step.
+    let mut last_post = f64::NEG_INFINITY;
+    analyse_latents_in_steps(name, &model, &test, &device, async |p: AnalysisProgress| {
+        if now_ms() - last_post >= 100.0 {
+            last_post = now_ms();
+            post(&FromEngine::AnalysisProgress {
+                model: name.to_string(),
+                done: p.done,
+                total: p.total,
+            });
+        }
+        next_task().await;
+    })
+    .await
 }
 
 pub(super) async fn decode_frames(
