@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,56 @@ pub struct BackendDevice {
     pub description: String,
     /// True when the adapter is a software rasteriser (lavapipe, SwiftShader): slow.
     pub software_adapter: bool,
+    /// On wgpu: what says whether the device was lost. `None` on the CPU.
+    pub gpu_watch: Option<GpuWatch>,
+}
+
+/// Watches a wgpu device for loss (a driver reset, the browser reclaiming the GPU, or
+/// `destroy`): a run checks it between two slices and stops with the reason, instead of
+/// computing on a dead device.
+#[derive(Clone)]
+pub struct GpuWatch {
+    lost: Arc<Mutex<Option<String>>>,
+    destroy: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl fmt::Debug for GpuWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GpuWatch")
+            .field("lost", &self.lost())
+            .finish()
+    }
+}
+
+impl GpuWatch {
+    /// A watch whose device loss is reported through `report` (given the callback to call on
+    /// loss) and which `destroy` loses on purpose.
+    pub fn new(
+        report: impl FnOnce(Box<dyn Fn(String) + Send + 'static>),
+        destroy: impl Fn() + Send + Sync + 'static,
+    ) -> Self {
+        let lost = Arc::new(Mutex::new(None));
+        let flag = lost.clone();
+        report(Box::new(move |reason| {
+            if let Ok(mut lost) = flag.lock() {
+                lost.get_or_insert(reason);
+            }
+        }));
+        Self {
+            lost,
+            destroy: Arc::new(destroy),
+        }
+    }
+
+    /// Why the device was lost, once it was.
+    pub fn lost(&self) -> Option<String> {
+        self.lost.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// Loses the device on purpose (tests of device loss; WebGPU's `GPUDevice.destroy()`).
+    pub fn destroy(&self) {
+        (self.destroy)();
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +101,9 @@ impl BackendKind {
                             kind: self,
                             reason: e.to_string(),
                         })?;
-                Ok(wgpu_backend(device, &setup.adapter.get_info()))
+                let mut backend = wgpu_backend(device, &setup.adapter.get_info());
+                backend.gpu_watch = Some(watch_device(&setup.device));
+                Ok(backend)
             }
             other => other.cpu_or_missing(),
         }
@@ -68,7 +121,9 @@ impl BackendKind {
                         kind: self,
                         reason: e.to_string(),
                     })?;
-                Ok(wgpu_backend(device, &setup.adapter.get_info()))
+                let mut backend = wgpu_backend(device, &setup.adapter.get_info());
+                backend.gpu_watch = Some(watch_device(&setup.device));
+                Ok(backend)
             }
             other => other.cpu_or_missing(),
         }
@@ -108,6 +163,7 @@ impl BackendKind {
             device,
             description: format!("{kind} (CPU)"),
             software_adapter: false,
+            gpu_watch: None,
         }
     }
 }
@@ -120,7 +176,27 @@ fn wgpu_backend(device: Device, info: &burn::tensor::wgpu::wgpu::AdapterInfo) ->
         device,
         description: format!("wgpu: {} ({:?})", info.name, info.backend),
         software_adapter: info.device_type == DeviceType::Cpu,
+        gpu_watch: None,
     }
+}
+
+/// Hears of the loss of `device` (WebGPU's `GPUDevice.lost`, through wgpu).
+#[cfg(feature = "gpu")]
+fn watch_device(device: &burn::tensor::wgpu::wgpu::Device) -> GpuWatch {
+    let to_destroy = device.clone();
+    GpuWatch::new(
+        |report| {
+            device.set_device_lost_callback(move |reason, message| {
+                report(format!("the GPU device was lost ({reason:?}): {message}"));
+            })
+        },
+        move || {
+            to_destroy.destroy();
+            // Natively the loss is reported when the device is next polled; in the browser,
+            // when `GPUDevice.lost` settles.
+            let _ = to_destroy.poll(burn::tensor::wgpu::wgpu::PollType::Poll);
+        },
+    )
 }
 
 impl fmt::Display for BackendKind {

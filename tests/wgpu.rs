@@ -67,4 +67,12 @@ fn wgpu_trains_and_agrees_with_flex_on_evaluation() {
     let first: f32 = losses[..4].iter().sum::<f32>() / 4.0;
     let last: f32 = losses[losses.len() - 4..].iter().sum::<f32>() / 4.0;
     assert!(last < 0.8 * first, "wgpu loss {first} -> {last}");
+
+    // A lost device is heard of, with the reason (a run checks it between two slices). Last:
+    // the device is gone after this.
+    let watch = backend.gpu_watch.expect("a wgpu device is watched");
+    assert_eq!(watch.lost(), None);
+    watch.destroy();
+    let lost = watch.lost().expect("the loss is reported");
+    assert!(lost.contains("GPU device was lost"), "{lost}");
 }

@@ -54,6 +54,11 @@ pub trait Host {
     async fn next_task(&self);
     /// Waits a little while paused, before looking at the control again.
     async fn pause_a_while(&self);
+    /// Why the device the run computes on was lost (a GPU reset, the browser reclaiming it),
+    /// once it was: the run stops with that reason rather than compute on a dead device.
+    fn device_lost(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What a run does next, after the page's last pause, resume or cancel.
@@ -116,9 +121,16 @@ pub async fn drive<S: Session>(
         }
         let slice_end = now() + slice_ms;
         while !session.is_finished() && now() < slice_end {
+            if let Some(reason) = host.device_lost() {
+                return Err(reason);
+            }
             let step = session.step_once(subsets, &now).await?;
             for event in &step.events {
                 host.post(event);
+            }
+            // No checkpoint from a device lost during the step: the last good one stays.
+            if let Some(reason) = host.device_lost() {
+                return Err(reason);
             }
             if step.epoch_finished && !session.is_finished() {
                 after_epoch(&*session).await;
@@ -290,6 +302,8 @@ mod tests {
         turns: Cell<usize>,
         yields: Cell<usize>,
         posted: RefCell<Vec<FromEngine>>,
+        /// The device is lost after this many yields or pauses.
+        lose_device_at: Cell<Option<usize>>,
     }
 
     impl ScriptedHost {
@@ -301,6 +315,7 @@ mod tests {
                 turns: Cell::new(0),
                 yields: Cell::new(0),
                 posted: RefCell::new(Vec::new()),
+                lose_device_at: Cell::new(None),
             }
         }
 
@@ -358,6 +373,12 @@ mod tests {
             self.clock.set(self.clock.get() + 50.0);
             self.turn();
         }
+        fn device_lost(&self) -> Option<String> {
+            self.lose_device_at
+                .get()
+                .is_some_and(|at| self.turns.get() >= at)
+                .then(|| "the GPU device was lost (Destroyed)".into())
+        }
     }
 
     fn empty() -> MnistSet {
@@ -401,6 +422,26 @@ mod tests {
             vec![(12, false)],
             "one progress report at the end"
         );
+    }
+
+    #[test]
+    fn a_lost_device_ends_the_run_with_its_reason_and_no_checkpoint_after_it() {
+        let mut session = CountingSession::new(12, 4);
+        let host = ScriptedHost::new(Vec::new());
+        // Lost after the second yield: a 6 ms slice holds a few steps, so mid-run.
+        host.lose_device_at.set(Some(2));
+        let (result, epochs_seen) = run(&mut session, &host, 6.0);
+        assert_eq!(
+            result,
+            Err("the GPU device was lost (Destroyed)".to_string())
+        );
+        let steps = host.steps_posted();
+        assert!(!steps.is_empty() && steps.len() < 12, "{steps:?}");
+        assert!(
+            epochs_seen.iter().all(|&at| at <= steps.len()),
+            "checkpoints only of steps done before the loss: {epochs_seen:?}"
+        );
+        assert_eq!(session.steps, steps.len(), "no step after the loss");
     }
 
     #[test]

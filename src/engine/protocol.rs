@@ -41,13 +41,7 @@ pub enum BackendChoice {
 impl BackendChoice {
     /// Reads `backend=` from a query string such as `?backend=cpu&x=1`; absent means `Auto`.
     pub fn from_query(query: &str) -> Result<Self, String> {
-        let query = query.strip_prefix('?').unwrap_or(query);
-        let Some(value) = query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(key, _)| *key == "backend")
-            .map(|(_, value)| value)
-        else {
+        let Some(value) = query_value(query, "backend") else {
             return Ok(Self::Auto);
         };
         match value.to_ascii_lowercase().as_str() {
@@ -60,6 +54,17 @@ impl BackendChoice {
             )),
         }
     }
+}
+
+/// The value of `key` in an address's query (`?a=1&resume=x`), if there.
+pub fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
+    query
+        .strip_prefix('?')
+        .unwrap_or(query)
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| *k == key)
+        .map(|(_, value)| value)
 }
 
 /// One training run the person asked for, on the bundled subset.
@@ -143,6 +148,10 @@ pub enum ToEngine {
     Keep {
         name: String,
     },
+    /// Test-only (the page sends it from `window.latentLabTest.loseGpuDevice()`, which exists
+    /// only with `?test-hooks=1` in the address): destroys the WebGPU device, as a GPU reset
+    /// would lose it.
+    LoseGpuDevice,
     /// What to do with a training a reload interrupted ([`FromEngine::Interrupted`]): `id` is
     /// its [`InterruptedRun::id`].
     Interrupted {
@@ -281,6 +290,12 @@ pub enum FromEngine {
         labels: Vec<u8>,
         pixels: Vec<u8>,
     },
+    /// How far the analysis of `model` is (a large latent size takes seconds).
+    AnalysisProgress {
+        model: String,
+        done: usize,
+        total: usize,
+    },
     /// The answer to [`ToEngine::Analyse`].
     Analysis(LatentAnalysis),
     /// The answer to [`ToEngine::ReadDrawing`] (a failure comes as [`FromEngine::RequestFailed`]
@@ -320,6 +335,9 @@ pub enum FromEngine {
         message: String,
     },
     TrainingStarted {
+        /// The run's id ([`InterruptedRun::id`]): after a lost GPU, the page resumes it on the
+        /// CPU from its checkpoint.
+        run_id: String,
         request: TrainRequest,
         steps_per_epoch: usize,
     },
@@ -589,6 +607,17 @@ mod tests {
     }
 
     #[test]
+    fn query_values_are_found_by_key() {
+        let q = "?backend=cpu&resume=a1f3-run2&test-hooks=1&flag";
+        assert_eq!(query_value(q, "resume"), Some("a1f3-run2"));
+        assert_eq!(query_value(q, "test-hooks"), Some("1"));
+        assert_eq!(query_value(q, "flag"), Some(""));
+        assert_eq!(query_value(q, "res"), None);
+        assert_eq!(query_value("", "resume"), None);
+        assert_eq!(query_value("resume=x", "resume"), Some("x"));
+    }
+
+    #[test]
     fn messages_round_trip_with_version() {
         let msg = ToEngine::Train(TrainRequest {
             architecture: Architecture::ThreeLayer,
@@ -640,6 +669,7 @@ mod tests {
                 bytes: vec![1, 2, 3],
             },
             ToEngine::Remove { name: "m".into() },
+            ToEngine::LoseGpuDevice,
             ToEngine::Interrupted {
                 id: "a1f3-run2".into(),
                 choice: InterruptedChoice::Resume,
@@ -703,6 +733,7 @@ mod tests {
                 message: "n".into(),
             },
             FromEngine::TrainingStarted {
+                run_id: "a1f3-run2".into(),
                 request,
                 steps_per_epoch: 3,
             },
@@ -716,6 +747,11 @@ mod tests {
                 labels: vec![0, 0],
                 pixels: vec![0; 2],
             },
+            FromEngine::AnalysisProgress {
+                model: "m".into(),
+                done: 3,
+                total: 7,
+            },
             FromEngine::Analysis(LatentAnalysis {
                 model: "m".into(),
                 latent_dim: 2,
@@ -726,7 +762,12 @@ mod tests {
                     mean_abs_pearson_defined: None,
                     dead_units: 1,
                 },
-                matrix: vec![Some(1.0), None, None, None],
+                matrix: crate::engine::latent_analysis::CorrelationMatrix::from_values(&[
+                    Some(1.0),
+                    None,
+                    None,
+                    None,
+                ]),
                 histograms: vec![crate::analysis::Histogram {
                     min: 0.0,
                     max: 1.5,

@@ -1,6 +1,7 @@
 //! What the page knows of its engine, updated by each message the engine sends.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
@@ -40,6 +41,8 @@ pub struct RunState {
     pub reconstructions: Vec<u8>,
     /// The store name of the model the last run produced.
     pub model: Option<String>,
+    /// The run's id (the key of its checkpoint).
+    pub run_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,9 +71,16 @@ pub struct EngineState {
     /// Test images to pick from.
     pub gallery: Gallery,
     /// Latent analyses on the test subset, by model name.
-    pub analyses: BTreeMap<String, LatentAnalysis>,
+    /// Shared, not copied: a large model's analysis holds a million correlations, and every view
+    /// that reads it would otherwise clone them.
+    pub analyses: BTreeMap<String, Arc<LatentAnalysis>>,
     /// Why an analysis or a decode failed, by model name or slot.
     pub request_errors: BTreeMap<String, String>,
+    /// A run to resume as soon as it is offered (`?resume=<run id>`: the page restarted on the
+    /// CPU after the GPU was lost).
+    pub resume_when_offered: Option<String>,
+    /// Analyses under way: model name → (steps done, steps in all).
+    pub analysing: BTreeMap<String, (usize, usize)>,
     /// The newest decoded frames of each slot.
     pub decoded: BTreeMap<String, DecodedFrames>,
     pub transfer: TransferState,
@@ -185,12 +195,14 @@ impl EngineState {
                 self.sample_labels = labels;
             }
             FromEngine::TrainingStarted {
+                run_id,
                 request,
                 steps_per_epoch,
             } => {
                 self.clear_errors_of(ErrorSource::Training, &["train", "resume"]);
                 self.run = RunState {
                     status: RunStatus::Running,
+                    run_id: Some(run_id),
                     request: Some(request),
                     history: LossHistory::new(steps_per_epoch),
                     ..RunState::default()
@@ -240,9 +252,14 @@ impl EngineState {
                     pixels,
                 }
             }
+            FromEngine::AnalysisProgress { model, done, total } => {
+                self.analysing.insert(model, (done, total));
+            }
             FromEngine::Analysis(analysis) => {
+                self.analysing.remove(&analysis.model);
                 self.request_errors.remove(&analysis.model);
-                self.analyses.insert(analysis.model.clone(), analysis);
+                self.analyses
+                    .insert(analysis.model.clone(), Arc::new(analysis));
             }
             FromEngine::Decoded {
                 slot,
@@ -274,6 +291,7 @@ impl EngineState {
                 if what == DRAWING {
                     self.drawing_answers += 1;
                 }
+                self.analysing.remove(&what);
                 self.request_errors.insert(what, message);
             }
             FromEngine::TransferStarted { request } => {
@@ -340,6 +358,27 @@ impl EngineState {
 }
 
 impl EngineState {
+    /// The run of `?resume=` once the engine offers it and nothing else runs; the page then
+    /// resumes it (once: it clears [`Self::resume_when_offered`]).
+    pub fn resume_due(&self) -> Option<String> {
+        let id = self.resume_when_offered.as_ref()?;
+        (self.loaded
+            && !self.run.status.is_active()
+            && self.interrupted.iter().any(|r| &r.id == id))
+        .then(|| id.clone())
+    }
+
+    /// Where "continue on the CPU" leads after the GPU was lost: the page on the CPU, resuming
+    /// the run that was going on from its last checkpoint.
+    pub fn continue_on_cpu_address(&self) -> String {
+        match &self.run.run_id {
+            Some(id) if self.run.status == RunStatus::Failed => {
+                format!("?backend=cpu&resume={id}#/train")
+            }
+            _ => "?backend=cpu#/train".into(),
+        }
+    }
+
     /// Replaces the model of the same name, or adds it at the end.
     fn upsert_model(&mut self, model: ModelInfo) {
         match self.models.iter_mut().find(|m| m.name == model.name) {
@@ -387,6 +426,71 @@ mod tests {
     }
 
     #[test]
+    fn after_a_lost_gpu_the_failed_run_resumes_on_the_cpu_once_offered() {
+        let mut state = EngineState::default();
+        let request = TrainRequest {
+            architecture: Architecture::TwoLayer,
+            latent_dim: 20,
+            training: TrainingConfig::default(),
+            train_images: 1000,
+        };
+        assert_eq!(state.continue_on_cpu_address(), "?backend=cpu#/train");
+        state.apply(FromEngine::TrainingStarted {
+            run_id: "a1-run3".into(),
+            request: request.clone(),
+            steps_per_epoch: 16,
+        });
+        state.apply(FromEngine::Failed {
+            source: ErrorSource::Training,
+            message: "the GPU device was lost (Destroyed)".into(),
+            backend_lost: true,
+        });
+        assert!(state.backend_lost);
+        assert_eq!(
+            state.continue_on_cpu_address(),
+            "?backend=cpu&resume=a1-run3#/train"
+        );
+        // The restarted page: the run is due once loaded and offered, not before.
+        let mut page = EngineState {
+            resume_when_offered: Some("a1-run3".into()),
+            ..EngineState::default()
+        };
+        assert_eq!(page.resume_due(), None);
+        let run = InterruptedRun {
+            id: "a1-run3".into(),
+            request,
+            epochs_done: 1,
+            epoch_losses: Vec::new(),
+        };
+        page.apply(FromEngine::Interrupted { runs: vec![run] });
+        assert_eq!(page.resume_due(), None, "not loaded yet");
+        page.loaded = true;
+        assert_eq!(page.resume_due().as_deref(), Some("a1-run3"));
+        page.apply(FromEngine::Interrupted { runs: Vec::new() });
+        assert_eq!(page.resume_due(), None, "no longer offered");
+    }
+
+    #[test]
+    fn an_analysis_under_way_is_shown_until_its_answer_or_its_failure() {
+        let mut state = EngineState::default();
+        let at = |model: &str, done, total| FromEngine::AnalysisProgress {
+            model: model.into(),
+            done,
+            total,
+        };
+        state.apply(at("a", 1, 10));
+        state.apply(at("b", 2, 4));
+        state.apply(at("a", 6, 10));
+        assert_eq!(state.analysing.get("a"), Some(&(6, 10)));
+        state.apply(FromEngine::RequestFailed {
+            what: "b".into(),
+            message: "gone".into(),
+        });
+        assert_eq!(state.analysing.get("b"), None, "a failure ends it");
+        assert_eq!(state.analysing.len(), 1);
+    }
+
+    #[test]
     fn a_run_from_start_to_finish() {
         let mut state = EngineState::default();
         let request = TrainRequest {
@@ -396,6 +500,7 @@ mod tests {
             train_images: 100,
         };
         state.apply(FromEngine::TrainingStarted {
+            run_id: "t-run1".into(),
             request: request.clone(),
             steps_per_epoch: 10,
         });
@@ -505,6 +610,7 @@ mod tests {
         assert_eq!(state.interrupted.len(), 2);
         assert_eq!(state.interrupted[1].epochs_done, 2);
         state.apply(FromEngine::TrainingStarted {
+            run_id: "t-run1".into(),
             request: request.clone(),
             steps_per_epoch: 16,
         });
@@ -626,6 +732,7 @@ mod tests {
     fn errors_stay_with_their_source_and_only_a_run_s_own_failure_ends_it() {
         let mut state = EngineState::default();
         state.apply(FromEngine::TrainingStarted {
+            run_id: "t-run1".into(),
             request: TrainRequest {
                 architecture: crate::model::Architecture::TwoLayer,
                 latent_dim: 20,
@@ -681,6 +788,7 @@ mod tests {
         state.push_error(ErrorSource::Training, "old".into());
         state.push_error(ErrorSource::request("train", None), "busy".into());
         state.apply(FromEngine::TrainingStarted {
+            run_id: "t-run1".into(),
             request: state.run.request.clone().unwrap(),
             steps_per_epoch: 2,
         });

@@ -14,8 +14,8 @@ use super::train_view::TrainView;
 use super::transfer_view::TransferView;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
-use crate::engine::protocol::ErrorSource;
-use crate::engine::{BackendChoice, FromEngine, ToEngine};
+use crate::engine::protocol::{ErrorSource, query_value};
+use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
 use crate::ui::drawing_strokes::Drawing;
 use crate::ui::engine_state::EngineState;
@@ -30,6 +30,17 @@ pub fn start() {
 
 fn location() -> web_sys::Location {
     window().location()
+}
+
+/// `window.latentLabTest.loseGpuDevice()`, for the end-to-end test of a lost GPU (only with
+/// `?test-hooks=1` in the address).
+fn install_test_hooks(send: Callback<ToEngine>) {
+    use wasm_bindgen::prelude::*;
+    let hooks = js_sys::Object::new();
+    let lose = Closure::<dyn Fn()>::new(move || send.run(ToEngine::LoseGpuDevice));
+    let _ = js_sys::Reflect::set(&hooks, &"loseGpuDevice".into(), lose.as_ref());
+    lose.forget();
+    let _ = js_sys::Reflect::set(&window(), &"latentLabTest".into(), &hooks);
 }
 
 #[component]
@@ -49,6 +60,11 @@ pub fn App() -> impl IntoView {
         };
     if let Some(e) = query_error {
         state.update(|s| s.push_error(ErrorSource::Page, e));
+    }
+    let search = location().search().unwrap_or_default();
+    if let Some(id) = query_value(&search, "resume").filter(|id| !id.is_empty()) {
+        let id = id.to_string();
+        state.update(|s| s.resume_when_offered = Some(id));
     }
     let reproduction = RwSignal::new(Reproduction::Loading);
     {
@@ -111,6 +127,19 @@ pub fn App() -> impl IntoView {
             }
         })
     });
+    // After "continue on the CPU": the run the GPU lost resumes from its checkpoint.
+    Effect::new(move |_| {
+        if let Some(id) = state.with(EngineState::resume_due) {
+            state.update(|s| s.resume_when_offered = None);
+            send.run(ToEngine::Interrupted {
+                id,
+                choice: InterruptedChoice::Resume,
+            });
+        }
+    });
+    if query_value(&search, "test-hooks") == Some("1") {
+        install_test_hooks(send);
+    }
 
     let errors = Memo::new(move |_| state.with(|s| s.errors.clone()));
     let backend_lost = Memo::new(move |_| state.with(|s| s.backend_lost));
@@ -128,7 +157,9 @@ pub fn App() -> impl IntoView {
             <div class="error" data-testid="error" data-source=e.source.label() role="alert">
                 <strong>{e.source.describe()}</strong> ": " {e.message}
                 {move || backend_lost.get().then(|| view! {
-                    " " <a href="?backend=cpu">"Continue on the CPU"</a>
+                    " " <a data-testid="continue-on-cpu"
+                        href=move || state.with(EngineState::continue_on_cpu_address)>
+                        "Continue on the CPU"</a>
                 })}
                 " "
                 <button class="dismiss" on:click=move |_| state.update(|s| s.dismiss_error(i))>"OK"</button>

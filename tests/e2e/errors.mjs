@@ -48,3 +48,50 @@ export async function errorSourceChecks({ browser, origin, root, openPage, waitL
   check(true, "the training still answers Cancel after the unrelated error");
   await context.close();
 }
+
+/** The WebGPU device is lost mid-training (destroyed through the page's test hook, on
+ *  Chromium's software adapter): the page says so, the run's last checkpoint stays, and
+ *  "Continue on the CPU" reloads the page on the CPU and resumes the run from that checkpoint
+ *  to its end. */
+export async function gpuLossChecks({ browser, origin, openPage, waitLoaded, check, checkpointKeys, waitFor }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=webgpu&test-hooks=1#/train`, origin);
+  await waitLoaded(page);
+  const header = await page.textContent('[data-testid="backend"]');
+  if (!/WebGPU/.test(header) || /WebGPU not used/.test(header)) {
+    check(false, `the device-loss test needs WebGPU: "${header.trim()}"`);
+    await context.close();
+    return;
+  }
+  await page.fill('[data-testid="train-epochs"]', "3");
+  // Few images: Chromium's software adapter (SwiftShader) trains slowly.
+  await page.fill('[data-testid="train-images"]', "256");
+  await page.click('[data-testid="train-start"]');
+  const checkpointed = await waitFor(async () => (await checkpointKeys(page)).length === 1, 300_000);
+  check(checkpointed, "a WebGPU run keeps its first epoch's checkpoint");
+  const [runId] = await checkpointKeys(page);
+  await page.evaluate(() => window.latentLabTest.loseGpuDevice());
+  const offered = await page.waitForSelector('[data-testid="continue-on-cpu"]', { timeout: 120_000 }).then(() => true, () => false);
+  const errors = await page.$$eval('[data-testid="error"]', (es) => es.map((e) => `${e.dataset.source}: ${e.textContent}`));
+  const status = await page.$eval('[data-testid="train-progress"]', (p) => p.dataset.status);
+  check(offered && status === "failed" && errors.some((e) => /^training: .*GPU device was lost/.test(e)),
+    `a lost GPU device ends the run with its reason and offers the CPU (${status}; ${JSON.stringify(errors)})`);
+  check((await checkpointKeys(page)).join() === runId, "the run's last checkpoint is still stored after the loss");
+  const before = problems.length;
+  await Promise.all([
+    page.waitForURL(/backend=cpu/),
+    page.click('[data-testid="continue-on-cpu"] >> nth=0'),
+  ]);
+  check(new URL(page.url()).searchParams.get("resume") === runId, `"Continue on the CPU" names the run to resume (${page.url()})`);
+  await waitLoaded(page);
+  await page.waitForFunction(() => /CPU/.test(document.querySelector('[data-testid="backend"]')?.textContent ?? ""));
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
+    null, { timeout: 300_000 });
+  const progress = await page.textContent('[data-testid="train-progress"]');
+  const epochs = await page.$eval('[data-testid="loss-chart"]', (c) => Number(c.dataset.epochs));
+  await page.waitForSelector('[data-testid="model-list"] tr[data-kept="true"][data-model^="two-layer-d20 (trained"]', { timeout: 60_000 });
+  check(/Epoch 3\/3/.test(progress) && epochs === 3 && (await waitFor(async () => (await checkpointKeys(page)).length === 0, 30_000)),
+    `on the CPU the run resumed from its checkpoint and finished its 3 epochs, its model kept (${epochs} epochs on the chart)`);
+  const after = problems.slice(before);
+  check(after.length === 0, `no console errors on the CPU after the loss (${JSON.stringify(after)}; before it: ${JSON.stringify(problems.slice(0, before))})`);
+  await context.close();
+}

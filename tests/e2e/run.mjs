@@ -2,9 +2,10 @@
 //   node tests/e2e/run.mjs [dist-folder]   (scripts/test.sh runs it after `trunk build`)
 // Screenshots of every view go to target/e2e-screenshots/ for inspection.
 import { chromium } from "playwright-core";
-import { serve } from "./server.mjs";
-import { checkpointStored, storageFullChecks, twoTabsChecks, waitFor } from "./storage.mjs";
-import { errorSourceChecks } from "./errors.mjs";
+import { serve, trunkPolicy } from "./server.mjs";
+import { checkpointKeys, checkpointStored, interruptedRunChecks, storageFullChecks, twoTabsChecks, waitFor } from "./storage.mjs";
+import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
+import { largeAnalysisChecks } from "./analysis.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +38,9 @@ async function openPage(browser, url, origin) {
   });
   // Long main-thread tasks, recorded from the first script on.
   await page.addInitScript(() => {
+    // Anything the Content-Security-Policy refused (workers report theirs as console errors).
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`));
     window.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
@@ -250,7 +254,7 @@ function nativeAnalysis(names) {
   return JSON.parse(out);
 }
 
-const server = await serve(dist);
+const server = await serve(dist, root);
 const origin = `http://127.0.0.1:${server.address().port}`;
 const baseArgs = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync"];
@@ -556,6 +560,11 @@ try {
     }
     check(problems.length === 0, `no console errors (${JSON.stringify(problems)})`);
     check(foreign.length === 0, `no request leaves the origin (${JSON.stringify(foreign)})`);
+    const violations = await page.evaluate(() => window.__cspViolations);
+    const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+    const inline = await page.$$eval("script", (s) => s.filter((x) => !x.src).length);
+    check(violations.length === 0 && meta === trunkPolicy(root) && inline === 0 && /script-src 'self' 'wasm-unsafe-eval';/.test(meta),
+      `the page runs under its Content-Security-Policy (same in index.html and Trunk.toml, no inline script) with no violation (${JSON.stringify(violations)})`);
     await context.close();
     await browser.close();
   }
@@ -566,6 +575,8 @@ try {
     await storageFullChecks({ browser, origin, openPage, waitLoaded, check, shots });
     await errorSourceChecks({ browser, origin, root, openPage, waitLoaded, check });
     await twoTabsChecks({ browser, origin, openPage, waitLoaded, check });
+    await interruptedRunChecks({ browser, origin, openPage, waitLoaded, check });
+    await largeAnalysisChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 
@@ -586,6 +597,7 @@ try {
     check(problems.length === 0, `no console errors with WebGPU (${JSON.stringify(problems)})`);
     check(foreign.length === 0, "no request leaves the origin with WebGPU");
     await context.close();
+    await gpuLossChecks({ browser, origin, openPage, waitLoaded, check, checkpointKeys, waitFor });
     await browser.close();
   }
 } catch (e) {

@@ -38,6 +38,32 @@ pub(super) fn fail(source: ErrorSource, message: impl Into<String>) {
     });
 }
 
+/// Tells the page that a run failed, and whether the GPU device was lost (then the page
+/// offers to continue on the CPU from the run's last checkpoint). On WebGPU a failed readback
+/// often comes before `GPUDevice.lost` settles, so a failure there waits a moment for it.
+pub(super) async fn fail_run(engine: &Shared, source: ErrorSource, message: impl Into<String>) {
+    let on_gpu = engine.borrow().gpu.is_some();
+    let mut lost = engine.borrow().gpu_lost();
+    for _ in 0..if on_gpu { 10 } else { 0 } {
+        if lost.is_some() {
+            break;
+        }
+        sleep(20).await;
+        lost = engine.borrow().gpu_lost();
+    }
+    post(&FromEngine::Failed {
+        source,
+        message: match lost {
+            Some(ref reason) => format!(
+                "{}. The models kept in this browser are safe.",
+                reason.trim_end_matches('.')
+            ),
+            None => message.into(),
+        },
+        backend_lost: lost.is_some(),
+    });
+}
+
 pub(super) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -146,5 +172,9 @@ impl Host for WorkerHost<'_> {
 
     async fn pause_a_while(&self) {
         sleep(PAUSED_POLL_MS).await;
+    }
+
+    fn device_lost(&self) -> Option<String> {
+        self.engine.borrow().gpu_lost()
     }
 }

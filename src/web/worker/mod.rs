@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
+use crate::backend::GpuWatch;
 use crate::engine::protocol::{DRAWING_REQUEST, ErrorSource, decode};
 use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
 use crate::web::indexed_db::Database;
@@ -38,6 +39,15 @@ struct Worker {
     run_locks: HashMap<String, HeldLock>,
     /// Runs alive in other tabs that this tab waits on, to offer them if their tab goes away.
     watched_runs: HashSet<String>,
+    /// On WebGPU: whether the device was lost.
+    gpu: Option<GpuWatch>,
+}
+
+impl Worker {
+    /// Why the GPU device was lost, once it was.
+    fn gpu_lost(&self) -> Option<String> {
+        self.gpu.as_ref().and_then(GpuWatch::lost)
+    }
 }
 
 type Shared = Rc<RefCell<Worker>>;
@@ -85,6 +95,13 @@ fn handle(engine: &Shared, message: ToEngine) {
             spawn_local(async move { requests::load_file(&engine, &file_name, &bytes).await });
         }
         ToEngine::Remove { name } => requests::remove(&engine, name),
+        ToEngine::LoseGpuDevice => match engine.borrow().gpu.as_ref() {
+            Some(gpu) => gpu.destroy(),
+            None => fail(
+                ErrorSource::request("lose_gpu_device", None),
+                "no GPU device to lose: this engine runs on the CPU",
+            ),
+        },
         ToEngine::Keep { name } => spawn_local(async move {
             storage::keep(&engine, &name).await;
         }),

@@ -4,7 +4,7 @@
 use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
-use super::browser::{WorkerHost, fail, now_ms, post};
+use super::browser::{WorkerHost, fail, fail_run, now_ms, post};
 use super::storage::{
     NAMING_LOCK, forget_checkpoint, keep, live_run_ids, refresh_offers, run_lock_name,
     save_epoch_checkpoint,
@@ -91,7 +91,7 @@ pub(super) fn start_training(
         };
         engine.borrow_mut().core.release_run();
         if let Err(message) = outcome {
-            fail(ErrorSource::Training, message);
+            fail_run(&engine, ErrorSource::Training, message).await;
             // Its last epoch's checkpoint, if any, is offered at once.
             for problem in refresh_offers(&engine).await {
                 post(&FromEngine::Notice { message: problem });
@@ -111,7 +111,7 @@ pub(super) fn start_transfer(engine: &Shared, request: TransferRequest) {
             Err(e) => Err(format!("the transfer run could not start: {e}")),
         };
         if let Err(message) = outcome {
-            fail(ErrorSource::Transfer, message);
+            fail_run(&engine, ErrorSource::Transfer, message).await;
             post(&FromEngine::TransferFinished { cancelled: true });
         }
         engine.borrow_mut().core.release_run();
@@ -219,6 +219,7 @@ async fn train(
     }
     .map_err(|e| e.to_string())?;
     post(&FromEngine::TrainingStarted {
+        run_id: run_id.clone(),
         request: request.clone(),
         steps_per_epoch: session.steps_per_epoch(),
     });

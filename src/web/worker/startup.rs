@@ -32,6 +32,7 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
     });
     let device = backend.device.device.clone();
     engine.borrow_mut().core.set_device(device.clone());
+    engine.borrow_mut().gpu = backend.device.gpu_watch.clone();
     // Random per tab and visit, so models two tabs make are kept under different keys.
     let prefix = format!(
         "{:08x}{:06x}",
