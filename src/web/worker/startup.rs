@@ -124,22 +124,13 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
                 message,
             }));
             for model in kept {
-                let mut e = engine.borrow_mut();
-                let name = model.name;
-                // Two tabs may each have kept a "trained 1": the second gets a suffix here.
-                match e
-                    .core
-                    .store
-                    .insert_file(&name, &model.bytes, model.origin, &device)
-                {
-                    Ok(info) => {
-                        e.core.store.restore_id(&info.name, model.id);
-                        e.core.store.set_kept(&info.name, true);
-                    }
-                    Err(err) => problems.push(StartupProblem {
+                let restored =
+                    storage::restore_kept(&mut engine.borrow_mut().core.store, model, &device);
+                if let Err(message) = restored {
+                    problems.push(StartupProblem {
                         source: ProblemSource::Stored,
-                        message: format!("kept model '{name}': {err}"),
-                    }),
+                        message,
+                    });
                 }
             }
             // The interrupted trainings (not those alive in another tab) are offered before

@@ -4,18 +4,21 @@
 //! in a tab holds a Web Lock, and a tab that changes what is stored tells the others on a
 //! BroadcastChannel.
 
-use burn::prelude::Device;
-
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
+use burn::prelude::Device;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
 use super::browser::{cpu, post};
-use crate::engine::store::{ModelSnapshot, StoredModel, kept_record_json, kept_record_meta};
-use crate::engine::{Checkpoint, FromEngine, InterruptedRun, ModelOrigin, TrainingSession};
+use crate::engine::store::{
+    ModelSnapshot, ModelStore, StoredModel, kept_record_json, kept_record_meta,
+};
+use crate::engine::{
+    Checkpoint, FromEngine, InterruptedRun, ModelInfo, ModelOrigin, TrainingSession,
+};
 use crate::web::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
 use crate::web::tab_channel::{self, Change};
 use crate::web::web_locks;
@@ -59,6 +62,23 @@ pub struct KeptModel {
     pub name: String,
     pub origin: ModelOrigin,
     pub bytes: Vec<u8>,
+}
+
+/// A model read back from the browser's storage joins the list under the id it was stored
+/// under, marked kept. Two tabs may each have kept a "trained 1" before numbers were unique
+/// across tabs: the second gets a suffix here.
+pub fn restore_kept(
+    store: &mut ModelStore,
+    model: KeptModel,
+    device: &Device,
+) -> Result<ModelInfo, String> {
+    let info = store
+        .insert_file(&model.name, &model.bytes, model.origin, device)
+        .map_err(|e| format!("kept model '{}': {e}", model.name))?;
+    store.restore_id(&info.name, model.id);
+    store
+        .set_kept(&info.name, true)
+        .ok_or_else(|| format!("kept model '{}' vanished", info.name))
 }
 
 /// Removes the record stored under `id`; the other tabs hear of it.
@@ -230,16 +250,9 @@ pub async fn refresh_models(engine: &Shared) {
         .map(|m| m.id)
         .collect();
     for model in kept.into_iter().filter(|m| !known.contains(&m.id)) {
-        let mut e = engine.borrow_mut();
-        if let Ok(info) = e
-            .core
-            .store
-            .insert_file(&model.name, &model.bytes, model.origin, &device)
-        {
-            e.core.store.restore_id(&info.name, model.id);
-            if let Some(info) = e.core.store.set_kept(&info.name, true) {
-                post(&FromEngine::ModelUpdated { model: info });
-            }
+        let restored = restore_kept(&mut engine.borrow_mut().core.store, model, &device);
+        if let Ok(info) = restored {
+            post(&FromEngine::ModelUpdated { model: info });
         }
     }
     let gone: Vec<String> = engine
