@@ -101,13 +101,26 @@ pub enum WeightsError {
         index: usize,
         value: String,
     },
+    #[error("tensor '{tensor}' holds {value} at element {index}: {why}")]
+    OutOfRange {
+        tensor: String,
+        index: usize,
+        value: String,
+        why: String,
+    },
     #[error("could not write the weights: {0}")]
     Save(String),
 }
 
-/// Refuses a file whose float tensors hold NaN or ±∞, naming the first such tensor. Such
-/// weights load without complaint but every image then decodes to NaN, which shows as a
-/// blank strip or a wrong number far from the cause.
+/// The largest weight magnitude a file may hold. Trained weights of these models stay within
+/// ±10 (the bundled ones within ±6); a larger value is a corrupt byte, and a few of them
+/// overflow float32 within a few layers (found by the property tests: a changed exponent byte).
+pub const MAX_WEIGHT: f64 = 1e5;
+
+/// Refuses a file whose float tensors hold a value no trained model has, naming the first such
+/// tensor: NaN or ±∞, a magnitude beyond [`MAX_WEIGHT`], or a negative batch-norm running
+/// variance (its square root is NaN). Such weights load without complaint but every image then
+/// decodes to NaN, which shows as a blank strip or a wrong number far from the cause.
 pub fn check_finite(bytes: &[u8]) -> Result<(), WeightsError> {
     let tensors = safetensors::SafeTensors::deserialize(bytes)
         .map_err(|e| WeightsError::NotSafetensors(e.to_string()))?;
@@ -118,52 +131,104 @@ pub fn check_finite(bytes: &[u8]) -> Result<(), WeightsError> {
         let view = tensors
             .tensor(name)
             .map_err(|e| WeightsError::NotSafetensors(e.to_string()))?;
-        if let Some((index, value)) = first_non_finite(view.dtype(), view.data()) {
-            return Err(WeightsError::NonFinite {
+        let variance = name.ends_with("running_var");
+        let Some(values) = float_values(view.dtype(), view.data()) else {
+            continue;
+        };
+        for (index, v) in values.enumerate() {
+            let value = || format!("{}", v as f32);
+            if !v.is_finite() {
+                let value = if v.is_nan() {
+                    "NaN"
+                } else if v < 0.0 {
+                    "-inf"
+                } else {
+                    "+inf"
+                };
+                return Err(WeightsError::NonFinite {
+                    tensor: name.to_string(),
+                    index,
+                    value: value.into(),
+                });
+            }
+            let why = if v.abs() > MAX_WEIGHT {
+                "beyond ±100000, so the file is corrupt"
+            } else if variance && v < 0.0 {
+                "a variance cannot be negative, so the file is corrupt"
+            } else {
+                continue;
+            };
+            return Err(WeightsError::OutOfRange {
                 tensor: name.to_string(),
                 index,
-                value,
+                value: value(),
+                why: why.into(),
             });
         }
     }
     Ok(())
 }
 
-/// The first NaN or infinite element of a little-endian float buffer, with how it reads.
-fn first_non_finite(dtype: safetensors::Dtype, data: &[u8]) -> Option<(usize, String)> {
+/// The elements of a little-endian float buffer as f64 (F32, F64, F16, BF16); `None` for other
+/// types.
+fn float_values(
+    dtype: safetensors::Dtype,
+    data: &[u8],
+) -> Option<Box<dyn Iterator<Item = f64> + '_>> {
     use safetensors::Dtype;
-    let describe = |nan: bool, negative: bool| {
-        if nan {
-            "NaN".to_string()
-        } else if negative {
-            "-inf".to_string()
-        } else {
-            "+inf".to_string()
-        }
+    let halves = move || {
+        data.chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
     };
-    match dtype {
-        Dtype::F32 => data.chunks_exact(4).enumerate().find_map(|(i, b)| {
-            let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            (!v.is_finite()).then(|| (i, describe(v.is_nan(), v < 0.0)))
-        }),
-        Dtype::F64 => data.chunks_exact(8).enumerate().find_map(|(i, b)| {
-            let v = f64::from_le_bytes(b.try_into().expect("8 bytes"));
-            (!v.is_finite()).then(|| (i, describe(v.is_nan(), v < 0.0)))
-        }),
-        // Half floats: all exponent bits set means NaN (mantissa ≠ 0) or infinity.
-        Dtype::F16 | Dtype::BF16 => {
-            let (exponent, mantissa) = if dtype == Dtype::F16 {
-                (0x7c00u16, 0x03ffu16)
-            } else {
-                (0x7f80, 0x007f)
-            };
-            data.chunks_exact(2).enumerate().find_map(|(i, b)| {
-                let bits = u16::from_le_bytes([b[0], b[1]]);
-                (bits & exponent == exponent)
-                    .then(|| (i, describe(bits & mantissa != 0, bits & 0x8000 != 0)))
-            })
+    Some(match dtype {
+        Dtype::F32 => Box::new(
+            data.chunks_exact(4)
+                .map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        ),
+        Dtype::F64 => Box::new(
+            data.chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
+        ),
+        Dtype::BF16 => {
+            Box::new(halves().map(|bits| f64::from(f32::from_bits(u32::from(bits) << 16))))
         }
-        _ => None,
+        Dtype::F16 => Box::new(halves().map(f16_to_f64)),
+        _ => return None,
+    })
+}
+
+/// An IEEE half-precision float.
+fn f16_to_f64(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exponent = i32::from((bits >> 10) & 0x1f);
+    let mantissa = f64::from(bits & 0x03ff);
+    sign * match exponent {
+        0 => mantissa * 2f64.powi(-24),
+        0x1f if mantissa == 0.0 => f64::INFINITY,
+        0x1f => f64::NAN,
+        e => (1.0 + mantissa / 1024.0) * 2f64.powi(e - 15),
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn half_floats_decode_by_hand() {
+        assert_eq!(f16_to_f64(0x3c00), 1.0);
+        assert_eq!(f16_to_f64(0xc000), -2.0);
+        assert_eq!(f16_to_f64(0x7bff), 65504.0);
+        assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
+        assert_eq!(f16_to_f64(0x7c00), f64::INFINITY);
+        assert_eq!(f16_to_f64(0xfc00), f64::NEG_INFINITY);
+        assert!(f16_to_f64(0x7e00).is_nan());
+        let bf16: Vec<f64> = float_values(safetensors::Dtype::BF16, &[0x80, 0x3f, 0xc0, 0x7f])
+            .unwrap()
+            .collect();
+        assert_eq!(bf16[0], 1.0);
+        assert!(bf16[1].is_nan());
+        assert!(float_values(safetensors::Dtype::I64, &[0; 8]).is_none());
     }
 }
 

@@ -243,6 +243,44 @@ fn weights_with_nan_or_infinity_are_refused_naming_the_tensor() {
     assert!(matches!(e, WeightsError::NonFinite { .. }), "{e}");
 }
 
+/// Values no trained model holds: a weight beyond ±100000 (a corrupt exponent byte) or a
+/// negative running variance (its square root is NaN). Both once loaded and decoded every image
+/// to NaN (found by the property test of corrupted files).
+#[test]
+fn weights_out_of_range_and_negative_variances_are_refused_naming_the_tensor() {
+    let device = common::device();
+    let bytes = two_layer_bytes();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<String> = tensors.names().into_iter().map(str::to_string).collect();
+    names.sort();
+    let variance = names
+        .iter()
+        .find(|n| n.ends_with("running_var"))
+        .unwrap()
+        .clone();
+    let weight = names
+        .iter()
+        .find(|n| n.ends_with("weight"))
+        .unwrap()
+        .clone();
+    for (name, index, value, why) in [
+        (weight.clone(), 2, 3.0e37f32, "beyond ±100000"),
+        (weight.clone(), 1, -2.0e5, "beyond ±100000"),
+        (variance.clone(), 4, -1e-4, "a variance cannot be negative"),
+    ] {
+        let e = load_autoencoder(&with_element(&bytes, &name, index, value), &device).unwrap_err();
+        assert!(
+            matches!(&e, WeightsError::OutOfRange { tensor, index: i, why: w, .. }
+                if *tensor == name && *i == index && w.starts_with(why)),
+            "{e}"
+        );
+        assert!(e.to_string().contains(&format!("'{name}'")), "{e}");
+    }
+    // Within range: a large but plausible weight, a zero variance.
+    assert!(load_autoencoder(&with_element(&bytes, &weight, 2, 9.5e4), &device).is_ok());
+    assert!(load_autoencoder(&with_element(&bytes, &variance, 4, 0.0), &device).is_ok());
+}
+
 #[test]
 fn a_latent_size_past_the_one_limit_is_refused_for_files_too() {
     let bytes = with_manifest(&two_layer_bytes(), |m| {
