@@ -210,28 +210,6 @@ fn f16_to_f64(bits: u16) -> f64 {
     }
 }
 
-#[cfg(test)]
-mod value_tests {
-    use super::*;
-
-    #[test]
-    fn half_floats_decode_by_hand() {
-        assert_eq!(f16_to_f64(0x3c00), 1.0);
-        assert_eq!(f16_to_f64(0xc000), -2.0);
-        assert_eq!(f16_to_f64(0x7bff), 65504.0);
-        assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
-        assert_eq!(f16_to_f64(0x7c00), f64::INFINITY);
-        assert_eq!(f16_to_f64(0xfc00), f64::NEG_INFINITY);
-        assert!(f16_to_f64(0x7e00).is_nan());
-        let bf16: Vec<f64> = float_values(safetensors::Dtype::BF16, &[0x80, 0x3f, 0xc0, 0x7f])
-            .unwrap()
-            .collect();
-        assert_eq!(bf16[0], 1.0);
-        assert!(bf16[1].is_nan());
-        assert!(float_values(safetensors::Dtype::I64, &[0; 8]).is_none());
-    }
-}
-
 /// Reads the manifest without touching the tensors.
 pub fn read_manifest(bytes: &[u8]) -> Result<WeightsManifest, WeightsError> {
     let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes)
@@ -353,4 +331,26 @@ fn check_latent_dim(latent_dim: usize, manifest: &WeightsManifest) -> Result<(),
     crate::model::check_latent_dim(latent_dim)
         .map(|_| ())
         .map_err(|e| WeightsError::BadManifest(format!("{}: {e}", manifest.model.name())))
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn half_floats_decode_by_hand() {
+        assert_eq!(f16_to_f64(0x3c00), 1.0);
+        assert_eq!(f16_to_f64(0xc000), -2.0);
+        assert_eq!(f16_to_f64(0x7bff), 65504.0);
+        assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
+        assert_eq!(f16_to_f64(0x7c00), f64::INFINITY);
+        assert_eq!(f16_to_f64(0xfc00), f64::NEG_INFINITY);
+        assert!(f16_to_f64(0x7e00).is_nan());
+        let bf16: Vec<f64> = float_values(safetensors::Dtype::BF16, &[0x80, 0x3f, 0xc0, 0x7f])
+            .unwrap()
+            .collect();
+        assert_eq!(bf16[0], 1.0);
+        assert!(bf16[1].is_nan());
+        assert!(float_values(safetensors::Dtype::I64, &[0; 8]).is_none());
+    }
 }
