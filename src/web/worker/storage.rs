@@ -154,17 +154,19 @@ pub async fn clear_checkpoint(db: &Database, id: &str) -> Result<(), String> {
     db.delete(CHECKPOINTS, id).await
 }
 
+/// The browser's storage and the engine's device, once both are there.
+fn storage_and_device(engine: &Shared) -> Option<(std::rc::Rc<Database>, Device)> {
+    let e = engine.borrow();
+    Some((e.db.clone()?, e.core.device()?.clone()))
+}
+
 /// Brings this tab's offers of interrupted runs up to date with the browser's storage: a
 /// checkpoint whose run is alive (its lock held, here or in another tab) is not offered, and
 /// is watched, to be offered when that tab goes away without finishing it; an offer whose
 /// checkpoint is gone, or whose run another tab took up, is withdrawn. The page hears the new
 /// list when it changed. Returns what could not be read.
 pub async fn refresh_offers(engine: &Shared) -> Vec<String> {
-    let (db, device) = {
-        let e = engine.borrow();
-        (e.db.clone(), e.core.device().cloned())
-    };
-    let (Some(db), Some(device)) = (db, device) else {
+    let Some((db, device)) = storage_and_device(engine) else {
         return Vec::new();
     };
     let entries = match db.entries(CHECKPOINTS).await {
@@ -232,11 +234,7 @@ fn watch_run(engine: &Shared, id: String) {
 /// (a display name already taken here gets a suffix), and a model of this list that another
 /// tab removed from the storage stays here, marked "not kept" with a Keep button.
 pub async fn refresh_models(engine: &Shared) {
-    let (db, device) = {
-        let e = engine.borrow();
-        (e.db.clone(), e.core.device().cloned())
-    };
-    let (Some(db), Some(device)) = (db, device) else {
+    let Some((db, device)) = storage_and_device(engine) else {
         return;
     };
     let (kept, _unreadable) = kept_models(&db).await;
