@@ -16,7 +16,12 @@ use latent_lab::engine::{EpochLoss, InterruptedRun, TrainRequest};
 use latent_lab::model::{Architecture, AutoencoderConfig, MAX_LATENT_DIM};
 use latent_lab::training::TrainingConfig;
 use latent_lab::ui::drawing_strokes::rasterise;
+use latent_lab::ui::link::LinkQuery;
 use latent_lab::ui::train_form::TrainForm;
+use latent_lab::ui::view_links::{
+    BUNDLED_TRAIN_IMAGES, DecorrelationLink, DrawLink, InterpolateLink, TransferLink,
+    train_from_link, train_hash,
+};
 use latent_lab::weights::{
     ModelSpec, WeightsManifest, load_autoencoder, load_classifier, read_manifest, save_autoencoder,
 };
@@ -252,8 +257,8 @@ proptest! {
     }
 
     #[test]
-    fn train_form_arbitrary_text_never_panics(architecture in ".{0,20}", latent_dim in ".{0,12}", epochs in ".{0,12}", batch_size in ".{0,12}", learning_rate in ".{0,12}", train_images in ".{0,12}", available in 0usize..70_000) {
-        let form = TrainForm { architecture, latent_dim, epochs, batch_size, learning_rate, train_images };
+    fn train_form_arbitrary_text_never_panics(architecture in ".{0,20}", latent_dim in ".{0,12}", epochs in ".{0,12}", batch_size in ".{0,12}", learning_rate in ".{0,12}", train_images in ".{0,12}", seed in ".{0,22}", available in 0usize..70_000) {
+        let form = TrainForm { architecture, latent_dim, epochs, batch_size, learning_rate, train_images, seed };
         if let Ok(request) = form.parse(available) {
             prop_assert!((1..=MAX_LATENT_DIM).contains(&request.latent_dim));
             prop_assert!(request.training.batch_size >= 1 && request.training.epochs >= 1);
@@ -271,6 +276,7 @@ proptest! {
             batch_size: request.training.batch_size.to_string(),
             learning_rate: request.training.learning_rate.to_string(),
             train_images: request.train_images.to_string(),
+            seed: request.training.seed.to_string(),
         };
         let parsed = form.parse(available).unwrap();
         prop_assert_eq!(parsed.architecture, request.architecture);
@@ -279,5 +285,33 @@ proptest! {
         prop_assert_eq!(parsed.training.batch_size, request.training.batch_size);
         prop_assert_eq!(parsed.training.learning_rate, request.training.learning_rate);
         prop_assert_eq!(parsed.train_images, request.train_images);
+        prop_assert_eq!(parsed.training.seed, request.training.seed);
+    }
+
+    /// Any address: every view reads it into values its own inputs accept, with a notice for
+    /// each thing refused, and what it writes back reads back the same, without a notice.
+    #[test]
+    fn links_arbitrary_text_never_panics_and_written_links_read_back(query in "[a-z=&%+,.0-9A-F -]{0,80}|.{0,80}") {
+        let hash = format!("#/x?{query}");
+        let link = LinkQuery::from_hash(&hash);
+        let base = TrainForm::defaults(BUNDLED_TRAIN_IMAGES);
+        let (form, _) = train_from_link(&link, &base);
+        prop_assert!(form.parse(BUNDLED_TRAIN_IMAGES).is_ok(), "{:?}", form);
+        prop_assert_eq!(train_from_link(&LinkQuery::from_hash(&train_hash(&form)), &base), (form, vec![]));
+
+        let (interpolate, _) = InterpolateLink::from_link(&link);
+        prop_assert!((0.0..=1.0).contains(&interpolate.alpha) && (2..=20).contains(&interpolate.frames));
+        let (back, notices) = InterpolateLink::from_link(&LinkQuery::from_hash(&interpolate.hash()));
+        prop_assert!(notices.is_empty(), "{:?}", notices);
+        prop_assert_eq!((back.model_a, back.model_b, back.pair, back.frames), (interpolate.model_a, interpolate.model_b, interpolate.pair, interpolate.frames));
+        prop_assert!((back.alpha - interpolate.alpha).abs() <= 0.005);
+
+        let (decorrelation, _) = DecorrelationLink::from_link(&link);
+        prop_assert_eq!(DecorrelationLink::from_link(&LinkQuery::from_hash(&decorrelation.hash())), (decorrelation, vec![]));
+        let (transfer, _) = TransferLink::from_link(&link);
+        prop_assert!(!transfer.scenarios.is_empty());
+        prop_assert_eq!(TransferLink::from_link(&LinkQuery::from_hash(&transfer.hash())), (transfer, vec![]));
+        let (draw, _) = DrawLink::from_link(&link, "two-layer-d20");
+        prop_assert_eq!(DrawLink::from_link(&LinkQuery::from_hash(&draw.hash()), "two-layer-d20"), (draw, vec![]));
     }
 }

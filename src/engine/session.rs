@@ -76,6 +76,8 @@ impl TrainingSession {
         every: ReportEvery,
     ) -> Result<Self, TrainingError> {
         Self::check(&request, train)?;
+        // The seed draws the initial weights as well as the shuffles: one link, one run.
+        device.seed(request.training.seed);
         let model = AutoencoderConfig::new(request.architecture, request.latent_dim).init(device);
         Self::start(request, model, 0, samples, device, now_ms, every)
     }

@@ -13,6 +13,9 @@ pub struct TrainForm {
     pub batch_size: String,
     pub learning_rate: String,
     pub train_images: String,
+    /// Seeds the initial weights and the shuffles: the same seed, settings and backend give the
+    /// same run.
+    pub seed: String,
 }
 
 impl TrainForm {
@@ -27,38 +30,69 @@ impl TrainForm {
             batch_size: defaults.batch_size.to_string(),
             learning_rate: defaults.learning_rate.to_string(),
             train_images: available.to_string(),
+            seed: defaults.seed.to_string(),
         }
     }
 
     /// Checks every field; the error names the field and the accepted range.
     pub fn parse(&self, available: usize) -> Result<TrainRequest, String> {
-        let architecture: Architecture = self.architecture.parse()?;
-        let latent_dim = int_in("latent size", &self.latent_dim, 1, MAX_LATENT_DIM)?;
-        let epochs = int_in("epochs", &self.epochs, 1, 100)?;
-        let batch_size = int_in("batch size", &self.batch_size, 1, 4096)?;
-        let train_images = int_in("training images", &self.train_images, 1, available.max(1))?;
-        let learning_rate: f64 = self
-            .learning_rate
-            .trim()
-            .parse()
-            .map_err(|_| format!("learning rate: '{}' is not a number", self.learning_rate))?;
-        if !(learning_rate.is_finite() && learning_rate > 0.0 && learning_rate <= 1.0) {
-            return Err(format!(
-                "learning rate must be in (0, 1], not {learning_rate}"
-            ));
-        }
         Ok(TrainRequest {
-            architecture,
-            latent_dim,
+            architecture: parse_architecture(&self.architecture)?,
+            latent_dim: parse_latent_dim(&self.latent_dim)?,
             training: TrainingConfig {
-                epochs,
-                batch_size,
-                learning_rate,
-                ..TrainingConfig::default()
+                epochs: parse_epochs(&self.epochs)?,
+                batch_size: parse_batch_size(&self.batch_size)?,
+                learning_rate: parse_learning_rate(&self.learning_rate)?,
+                seed: parse_seed(&self.seed)?,
             },
-            train_images,
+            train_images: parse_train_images(&self.train_images, available)?,
         })
     }
+}
+
+// One checked parser per field: the form and a link's parameters (`ui::view_links`) use the
+// same ones.
+
+pub fn parse_architecture(text: &str) -> Result<Architecture, String> {
+    text.trim().parse()
+}
+
+pub fn parse_latent_dim(text: &str) -> Result<usize, String> {
+    int_in("latent size", text, 1, MAX_LATENT_DIM)
+}
+
+pub fn parse_epochs(text: &str) -> Result<usize, String> {
+    int_in("epochs", text, 1, 100)
+}
+
+pub fn parse_batch_size(text: &str) -> Result<usize, String> {
+    int_in("batch size", text, 1, 4096)
+}
+
+pub fn parse_train_images(text: &str, available: usize) -> Result<usize, String> {
+    int_in("training images", text, 1, available.max(1))
+}
+
+pub fn parse_learning_rate(text: &str) -> Result<f64, String> {
+    let learning_rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("learning rate: '{text}' is not a number"))?;
+    if !(learning_rate.is_finite() && learning_rate > 0.0 && learning_rate <= 1.0) {
+        return Err(format!(
+            "learning rate must be in (0, 1], not {learning_rate}"
+        ));
+    }
+    Ok(learning_rate)
+}
+
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "seed: '{text}' is not a whole number from 0 to {}",
+            u64::MAX
+        )
+    })
 }
 
 fn int_in(field: &str, text: &str, min: usize, max: usize) -> Result<usize, String> {
@@ -103,5 +137,9 @@ mod tests {
         assert!(with(|f| f.learning_rate = "NaN".into()).contains("learning rate"));
         assert!(with(|f| f.learning_rate = "abc".into()).contains("learning rate"));
         assert!(with(|f| f.train_images = "1001".into()).contains("between 1 and 1000"));
+        assert!(with(|f| f.seed = "-1".into()).contains("seed"));
+        let mut seeded = ok.clone();
+        seeded.seed = " 7 ".into();
+        assert_eq!(seeded.parse(1000).unwrap().training.seed, 7);
     }
 }

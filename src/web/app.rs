@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::copy_link::CopyLink;
 use super::decorrelation_view::DecorrelationView;
 use super::download::offer_download;
 use super::draw_view::DrawView;
@@ -12,6 +13,7 @@ use super::interpolate_view::InterpolateView;
 use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
 use super::transfer_view::TransferView;
+use super::view_link::LinkNotices;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
 use crate::engine::protocol::{ErrorSource, query_value};
@@ -21,6 +23,7 @@ use crate::ui::drawing_strokes::Drawing;
 use crate::ui::engine_state::EngineState;
 use crate::ui::route::{Route, base_url};
 use crate::ui::train_form::TrainForm;
+use crate::ui::view_links::BUNDLED_TRAIN_IMAGES;
 
 /// Entry point of the page's wasm.
 pub fn start() {
@@ -47,8 +50,17 @@ fn install_test_hooks(send: Callback<ToEngine>) {
 pub fn App() -> impl IntoView {
     let state = RwSignal::new(EngineState::default());
     let route = RwSignal::new(Route::from_hash(&location().hash().unwrap_or_default()));
+    // What a link asked for and could not get; a view opened anew starts without them.
+    let link_notices = RwSignal::new(Vec::<String>::new());
+    provide_context(LinkNotices(link_notices));
+    // Every change of the address by the person (a navigation link, an edited or pasted
+    // link, back and forward) opens the view anew from it; the views' own updates of the
+    // address (`replaceState`) fire no `hashchange`.
+    let visit = RwSignal::new(0u64);
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        link_notices.set(Vec::new());
         route.set(Route::from_hash(&location().hash().unwrap_or_default()));
+        visit.update(|v| *v += 1);
     });
 
     let href = location().href().unwrap_or_default();
@@ -76,7 +88,7 @@ pub fn App() -> impl IntoView {
         let base = base.clone();
         leptos::task::spawn_local(async move { depth_seeds.set(fetch_depth_seeds(&base).await) });
     }
-    let form = RwSignal::new(TrainForm::defaults(10_000));
+    let form = RwSignal::new(TrainForm::defaults(BUNDLED_TRAIN_IMAGES));
     let drawing = RwSignal::new(Drawing::default());
     let retrain = Callback::new(move |(architecture, latent_dim): (Architecture, usize)| {
         form.update(|f| {
@@ -152,7 +164,17 @@ pub fn App() -> impl IntoView {
             {Route::ALL.iter().map(|&r| view! {
                 <a href=r.hash() class:active=move || route.get() == r>{r.title()}</a>
             }).collect_view()}
+            <CopyLink/>
         </nav>
+        {move || {
+            let n = link_notices.get();
+            (!n.is_empty()).then(|| view! {
+                <div class="notice" data-testid="link-notice" role="status">
+                    <ul>{n.into_iter().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
+                    <button class="dismiss" on:click=move |_| link_notices.set(Vec::new())>"OK"</button>
+                </div>
+            })
+        }}
         {move || errors.get().into_iter().enumerate().map(|(i, e)| view! {
             <div class="error" data-testid="error" data-source=e.source.label() role="alert">
                 <strong>{e.source.describe()}</strong> ": " {e.message}
@@ -185,7 +207,7 @@ pub fn App() -> impl IntoView {
             })
         }}
         <main>
-            {move || match route.get() {
+            {move || match (route.get(), visit.get()).0 {
                 Route::Train => view! { <TrainView state=state send=send form=form/> }.into_any(),
                 Route::Experiments => view! {
                     <ExperimentsView state=state reproduction=reproduction depth_seeds=depth_seeds retrain=retrain/>

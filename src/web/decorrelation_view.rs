@@ -11,6 +11,7 @@ use super::latent_map::LatentMap;
 use super::line_chart::LineChart;
 use super::model_select::ModelSelect;
 use super::reproduction::Reproduction;
+use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
 use crate::engine::ToEngine;
 use crate::model::LATENT_SIZES;
 use crate::ui::decorrelation::{
@@ -19,6 +20,7 @@ use crate::ui::decorrelation::{
 };
 use crate::ui::engine_state::EngineState;
 use crate::ui::format::analysis_progress;
+use crate::ui::view_links::DecorrelationLink;
 use crate::weights::ModelSpec;
 
 #[component]
@@ -77,14 +79,48 @@ pub fn DecorrelationView(
                 .collect::<Vec<_>>()
         })
     });
-    let chosen = RwSignal::new("two-layer-d20".to_string());
-    let coordinate = RwSignal::new(0usize);
+    // The view opens on its link's model and coordinate; the address follows them.
+    let query = opening_link();
+    let (link, notices) = DecorrelationLink::from_link(&query);
+    notify(notices);
+    let chosen = RwSignal::new(link.model);
+    let coordinate = RwSignal::new(link.coordinate);
+    if query.get("model").is_some() {
+        resolve_linked_model(
+            state,
+            chosen,
+            "two-layer-d20",
+            |m| matches!(m.spec, ModelSpec::Autoencoder { latent_dim, .. } if latent_dim > 1),
+        );
+    }
+    keep_in_address(move || {
+        DecorrelationLink {
+            model: chosen.get(),
+            coordinate: coordinate.get(),
+        }
+        .hash()
+    });
     Effect::new(move |_| {
         if loaded.get() {
             ask(chosen.get());
         }
     });
     let analysis = Memo::new(move |_| state.with(|s| s.analyses.get(&chosen.get()).cloned()));
+    // A linked coordinate past the model's code is refused once the model's size is known.
+    Effect::new(move |_| {
+        let Some(d) = analysis.get().map(|a| a.latent_dim) else {
+            return;
+        };
+        let i = coordinate.get_untracked();
+        if i >= d {
+            notify(vec![format!(
+                "the link's coordinate {i} is past {}'s last one ({}); showing coordinate 0",
+                chosen.get_untracked(),
+                d - 1
+            )]);
+            coordinate.set(0);
+        }
+    });
     let chosen_error = move || state.with(|s| s.request_errors.get(&chosen.get()).cloned());
 
     let heatmap = NodeRef::<Canvas>::new();

@@ -10,12 +10,15 @@ use super::drawing_pad::{DrawingPad, PadKey};
 use super::image_strip::ImageStrip;
 use super::latent_bars::LatentBars;
 use super::model_select::ModelSelect;
+use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
 use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing_strokes::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
 use crate::ui::engine_state::{DRAWING, EngineState};
 use crate::ui::live::{LiveSlot, LiveState};
+use crate::ui::view_links::DrawLink;
+use crate::weights::ModelSpec;
 
 const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
 /// The classifier used until the person picks another: fine-tuned, the most accurate.
@@ -44,9 +47,32 @@ pub fn DrawView(
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     let autoencoders = Memo::new(move |_| state.with(EngineState::autoencoder_names));
     let classifiers = Memo::new(move |_| state.with(EngineState::classifier_names));
-    let autoencoder = RwSignal::new(DEFAULT_AUTOENCODER.to_string());
+    // The view opens on its link's models; the address follows them.
+    let query = opening_link();
+    let (link, notices) = DrawLink::from_link(&query, DEFAULT_AUTOENCODER);
+    notify(notices);
+    let autoencoder = RwSignal::new(link.autoencoder);
+    if query.get("model").is_some() {
+        resolve_linked_model(state, autoencoder, DEFAULT_AUTOENCODER, |m| {
+            matches!(m.spec, ModelSpec::Autoencoder { .. })
+        });
+    }
     // `None` until the person picks: then the default if the list has it; "" is no classifier.
-    let classifier_choice = RwSignal::new(None::<String>);
+    let classifier_choice = RwSignal::new(link.classifier.clone());
+    if link.classifier.is_some_and(|c| !c.is_empty()) {
+        let linked = RwSignal::new(classifier_choice.get_untracked().unwrap_or_default());
+        resolve_linked_model(state, linked, DEFAULT_CLASSIFIER, |m| {
+            matches!(m.spec, ModelSpec::Classifier { .. })
+        });
+        Effect::new(move |_| classifier_choice.set(Some(linked.get())));
+    }
+    keep_in_address(move || {
+        DrawLink {
+            autoencoder: autoencoder.get(),
+            classifier: classifier_choice.get(),
+        }
+        .hash()
+    });
     let classifier = Memo::new(move |_| {
         classifier_choice.get().unwrap_or_else(|| {
             classifiers.with(|c| {

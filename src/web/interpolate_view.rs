@@ -6,11 +6,14 @@ use leptos::prelude::*;
 use super::digit_gallery::DigitGallery;
 use super::image_strip::ImageStrip;
 use super::model_select::ModelSelect;
+use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
 use crate::analysis::interpolation_alphas;
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::engine_state::EngineState;
 use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
 use crate::ui::live::{LiveSlot, LiveState};
+use crate::ui::view_links::InterpolateLink;
+use crate::weights::ModelSpec;
 
 /// Which end a click in the gallery sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,21 +30,53 @@ pub fn InterpolateView(
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
     let autoencoders = Memo::new(move |_| state.with(EngineState::autoencoder_names));
-    let model_a = RwSignal::new("two-layer-d20".to_string());
-    let model_b = RwSignal::new("two-layer-d100".to_string());
-    let pair = RwSignal::new((None::<usize>, None::<usize>));
+    // The view opens on its link's choices (`ui::view_links`), and the address follows them.
+    let query = opening_link();
+    let (link, notices) = InterpolateLink::from_link(&query);
+    notify(notices);
+    let model_a = RwSignal::new(link.model_a);
+    let model_b = RwSignal::new(link.model_b);
+    let is_autoencoder =
+        |m: &crate::engine::ModelInfo| matches!(m.spec, ModelSpec::Autoencoder { .. });
+    if query.get("a").is_some() {
+        resolve_linked_model(state, model_a, "two-layer-d20", is_autoencoder);
+    }
+    if query.get("b").is_some() {
+        resolve_linked_model(state, model_b, "two-layer-d100", is_autoencoder);
+    }
+    let pair = RwSignal::new(link.pair);
     let picking = RwSignal::new(End::A);
-    let frames_text = RwSignal::new(DEFAULT_FRAMES.to_string());
+    let frames_text = RwSignal::new(link.frames.to_string());
     let frames = Memo::new(move |_| parse_frames(&frames_text.get()));
-    let alpha = RwSignal::new(0.5f32);
+    let alpha = RwSignal::new(link.alpha);
+    keep_in_address(move || {
+        InterpolateLink {
+            model_a: model_a.get(),
+            model_b: model_b.get(),
+            pair: pair.get(),
+            frames: frames.get().unwrap_or(DEFAULT_FRAMES),
+            alpha: alpha.get(),
+        }
+        .hash()
+    });
 
-    // Start on the exercise's first pair once the gallery is there.
+    // Start on the exercise's first pair once the gallery is there (or on it instead of a
+    // linked digit the gallery does not hold).
     Effect::new(move |_| {
         let g = gallery.get();
-        if pair.get_untracked() == (None, None)
-            && let Some((_, (a, b))) = presets(&g).first()
-        {
-            pair.set((Some(*a), Some(*b)));
+        let Some((_, (a, b))) = presets(&g).first().copied() else {
+            return;
+        };
+        match pair.get_untracked() {
+            (None, None) => pair.set((Some(a), Some(b))),
+            (Some(i), Some(j)) if g.image(i).is_none() || g.image(j).is_none() => {
+                notify(vec![format!(
+                    "the link's test digits {i} and {j} are not both among the {} digits this page holds; showing the exercise's first pair",
+                    g.len()
+                )]);
+                pair.set((Some(a), Some(b)));
+            }
+            _ => {}
         }
     });
 

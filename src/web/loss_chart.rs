@@ -44,6 +44,10 @@ pub fn LossChart(
                 data-epochs=move || history.with(|h| h.epochs.len())
                 data-first=move || history.with(|h| h.steps.first().map_or(f64::NAN, |p| p.1))
                 data-last=move || history.with(|h| h.steps.last().map_or(f64::NAN, |p| p.1))
+                // Every epoch's train and test loss, in full: two runs of one link compare equal.
+                data-epoch-losses=move || history.with(|h| {
+                    h.epochs.iter().map(|e| format!("{}/{}", e.1, e.2)).collect::<Vec<_>>().join(" ")
+                })
             ></canvas>
             <figcaption>
                 <label>

@@ -6,11 +6,13 @@ use super::digit_grid::DigitGrid;
 use super::interrupted_run::InterruptedRunOffer;
 use super::loss_chart::LossChart;
 use super::model_list::ModelList;
+use super::view_link::{keep_in_address, notify, opening_link};
 use crate::engine::ToEngine;
 use crate::model::{Architecture, LATENT_SIZES};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
 use crate::ui::train_form::TrainForm;
+use crate::ui::view_links::{train_from_link, train_hash};
 
 #[component]
 pub fn TrainView(
@@ -31,6 +33,16 @@ pub fn TrainView(
     let interrupted = Memo::new(move |_| state.with(|s| s.interrupted.clone()));
     let epochs =
         Memo::new(move |_| state.with(|s| s.run.request.as_ref().map_or(1, |r| r.training.epochs)));
+
+    // A link with settings fills the form; without any, the form stays as it was (another
+    // view may have just filled it). The address follows every change.
+    let link = opening_link();
+    if !link.is_empty() {
+        let (linked, notices) = train_from_link(&link, &form.get_untracked());
+        form.set(linked);
+        notify(notices);
+    }
+    keep_in_address(move || train_hash(&form.get()));
 
     // When the subset arrives, default to all of it (unless the person typed something).
     Effect::new(move |_| {
@@ -86,6 +98,16 @@ pub fn TrainView(
     let (lr_value, lr_change) = field(|f| f.learning_rate.clone(), |f, v| f.learning_rate = v);
     let (images_value, images_change) =
         field(|f| f.train_images.clone(), |f, v| f.train_images = v);
+    let (seed_value, seed_change) = field(|f| f.seed.clone(), |f, v| f.seed = v);
+    // The exercise's sizes, and the one a link or another view asked for if it is not one.
+    let latent_options = move || {
+        let mut sizes: Vec<String> = LATENT_SIZES.iter().map(|d| d.to_string()).collect();
+        let current = form.with(|f| f.latent_dim.clone());
+        if !sizes.contains(&current) {
+            sizes.push(current);
+        }
+        sizes
+    };
 
     view! {
         <section class="train">
@@ -106,14 +128,17 @@ pub fn TrainView(
                 </label>
                 <label>"Latent size "
                     <select prop:value=latent_value on:change=latent_change data-testid="train-latent">
-                        {LATENT_SIZES.iter().map(|d| view! { <option value=d.to_string()>{d.to_string()}</option> }).collect_view()}
+                        {move || latent_options().into_iter().map(|d| view! { <option value=d.clone()>{d.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Epochs " <input type="number" min="1" max="100" prop:value=epochs_value on:input=epochs_change data-testid="train-epochs"/></label>
-                <label>"Batch " <input type="number" min="1" max="4096" prop:value=batch_value on:input=batch_change/></label>
-                <label>"Learning rate " <input type="text" size="7" prop:value=lr_value on:input=lr_change/></label>
+                <label>"Batch " <input type="number" min="1" max="4096" prop:value=batch_value on:input=batch_change data-testid="train-batch"/></label>
+                <label>"Learning rate " <input type="text" size="7" prop:value=lr_value on:input=lr_change data-testid="train-lr"/></label>
                 <label>"Training images " <input type="number" min="1" prop:value=images_value on:input=images_change data-testid="train-images"/>
                     <span class="note">{move || format!(" of {}", format::thousands(available.get()))}</span>
+                </label>
+                <label title="Seeds the initial weights and the order of the images: the same seed and settings on the same backend give the same run">
+                    "Seed " <input type="number" min="0" prop:value=seed_value on:input=seed_change data-testid="train-seed"/>
                 </label>
             </form>
             <div class="controls">

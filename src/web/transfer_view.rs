@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::download::offer_download;
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
+use super::view_link::{keep_in_address, notify, opening_link};
 use crate::engine::ToEngine;
 use crate::engine::transfer_session::TransferRequest;
 use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
@@ -16,6 +17,7 @@ use crate::ui::transfer_state::{
     accuracy_chart, confusion_csv, confusion_shares, loss_chart, reproduction_csv,
     reproduction_rows, results_csv, scenario_text,
 };
+use crate::ui::view_links::{TransferLink, parse_transfer_epochs};
 
 #[component]
 pub fn TransferView(
@@ -33,15 +35,26 @@ pub fn TransferView(
     let results = Memo::new(move |_| state.with(|s| s.transfer.results.clone()));
     let current = Memo::new(move |_| state.with(|s| s.transfer.current));
 
-    let chosen = RwSignal::new(vec![
-        TransferScenario::Frozen,
-        TransferScenario::Finetune,
-        TransferScenario::Scratch,
-    ]);
-    let labels = RwSignal::new("1000".to_string());
-    let epochs = RwSignal::new(String::new());
+    // The view opens on its link's choices; the address follows them.
+    let (link, notices) = TransferLink::from_link(&opening_link());
+    notify(notices);
+    let chosen = RwSignal::new(link.scenarios);
+    let labels = RwSignal::new(link.labels);
+    let epochs = RwSignal::new(link.epochs);
     let form_error = RwSignal::new(None::<String>);
-    let selected = RwSignal::new(None::<TransferScenario>);
+    let selected = RwSignal::new(link.shown);
+    keep_in_address(move || {
+        TransferLink {
+            scenarios: TransferScenario::ALL
+                .into_iter()
+                .filter(|s| chosen.with(|c| c.contains(s)))
+                .collect(),
+            labels: labels.get(),
+            epochs: epochs.get(),
+            shown: selected.get(),
+        }
+        .hash()
+    });
 
     let labels_value = Memo::new(move |_| {
         let n = match labels.get().as_str() {
@@ -65,15 +78,12 @@ pub fn TransferView(
             form_error.set(Some("choose at least one scenario".into()));
             return;
         }
-        let epochs = match epochs.get().trim() {
-            "" => None,
-            text => match text.parse::<usize>() {
-                Ok(n) if (1..=2000).contains(&n) => Some(n),
-                _ => {
-                    form_error.set(Some(format!("epochs: a whole number from 1 to 2000, or empty for the exercise's schedule, not '{text}'")));
-                    return;
-                }
-            },
+        let epochs = match parse_transfer_epochs(&epochs.get()) {
+            Ok(epochs) => epochs,
+            Err(e) => {
+                form_error.set(Some(e));
+                return;
+            }
         };
         form_error.set(None);
         selected.set(None);
@@ -131,9 +141,9 @@ pub fn TransferView(
                 <label>"Labelled images "
                     <select data-testid="transfer-labels" prop:value=move || labels.get()
                         on:change=move |ev| labels.set(event_target_value(&ev))>
-                        <option value="100">"100"</option>
-                        <option value="1000" selected>"1,000"</option>
-                        <option value="all">{move || format!("all {}", format::thousands(available.get()))}</option>
+                        <option value="100" selected=move || labels.get() == "100">"100"</option>
+                        <option value="1000" selected=move || labels.get() == "1000">"1,000"</option>
+                        <option value="all" selected=move || labels.get() == "all">{move || format!("all {}", format::thousands(available.get()))}</option>
                     </select>
                 </label>
                 <label>"Epochs "

@@ -1,0 +1,522 @@
+//! Each view's choices as a link (`ui::link`): which parameters a view's address carries, read
+//! with the same checked parsers as the view's own inputs, and written back in a fixed order.
+//!
+//! | view | parameters |
+//! |---|---|
+//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed` |
+//! | `#/interpolate` | `a`, `b` (models), `from`, `to` (test digits), `frames`, `alpha` |
+//! | `#/decorrelation` | `model`, `coord` (the selected coordinate) |
+//! | `#/transfer` | `scenarios` (comma list), `labels` (`100`, `1000` or `all`), `epochs`, `show` |
+//! | `#/draw` | `model`, `classifier` (`none` for no classifier) |
+
+use super::interpolation::{DEFAULT_FRAMES, parse_frames};
+use super::link::{LinkQuery, hash_with};
+use super::route::Route;
+use super::train_form::{
+    TrainForm, parse_architecture, parse_batch_size, parse_epochs, parse_latent_dim,
+    parse_learning_rate, parse_seed, parse_train_images,
+};
+use crate::model::MAX_LATENT_DIM;
+use crate::training::TransferScenario;
+
+/// The images of the bundled training subset: the most a training link may ask for before
+/// the engine has said how many there are (the form checks again at Start).
+pub const BUNDLED_TRAIN_IMAGES: usize = 10_000;
+/// Test digits are named by their index in the bundled test subset.
+pub const BUNDLED_TEST_IMAGES: usize = 10_000;
+
+/// `#/train`: the form's fields, each as typed.
+pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, Vec<String>) {
+    let mut f = query.fields(&["arch", "d", "epochs", "batch", "lr", "images", "seed"]);
+    // A field is kept as the link wrote it once its parser accepts it.
+    let mut text = |key: &str, default: &str, check: &dyn Fn(&str) -> Result<(), String>| {
+        f.field(key, default.to_string(), |t| {
+            check(t).map(|()| t.trim().to_string())
+        })
+    };
+    let form = TrainForm {
+        architecture: text("arch", &base.architecture, &|t| {
+            parse_architecture(t).map(|_| ())
+        }),
+        latent_dim: text("d", &base.latent_dim, &|t| parse_latent_dim(t).map(|_| ())),
+        epochs: text("epochs", &base.epochs, &|t| parse_epochs(t).map(|_| ())),
+        batch_size: text("batch", &base.batch_size, &|t| {
+            parse_batch_size(t).map(|_| ())
+        }),
+        learning_rate: text("lr", &base.learning_rate, &|t| {
+            parse_learning_rate(t).map(|_| ())
+        }),
+        train_images: text("images", &base.train_images, &|t| {
+            parse_train_images(t, BUNDLED_TRAIN_IMAGES).map(|_| ())
+        }),
+        seed: text("seed", &base.seed, &|t| parse_seed(t).map(|_| ())),
+    };
+    (form, f.notices)
+}
+
+pub fn train_hash(form: &TrainForm) -> String {
+    hash_with(
+        Route::Train,
+        &[
+            ("arch", form.architecture.clone()),
+            ("d", form.latent_dim.clone()),
+            ("epochs", form.epochs.clone()),
+            ("batch", form.batch_size.clone()),
+            ("lr", form.learning_rate.clone()),
+            ("images", form.train_images.clone()),
+            ("seed", form.seed.clone()),
+        ],
+    )
+}
+
+/// `#/interpolate`: two models, a pair of test digits, the number of frames and α.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterpolateLink {
+    pub model_a: String,
+    pub model_b: String,
+    /// `None` until chosen: the view starts on the exercise's first pair.
+    pub pair: (Option<usize>, Option<usize>),
+    pub frames: usize,
+    pub alpha: f32,
+}
+
+impl Default for InterpolateLink {
+    fn default() -> Self {
+        Self {
+            model_a: "two-layer-d20".into(),
+            model_b: "two-layer-d100".into(),
+            pair: (None, None),
+            frames: DEFAULT_FRAMES,
+            alpha: 0.5,
+        }
+    }
+}
+
+impl InterpolateLink {
+    pub fn from_link(query: &LinkQuery) -> (Self, Vec<String>) {
+        let d = Self::default();
+        let mut f = query.fields(&["a", "b", "from", "to", "frames", "alpha"]);
+        let model_a = f.model("a", &d.model_a);
+        let model_b = f.model("b", &d.model_b);
+        let from = f.field("from", Pick(None), parse_test_digit).0;
+        let to = f.field("to", Pick(None), parse_test_digit).0;
+        let link = Self {
+            model_a,
+            model_b,
+            pair: (from, to),
+            frames: f.field("frames", d.frames, parse_frames),
+            alpha: f.field("alpha", d.alpha, parse_alpha),
+        };
+        (link.with_whole_pair(), f.notices)
+    }
+
+    /// A pair with one end only is no pair: the view starts on a preset instead.
+    fn with_whole_pair(self) -> Self {
+        match self.pair {
+            (Some(_), Some(_)) => self,
+            _ => Self {
+                pair: (None, None),
+                ..self
+            },
+        }
+    }
+
+    pub fn hash(&self) -> String {
+        let index = |i: Option<usize>| i.map_or(String::new(), |i| i.to_string());
+        hash_with(
+            Route::Interpolate,
+            &[
+                ("a", self.model_a.clone()),
+                ("b", self.model_b.clone()),
+                ("from", index(self.pair.0)),
+                ("to", index(self.pair.1)),
+                ("frames", self.frames.to_string()),
+                ("alpha", format!("{:.2}", self.alpha)),
+            ],
+        )
+    }
+}
+
+/// A test digit named by a link, displayed as the default it falls back to ("the preset").
+struct Pick(Option<usize>);
+
+impl std::fmt::Display for Pick {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(i) => write!(f, "test digit {i}"),
+            None => f.write_str("the exercise's first pair"),
+        }
+    }
+}
+
+fn parse_test_digit(text: &str) -> Result<Pick, String> {
+    match text.trim().parse::<usize>() {
+        Ok(i) if i < BUNDLED_TEST_IMAGES => Ok(Pick(Some(i))),
+        _ => Err(format!(
+            "a test digit is an index from 0 to {}",
+            BUNDLED_TEST_IMAGES - 1
+        )),
+    }
+}
+
+/// α, the slider's mix of the two codes: from 0 (the first digit) to 1 (the second).
+pub fn parse_alpha(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(a) if (0.0..=1.0).contains(&a) => Ok(a),
+        _ => Err("α is a number from 0 to 1".into()),
+    }
+}
+
+/// `#/decorrelation`: the model of the heatmap and latent map, and the selected coordinate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecorrelationLink {
+    pub model: String,
+    pub coordinate: usize,
+}
+
+impl Default for DecorrelationLink {
+    fn default() -> Self {
+        Self {
+            model: "two-layer-d20".into(),
+            coordinate: 0,
+        }
+    }
+}
+
+impl DecorrelationLink {
+    pub fn from_link(query: &LinkQuery) -> (Self, Vec<String>) {
+        let d = Self::default();
+        let mut f = query.fields(&["model", "coord"]);
+        let link = Self {
+            model: f.model("model", &d.model),
+            coordinate: f.field("coord", d.coordinate, parse_coordinate),
+        };
+        (link, f.notices)
+    }
+
+    pub fn hash(&self) -> String {
+        hash_with(
+            Route::Decorrelation,
+            &[
+                ("model", self.model.clone()),
+                ("coord", self.coordinate.to_string()),
+            ],
+        )
+    }
+}
+
+/// A latent coordinate: below the largest latent size (the model's own is checked once its
+/// analysis is there).
+pub fn parse_coordinate(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(i) if i < MAX_LATENT_DIM => Ok(i),
+        _ => Err(format!(
+            "a coordinate is a whole number from 0 to {}",
+            MAX_LATENT_DIM - 1
+        )),
+    }
+}
+
+/// `#/transfer`: the scenarios to train, how many labelled images, the epochs (empty: the
+/// exercise's schedule) and the scenario whose confusion matrix is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferLink {
+    pub scenarios: Vec<TransferScenario>,
+    pub labels: String,
+    pub epochs: String,
+    pub shown: Option<TransferScenario>,
+}
+
+pub const LABEL_CHOICES: [&str; 3] = ["100", "1000", "all"];
+
+impl Default for TransferLink {
+    fn default() -> Self {
+        Self {
+            scenarios: TransferScenario::ALL.to_vec(),
+            labels: "1000".into(),
+            epochs: String::new(),
+            shown: None,
+        }
+    }
+}
+
+impl TransferLink {
+    pub fn from_link(query: &LinkQuery) -> (Self, Vec<String>) {
+        let d = Self::default();
+        let mut f = query.fields(&["scenarios", "labels", "epochs", "show"]);
+        let link = Self {
+            scenarios: f
+                .field("scenarios", Scenarios(d.scenarios), parse_scenarios)
+                .0,
+            labels: f.field("labels", d.labels, |t| {
+                LABEL_CHOICES
+                    .contains(&t.trim())
+                    .then(|| t.trim().to_string())
+                    .ok_or_else(|| "labelled images are 100, 1000 or all".to_string())
+            }),
+            epochs: f
+                .field("epochs", Epochs(d.epochs), |t| {
+                    parse_transfer_epochs(t)
+                        .map(|e| Epochs(e.map_or(String::new(), |n| n.to_string())))
+                })
+                .0,
+            shown: f
+                .field("show", Shown(None), |t| {
+                    t.trim().parse().map(|s| Shown(Some(s)))
+                })
+                .0,
+        };
+        (link, f.notices)
+    }
+
+    pub fn hash(&self) -> String {
+        let scenarios: Vec<String> = self.scenarios.iter().map(|s| s.to_string()).collect();
+        hash_with(
+            Route::Transfer,
+            &[
+                ("scenarios", scenarios.join(",")),
+                ("labels", self.labels.clone()),
+                ("epochs", self.epochs.trim().to_string()),
+                ("show", self.shown.map_or(String::new(), |s| s.to_string())),
+            ],
+        )
+    }
+}
+
+/// The transfer form's epochs: empty for the exercise's schedule, else 1 to 2,000.
+pub fn parse_transfer_epochs(text: &str) -> Result<Option<usize>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        t => match t.parse::<usize>() {
+            Ok(n) if (1..=2000).contains(&n) => Ok(Some(n)),
+            _ => Err(format!(
+                "epochs: a whole number from 1 to 2000, or empty for the exercise's schedule, not '{t}'"
+            )),
+        },
+    }
+}
+
+struct Scenarios(Vec<TransferScenario>);
+
+impl std::fmt::Display for Scenarios {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = self.0.iter().map(|s| s.to_string()).collect();
+        f.write_str(&names.join(", "))
+    }
+}
+
+fn parse_scenarios(text: &str) -> Result<Scenarios, String> {
+    let mut scenarios = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let scenario: TransferScenario = name.parse()?;
+        if !scenarios.contains(&scenario) {
+            scenarios.push(scenario);
+        }
+    }
+    if scenarios.is_empty() {
+        return Err("name at least one scenario".into());
+    }
+    Ok(Scenarios(scenarios))
+}
+
+struct Epochs(String);
+
+impl std::fmt::Display for Epochs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_str() {
+            "" => f.write_str("the exercise's schedule"),
+            n => write!(f, "{n} epochs"),
+        }
+    }
+}
+
+struct Shown(Option<TransferScenario>);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, "{s}"),
+            None => f.write_str("the last scenario trained"),
+        }
+    }
+}
+
+/// `#/draw`: the autoencoder and the classifier (`None`: the default; `Some("")`: none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawLink {
+    pub autoencoder: String,
+    pub classifier: Option<String>,
+}
+
+/// A link's `classifier=none`: read the drawing with no classifier.
+pub const NO_CLASSIFIER: &str = "none";
+
+impl DrawLink {
+    pub fn from_link(query: &LinkQuery, default_autoencoder: &str) -> (Self, Vec<String>) {
+        let mut f = query.fields(&["model", "classifier"]);
+        let autoencoder = f.model("model", default_autoencoder);
+        let classifier = query
+            .get("classifier")
+            .map(|_| f.model("classifier", NO_CLASSIFIER))
+            .map(|c| if c == NO_CLASSIFIER { String::new() } else { c });
+        (
+            Self {
+                autoencoder,
+                classifier,
+            },
+            f.notices,
+        )
+    }
+
+    pub fn hash(&self) -> String {
+        let classifier = match self.classifier.as_deref() {
+            None => String::new(),
+            Some("") => NO_CLASSIFIER.into(),
+            Some(name) => name.into(),
+        };
+        hash_with(
+            Route::Draw,
+            &[
+                ("model", self.autoencoder.clone()),
+                ("classifier", classifier),
+            ],
+        )
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn query(hash: &str) -> LinkQuery {
+        LinkQuery::from_hash(hash)
+    }
+
+    #[test]
+    fn a_training_link_round_trips_and_refuses_what_the_form_refuses() {
+        let mut form = TrainForm::defaults(BUNDLED_TRAIN_IMAGES);
+        form.architecture = "three-layer".into();
+        form.latent_dim = "5".into();
+        form.epochs = "3".into();
+        form.learning_rate = "0.002".into();
+        form.train_images = "512".into();
+        form.seed = "7".into();
+        let hash = train_hash(&form);
+        assert_eq!(Route::from_hash(&hash), Route::Train);
+        let (back, notices) = train_from_link(&query(&hash), &TrainForm::defaults(10_000));
+        assert_eq!(back, form);
+        assert!(notices.is_empty(), "{notices:?}");
+
+        let defaults = TrainForm::defaults(10_000);
+        let (read, notices) = train_from_link(
+            &query("#/train?arch=four-layer&d=0&epochs=1e9&lr=NaN&images=20000&seed=-1&batch=64"),
+            &defaults,
+        );
+        assert_eq!(
+            read,
+            TrainForm {
+                batch_size: "64".into(),
+                ..defaults.clone()
+            }
+        );
+        assert_eq!(notices.len(), 6, "{notices:?}");
+        for field in ["arch", "d=", "epochs", "lr", "images", "seed"] {
+            assert!(
+                notices.iter().any(|n| n.contains(field)),
+                "{field}: {notices:?}"
+            );
+        }
+        // What a refused value falls back to is the form as it was, not a fixed default.
+        let (read, _) = train_from_link(&query("#/train?d=abc"), &form);
+        assert_eq!(read, form);
+    }
+
+    #[test]
+    fn an_interpolation_link_round_trips() {
+        let link = InterpolateLink {
+            model_a: "two-layer-d20 (trained 3)".into(),
+            model_b: "one-layer-d5".into(),
+            pair: (Some(12), Some(9_999)),
+            frames: 7,
+            alpha: 0.25,
+        };
+        let (back, notices) = InterpolateLink::from_link(&query(&link.hash()));
+        assert_eq!(back, link);
+        assert!(notices.is_empty(), "{notices:?}");
+        let (read, notices) = InterpolateLink::from_link(&query(
+            "#/interpolate?from=10000&to=3&frames=21&alpha=-0.1&a=",
+        ));
+        assert_eq!(read, InterpolateLink::default());
+        assert_eq!(notices.len(), 4, "{notices:?}");
+        // One end alone is no pair.
+        let (read, _) = InterpolateLink::from_link(&query("#/interpolate?from=4"));
+        assert_eq!(read.pair, (None, None));
+        assert!(parse_alpha("NaN").is_err() && parse_alpha("inf").is_err());
+        assert_eq!(parse_alpha(" 1 "), Ok(1.0));
+    }
+
+    #[test]
+    fn decorrelation_and_draw_links_round_trip() {
+        let link = DecorrelationLink {
+            model: "three-layer-d100".into(),
+            coordinate: 42,
+        };
+        assert_eq!(DecorrelationLink::from_link(&query(&link.hash())).0, link);
+        let (read, notices) =
+            DecorrelationLink::from_link(&query("#/decorrelation?coord=1000&model=x"));
+        assert_eq!(read.coordinate, 0);
+        assert_eq!(
+            read.model, "x",
+            "a model name is checked once the list is there"
+        );
+        assert_eq!(notices.len(), 1);
+
+        for classifier in [
+            None,
+            Some(String::new()),
+            Some("classifier-d20 (trained 1)".into()),
+        ] {
+            let link = DrawLink {
+                autoencoder: "two-layer-d5".into(),
+                classifier,
+            };
+            let (back, notices) = DrawLink::from_link(&query(&link.hash()), "two-layer-d20");
+            assert_eq!(back, link);
+            assert!(notices.is_empty());
+        }
+        let (read, _) = DrawLink::from_link(&query("#/draw"), "two-layer-d20");
+        assert_eq!(read.autoencoder, "two-layer-d20");
+        assert_eq!(read.classifier, None);
+    }
+
+    #[test]
+    fn a_transfer_link_round_trips_and_refuses_unknown_scenarios() {
+        let link = TransferLink {
+            scenarios: vec![TransferScenario::Scratch, TransferScenario::Frozen],
+            labels: "all".into(),
+            epochs: "12".into(),
+            shown: Some(TransferScenario::Frozen),
+        };
+        assert_eq!(
+            link.hash(),
+            "#/transfer?scenarios=scratch,frozen&labels=all&epochs=12&show=frozen"
+        );
+        let (back, notices) = TransferLink::from_link(&query(&link.hash()));
+        assert_eq!(back, link);
+        assert!(notices.is_empty());
+        let (read, notices) = TransferLink::from_link(&query(
+            "#/transfer?scenarios=frozen,melted&labels=5&epochs=0&show=all",
+        ));
+        assert_eq!(read, TransferLink::default());
+        assert_eq!(notices.len(), 4, "{notices:?}");
+        assert!(notices[0].contains("melted"), "{notices:?}");
+        assert_eq!(
+            TransferLink::from_link(&query("#/transfer?scenarios=frozen,frozen,"))
+                .0
+                .scenarios,
+            vec![TransferScenario::Frozen]
+        );
+        assert_eq!(parse_transfer_epochs(" "), Ok(None));
+        assert!(parse_transfer_epochs("2001").is_err());
+    }
+}

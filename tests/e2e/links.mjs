@@ -1,0 +1,141 @@
+// End-to-end checks that every view is a link (issue 18, part 1): choices go into the address
+// without a reload, "Copy link" gives that address, a fresh browser opened on it shows the
+// same view, hostile parameters get defaults and a notice, a model that lives in another
+// browser falls back to the nearest bundled one, and one training link gives one run. Called
+// by run.mjs with its helpers; each wait is for the state it checks.
+
+const hash = (page) => page.evaluate(() => location.hash);
+const value = (page, testid) => page.$eval(`[data-testid="${testid}"]`, (e) => e.value);
+const notices = (page) => page.$$eval('[data-testid="link-notice"] li', (ls) => ls.map((l) => l.textContent));
+
+/** Waits until both interpolation strips show `frames` frames of the pair `input` ("i-j"). */
+async function waitStrips(page, frames, input) {
+  await page.waitForFunction(([n, inp]) => {
+    const strips = [...document.querySelectorAll('[data-testid="interp-strip"]')];
+    return strips.length === 2 && strips.every((s) => s.dataset.pending === "false" && s.dataset.frames === String(n)
+      && (inp === null || s.dataset.input === inp));
+  }, [frames, input], { timeout: 120_000 });
+  return page.$eval('[data-testid="interp-strip"]', (s) => s.dataset.input);
+}
+
+/** Opens a training link, trains it to the end, and returns what the page shows of the run. */
+async function trainFromLink({ browser, origin, openPage, waitLoaded }, link) {
+  const { context, page, problems } = await openPage(browser, link, origin);
+  await waitLoaded(page);
+  const form = {};
+  for (const f of ["architecture", "latent", "epochs", "batch", "lr", "images", "seed"]) form[f] = await value(page, `train-${f}`);
+  await page.click('[data-testid="train-start"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
+    null, { timeout: 300_000 });
+  const losses = await page.$eval('[data-testid="loss-chart"]', (c) => c.dataset.epochLosses);
+  await context.close();
+  return { form, losses, problems };
+}
+
+export async function linkChecks({ browser, origin, openPage, waitLoaded, check }) {
+  // A view's choices go into the address, without a reload.
+  {
+    const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/interpolate`, origin);
+    await waitLoaded(page);
+    const first = await waitStrips(page, 10, null);
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const presets = await page.$$('[data-testid="interp-preset"]');
+    await presets[1].click();
+    await page.waitForFunction((f) => {
+      const m = location.hash.match(/from=(\d+)&to=(\d+)/);
+      return m && `${m[1]}-${m[2]}` !== f;
+    }, first);
+    const [, from, to] = (await hash(page)).match(/from=(\d+)&to=(\d+)/);
+    const second = `${from}-${to}`;
+    await waitStrips(page, 10, second);
+    await page.fill('[data-testid="interp-frames"]', "7");
+    await page.selectOption('[data-testid="model-a"]', "two-layer-d5");
+    await page.$eval('[data-testid="interp-slider"]', (el) => {
+      el.value = "0.3";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await waitStrips(page, 7, second);
+    await page.waitForFunction(() => location.hash.includes("alpha=0.30") && location.hash.includes("frames=7"));
+    const address = await hash(page);
+    check(address === `#/interpolate?a=two-layer-d5&b=two-layer-d100&from=${from}&to=${to}&frames=7&alpha=0.30`,
+      `#/interpolate: the models, the pair, the frames and α are in the address (${address})`);
+    check(await page.evaluate(() => window.__sameDocument === true), "the address follows the view without a reload");
+    await page.click('[data-testid="copy-link"]');
+    await page.waitForSelector('[data-testid="copied-link"]');
+    const copied = await value(page, "copied-link");
+    const href = await page.evaluate(() => location.href);
+    check(copied === href && copied.includes("backend=cpu"), `"Copy link" gives the page's address with its view (${copied})`);
+    check(problems.length === 0, `no console errors while choosing (${JSON.stringify(problems)})`);
+    await context.close();
+
+    // The copied link in a fresh browser: the same view.
+    const fresh = await openPage(browser, copied, origin);
+    await waitLoaded(fresh.page);
+    await waitStrips(fresh.page, 7, second);
+    const models = await fresh.page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model).join());
+    check(models === "two-layer-d5,two-layer-d100", `the link opens with its models (${models})`);
+    check(await value(fresh.page, "interp-slider") === "0.3" && await value(fresh.page, "interp-frames") === "7",
+      "the link opens with its α and number of frames");
+    check(await hash(fresh.page) === address, "a fresh browser keeps the link's address as it was");
+    check((await notices(fresh.page)).length === 0, "a link the page wrote reads back without a notice");
+    check(fresh.problems.length === 0, `no console errors on the copied link (${JSON.stringify(fresh.problems)})`);
+    await fresh.context.close();
+  }
+
+  // Hostile and invalid parameters: the field's default and a visible notice.
+  {
+    const link = `${origin}/?backend=cpu#/interpolate?frames=999&alpha=NaN&from=3&bogus=%3Cscript%3Ealert(1)%3C/script%3E&a=%zz`;
+    const { context, page, problems } = await openPage(browser, link, origin);
+    await waitLoaded(page);
+    await waitStrips(page, 10, null);
+    await page.waitForSelector('[data-testid="link-notice"]');
+    const text = (await notices(page)).join("\n");
+    check(["frames", "alpha", "bogus", "%zz"].every((w) => text.includes(w)),
+      `refused parameters are named in a notice: ${JSON.stringify(await notices(page))}`);
+    check(await page.evaluate(() => !document.querySelector("script:not([src])") && !window.__xss),
+      "a parameter's text is shown as text, never run");
+    const address = await hash(page);
+    check(!address.includes("bogus") && address.includes("frames=10") && address.includes("alpha=0.50"),
+      `the address is rewritten with the defaults (${address})`);
+    await page.evaluate(() => { location.hash = "#/train?d=0&lr=fast&seed=7"; });
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-seed"]')?.value === "7");
+    const text2 = (await notices(page)).join("\n");
+    check(await value(page, "train-latent") === "20" && await value(page, "train-lr") === "0.001"
+      && text2.includes("d=") && text2.includes("lr=") && !text2.includes("frames"),
+      `an edited address opens its view anew: the training form keeps its defaults for d=0 and lr=fast, with notices (${text2})`);
+    check(problems.length === 0, `no console errors from hostile parameters (${JSON.stringify(problems)})`);
+    await context.close();
+  }
+
+  // A model that lives only in another browser.
+  {
+    const link = `${origin}/?backend=cpu#/draw?model=${encodeURIComponent("two-layer-d40 (trained 9)")}&classifier=none`;
+    const { context, page, problems } = await openPage(browser, link, origin);
+    await waitLoaded(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid="draw-model"]')?.value === "two-layer-d50",
+      null, { timeout: 60_000 }).catch(() => {});
+    const text = (await notices(page)).join("\n");
+    check(await value(page, "draw-model") === "two-layer-d50" && text.includes("two-layer-d40 (trained 9)")
+      && text.includes("showing two-layer-d50"),
+      `a model from another browser falls back to the nearest bundled one, and says so (${text})`);
+    check((await hash(page)).includes("model=two-layer-d50&classifier=none"), "the address names the model shown");
+    check(problems.length === 0, `no console errors (${JSON.stringify(problems)})`);
+    await context.close();
+  }
+
+  // One training link, one run: two fresh browsers give the same losses; another seed others.
+  {
+    const link = (seed) => `${origin}/?backend=cpu#/train?arch=two-layer&d=5&epochs=2&batch=64&lr=0.001&images=512&seed=${seed}`;
+    const helpers = { browser, origin, openPage, waitLoaded };
+    const one = await trainFromLink(helpers, link(7));
+    const two = await trainFromLink(helpers, link(7));
+    const other = await trainFromLink(helpers, link(8));
+    check(JSON.stringify(one.form) === JSON.stringify({ architecture: "two-layer", latent: "5", epochs: "2", batch: "64", lr: "0.001", images: "512", seed: "7" }),
+      `a training link fills the form (${JSON.stringify(one.form)})`);
+    check(one.losses.split(" ").length === 2 && one.losses === two.losses,
+      `two runs from one training link give identical losses (${one.losses} | ${two.losses})`);
+    check(other.losses !== one.losses, `another seed gives another run (${other.losses})`);
+    const problems = [...one.problems, ...two.problems, ...other.problems];
+    check(problems.length === 0, `no console errors while training from links (${JSON.stringify(problems)})`);
+  }
+}
