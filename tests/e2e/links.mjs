@@ -97,6 +97,16 @@ export async function linkChecks({ browser, origin, openPage, waitLoaded, check 
     const address = await hash(page);
     check(!address.includes("bogus") && address.includes("frames=10") && address.includes("alpha=0.50"),
       `the address is rewritten with the defaults (${address})`);
+    const firstPair = await page.$eval('[data-testid="interp-strip"]', (s) => s.dataset.input);
+    await page.evaluate(() => { location.hash = "#/interpolate?from=9998&to=9999"; });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="link-notice"] li')].some((l) => l.textContent.includes("9998")));
+    check(await waitStrips(page, 10, firstPair) === firstPair && (await hash(page)).includes(`from=${firstPair.replace("-", "&to=")}`),
+      "test digits the page does not hold give the exercise's first pair, with a notice");
+    await page.evaluate(() => { location.hash = "#/decorrelation?model=two-layer-d5&coord=7"; });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="link-notice"] li')].some((l) => l.textContent.includes("coordinate 7")),
+      null, { timeout: 120_000 });
+    check(await value(page, "heatmap-coordinate") === "0" && (await hash(page)).endsWith("model=two-layer-d5&coord=0"),
+      `a coordinate past the model's code gives coordinate 0, with a notice (${(await notices(page)).join(" | ")})`);
     await page.evaluate(() => { location.hash = "#/train?d=0&lr=fast&seed=7"; });
     await page.waitForFunction(() => document.querySelector('[data-testid="train-seed"]')?.value === "7");
     const text2 = (await notices(page)).join("\n");
