@@ -295,9 +295,9 @@ proptest! {
         let hash = format!("#/x?{query}");
         let link = LinkQuery::from_hash(&hash);
         let base = TrainForm::defaults(BUNDLED_TRAIN_IMAGES);
-        let (form, _) = train_from_link(&link, &base);
+        let (form, _, _) = train_from_link(&link, &base);
         prop_assert!(form.parse(BUNDLED_TRAIN_IMAGES).is_ok(), "{:?}", form);
-        prop_assert_eq!(train_from_link(&LinkQuery::from_hash(&train_hash(&form)), &base), (form, vec![]));
+        prop_assert_eq!(train_from_link(&LinkQuery::from_hash(&train_hash(&form)), &base), (form, false, vec![]));
 
         let (interpolate, _) = InterpolateLink::from_link(&link);
         prop_assert!((0.0..=1.0).contains(&interpolate.alpha) && (2..=20).contains(&interpolate.frames));

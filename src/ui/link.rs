@@ -133,6 +133,27 @@ pub fn hash_with(route: Route, pairs: &[(&str, String)]) -> String {
     }
 }
 
+/// The address's search part with `key` set to `value`, or removed (`None`); the other
+/// parameters stay as they were: `("?backend=cpu", "lesson", Some("b-depth"))` →
+/// `?backend=cpu&lesson=b-depth`.
+pub fn with_search_param(search: &str, key: &str, value: Option<&str>) -> String {
+    let mut parts: Vec<String> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| percent_decode(p.split('=').next().unwrap_or("")).as_deref() != Ok(key))
+        .map(str::to_string)
+        .collect();
+    if let Some(value) = value {
+        parts.push(format!("{}={}", percent_encode(key), percent_encode(value)));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
 /// Percent-encodes everything but the unreserved characters (RFC 3986) and `,`, which lists
 /// use and a query may carry as it is.
 pub fn percent_encode(text: &str) -> String {
@@ -295,6 +316,27 @@ mod tests {
         assert_eq!(query.get("frames"), Some("10"));
         assert_eq!(query.get("empty"), None);
         assert_eq!(hash_with(Route::Draw, &[]), "#/draw");
+    }
+
+    #[test]
+    fn search_parameters_are_set_and_removed_leaving_the_others() {
+        assert_eq!(
+            with_search_param("?backend=cpu", "lesson", Some("b-depth")),
+            "?backend=cpu&lesson=b-depth"
+        );
+        assert_eq!(
+            with_search_param(
+                "?lesson=a&backend=cpu&hide=nav,gallery",
+                "lesson",
+                Some("c")
+            ),
+            "?backend=cpu&hide=nav,gallery&lesson=c"
+        );
+        assert_eq!(with_search_param("?lesson=a", "lesson", None), "");
+        assert_eq!(
+            with_search_param("", "lesson", Some("a b")),
+            "?lesson=a%20b"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! | view | parameters |
 //! |---|---|
-//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed` |
+//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed`; `start=1` starts the run |
 //! | `#/interpolate` | `a`, `b` (models), `from`, `to` (test digits), `frames`, `alpha` |
 //! | `#/decorrelation` | `model`, `coord` (the selected coordinate) |
 //! | `#/transfer` | `scenarios` (comma list), `labels` (`100`, `1000` or `all`), `epochs`, `show` |
@@ -25,9 +25,18 @@ pub const BUNDLED_TRAIN_IMAGES: usize = 10_000;
 /// Test digits are named by their index in the bundled test subset.
 pub const BUNDLED_TEST_IMAGES: usize = 10_000;
 
-/// `#/train`: the form's fields, each as typed.
-pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, Vec<String>) {
-    let mut f = query.fields(&["arch", "d", "epochs", "batch", "lr", "images", "seed"]);
+/// `#/train`: the form's fields, each as typed, and whether the link starts the run
+/// (`start=1`, as a lesson's "train it" does; the address the page writes back has no
+/// `start`, so a reload does not start another run).
+pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, bool, Vec<String>) {
+    let mut f = query.fields(&[
+        "arch", "d", "epochs", "batch", "lr", "images", "seed", "start",
+    ]);
+    let start = f.field("start", false, |t| match t.trim() {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err("start is 1 or 0".into()),
+    });
     // A field is kept as the link wrote it once its parser accepts it.
     let mut text = |key: &str, default: &str, check: &dyn Fn(&str) -> Result<(), String>| {
         f.field(key, default.to_string(), |t| {
@@ -51,7 +60,21 @@ pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, Vec<S
         }),
         seed: text("seed", &base.seed, &|t| parse_seed(t).map(|_| ())),
     };
-    (form, f.notices)
+    (form, start, f.notices)
+}
+
+/// The notices a view would give for the link `hash` (empty: it reads as written). Lessons'
+/// links are checked with it.
+pub fn link_notices(hash: &str) -> Vec<String> {
+    let query = LinkQuery::from_hash(hash);
+    match Route::from_hash(hash) {
+        Route::Train => train_from_link(&query, &TrainForm::defaults(BUNDLED_TRAIN_IMAGES)).2,
+        Route::Experiments => query.fields(&[]).notices,
+        Route::Interpolate => InterpolateLink::from_link(&query).1,
+        Route::Decorrelation => DecorrelationLink::from_link(&query).1,
+        Route::Transfer => TransferLink::from_link(&query).1,
+        Route::Draw => DrawLink::from_link(&query, "two-layer-d20").1,
+    }
 }
 
 pub fn train_hash(form: &TrainForm) -> String {
@@ -403,12 +426,15 @@ mod tests {
         form.seed = "7".into();
         let hash = train_hash(&form);
         assert_eq!(Route::from_hash(&hash), Route::Train);
-        let (back, notices) = train_from_link(&query(&hash), &TrainForm::defaults(10_000));
-        assert_eq!(back, form);
+        let (back, start, notices) = train_from_link(&query(&hash), &TrainForm::defaults(10_000));
+        assert_eq!((back, start), (form.clone(), false));
         assert!(notices.is_empty(), "{notices:?}");
+        let (_, start, notices) = train_from_link(&query("#/train?start=1"), &form);
+        assert!(start && notices.is_empty());
+        assert!(!train_from_link(&query("#/train?start=yes"), &form).1);
 
         let defaults = TrainForm::defaults(10_000);
-        let (read, notices) = train_from_link(
+        let (read, _, notices) = train_from_link(
             &query("#/train?arch=four-layer&d=0&epochs=1e9&lr=NaN&images=20000&seed=-1&batch=64"),
             &defaults,
         );
@@ -427,7 +453,7 @@ mod tests {
             );
         }
         // What a refused value falls back to is the form as it was, not a fixed default.
-        let (read, _) = train_from_link(&query("#/train?d=abc"), &form);
+        let (read, _, _) = train_from_link(&query("#/train?d=abc"), &form);
         assert_eq!(read, form);
     }
 

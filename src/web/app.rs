@@ -10,6 +10,7 @@ use super::engine_client::EngineClient;
 use super::experiments_view::ExperimentsView;
 use super::header::Header;
 use super::interpolate_view::InterpolateView;
+use super::lesson_panel::LessonPanel;
 use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
 use super::transfer_view::TransferView;
@@ -21,6 +22,9 @@ use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
 use crate::ui::drawing_strokes::Drawing;
 use crate::ui::engine_state::EngineState;
+use crate::ui::hide::{hide_css, parse_hide};
+use crate::ui::lesson::parse_lesson_name;
+use crate::ui::link::percent_decode;
 use crate::ui::route::{Route, base_url};
 use crate::ui::train_form::TrainForm;
 use crate::ui::view_links::BUNDLED_TRAIN_IMAGES;
@@ -78,6 +82,20 @@ pub fn App() -> impl IntoView {
         let id = id.to_string();
         state.update(|s| s.resume_when_offered = Some(id));
     }
+    // A lesson's page: `?hide=` hides named parts, `?lesson=` opens the lesson panel.
+    let (hidden, hide_notices) =
+        parse_hide(&percent_decode(query_value(&search, "hide").unwrap_or("")).unwrap_or_default());
+    link_notices.update(|n| n.extend(hide_notices));
+    let hidden_css = hide_css(&hidden);
+    let initial_lesson = query_value(&search, "lesson").and_then(|l| match parse_lesson_name(l) {
+        Ok(name) => Some(name),
+        Err(e) => {
+            link_notices.update(|n| n.push(format!("lesson: {e}")));
+            None
+        }
+    });
+    let lesson_open = RwSignal::new(query_value(&search, "lesson").is_some());
+    let lesson_base = base.clone();
     let reproduction = RwSignal::new(Reproduction::Loading);
     {
         let base = base.clone();
@@ -160,12 +178,16 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Header state=state/>
-        <nav class="views">
+        <nav class="views" data-part="nav">
             {Route::ALL.iter().map(|&r| view! {
                 <a href=r.hash() class:active=move || route.get() == r>{r.title()}</a>
             }).collect_view()}
             <CopyLink/>
+            " "
+            <button class="small" data-testid="lessons-toggle" aria-pressed=move || lesson_open.get().to_string()
+                on:click=move |_| lesson_open.update(|o| *o = !*o)>"Lessons"</button>
         </nav>
+        {(!hidden_css.is_empty()).then(|| view! { <style>{hidden_css}</style> })}
         {move || {
             let n = link_notices.get();
             (!n.is_empty()).then(|| view! {
@@ -206,6 +228,7 @@ pub fn App() -> impl IntoView {
                 </details>
             })
         }}
+        <div class="workspace" class:with-lesson=move || lesson_open.get()>
         <main>
             {move || match (route.get(), visit.get()).0 {
                 Route::Train => view! { <TrainView state=state send=send form=form/> }.into_any(),
@@ -222,6 +245,11 @@ pub fn App() -> impl IntoView {
                 Route::Draw => view! { <DrawView state=state send=send drawing=drawing/> }.into_any(),
             }}
         </main>
+        {move || lesson_open.get().then(|| view! {
+            <LessonPanel base=lesson_base.clone() initial=initial_lesson.clone()
+                on_close=Callback::new(move |()| lesson_open.set(false))/>
+        })}
+        </div>
         <footer>
             "Latent Lab · models run in this page with burn · MNIST by LeCun, Cortes and Burges"
         </footer>

@@ -18,7 +18,7 @@ pub fn CopyLink() -> impl IntoView {
         });
     };
     view! {
-        <span class="copy-link">
+        <span class="copy-link" data-part="copy-link">
             <button class="small" data-testid="copy-link" on:click=copy
                 title="Copy the address of this view with its choices">"Copy link"</button>
             {move || copied.get().map(|(href, ok)| view! {

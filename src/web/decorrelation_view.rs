@@ -216,7 +216,7 @@ pub fn DecorrelationView(
                 file_stem="decorrelation"
                 caption="Against latent size (log scale). Grey: the fraction of dead coordinates."
             />
-            <table class="data" data-testid="decorrelation-table">
+            <table class="data" data-testid="decorrelation-table" data-part="decorrelation-table">
                 <thead><tr>
                     <th>"latent size"</th>
                     <th>"mean |r|, dead as 0"</th><th>"defined pairs only"</th><th>"dead"</th>
@@ -274,7 +274,7 @@ pub fn DecorrelationView(
                     </p>
                 })
             }}
-            <div class="heatmap-row">
+            <div class="heatmap-row" data-part="heatmap">
                 <figure>
                     <canvas node_ref=heatmap class="pixelated heatmap" data-testid="correlation-heatmap"
                         data-dim=move || analysis.get().map_or(0, |a| a.latent_dim)
@@ -294,8 +294,10 @@ pub fn DecorrelationView(
                     <figcaption>{coordinate_text}</figcaption>
                 </figure>
             </div>
-            <h3>"A map of the latent space"</h3>
-            <LatentMap analysis=analysis state=state send=send/>
+            <div data-part="latent-map">
+                <h3>"A map of the latent space"</h3>
+                <LatentMap analysis=analysis state=state send=send/>
+            </div>
         </section>
     }
 }

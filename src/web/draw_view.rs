@@ -381,11 +381,11 @@ pub fn DrawView(
                     <LatentBars bars=bars/>
                     <p class="note">"One bar per latent coordinate, on the scale of the test digits' codes. Hatched: dead, never active on the test digits."</p>
                 </div>
-                <div>
+                <div data-part="classifier">
                     <h3>"The classifier"</h3>
                     <ClassProbabilities probabilities=probabilities/>
                 </div>
-                <div>
+                <div data-part="neighbours">
                     <h3>"Nearest test digits in latent space"</h3>
                     <div data-testid="neighbours"
                         data-labels=move || neighbours.with(|n| n.iter().map(|x| x.label.to_string()).collect::<Vec<_>>().join(","))>

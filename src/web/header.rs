@@ -23,7 +23,7 @@ pub fn Header(#[prop(into)] state: Signal<EngineState>) -> impl IntoView {
                 " Latent Lab"
                 <span class="tagline">"what an autoencoder learns from handwritten digits"</span>
             </div>
-            <div class="backend" data-testid="backend">
+            <div class="backend" data-testid="backend" data-part="backend">
                 <span>{backend_text}</span>
                 {move || {
                     backend

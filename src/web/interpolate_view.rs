@@ -222,13 +222,14 @@ pub fn InterpolateView(
                 "Each digit is encoded; the codes are mixed as (1 − α)·A + α·B and decoded. The end frames are "
                 "the model's reconstructions of A and B, not the images themselves."
             </p>
-            <div class="presets">
+            <div class="presets" data-part="presets">
                 "The exercise's pairs: "
                 {move || presets(&gallery.get()).into_iter().map(|((a, b), (i, j))| view! {
                     <button class="small" data-testid="interp-preset"
                         on:click=move |_| pair.set((Some(i), Some(j)))>{format!("{a} → {b}")}</button> " "
                 }).collect_view()}
             </div>
+            <div data-part="gallery">
             <p>
                 "Or pick from the test digits: a click sets "
                 <label><input type="radio" name="end" prop:checked=move || picking.get() == End::A
@@ -239,6 +240,7 @@ pub fn InterpolateView(
                 ", B is " <strong class="end-b">{move || describe(pair.get().1)}</strong>
             </p>
             <DigitGallery gallery=gallery chosen=pair on_pick=pick/>
+            </div>
             <div class="interp-form">
                 <label>"Frames " <input type="number" min="2" max="20" data-testid="interp-frames"
                     prop:value=move || frames_text.get()
@@ -255,7 +257,7 @@ pub fn InterpolateView(
                         {move || failure(strip)().map(|e| view! { <span class="warning">{e}</span> })}
                     </div>
                 })}
-                <div class="strip-row">
+                <div class="strip-row" data-part="blend">
                     <div class="strip-label">"Pixels blended"</div>
                     <ImageStrip pixels=blend testid="blend-strip"/>
                 </div>
@@ -283,14 +285,14 @@ pub fn InterpolateView(
                     })}
                 </div>
             </div>
-            {move || reproduction_pair.get().map(|(a, b)| view! {
+            {move || reproduction_pair.get().map(|(a, b)| view! { <div data-part="reproduction">
                 <h3>"The same pair in the full-MNIST reproduction"</h3>
                 <p class="note">"Made by " <code>"latent-lab reproduce"</code> " with the same weights as the pretrained models."</p>
                 <div class="strip-row"><div class="strip-label">"latent 20"</div>
                     <img class="pixelated strip" alt=format!("{a} to {b}, latent 20") src=format!("results/interp_{a}_{b}_d20.png")/></div>
                 <div class="strip-row"><div class="strip-label">"latent 100"</div>
                     <img class="pixelated strip" alt=format!("{a} to {b}, latent 100") src=format!("results/interp_{a}_{b}_d100.png")/></div>
-            })}
+            </div> })}
         </section>
     }
 }

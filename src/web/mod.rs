@@ -21,6 +21,7 @@ mod interpolate_view;
 mod interrupted_run;
 mod latent_bars;
 mod latent_map;
+mod lesson_panel;
 mod line_chart;
 mod loss_chart;
 mod model_list;

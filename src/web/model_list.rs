@@ -141,7 +141,7 @@ pub fn ModelList(
             .collect_view()
     };
     view! {
-        <section class="models">
+        <section class="models" data-part="model-list">
             <h3>"Models"</h3>
             <p class="note">
                 "Models trained or loaded here are kept in this browser and come back after a reload. "

@@ -39,7 +39,7 @@ pub async fn fetch_reproduction(base_url: &str) -> Reproduction {
     }
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
+pub(crate) async fn fetch_text(url: &str) -> Result<String, String> {
     let window = leptos::prelude::window();
     let response = JsFuture::from(window.fetch_with_str(url))
         .await

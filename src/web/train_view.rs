@@ -37,9 +37,11 @@ pub fn TrainView(
     // A link with settings fills the form; without any, the form stays as it was (another
     // view may have just filled it). The address follows every change.
     let link = opening_link();
+    let mut start_from_link = false;
     if !link.is_empty() {
-        let (linked, notices) = train_from_link(&link, &form.get_untracked());
+        let (linked, start, notices) = train_from_link(&link, &form.get_untracked());
         form.set(linked);
+        start_from_link = start;
         notify(notices);
     }
     keep_in_address(move || train_hash(&form.get()));
@@ -56,13 +58,31 @@ pub fn TrainView(
         }
     });
     let form_error = RwSignal::new(None::<String>);
-    let start = move |_| match form.get().parse(available.get()) {
+    let start_run = move || match form.get_untracked().parse(available.get_untracked()) {
         Ok(request) => {
             form_error.set(None);
             send.run(ToEngine::Train(request));
         }
         Err(e) => form_error.set(Some(e)),
     };
+    let start = move |_| start_run();
+    // A link with `start=1` (a lesson's "train it") starts the run once the engine is ready,
+    // unless one is already going on.
+    if start_from_link {
+        let started = StoredValue::new(false);
+        Effect::new(move |_| {
+            if !started.get_value() && loaded.get() && available.get() > 0 {
+                started.set_value(true);
+                if status.get_untracked().is_active() {
+                    notify(vec![
+                        "the link asks to start a training, but one is already running".into(),
+                    ]);
+                } else {
+                    start_run();
+                }
+            }
+        });
+    }
     let pause = move |_| {
         send.run(if status.get() == RunStatus::Paused {
             ToEngine::Resume
@@ -117,7 +137,7 @@ pub fn TrainView(
                 can_resume=Signal::derive(move || loaded.get() && !status.get().is_active())
                 send=send
             />
-            <form class="train-form" on:submit=move |ev| ev.prevent_default()>
+            <form class="train-form" data-part="train-form" on:submit=move |ev| ev.prevent_default()>
                 <label>"Architecture "
                     <select prop:value=arch_value on:change=arch_change data-testid="train-architecture">
                         {Architecture::ALL.iter().map(|a| {
@@ -141,7 +161,7 @@ pub fn TrainView(
                     "Seed " <input type="number" min="0" prop:value=seed_value on:input=seed_change data-testid="train-seed"/>
                 </label>
             </form>
-            <div class="controls">
+            <div class="controls" data-part="train-controls">
                 <button
                     data-testid="train-start"
                     on:click=start

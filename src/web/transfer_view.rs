@@ -129,7 +129,7 @@ pub fn TransferView(
                 "20 → 50 → 100 → 10, trained with cross-entropy on logits on the first labelled images of the bundled subset, "
                 "scored on the bundled test subset. The report's losses stayed at 2.30 = ln 10: a uniform guess over ten digits."
             </p>
-            <form class="train-form" on:submit=move |ev| ev.prevent_default()>
+            <form class="train-form" data-part="transfer-form" on:submit=move |ev| ev.prevent_default()>
                 {TransferScenario::ALL.map(|s| view! {
                     <label title=scenario_text(s)>
                         <input type="checkbox" data-testid=format!("transfer-{s}")
@@ -205,6 +205,7 @@ pub fn TransferView(
             </table>
             <p><button class="small" data-testid="transfer-table-csv"
                 on:click=move |_| { let _ = offer_download("transfer.csv", results_csv(&results.get()).as_bytes()); }>"Table as CSV"</button></p>
+            <div data-part="reproduction">
             <h3>"Full MNIST (the reproduction, 10,000 test images)"</h3>
             <table class="data" data-testid="transfer-full-table">
                 <thead><tr>
@@ -226,6 +227,7 @@ pub fn TransferView(
             </table>
             <p><button class="small" data-testid="transfer-full-table-csv"
                 on:click=move |_| { let _ = offer_download("transfer-full-mnist.csv", reproduction_csv(&full_rows.get()).as_bytes()); }>"Table as CSV"</button></p>
+            </div>
             {move || shown.get().map(|r| {
                 let shares = confusion_shares(&r.confusion);
                 let csv = confusion_csv(&r.confusion);

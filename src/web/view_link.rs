@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::engine::ModelInfo;
 use crate::ui::engine_state::EngineState;
-use crate::ui::link::{LinkQuery, resolve_model};
+use crate::ui::link::{LinkQuery, resolve_model, with_search_param};
 use crate::ui::route::Route;
 
 /// What links asked for and could not get, shown by the app above the view until the person
@@ -44,16 +44,16 @@ pub fn keep_in_address(hash: impl Fn() -> String + 'static) {
         // Another view's address is never overwritten by one closing.
         if current != hash
             && Route::from_hash(&current) == Route::from_hash(&hash)
-            && let Err(e) = replace_hash(&hash)
+            && let Err(e) = replace_address(&hash)
         {
             leptos::logging::warn!("the address could not follow the view: {e}");
         }
     });
 }
 
-/// `history.replaceState(null, "", hash)`, through `Reflect` (no new web-sys features: they
-/// would rebuild the wgpu stack).
-fn replace_hash(hash: &str) -> Result<(), String> {
+/// `history.replaceState(null, "", url)` (a hash, or a path with search and hash), through
+/// `Reflect` (no new web-sys features: they would rebuild the wgpu stack).
+pub fn replace_address(url: &str) -> Result<(), String> {
     let history =
         js_sys::Reflect::get(&window(), &"history".into()).map_err(|_| "no history".to_string())?;
     let replace = js_sys::Reflect::get(&history, &"replaceState".into())
@@ -61,9 +61,23 @@ fn replace_hash(hash: &str) -> Result<(), String> {
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or("no history.replaceState")?;
     replace
-        .call3(&history, &JsValue::NULL, &"".into(), &hash.into())
+        .call3(&history, &JsValue::NULL, &"".into(), &url.into())
         .map(|_| ())
         .map_err(|e| format!("{e:?}"))
+}
+
+/// Sets (or removes) one parameter of the address's search part, leaving the view alone.
+pub fn set_search_param(key: &str, value: Option<&str>) {
+    let location = window().location();
+    let search = with_search_param(&location.search().unwrap_or_default(), key, value);
+    let url = format!(
+        "{}{search}{}",
+        location.pathname().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
+    if let Err(e) = replace_address(&url) {
+        leptos::logging::warn!("the address could not follow the page: {e}");
+    }
 }
 
 /// Once the engine has loaded its models, a model the link named that this browser does not

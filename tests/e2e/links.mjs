@@ -149,3 +149,61 @@ export async function linkChecks({ browser, origin, openPage, waitLoaded, check 
     check(problems.length === 0, `no console errors while training from links (${JSON.stringify(problems)})`);
   }
 }
+
+/** Lessons (issue 18, part 2): `?lesson=` opens a built-in lesson beside the view, its links
+ *  drive the view, `?hide=` hides named parts, and a teacher's own file loads from the page. */
+export async function lessonChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const link = `${origin}/?backend=cpu&lesson=c-interpolation&hide=nav,gallery,bogus-part#/interpolate`;
+  const { context, page, problems } = await openPage(browser, link, origin);
+  await waitLoaded(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-panel"]')?.dataset.state === "shown");
+  const title = await page.textContent('[data-testid="lesson-panel"] h2');
+  check(title === "C · Walking between two digits", `?lesson= opens the built-in lesson beside the view (${title})`);
+  const visible = (sel) => page.$eval(sel, (e) => e.offsetParent !== null || getComputedStyle(e).display !== "none" && e.getClientRects().length > 0);
+  check(!(await visible('[data-part="nav"]')) && !(await visible('[data-part="gallery"]')) && await visible('[data-part="presets"]'),
+    "?hide=nav,gallery hides the navigation and the gallery, and nothing else");
+  check((await notices(page)).some((n) => n.includes("'bogus-part'")), "an unknown part in ?hide= is named in a notice");
+  await waitStrips(page, 10, null);
+
+  // A step link drives the view: the pair 5 → 8.
+  await page.click('[data-testid="lesson-link"]:text("5 → 8")');
+  const pair = await waitStrips(page, 10, "8-61");
+  check(pair === "8-61" && (await hash(page)).includes("from=8&to=61"), `a lesson's link sets the view's pair (${await hash(page)})`);
+  await page.click('[data-testid="lesson-link"]:text("α to the middle")');
+  await page.waitForFunction(() => location.hash.includes("from=18&to=8") && location.hash.includes("alpha=0.50"));
+  check(await value(page, "interp-slider") === "0.5", "a lesson's link moves α");
+  check(await page.evaluate(() => new URL(location.href).searchParams.get("lesson")) === "c-interpolation",
+    "the lesson stays in the address while its links drive the view");
+
+  // The next lesson, in place.
+  await page.click('.lesson-next');
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-panel"]')?.dataset.lesson === "d-decorrelation"
+    && document.querySelector('[data-testid="lesson-panel"]')?.dataset.state === "shown");
+  check(await page.evaluate(() => new URL(location.href).searchParams.get("lesson")) === "d-decorrelation",
+    "the next lesson opens in the panel and in the address");
+
+  // A teacher's own lesson, loaded from the page; its link starts a run.
+  const mine = "# My lesson\n\nA <script>window.__xss = 1</script> is only text.\n\n## Go\n- [Train d = 5](#/train?d=5&epochs=1&images=256&seed=3&start=1)\n";
+  await page.setInputFiles('[data-testid="lesson-load"]', { name: "mine.md", mimeType: "text/markdown", buffer: Buffer.from(mine) });
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-panel"] h2')?.textContent === "My lesson");
+  check(await page.evaluate(() => window.__xss === undefined && document.querySelector('[data-testid="lesson-panel"]').textContent.includes("<script>")),
+    "a teacher's lesson file is shown, its markup as text");
+  await page.click('[data-testid="lesson-link"]:text("Train d = 5")');
+  await page.waitForFunction(() => ["running", "finished"].includes(document.querySelector('[data-testid="train-progress"]')?.dataset.status),
+    null, { timeout: 60_000 });
+  check(await value(page, "train-latent") === "5" && !(await hash(page)).includes("start"),
+    "a lesson's training link fills the form and starts the run (and the address keeps no start)");
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
+    null, { timeout: 300_000 });
+  await page.setInputFiles('[data-testid="lesson-load"]', { name: "bad.md", mimeType: "text/markdown", buffer: Buffer.from([0x23, 0x20, 0xff, 0xfe]) });
+  await page.waitForSelector('[data-testid="lesson-error"]');
+  check((await page.textContent('[data-testid="lesson-error"]')).includes("UTF-8"), "a lesson file that is not text is refused with a reason");
+  check(problems.length === 0, `no console errors with lessons (${JSON.stringify(problems)})`);
+  await context.close();
+
+  const bad = await openPage(browser, `${origin}/?backend=cpu&lesson=..%2Fsecret#/train`, origin);
+  await waitLoaded(bad.page);
+  check((await notices(bad.page)).some((n) => n.startsWith("lesson:")) && await bad.page.$eval('[data-testid="lesson-panel"]', (p) => p.dataset.state) === "none",
+    "a lesson name that is not a file name gets a notice and no fetch");
+  await bad.context.close();
+}

@@ -6,7 +6,7 @@ import { serve, trunkPolicy } from "./server.mjs";
 import { checkpointKeys, checkpointStored, interruptedRunChecks, storageFullChecks, twoTabsChecks, waitFor } from "./storage.mjs";
 import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
-import { linkChecks } from "./links.mjs";
+import { lessonChecks, linkChecks } from "./links.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -579,6 +579,7 @@ try {
     await interruptedRunChecks({ browser, origin, openPage, waitLoaded, check });
     await largeAnalysisChecks({ browser, origin, openPage, waitLoaded, check });
     await linkChecks({ browser, origin, openPage, waitLoaded, check });
+    await lessonChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 
