@@ -17,6 +17,7 @@ pub mod link;
 pub mod live;
 pub mod loss_history;
 pub mod model_file;
+pub mod report;
 pub mod route;
 pub mod run_status;
 pub mod ticks;

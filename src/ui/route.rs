@@ -11,16 +11,18 @@ pub enum Route {
     Decorrelation,
     Transfer,
     Draw,
+    Report,
 }
 
 impl Route {
-    pub const ALL: [Route; 6] = [
+    pub const ALL: [Route; 7] = [
         Route::Train,
         Route::Experiments,
         Route::Interpolate,
         Route::Decorrelation,
         Route::Transfer,
         Route::Draw,
+        Route::Report,
     ];
 
     /// The route of a location hash such as `#/draw`; unknown or empty hashes give `Train`.
@@ -41,6 +43,7 @@ impl Route {
             Route::Decorrelation => "decorrelation",
             Route::Transfer => "transfer",
             Route::Draw => "draw",
+            Route::Report => "report",
         }
     }
 
@@ -57,6 +60,7 @@ impl Route {
             Route::Decorrelation => "Decorrelation",
             Route::Transfer => "Transfer",
             Route::Draw => "Draw",
+            Route::Report => "Report",
         }
     }
 }

@@ -69,7 +69,7 @@ pub fn link_notices(hash: &str) -> Vec<String> {
     let query = LinkQuery::from_hash(hash);
     match Route::from_hash(hash) {
         Route::Train => train_from_link(&query, &TrainForm::defaults(BUNDLED_TRAIN_IMAGES)).2,
-        Route::Experiments => query.fields(&[]).notices,
+        Route::Experiments | Route::Report => query.fields(&[]).notices,
         Route::Interpolate => InterpolateLink::from_link(&query).1,
         Route::Decorrelation => DecorrelationLink::from_link(&query).1,
         Route::Transfer => TransferLink::from_link(&query).1,

@@ -11,6 +11,7 @@ use super::experiments_view::ExperimentsView;
 use super::header::Header;
 use super::interpolate_view::InterpolateView;
 use super::lesson_panel::LessonPanel;
+use super::report_view::ReportView;
 use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
 use super::transfer_view::TransferView;
@@ -243,6 +244,9 @@ pub fn App() -> impl IntoView {
                     <TransferView state=state reproduction=reproduction send=send/>
                 }.into_any(),
                 Route::Draw => view! { <DrawView state=state send=send drawing=drawing/> }.into_any(),
+                Route::Report => view! {
+                    <ReportView state=state reproduction=reproduction depth_seeds=depth_seeds send=send/>
+                }.into_any(),
             }}
         </main>
         {move || lesson_open.get().then(|| view! {

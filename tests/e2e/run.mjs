@@ -7,6 +7,7 @@ import { checkpointKeys, checkpointStored, interruptedRunChecks, storageFullChec
 import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
+import { reportChecks } from "./report.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -554,7 +555,7 @@ try {
 
     await drawChecks(page, "CPU", 40);
 
-    for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "train"]) {
+    for (const route of ["experiments", "interpolate", "decorrelation", "transfer", "draw", "report", "train"]) {
       await page.goto(`${origin}/#/${route}`);
       await page.waitForSelector('[data-testid="backend"]');
       await page.screenshot({ path: path.join(shots, `${route}.png`), fullPage: true });
@@ -580,6 +581,7 @@ try {
     await largeAnalysisChecks({ browser, origin, openPage, waitLoaded, check });
     await linkChecks({ browser, origin, openPage, waitLoaded, check });
     await lessonChecks({ browser, origin, openPage, waitLoaded, check });
+    await reportChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 

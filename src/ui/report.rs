@@ -1,0 +1,559 @@
+//! `#/report`: the exercise retold part by part — the question, the report's claim (quoted from
+//! `shared/seed/report.txt`, with its numbers from `reference.rs`), what this lab measured
+//! (read from `results/` when the page runs, so a new reproduction updates the text), where the
+//! report was wrong or incomplete and the evidence, and links to try it. Every number in the
+//! text is computed here from the data; only the quotes are fixed.
+
+use crate::analysis::DecorrelationStats;
+use crate::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
+use crate::results::Results;
+use crate::ui::experiments::{SeedStudy, depth_claims, seed_verdict};
+
+/// One part of the exercise, as the report view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportPart {
+    /// "A" … "E".
+    pub part: &'static str,
+    pub title: &'static str,
+    pub question: &'static str,
+    /// The report's own words.
+    pub claim: &'static str,
+    /// The report's numbers, one line each.
+    pub report_numbers: Vec<String>,
+    /// What the full-MNIST reproduction measured.
+    pub measured: Vec<String>,
+    /// Where the report was wrong or incomplete, with the evidence.
+    pub corrections: Vec<String>,
+    /// (label, `#/view?choices`).
+    pub try_it: Vec<(String, String)>,
+}
+
+const NOT_LOADED: &str =
+    "The reproduction's numbers (results/results.json) are not loaded, so this part has none.";
+
+/// ln 10: the cross-entropy of a uniform guess over ten digits.
+pub fn uniform_guess_loss() -> f64 {
+    10f64.ln()
+}
+
+/// The lowest cross-entropy a classifier can reach when its scores pass through a softmax
+/// before the loss's own: scores in [0, 1], at best 1 for the right digit and 0 for nine others.
+pub fn double_softmax_floor() -> f64 {
+    let e = 1f64.exp();
+    -(e / (e + 9.0)).ln()
+}
+
+fn loss(v: f32) -> String {
+    format!("{v:.4}")
+}
+
+pub fn report_parts(results: Option<&Results>, seeds: &[SeedStudy]) -> Vec<ReportPart> {
+    vec![
+        latent_size(results),
+        depth(results, seeds),
+        interpolation(results),
+        decorrelation(results),
+        transfer(results),
+    ]
+}
+
+fn latent_size(results: Option<&Results>) -> ReportPart {
+    let report_numbers = REPORT_LATENT_SWEEP
+        .iter()
+        .map(|(d, params, train, test)| {
+            format!("d = {d}: {params} parameters, train loss {train}, test loss {test}")
+        })
+        .collect();
+    let (mut measured, mut corrections) = (Vec::new(), Vec::new());
+    match results {
+        None => measured.push(NOT_LOADED.into()),
+        Some(r) => {
+            let mut sweep: Vec<_> = r.latent_sweep.iter().collect();
+            sweep.sort_by_key(|e| e.latent_dim);
+            for e in &sweep {
+                measured.push(format!(
+                    "d = {}: {} parameters, train loss {}, test loss {}",
+                    e.latent_dim,
+                    e.params,
+                    loss(e.train_loss),
+                    loss(e.test_loss)
+                ));
+            }
+            let rises: Vec<String> = sweep
+                .windows(2)
+                .filter(|w| w[1].test_loss >= w[0].test_loss)
+                .map(|w| format!("d = {} → {}", w[0].latent_dim, w[1].latent_dim))
+                .collect();
+            measured.push(if rises.is_empty() {
+                "The claim holds here too: the test loss falls at every larger latent size.".into()
+            } else {
+                format!(
+                    "The test loss does not fall at every step: it rises or stays from {}.",
+                    rises.join(", ")
+                )
+            });
+            let same_params = sweep
+                .iter()
+                .filter(|e| {
+                    REPORT_LATENT_SWEEP
+                        .iter()
+                        .any(|(d, p, ..)| *d == e.latent_dim && *p == e.params)
+                })
+                .count();
+            measured.push(format!(
+                "{same_params} of {} parameter counts are the report's.",
+                sweep.len()
+            ));
+            let at = |d: usize| sweep.iter().find(|e| e.latent_dim == d);
+            if let (Some(d1), Some(d20), Some(d100)) = (at(1), at(20), at(100)) {
+                let (first, then) = (d1.test_loss - d20.test_loss, d20.test_loss - d100.test_loss);
+                corrections.push(format!(
+                    "Incomplete: what each number of the code buys. From d = 1 to 20 the test loss falls by {} (from {} to {}); from 20 to 100, with {:.1}× the parameters, by {} (to {}){}.",
+                    loss(first),
+                    loss(d1.test_loss),
+                    loss(d20.test_loss),
+                    d100.params as f64 / d20.params as f64,
+                    loss(then),
+                    loss(d100.test_loss),
+                    if then < first { ": the gain shrinks" } else { "" },
+                ));
+            }
+            let dead: Vec<String> = r
+                .decorrelation
+                .iter()
+                .filter(|s| s.dead_units > 0)
+                .map(|s| {
+                    format!(
+                        "{} of {} at d = {}",
+                        s.dead_units, s.latent_dim, s.latent_dim
+                    )
+                })
+                .collect();
+            corrections.push(if dead.is_empty() {
+                "Not in the report: the ReLU on the code can switch a unit off for good (a dead unit). This lab starts the code layer's bias at +1 to keep units firing, and in this reproduction no code unit is dead (docs/dead-units.md).".into()
+            } else {
+                format!(
+                    "Not in the report: the ReLU on the code can switch a unit off for good. Dead code units in this reproduction, even with the code layer's bias started at +1: {} (docs/dead-units.md).",
+                    dead.join(", ")
+                )
+            });
+        }
+    }
+    ReportPart {
+        part: "A",
+        title: "How wide must the code be?",
+        question: "One architecture, latent sizes 1, 5, 10, 20, 50 and 100: how does the width of the code change how well a digit comes back?",
+        claim: "“as we increase the latent space dimension, we get lower train and test losses. This can be explained as bigger latent space dimension enable each encoded vector to captures more details of its original image.”",
+        report_numbers,
+        measured,
+        corrections,
+        try_it: vec![
+            (
+                "Train d = 5 for one epoch".into(),
+                "#/train?arch=two-layer&d=5&epochs=1&images=2000&seed=1".into(),
+            ),
+            (
+                "Draw for the d = 1 model".into(),
+                "#/draw?model=two-layer-d1".into(),
+            ),
+        ],
+    }
+}
+
+fn depth(results: Option<&Results>, seeds: &[SeedStudy]) -> ReportPart {
+    let report_numbers = REPORT_DEPTH_PARAMS
+        .iter()
+        .map(|(layers, params)| format!("{layers} layer(s): {params} parameters"))
+        .chain(std::iter::once(
+            "Its losses per depth were a figure that did not survive the scan.".to_string(),
+        ))
+        .collect();
+    let (mut measured, mut corrections) = (Vec::new(), Vec::new());
+    match results {
+        None => measured.push(NOT_LOADED.into()),
+        Some(r) => {
+            let mut depth = r.depth.clone();
+            depth.sort_by_key(|e| e.layers);
+            for e in &depth {
+                measured.push(format!(
+                    "{} layer(s): {} parameters, train loss {}, test loss {}",
+                    e.layers,
+                    e.params,
+                    loss(e.train_loss),
+                    loss(e.test_loss)
+                ));
+            }
+            for claim in depth_claims(&depth) {
+                let verdict = if claim.holds {
+                    "Holds"
+                } else {
+                    "Does not hold"
+                };
+                corrections.push(format!(
+                    "{verdict}: {} ({})",
+                    claim.statement, claim.evidence
+                ));
+            }
+            let differing: Vec<String> = depth
+                .iter()
+                .filter_map(|e| {
+                    let (_, theirs) = REPORT_DEPTH_PARAMS.iter().find(|(l, _)| *l == e.layers)?;
+                    (*theirs != e.params).then(|| {
+                        format!(
+                            "{} layer(s): {} here, {theirs} in the report",
+                            e.layers, e.params
+                        )
+                    })
+                })
+                .collect();
+            if !differing.is_empty() {
+                corrections.push(format!(
+                    "Parameter counts that differ from the report's: {}.",
+                    differing.join("; ")
+                ));
+            }
+        }
+    }
+    corrections.extend(seed_verdict(seeds));
+    ReportPart {
+        part: "B",
+        title: "Does depth help?",
+        question: "One, two and three convolution layers, all with a code of 20 numbers: does a deeper autoencoder rebuild digits better, faster, with fewer parameters?",
+        claim: "“as we add more convolutions layers, we got a better module in terms of: (1) Lower final train and test losses results (2) Faster convergence (3) Using less parameters for better performance”",
+        report_numbers,
+        measured,
+        corrections,
+        try_it: vec![
+            ("The depth curves".into(), "#/experiments".into()),
+            (
+                "Train three layers for one epoch".into(),
+                "#/train?arch=three-layer&d=20&epochs=1&images=2000&seed=1".into(),
+            ),
+        ],
+    }
+}
+
+fn interpolation(results: Option<&Results>) -> ReportPart {
+    let (mut measured, mut corrections) = (Vec::new(), Vec::new());
+    let mut try_it = vec![(
+        "Interpolate with latent 20 and 100".to_string(),
+        "#/interpolate?a=two-layer-d20&b=two-layer-d100".to_string(),
+    )];
+    match results {
+        None => measured.push(NOT_LOADED.into()),
+        Some(r) => {
+            let pairs: Vec<String> = r
+                .interpolation
+                .iter()
+                .filter(|e| e.latent_dim == 20)
+                .map(|e| format!("{} → {}", e.pair[0], e.pair[1]))
+                .collect();
+            measured.push(format!(
+                "The reproduction decoded the report's pairs ({}) at latent 20 and 100; the strips are below.",
+                pairs.join(", ")
+            ));
+            let at = |d: usize| r.latent_sweep.iter().find(|e| e.latent_dim == d);
+            if let (Some(d20), Some(d100)) = (at(20), at(100)) {
+                corrections.push(format!(
+                    "Incomplete: “sharper” was judged by eye on the end frames, which are reconstructions: their error is the test loss, {} at latent 20 and {} at latent 100. What an interpolation shows is the frames between; whether those look like digits is not measured by the report. Compare each strip with the pixel blend in the view.",
+                    loss(d20.test_loss),
+                    loss(d100.test_loss)
+                ));
+            }
+            if let Some(first) = r.interpolation.first() {
+                try_it[0].1 = format!(
+                    "#/interpolate?a=two-layer-d20&b=two-layer-d100&from={}&to={}",
+                    first.indices[0], first.indices[1]
+                );
+                try_it[0].0 = format!(
+                    "Interpolate {} → {} with latent 20 and 100",
+                    first.pair[0], first.pair[1]
+                );
+            }
+        }
+    }
+    ReportPart {
+        part: "C",
+        title: "Walking between two digits",
+        question: "Encode two digits, mix their codes, decode the mixes: what lies between a 3 and a 5 for a code of 20 numbers, and for one of 100?",
+        claim: "“the bigger latent space dimension we use, the decoder produce more \"sharper\" images that look more realistic. This is because a bigger latent space dimension enables us to encode more details of the image.”",
+        report_numbers: vec!["Its strips did not survive the scan.".into()],
+        measured,
+        corrections,
+        try_it,
+    }
+}
+
+fn decorrelation(results: Option<&Results>) -> ReportPart {
+    let (mut measured, mut corrections) = (Vec::new(), Vec::new());
+    match results {
+        None => measured.push(NOT_LOADED.into()),
+        Some(r) => {
+            let mut stats: Vec<&DecorrelationStats> = r
+                .decorrelation
+                .iter()
+                .filter(|s| s.mean_abs_pearson.is_some())
+                .collect();
+            stats.sort_by_key(|s| s.latent_dim);
+            let show = |v: Option<f64>| v.map_or("undefined".into(), |v| format!("{v:.3}"));
+            for s in &stats {
+                measured.push(format!(
+                    "d = {}: mean |r| {} (undefined pairs as 0), {} (defined pairs only), {} dead unit(s)",
+                    s.latent_dim,
+                    show(s.mean_abs_pearson),
+                    show(s.mean_abs_pearson_defined),
+                    s.dead_units
+                ));
+            }
+            if let (Some(first), Some(last)) = (stats.first(), stats.last()) {
+                let falls =
+                    |a: Option<f64>, b: Option<f64>| matches!((a, b), (Some(a), Some(b)) if b < a);
+                measured.push(format!(
+                    "From d = {} to {} the mean |r| {} with the report's convention and {} over defined pairs only.",
+                    first.latent_dim,
+                    last.latent_dim,
+                    if falls(first.mean_abs_pearson, last.mean_abs_pearson) { "falls" } else { "does not fall" },
+                    if falls(first.mean_abs_pearson_defined, last.mean_abs_pearson_defined) { "falls" } else { "does not fall" },
+                ));
+                let dead: usize = stats.iter().map(|s| s.dead_units).sum();
+                corrections.push(format!(
+                    "Incomplete: a correlation is undefined (NaN) when a coordinate never varies: a dead unit, switched off by the ReLU on the code. Counting those pairs as 0, as the report did, reads “never fires” as “uncorrelated” and pulls the mean down wherever units die ({dead} dead unit(s) over these models here). The two conventions side by side show how much of the trend that is."
+                ));
+            }
+            corrections.push(
+                "Incomplete: a mean over all pairs hides its spread; the heatmap shows which coordinates move together.".into(),
+            );
+        }
+    }
+    ReportPart {
+        part: "D",
+        title: "Do the coordinates say different things?",
+        question: "If two coordinates of the code always move together, one is wasted. How correlated are the coordinates, and how does that change with the latent size?",
+        claim: "“as the we increase the latent space dimension, we get a smaller correlation between different coordinates.” … “Some pairs of the Pearson correlation resulted in NAN. To overcome this, I replaced them with zeros to not influence the mean.”",
+        report_numbers: vec![
+            "Its plot of mean |r| against the latent size did not survive the scan.".into(),
+        ],
+        measured,
+        corrections,
+        try_it: vec![
+            (
+                "The d = 20 heatmap".into(),
+                "#/decorrelation?model=two-layer-d20".into(),
+            ),
+            (
+                "The d = 100 heatmap".into(),
+                "#/decorrelation?model=two-layer-d100".into(),
+            ),
+        ],
+    }
+}
+
+fn transfer(results: Option<&Results>) -> ReportPart {
+    let report_numbers = REPORT_TRANSFER
+        .iter()
+        .map(|(scenario, train, test)| format!("{scenario}: train loss {train}, test loss {test}"))
+        .collect();
+    let (mut measured, mut corrections) = (Vec::new(), Vec::new());
+    corrections.push(format!(
+        "Wrong: a loss of ln 10 = {:.3} is what a uniform guess over ten digits scores. The report's classifiers learnt nothing, and neither scenario can be said to beat the other.",
+        uniform_guess_loss()
+    ));
+    corrections.push(format!(
+        "One cause the report itself shows: its MLP ends with a SoftMax and is trained with cross-entropy, which applies its own softmax. The scores the loss sees are squeezed into [0, 1], so it cannot go below {:.2} and its gradients are small. This lab trains cross-entropy on the MLP's raw scores (logits).",
+        double_softmax_floor()
+    ));
+    match results {
+        None => measured.push(NOT_LOADED.into()),
+        Some(r) => {
+            for e in &r.transfer {
+                measured.push(format!(
+                    "{}, {} labelled images: test loss {}, test accuracy {:.1}%",
+                    e.scenario,
+                    e.labels,
+                    loss(e.test_loss),
+                    e.test_accuracy * 100.0
+                ));
+            }
+            let below = r
+                .transfer
+                .iter()
+                .filter(|e| f64::from(e.test_loss) < uniform_guess_loss())
+                .count();
+            if !r.transfer.is_empty() {
+                measured.push(format!(
+                    "{below} of {} classifiers here end below ln 10: they learnt.",
+                    r.transfer.len()
+                ));
+            }
+        }
+    }
+    ReportPart {
+        part: "E",
+        title: "An encoder for a classifier",
+        question: "The pretrained encoder turns a digit into 20 numbers. With an MLP on top, frozen or fine-tuned, do they make a good classifier?",
+        claim: "“Scenario 1: train loss=2.303, test loss=2.304. Scenario 2: train loss=2.300, test loss=2.300.” … “I got losses values that is not make sense. I didn't succeed to debug the problem.”",
+        report_numbers,
+        measured,
+        corrections,
+        try_it: vec![
+            (
+                "Train the three scenarios on 100 labels".into(),
+                "#/transfer?labels=100".into(),
+            ),
+            (
+                "Read your drawing with the fine-tuned classifier".into(),
+                "#/draw?classifier=classifier-finetune".into(),
+            ),
+        ],
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::results::{Curve, DepthEntry, SweepEntry, TransferEntry};
+    use crate::training::{TrainingConfig, TransferScenario};
+    use crate::ui::view_links::link_notices;
+
+    fn results() -> Results {
+        let sweep = |latent_dim, params, test_loss| SweepEntry {
+            latent_dim,
+            params,
+            train_loss: test_loss,
+            test_loss,
+            curve: Curve::default(),
+        };
+        let depth = |layers, params, test_loss| DepthEntry {
+            layers,
+            params,
+            train_loss: test_loss,
+            test_loss,
+            curve: Curve {
+                test: vec![test_loss * 2.0, test_loss],
+                train: vec![test_loss * 2.0, test_loss],
+                train_running: vec![],
+            },
+        };
+        let stats = |latent_dim, all, defined, dead_units| DecorrelationStats {
+            latent_dim,
+            mean_abs_pearson: Some(all),
+            mean_abs_pearson_defined: Some(defined),
+            dead_units,
+        };
+        Results {
+            command: "test".into(),
+            quick: true,
+            backend: "flex".into(),
+            machine: "test".into(),
+            started_utc: String::new(),
+            wall_seconds: 0.0,
+            train_images: 0,
+            test_images: 0,
+            training: TrainingConfig::default(),
+            latent_sweep: vec![
+                sweep(20, 49_701, 0.010),
+                sweep(1, 15_482, 0.050),
+                sweep(100, 193_781, 0.008),
+            ],
+            depth: vec![depth(1, 27_543, 0.02), depth(3, 28_000, 0.03)],
+            interpolation: vec![],
+            decorrelation: vec![stats(20, 0.20, 0.25, 2), stats(100, 0.10, 0.12, 10)],
+            transfer: vec![TransferEntry {
+                scenario: TransferScenario::Frozen,
+                labels: 100,
+                epochs: 10,
+                train_loss: 0.5,
+                train_accuracy: 0.9,
+                test_loss: 0.6,
+                test_accuracy: 0.85,
+                curve: Default::default(),
+                seconds: 1.0,
+            }],
+            runs: vec![],
+        }
+    }
+
+    #[test]
+    fn the_texts_numbers_come_from_the_results() {
+        let r = results();
+        let parts = report_parts(Some(&r), &[]);
+        assert_eq!(
+            parts.iter().map(|p| p.part).collect::<Vec<_>>(),
+            ["A", "B", "C", "D", "E"]
+        );
+        let a = &parts[0];
+        assert_eq!(a.report_numbers.len(), 6);
+        assert_eq!(
+            a.measured[0],
+            "d = 1: 15482 parameters, train loss 0.0500, test loss 0.0500"
+        );
+        assert!(
+            a.measured.contains(
+                &"The claim holds here too: the test loss falls at every larger latent size."
+                    .to_string()
+            )
+        );
+        assert!(
+            a.measured
+                .contains(&"3 of 3 parameter counts are the report's.".to_string())
+        );
+        // 0.05 → 0.01 falls by 0.04; 0.010 → 0.008 by 0.002; 193781 / 49701 = 3.9.
+        assert!(
+            a.corrections[0].contains("falls by 0.0400 (from 0.0500 to 0.0100)")
+                && a.corrections[0]
+                    .contains("3.9× the parameters, by 0.0020 (to 0.0080): the gain shrinks"),
+            "{}",
+            a.corrections[0]
+        );
+        assert!(a.corrections[1].contains("2 of 20 at d = 20, 10 of 100 at d = 100"));
+
+        let b = &parts[1];
+        assert!(
+            b.corrections.iter().any(|c| c.starts_with("Does not hold")),
+            "{:?}",
+            b.corrections
+        );
+        assert!(
+            b.corrections
+                .iter()
+                .any(|c| c.contains("3 layer(s): 28000 here, 28317 in the report"))
+        );
+
+        let d = &parts[3];
+        assert!(d.measured.iter().any(|m| m == "From d = 20 to 100 the mean |r| falls with the report's convention and falls over defined pairs only."), "{:?}", d.measured);
+        assert!(d.corrections[0].contains("12 dead unit(s)"));
+
+        let e = &parts[4];
+        assert!(e.corrections[0].contains("ln 10 = 2.303"));
+        assert!(e.corrections[1].contains("below 1.46"));
+        assert!(
+            e.measured
+                .contains(&"1 of 1 classifiers here end below ln 10: they learnt.".to_string())
+        );
+
+        // A new reproduction changes the text.
+        let mut worse = r.clone();
+        worse.latent_sweep[2].test_loss = 0.02;
+        let a2 = &report_parts(Some(&worse), &[])[0];
+        assert!(
+            a2.measured
+                .iter()
+                .any(|m| m.contains("rises or stays from d = 20 → 100")),
+            "{:?}",
+            a2.measured
+        );
+    }
+
+    #[test]
+    fn without_results_every_part_says_so_and_links_still_work() {
+        for part in report_parts(None, &[]) {
+            assert_eq!(part.measured, vec![NOT_LOADED.to_string()], "{}", part.part);
+            assert!(!part.try_it.is_empty());
+            for (_, hash) in part.try_it {
+                assert!(link_notices(&hash).is_empty(), "{hash}");
+            }
+        }
+        assert!((uniform_guess_loss() - 2.302_585).abs() < 1e-6);
+        assert!((double_softmax_floor() - 1.4611).abs() < 1e-4);
+    }
+}

@@ -1,0 +1,37 @@
+// End-to-end check of #/report (issue 18, part 3): five parts, A to E, whose numbers are the
+// committed reproduction's (read from results/ by the page), each with the reproduction's
+// figure and a live one from the pretrained models, and "try it" links into the views.
+// Called by run.mjs with its helpers; each wait is for the state it checks.
+
+export async function reportChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/report`, origin);
+  await waitLoaded(page);
+  await page.waitForSelector('[data-testid="report"]');
+  const parts = await page.$$eval('[data-testid="report-part"]', (ps) => ps.map((p) => p.dataset.part).join(""));
+  check(parts === "ABCDE", `#/report has one part per part of the exercise (${parts})`);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="report-measured"]')?.textContent.includes("not loaded"));
+  const results = await page.evaluate(() => fetch("results/results.json").then((r) => r.json()));
+  const d20 = results.latent_sweep.find((e) => e.latent_dim === 20).test_loss.toFixed(4);
+  const best = Math.max(...results.transfer.map((e) => e.test_accuracy));
+  const text = (part) => page.$eval(`[data-testid="report-part"][data-part="${part}"]`, (p) => p.textContent);
+  check((await text("A")).includes(`test loss ${d20}`), `part A quotes the reproduction's test loss at d = 20 (${d20}) from results.json`);
+  check((await text("E")).includes(`${(best * 100).toFixed(1)}%`) && (await text("E")).includes("2.303"),
+    "part E sets the report's 2.303 beside the reproduction's accuracy, read from results.json");
+  check((await text("B")).includes("seeds"), "part B reads the seed studies");
+  // Live figures: the pretrained models, run in this page.
+  await page.waitForFunction(() => {
+    const frames = (id) => [...document.querySelectorAll(`[data-testid="${id}"]`)].map((c) => c.dataset.frames);
+    return frames("report-live-a").join() === "6" && frames("report-live-b").join() === "3" && frames("report-live-c").join() === "10,10";
+  }, null, { timeout: 120_000 });
+  check(true, "live figures: six latent sizes and three depths rebuild a 3, two models walk from 3 to 5");
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="report-live-d"] tr[data-analysed="true"]').length === 5,
+    null, { timeout: 180_000 });
+  check(true, "part D's mean |r| is computed live in the page for d = 5 to 100");
+  const figures = await page.$$eval(".report-figure", (imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length);
+  check(figures === 6, `the reproduction's six figures load (${figures})`);
+  await page.click('[data-testid="report-part"][data-part="C"] [data-testid="report-try"]');
+  await page.waitForFunction(() => location.hash.startsWith("#/interpolate?a=two-layer-d20&b=two-layer-d100&from="));
+  check(await page.$$eval('[data-testid="interp-strip"]', (s) => s.length) === 2, "a part's \"try it\" opens the view with its configuration");
+  check(problems.length === 0, `no console errors on #/report (${JSON.stringify(problems)})`);
+  await context.close();
+}
