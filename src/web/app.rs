@@ -11,6 +11,7 @@ use super::experiments_view::ExperimentsView;
 use super::header::Header;
 use super::interpolate_view::InterpolateView;
 use super::lesson_panel::LessonPanel;
+use super::offline::register_service_worker;
 use super::report_view::ReportView;
 use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
@@ -97,6 +98,17 @@ pub fn App() -> impl IntoView {
     });
     let lesson_open = RwSignal::new(query_value(&search, "lesson").is_some());
     let lesson_base = base.clone();
+    // Offline: shown once the service worker has cached every file of the build.
+    let offline_ready = RwSignal::new(false);
+    {
+        let base = base.clone();
+        leptos::task::spawn_local(async move {
+            match register_service_worker(&base).await {
+                Ok(()) => offline_ready.set(true),
+                Err(e) => leptos::logging::warn!("the lab will not work offline here: {e}"),
+            }
+        });
+    }
     let reproduction = RwSignal::new(Reproduction::Loading);
     {
         let base = base.clone();
@@ -187,6 +199,10 @@ pub fn App() -> impl IntoView {
             " "
             <button class="small" data-testid="lessons-toggle" aria-pressed=move || lesson_open.get().to_string()
                 on:click=move |_| lesson_open.update(|o| *o = !*o)>"Lessons"</button>
+            {move || offline_ready.get().then(|| view! {
+                " " <span class="note" data-testid="offline-ready"
+                    title="Every file the lab needs is stored in this browser: it loads and trains without the network">"✓ works offline"</span>
+            })}
         </nav>
         {(!hidden_css.is_empty()).then(|| view! { <style>{hidden_css}</style> })}
         {move || {

@@ -26,6 +26,7 @@ mod line_chart;
 mod loss_chart;
 mod model_list;
 mod model_select;
+mod offline;
 mod report_view;
 mod reproduction;
 mod tab_channel;

@@ -8,6 +8,7 @@ import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
+import { offlineChecks } from "./offline.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,8 +27,10 @@ function check(ok, what) {
   if (!ok) failures.push(what);
 }
 
-async function openPage(browser, url, origin) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+// The service worker stays off except where a check asks for it (tests/e2e/offline.mjs): a
+// cached build would answer requests the other checks expect to reach the server.
+async function openPage(browser, url, origin, { serviceWorkers = "block" } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers });
   const page = await context.newPage();
   const problems = [];
   const foreign = [];
@@ -582,6 +585,7 @@ try {
     await linkChecks({ browser, origin, openPage, waitLoaded, check });
     await lessonChecks({ browser, origin, openPage, waitLoaded, check });
     await reportChecks({ browser, origin, openPage, waitLoaded, check });
+    await offlineChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 

@@ -7,6 +7,7 @@ const types = {
   ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
   ".css": "text/css", ".json": "application/json", ".gz": "application/gzip",
   ".safetensors": "application/octet-stream", ".png": "image/png",
+  ".svg": "image/svg+xml", ".webmanifest": "application/manifest+json", ".md": "text/markdown; charset=utf-8",
 };
 
 /** The Content-Security-Policy `trunk serve` sends (Trunk.toml's [serve.headers]). */
