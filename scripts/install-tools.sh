@@ -5,7 +5,7 @@
 #   serve: rust's wasm32 target, trunk 0.22.1, wasm-bindgen-cli 0.2.130
 #   test:  the above, plus wasm-pack 0.15.1, Debian's chromium + chromium-driver and
 #          mesa-vulkan-drivers + libvulkan1 (software Vulkan for native wgpu tests), and the
-#          npm packages of tests/e2e (playwright-core, pinned in its package-lock.json)
+#          npm packages of tests/e2e (playwright-core and axe-core, pinned in its package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-test}"
@@ -56,8 +56,8 @@ ldconfig -p | grep -q 'libvulkan.so.1' || missing+=(libvulkan1)
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 if [ -f tests/e2e/package-lock.json ]; then
-  if [ ! -d tests/e2e/node_modules/playwright-core ]; then
-    say "npm ci (tests/e2e: playwright-core, drives Debian's chromium; no browser download)"
+  if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/axe-core ]; then
+    say "npm ci (tests/e2e: playwright-core, drives Debian's chromium, no browser download; axe-core)"
     (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 fi

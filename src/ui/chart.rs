@@ -46,6 +46,33 @@ pub struct ChartSpec {
 }
 
 impl ChartSpec {
+    /// The chart in words, for screen readers (the canvas's `aria-label`): each drawn series
+    /// with its first and last point.
+    pub fn describe(&self) -> String {
+        let axes = format!("{} against {}", self.y_label, self.x_label);
+        let series: Vec<String> = self
+            .series
+            .iter()
+            .filter_map(|s| {
+                let points = self.drawable(s);
+                let (first, last) = (points.first()?, points.last()?);
+                Some(format!(
+                    "{}: {} points, from {} at {} to {} at {}",
+                    s.label,
+                    points.len(),
+                    short(first.1),
+                    short(first.0),
+                    short(last.1),
+                    short(last.0)
+                ))
+            })
+            .collect();
+        if series.is_empty() {
+            format!("Chart of {axes}: nothing to plot yet.")
+        } else {
+            format!("Chart of {axes}. {}.", series.join("; "))
+        }
+    }
     /// The points that can be drawn: finite, and positive on a log axis.
     pub fn drawable(&self, series: &Series) -> Vec<(f64, f64)> {
         series
@@ -125,6 +152,11 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
+/// A number in four significant figures.
+fn short(v: f64) -> String {
+    format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -180,6 +212,25 @@ mod tests {
         assert_eq!(
             s.to_csv(),
             "series,epoch,loss\n\"test, full MNIST\",1,0.5\n\"test, full MNIST\",2,0.25\n"
+        );
+    }
+
+    #[test]
+    fn a_chart_describes_itself_in_words() {
+        let mut chart = spec(
+            vec![(1.0, 0.05), (2.0, f64::NAN), (3.0, 0.0123456)],
+            false,
+            true,
+        );
+        chart.x_label = "epoch".into();
+        chart.y_label = "test loss".into();
+        assert_eq!(
+            chart.describe(),
+            "Chart of test loss against epoch. a: 2 points, from 0.05 at 1 to 0.01235 at 3."
+        );
+        assert_eq!(
+            spec(vec![], false, false).describe(),
+            "Chart of  against : nothing to plot yet."
         );
     }
 }

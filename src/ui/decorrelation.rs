@@ -199,9 +199,9 @@ pub fn heatmap_cell(d: usize) -> usize {
 pub fn correlation_colour(r: f32) -> [u8; 3] {
     let t = r.clamp(-1.0, 1.0).abs();
     let target: [f32; 3] = if r >= 0.0 {
-        [200.0, 40.0, 30.0]
+        [178.0, 24.0, 43.0]
     } else {
-        [30.0, 80.0, 200.0]
+        [33.0, 102.0, 172.0]
     };
     // + 0.5 and truncate: the same as `round` for these positive values, without the call to
     // libm's roundf that `round` is in WebAssembly (three a cell, a million cells).
@@ -333,13 +333,13 @@ mod tests {
     #[test]
     fn heatmap_colours_correlations_and_marks_dead_coordinates() {
         assert_eq!(correlation_colour(0.0), [255, 255, 255]);
-        assert_eq!(correlation_colour(1.0), [200, 40, 30]);
-        assert_eq!(correlation_colour(-1.0), [30, 80, 200]);
+        assert_eq!(correlation_colour(1.0), [178, 24, 43]);
+        assert_eq!(correlation_colour(-1.0), [33, 102, 172]);
         // 2 × 2: coordinate 1 dead.
         let matrix = CorrelationMatrix::from_values(&[Some(1.0), None, None, None]);
         let (w, h, rgba) = heatmap_rgba(&matrix, 2, 3);
         assert_eq!((w, h, rgba.len()), (6, 6, 6 * 6 * 4));
-        assert_eq!(&rgba[0..4], &[200, 40, 30, 255]);
+        assert_eq!(&rgba[0..4], &[178, 24, 43, 255]);
         let px = |x: usize, y: usize| &rgba[(y * 6 + x) * 4..(y * 6 + x) * 4 + 3];
         assert_eq!(px(4, 0), &[120, 120, 128], "stripe on a dead column");
         assert_eq!(px(5, 0), &[205, 205, 210]);

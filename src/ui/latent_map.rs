@@ -3,18 +3,20 @@
 
 use crate::analysis::Projection;
 
-/// One colour per digit 0–9 (Tableau's ten, distinguishable on white).
+/// One colour per digit 0–9, from Okabe and Ito's and Paul Tol's colour-blind-safe schemes:
+/// the ten of them that stay furthest apart for protanopia, deuteranopia and normal vision
+/// (tested below), each at least 2:1 against the white map; the legend names each digit.
 pub const DIGIT_COLOURS: [(u8, u8, u8); 10] = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (127, 127, 127),
-    (188, 189, 34),
-    (23, 190, 207),
+    (51, 34, 136),   // 0 indigo (Tol)
+    (86, 180, 233),  // 1 sky blue (Okabe–Ito)
+    (230, 159, 0),   // 2 orange (Okabe–Ito)
+    (34, 136, 51),   // 3 green (Tol)
+    (204, 51, 17),   // 4 red (Tol)
+    (204, 121, 167), // 5 reddish purple (Okabe–Ito)
+    (0, 0, 0),       // 6 black
+    (170, 68, 153),  // 7 purple (Tol)
+    (204, 102, 119), // 8 rose (Tol)
+    (85, 85, 85),    // 9 dark grey
 ];
 
 /// Canvas positions of the projected points in a `size × size` square with a `margin`, both
@@ -76,5 +78,74 @@ mod tests {
         assert_eq!(pos, vec![(10.0, 50.0), (90.0, 50.0), (50.0, 30.0)]);
         assert_eq!(nearest_point(&pos, 52.0, 33.0, 6.0), Some(2));
         assert_eq!(nearest_point(&pos, 30.0, 80.0, 6.0), None);
+    }
+
+    /// The digit colours as a red-green colour-blind eye sees them (Viénot, Brettel and
+    /// Mollon 1999, on linear RGB): every two digits stay apart.
+    #[test]
+    fn digit_colours_stay_apart_for_red_green_colour_blindness() {
+        fn linear(c: u8) -> f64 {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        }
+        fn simulate((r, g, b): (u8, u8, u8), m: [[f64; 3]; 3]) -> [f64; 3] {
+            let v = [linear(r), linear(g), linear(b)];
+            m.map(|row| {
+                (row[0] * v[0] + row[1] * v[1] + row[2] * v[2])
+                    .clamp(0.0, 1.0)
+                    .powf(1.0 / 2.2)
+                    * 255.0
+            })
+        }
+        let protan = [
+            [0.11238, 0.88762, 0.0],
+            [0.11238, 0.88762, 0.0],
+            [0.00401, -0.00401, 1.0],
+        ];
+        let deutan = [
+            [0.29275, 0.70725, 0.0],
+            [0.29275, 0.70725, 0.0],
+            [-0.02234, 0.02234, 1.0],
+        ];
+        let closest = |palette: &[(u8, u8, u8)], m| {
+            let seen: Vec<[f64; 3]> = palette.iter().map(|&c| simulate(c, m)).collect();
+            let mut min = f64::MAX;
+            for i in 0..seen.len() {
+                for j in i + 1..seen.len() {
+                    let d = (0..3)
+                        .map(|k| (seen[i][k] - seen[j][k]).powi(2))
+                        .sum::<f64>()
+                        .sqrt();
+                    min = min.min(d);
+                }
+            }
+            min
+        };
+        // Tableau's ten, used before: two digits nearly merge for a deuteranope.
+        let tableau = [
+            (31, 119, 180),
+            (255, 127, 14),
+            (44, 160, 44),
+            (214, 39, 40),
+            (148, 103, 189),
+            (140, 86, 75),
+            (227, 119, 194),
+            (127, 127, 127),
+            (188, 189, 34),
+            (23, 190, 207),
+        ];
+        for (name, m) in [("protanopia", protan), ("deuteranopia", deutan)] {
+            let ours = closest(&DIGIT_COLOURS, m);
+            let before = closest(&tableau, m);
+            assert!(
+                ours > before,
+                "{name}: closest pair {ours:.1} here, {before:.1} before"
+            );
+            assert!(ours >= 45.0, "{name}: closest pair only {ours:.1} apart");
+        }
     }
 }

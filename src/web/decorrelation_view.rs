@@ -254,7 +254,7 @@ pub fn DecorrelationView(
                         on_change=Callback::new(move |v| { chosen.set(v); coordinate.set(0); })/>
                 </label>
                 " · coordinate "
-                <input type="number" min="0" data-testid="heatmap-coordinate"
+                <input type="number" min="0" data-testid="heatmap-coordinate" aria-label="Coordinate shown in the histogram"
                     prop:max=move || analysis.get().map_or(0, |a| a.latent_dim.saturating_sub(1))
                     prop:value=move || coordinate.get().to_string()
                     on:input=move |ev| {

@@ -209,8 +209,13 @@ pub fn InterpolateView(
     });
 
     let model_select = move |model: RwSignal<String>, testid: &'static str| {
+        let label = if testid == "model-a" {
+            "Model of the first strip"
+        } else {
+            "Model of the second strip"
+        };
         view! {
-            <ModelSelect value=model options=autoencoders
+            <ModelSelect value=model options=autoencoders label=label
                 on_change=Callback::new(move |v| model.set(v)) testid=testid/>
         }
     };

@@ -48,6 +48,8 @@ pub fn LineChart(
                 width=width
                 height=height
                 data-testid=testid
+                role="img"
+                aria-label=move || spec.with(ChartSpec::describe)
                 // What is plotted, in numbers, for tests and screen readers.
                 data-points=move || spec.with(ChartSpec::point_count)
                 data-series=move || spec.with(|s| s.series.iter().filter(|x| !s.drawable(x).is_empty()).count())

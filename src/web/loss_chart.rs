@@ -39,6 +39,15 @@ pub fn LossChart(
                 width="640"
                 height="320"
                 data-testid="loss-chart"
+                role="img"
+                aria-label=move || history.with(|h| match (h.steps.first(), h.steps.last(), h.epochs.last()) {
+                    (Some(first), Some(last), epoch) => format!(
+                        "Training loss by epoch: from {:.4} to {:.4} after {:.2} epochs{}",
+                        first.1, last.1, last.0,
+                        epoch.map_or(String::new(), |e| format!("; test loss {:.4} after epoch {}", e.2, e.0))
+                    ),
+                    _ => "Training loss by epoch: no training yet.".to_string(),
+                })
                 // The plotted step series in numbers, for tests and screen readers.
                 data-points=move || history.with(|h| h.steps.len())
                 data-epochs=move || history.with(|h| h.epochs.len())

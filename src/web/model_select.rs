@@ -11,9 +11,12 @@ pub fn ModelSelect(
     /// Offer "none" (the empty name) first.
     #[prop(optional)]
     none: bool,
+    /// The select's accessible name where no `<label>` wraps it.
+    #[prop(optional)]
+    label: Option<&'static str>,
 ) -> impl IntoView {
     view! {
-        <select data-testid=testid prop:value=move || value.get()
+        <select data-testid=testid prop:value=move || value.get() aria-label=label
             on:change=move |ev| on_change.run(event_target_value(&ev))>
             {none.then(|| view! { <option value="">"none"</option> })}
             {move || options.get().into_iter().map(|name| view! {

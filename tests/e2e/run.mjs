@@ -9,6 +9,7 @@ import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
 import { offlineChecks } from "./offline.mjs";
+import { accessibilityChecks } from "./accessibility.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -586,6 +587,7 @@ try {
     await lessonChecks({ browser, origin, openPage, waitLoaded, check });
     await reportChecks({ browser, origin, openPage, waitLoaded, check });
     await offlineChecks({ browser, origin, openPage, waitLoaded, check });
+    await accessibilityChecks({ browser, origin, waitLoaded, check, shots });
     await browser.close();
   }
 
