@@ -553,7 +553,10 @@ mod tests {
                 assert!(link_notices(&hash).is_empty(), "{hash}");
             }
         }
-        assert!((uniform_guess_loss() - 2.302_585).abs() < 1e-6);
+        assert!(
+            (uniform_guess_loss().exp() - 10.0).abs() < 1e-9,
+            "e^loss is the ten classes"
+        );
         assert!((double_softmax_floor() - 1.4611).abs() < 1e-4);
     }
 }
