@@ -216,7 +216,7 @@ pub fn DecorrelationView(
                 file_stem="decorrelation"
                 caption="Against latent size (log scale). Grey: the fraction of dead coordinates."
             />
-            <table class="data" data-testid="decorrelation-table" data-part="decorrelation-table">
+            <table class="data" tabindex="0" data-testid="decorrelation-table" data-part="decorrelation-table">
                 <thead><tr>
                     <th>"latent size"</th>
                     <th>"mean |r|, dead as 0"</th><th>"defined pairs only"</th><th>"dead"</th>

@@ -47,7 +47,7 @@ pub fn ExperimentsView(
                 "made by " <code>"latent-lab reproduce"</code> "); and the best model trained in this browser, "
                 "measured on the bundled test subset (2,000 images)."
             </p>
-            <table class="data" data-testid="sweep-table">
+            <table class="data" tabindex="0" data-testid="sweep-table">
                 <thead>
                     <tr>
                         <th>"latent size"</th><th>"parameters"</th>

@@ -151,7 +151,7 @@ pub fn ModelList(
                 </label>
                 {move || load_error.get().map(|e| view! { <span class="warning" role="alert">" " {e}</span> })}
             </p>
-            <table data-testid="model-list">
+            <table tabindex="0" data-testid="model-list">
                 <thead>
                     <tr><th>"name"</th><th>"model"</th><th>"parameters"</th><th>"score"</th><th>"origin"</th><th></th></tr>
                 </thead>

@@ -133,7 +133,7 @@ pub fn ReportView(
             }
             .into_any(),
             "D" => view! {
-                <table class="data" data-testid="report-live-d">
+                <table class="data" tabindex="0" data-testid="report-live-d">
                     <thead><tr><th>"d"</th><th>"mean |r|, this page"</th><th>"mean |r|, reproduction"</th><th>"dead units, this page"</th></tr></thead>
                     <tbody>
                         {move || {

@@ -180,7 +180,7 @@ pub fn TransferView(
                     caption="Test accuracy per scored epoch."/>
             </div>
             <h3>"Results in this browser"</h3>
-            <table class="data" data-testid="transfer-table">
+            <table class="data" tabindex="0" data-testid="transfer-table">
                 <thead><tr>
                     <th>"scenario"</th><th>"labels"</th><th>"epochs"</th><th>"train loss"</th>
                     <th>"test loss"</th><th>"test accuracy"</th><th>"time"</th><th></th>
@@ -207,7 +207,7 @@ pub fn TransferView(
                 on:click=move |_| { let _ = offer_download("transfer.csv", results_csv(&results.get()).as_bytes()); }>"Table as CSV"</button></p>
             <div data-part="reproduction">
             <h3>"Full MNIST (the reproduction, 10,000 test images)"</h3>
-            <table class="data" data-testid="transfer-full-table">
+            <table class="data" tabindex="0" data-testid="transfer-full-table">
                 <thead><tr>
                     <th>"scenario"</th><th>"labels"</th><th>"epochs"</th><th>"train loss"</th>
                     <th>"test loss"</th><th>"test accuracy"</th>
@@ -234,7 +234,7 @@ pub fn TransferView(
                 let csv_name = format!("confusion-{}-{}.csv", r.scenario, r.labels);
                 view! {
                     <h3>{format!("Confusion matrix: {} ({} labels)", r.scenario, format::thousands(r.labels))}</h3>
-                    <table class="confusion" data-testid="confusion-matrix" data-scenario=r.scenario.to_string()>
+                    <table class="confusion" tabindex="0" data-testid="confusion-matrix" data-scenario=r.scenario.to_string()>
                         <thead><tr><th>"true ↓ predicted →"</th>{(0..10).map(|d| view! { <th>{d}</th> }).collect_view()}</tr></thead>
                         <tbody>
                             {(0..10).map(|t| view! {
