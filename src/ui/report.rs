@@ -8,6 +8,7 @@ use crate::analysis::DecorrelationStats;
 use crate::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
 use crate::results::Results;
 use crate::ui::experiments::{SeedStudy, depth_claims, seed_verdict};
+use crate::ui::format;
 
 /// One part of the exercise, as the report view shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +45,7 @@ pub fn double_softmax_floor() -> f64 {
 }
 
 fn loss(v: f32) -> String {
-    format!("{v:.4}")
+    format::loss(Some(v))
 }
 
 pub fn report_parts(results: Option<&Results>, seeds: &[SeedStudy]) -> Vec<ReportPart> {

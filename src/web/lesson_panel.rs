@@ -3,9 +3,8 @@
 //! links are plain links to `#/view?choices`, so a click opens that view with those choices.
 
 use leptos::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::js_error;
+use super::read_file_bytes;
 use super::reproduction::fetch_text;
 use super::view_link::set_search_param;
 use crate::ui::lesson::{
@@ -77,11 +76,9 @@ pub fn LessonPanel(
                     MAX_LESSON_BYTES / 1024
                 ))
             } else {
-                match JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => parse_lesson(&js_sys::Uint8Array::new(&buffer).to_vec())
-                        .map_err(|e| format!("'{file_name}': {e}")),
-                    Err(e) => Err(format!("'{file_name}' could not be read: {}", js_error(&e))),
-                }
+                read_file_bytes(&file).await.and_then(|bytes| {
+                    parse_lesson(&bytes).map_err(|e| format!("'{file_name}': {e}"))
+                })
             };
             from_file.set(true);
             name.set(None);

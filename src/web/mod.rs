@@ -37,6 +37,14 @@ mod web_locks;
 mod webgpu_probe;
 pub mod worker;
 
+/// The bytes of a file the person picked; the error names the file.
+pub(crate) async fn read_file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("'{}' could not be read: {}", file.name(), js_error(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// The message of a JavaScript error value (an `Error`, a string, or whatever else was thrown).
 pub(crate) fn js_error(value: &wasm_bindgen::JsValue) -> String {
     use wasm_bindgen::JsCast;

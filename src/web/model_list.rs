@@ -1,10 +1,9 @@
 //! The models in the store: pretrained, trained here, loaded; save, remove, load a file.
 
 use leptos::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::browser_storage;
-use super::js_error;
+use super::read_file_bytes;
 use crate::engine::{ModelInfo, ModelOrigin, ToEngine};
 use crate::ui::format;
 use crate::ui::model_file::check_model_file;
@@ -14,13 +13,8 @@ use crate::weights::ModelSpec;
 async fn read_file(file: web_sys::File) -> Result<ToEngine, String> {
     let file_name = file.name();
     check_model_file(&file_name, file.size())?;
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| format!("'{file_name}' could not be read: {}", js_error(&e)))?;
-    Ok(ToEngine::LoadFile {
-        file_name,
-        bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
-    })
+    let bytes = read_file_bytes(&file).await?;
+    Ok(ToEngine::LoadFile { file_name, bytes })
 }
 
 #[component]
