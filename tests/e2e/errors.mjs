@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** The bundled two-layer d = 20 weights with element 0 of the first tensor (by name) set to NaN. */
-function weightsWithNaN(root) {
+export function weightsWithNaN(root) {
   const bytes = Buffer.from(fs.readFileSync(path.join(root, "public/weights/two-layer-d20.safetensors")));
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString());

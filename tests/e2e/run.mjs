@@ -3,7 +3,10 @@
 // Screenshots of every view go to target/e2e-screenshots/ for inspection.
 import { chromium } from "playwright-core";
 import { serve, trunkPolicy } from "./server.mjs";
-import { checkpointKeys, checkpointStored, interruptedRunChecks, storageFullChecks, twoTabsChecks, waitFor } from "./storage.mjs";
+import {
+  checkpointKeys, checkpointStored, interruptedRunChecks, otherTabChecks, storageFullChecks, twoTabsChecks,
+  unreadableRecordChecks, waitFor,
+} from "./storage.mjs";
 import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
@@ -582,6 +585,8 @@ try {
     await errorSourceChecks({ browser, origin, root, openPage, waitLoaded, check });
     await twoTabsChecks({ browser, origin, openPage, waitLoaded, check });
     await interruptedRunChecks({ browser, origin, openPage, waitLoaded, check });
+    await unreadableRecordChecks({ browser, origin, root, openPage, waitLoaded, check });
+    await otherTabChecks({ browser, origin, root, openPage, waitLoaded, check });
     await largeAnalysisChecks({ browser, origin, openPage, waitLoaded, check });
     await linkChecks({ browser, origin, openPage, waitLoaded, check });
     await lessonChecks({ browser, origin, openPage, waitLoaded, check });

@@ -1,6 +1,8 @@
 // End-to-end checks that nothing a person makes is lost when the browser's storage fails
 // (issue 17). Called by run.mjs with its helpers; each check waits for the state it checks.
+import fs from "node:fs";
 import path from "node:path";
+import { weightsWithNaN } from "./errors.mjs";
 
 const row = (name) => `[data-testid="model-list"] tr[data-model="${name}"]`;
 
@@ -189,5 +191,162 @@ export async function interruptedRunChecks({ browser, origin, openPage, waitLoad
   await second.waitForFunction(() => !document.querySelector('[data-testid="interrupted"]'), null, { timeout: 30_000 });
   check(await waitFor(async () => (await checkpointKeys(second)).length === 0, 30_000), "Discard removes the offer and its checkpoint");
   check(problems.length === 0 && secondProblems.length === 0, `no console errors (${JSON.stringify([...problems, ...secondProblems])})`);
+  await context.close();
+}
+
+/** Writes records into the page's IndexedDB from another connection, as a broken or older
+ *  version of the page (or a person in the DevTools) might have left them. `records` maps a
+ *  store name to [key, value] pairs; a value's `bytes` given as an array becomes a Uint8Array. */
+function storeRecords(page, records) {
+  return page.evaluate((records) => new Promise((resolve, reject) => {
+    const open = indexedDB.open("latent-lab");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(Object.keys(records), "readwrite");
+      for (const [store, pairs] of Object.entries(records)) {
+        for (const [key, value] of pairs) {
+          const v = Array.isArray(value.bytes) ? { ...value, bytes: new Uint8Array(value.bytes) } : value;
+          tx.objectStore(store).put(v, key);
+        }
+      }
+      tx.oncomplete = () => { db.close(); resolve(); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    };
+  }), records);
+}
+
+/** The keys of one store of the page's IndexedDB (read by another connection). */
+function storedKeys(page, store) {
+  return page.evaluate((store) => new Promise((resolve) => {
+    const open = indexedDB.open("latent-lab");
+    open.onerror = () => resolve([]);
+    open.onsuccess = () => {
+      const db = open.result;
+      const keys = db.transaction(store).objectStore(store).getAllKeys();
+      keys.onsuccess = () => { db.close(); resolve(keys.result.map(String).sort()); };
+      keys.onerror = () => { db.close(); resolve([]); };
+    };
+  }), store);
+}
+
+/** Records the page cannot read (a malformed record, weights that are not a weight file,
+ *  weights with a NaN, a checkpoint with broken JSON): after a reload each is listed among the
+ *  problems as kept in this browser (`data-source="stored"`), naming its key; everything else
+ *  loads (the bundled models and a good kept model); nothing is deleted, so a later version
+ *  could still read them. */
+export async function unreadableRecordChecks({ browser, origin, root, openPage, waitLoaded, check }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/#/train`, origin);
+  await waitLoaded(page);
+  const bundledRows = (await page.$$('[data-testid="model-list"] tbody tr')).length;
+  const good = fs.readFileSync(path.join(root, "public/weights/two-layer-d5.safetensors"));
+  await page.setInputFiles('[data-testid="model-load"]', {
+    name: "mine.safetensors", mimeType: "application/octet-stream", buffer: good,
+  });
+  await page.waitForSelector(`${row("mine")}[data-kept="true"]`, { timeout: 60_000 });
+  const { bytes: nanBytes, name: nanTensor } = weightsWithNaN(root);
+  await storeRecords(page, {
+    models: [
+      ["broken-record", { bytes: "not bytes", json: 5 }],
+      ["broken-weights", { bytes: [1, 2, 3, 4], json: JSON.stringify({ name: "garbage", origin: "uploaded" }) }],
+      ["nan-weights", { bytes: [...nanBytes], json: JSON.stringify({ name: "poisoned", origin: "trained" }) }],
+    ],
+    checkpoints: [["broken-run", { bytes: [0], json: "{" }]],
+  });
+  const modelsBefore = await storedKeys(page, "models");
+  await page.reload();
+  await waitLoaded(page);
+  const entries = await page.$$eval('[data-testid="problems"] li', (lis) => lis.map((li) => ({ source: li.dataset.source, text: li.textContent })));
+  const stored = entries.filter((e) => e.source === "stored");
+  const names = (key) => stored.some((e) => e.text.includes(key));
+  check(stored.length === 4 && entries.length === 4
+    && ["'broken-record'", "'garbage'", "'poisoned'", "'broken-run'"].every(names) && stored.every((e) => /kept in this browser/.test(e.text)),
+  `each unreadable stored record is a problem "kept in this browser", naming it (${JSON.stringify(entries.map((e) => e.text))})`);
+  const nan = stored.find((e) => e.text.includes("'poisoned'"))?.text ?? "";
+  check(nan.includes(`'${nanTensor}'`) && /NaN/.test(nan), `a stored model with a NaN is refused naming the tensor: "${nan}"`);
+  check(stored.some((e) => /interrupted training \(checkpoint 'broken-run'\) could not be read/.test(e.text)), "a checkpoint with broken JSON is a problem, not an offer");
+  check(!(await page.$('[data-testid="interrupted"]')), "no interrupted run is offered from the broken checkpoint");
+  const rows = await page.$$eval('[data-testid="model-list"] tbody tr', (rs) => rs.map((r) => ({ name: r.dataset.model, kept: r.dataset.kept })));
+  check(rows.length === bundledRows + 1 && rows.some((r) => r.name === "mine" && r.kept === "true")
+    && !rows.some((r) => /garbage|poisoned/.test(r.name)),
+  `the rest loads: the ${bundledRows} bundled models and the good kept one, and no broken one (${rows.length} rows)`);
+  check((await storedKeys(page, "models")).join() === modelsBefore.join()
+    && (await storedKeys(page, "checkpoints")).includes("broken-run"),
+  "nothing is deleted: the unreadable records stay in storage, for a later version to read");
+  check(problems.length === 0, `no console errors with unreadable records (${problems.slice(0, 3).join(" | ")})`);
+  await context.close();
+}
+
+/** What another tab does to shared storage: a model it removes stays in this tab, marked "not
+ *  kept" with a Keep button (and Keep stores it again, which the other tab hears); an
+ *  interrupted run that another tab holds (its run lock) is refused here for Resume and
+ *  Discard, its checkpoint untouched, and offered again once that tab lets it go. */
+export async function otherTabChecks({ browser, origin, root, openPage, waitLoaded, check }) {
+  const { context, page: first } = await openPage(browser, `${origin}/#/train`, origin);
+  await waitLoaded(first);
+  const second = await context.newPage();
+  await second.goto(`${origin}/#/train`);
+  await waitLoaded(second);
+  await first.setInputFiles('[data-testid="model-load"]', {
+    name: "shared.safetensors", mimeType: "application/octet-stream",
+    buffer: fs.readFileSync(path.join(root, "public/weights/two-layer-d5.safetensors")),
+  });
+  await second.waitForSelector(`${row("shared")}[data-kept="true"]`, { timeout: 60_000 });
+  await second.click(`${row("shared")} [data-testid="model-remove"]`);
+  const marked = await first.waitForSelector(`${row("shared")}[data-kept="false"] [data-testid="not-kept"]`, { timeout: 60_000 })
+    .then(() => true, () => false);
+  const reason = marked ? await first.getAttribute(`${row("shared")} [data-testid="not-kept"]`, "title") : "";
+  check(marked && /another tab removed it/.test(reason) && (await storedKeys(first, "models")).length === 0,
+    `a model another tab removed stays in this tab, marked not kept ("${reason}")`);
+  await first.click(`${row("shared")} [data-testid="model-keep"]`);
+  const back = await second.waitForSelector(`${row("shared")}[data-kept="true"]`, { timeout: 60_000 }).then(() => true, () => false);
+  check(back && !!(await first.$(`${row("shared")}[data-kept="true"]`)) && (await storedKeys(first, "models")).length === 1,
+    "Keep stores it again, and the other tab lists it again without a reload");
+
+  // An interrupted run: trained in a third tab that closes after its first epoch's checkpoint.
+  const third = await context.newPage();
+  await third.goto(`${origin}/#/train`);
+  await waitLoaded(third);
+  await third.fill('[data-testid="train-epochs"]', "3");
+  await third.fill('[data-testid="train-images"]', "3000");
+  await third.click('[data-testid="train-start"]');
+  check(await waitFor(async () => (await checkpointKeys(third)).length === 1), "the third tab's run keeps a checkpoint after its first epoch");
+  const [runId] = await checkpointKeys(third);
+  await third.close();
+  const offer = `[data-testid="interrupted"][data-run-id="${runId}"]`;
+  await first.waitForSelector(offer, { timeout: 60_000 });
+  await second.waitForSelector(offer, { timeout: 60_000 });
+  // The second tab's page takes the run's lock, as its engine does when a person there resumes
+  // it, but without telling the others: the first tab still offers the run.
+  await second.evaluate((name) => {
+    window.__heldRun = new Promise((held) => {
+      navigator.locks.request(name, () => new Promise((release) => { window.__releaseRun = release; held(); }));
+    });
+    return window.__heldRun;
+  }, `latent-lab-run:${runId}`);
+  const refused = `[data-testid="error"][data-source="request:interrupted:${runId}"]`;
+  for (const choice of ["resume", "discard"]) {
+    await first.click(`${offer} [data-testid="interrupted-${choice}"]`);
+    const said = await first.waitForSelector(refused, { timeout: 30_000 }).then(() => true, () => false);
+    const text = said ? await first.textContent(refused) : "";
+    const withdrawn = await first.waitForFunction((sel) => !document.querySelector(sel), offer, { timeout: 30_000 }).then(() => true, () => false);
+    check(said && /going on in another tab/.test(text) && withdrawn
+      && (await checkpointKeys(first)).join() === runId
+      && (await first.$eval('[data-testid="train-progress"]', (p) => p.dataset.status).catch(() => "none")) !== "running",
+    `${choice} of a run another tab holds is refused ("${text.trim()}"), the offer withdrawn, its checkpoint kept`);
+    await first.click(`${refused} button.dismiss`);
+    await second.evaluate(() => window.__releaseRun());
+    const again = await first.waitForSelector(offer, { timeout: 30_000 }).then(() => true, () => false);
+    check(again, `once the other tab lets the run go, it is offered again (after the refused ${choice})`);
+    if (choice === "resume") {
+      await second.evaluate((name) => new Promise((held) => {
+        navigator.locks.request(name, () => new Promise((release) => { window.__releaseRun = release; held(); }));
+      }), `latent-lab-run:${runId}`);
+    }
+  }
+  await first.click(`${offer} [data-testid="interrupted-discard"]`);
+  const gone = await second.waitForFunction((sel) => !document.querySelector(sel), offer, { timeout: 30_000 }).then(() => true, () => false);
+  check(gone && await waitFor(async () => (await checkpointKeys(first)).length === 0, 30_000),
+    "with no other tab holding it, Discard removes the run here, in the other tab's offers, and from storage");
   await context.close();
 }

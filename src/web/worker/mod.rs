@@ -39,6 +39,8 @@ struct Worker {
     run_locks: HashMap<String, HeldLock>,
     /// Runs alive in other tabs that this tab waits on, to offer them if their tab goes away.
     watched_runs: HashSet<String>,
+    /// Checkpoints this version could not read: said once (at start), not at every refresh.
+    unreadable_checkpoints: HashSet<String>,
     /// On WebGPU: whether the device was lost.
     gpu: Option<GpuWatch>,
 }

@@ -7,7 +7,7 @@ use super::Shared;
 use super::browser::{WorkerHost, fail, fail_run, now_ms, post};
 use super::storage::{
     NAMING_LOCK, forget_checkpoint, keep, live_run_ids, refresh_offers, run_lock_name,
-    save_epoch_checkpoint,
+    save_epoch_checkpoint, watch_run,
 };
 use crate::engine::driver::{Subsets, drive};
 use crate::engine::protocol::ErrorSource;
@@ -127,9 +127,12 @@ pub(super) fn interrupted(engine: &Shared, id: String, choice: InterruptedChoice
         let lock = match web_locks::try_hold(&run_lock_name(&id)).await {
             Ok(Some(lock)) => lock,
             Ok(None) => {
+                // Withdrawn while the other tab has it; offered again if that tab lets it go
+                // unfinished (closed, or its engine gone).
                 engine.borrow_mut().core.take_checkpoint(&id);
                 post_offers(&engine);
                 fail(source(), "this training is going on in another tab");
+                watch_run(&engine, id.clone());
                 return;
             }
             Err(e) => {

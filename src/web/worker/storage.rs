@@ -183,12 +183,24 @@ pub async fn refresh_offers(engine: &Shared) -> Vec<String> {
     let mut watch = Vec::new();
     let before = engine.borrow().core.interrupted_runs();
     for (id, value) in &entries {
+        let known = {
+            let e = engine.borrow();
+            e.core.is_offered(id) || e.unreadable_checkpoints.contains(id)
+        };
         if live.contains(id) {
             watch.push(id.clone());
-        } else if !engine.borrow().core.is_offered(id) {
+        } else if !known {
             match read_checkpoint(id, value, &device) {
                 Ok(checkpoint) => found.push(checkpoint),
-                Err(e) => problems.push(format!("an interrupted training could not be read: {e}")),
+                Err(e) => {
+                    engine
+                        .borrow_mut()
+                        .unreadable_checkpoints
+                        .insert(id.clone());
+                    problems.push(format!(
+                        "an interrupted training (checkpoint '{id}') could not be read: {e}"
+                    ));
+                }
             }
         }
     }
@@ -213,7 +225,7 @@ pub async fn refresh_offers(engine: &Shared) -> Vec<String> {
 
 /// Waits for the live run `id` to end (its lock freed: finished, or its tab gone), then looks
 /// at the checkpoints again. One watcher a run.
-fn watch_run(engine: &Shared, id: String) {
+pub(super) fn watch_run(engine: &Shared, id: String) {
     if !engine.borrow_mut().watched_runs.insert(id.clone()) {
         return;
     }
@@ -340,9 +352,11 @@ pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession, run
         model: StoredModel::Autoencoder(Box::new(model)),
     };
     let run = session.interrupted_run(run_id);
-    if let Err(e) = save_checkpoint(db, &run, &snapshot, &cpu()).await {
-        post(&FromEngine::Notice {
+    match save_checkpoint(db, &run, &snapshot, &cpu()).await {
+        // The other tabs watch the run from now on, to offer it should this tab go away.
+        Ok(()) => tab_channel::announce(Change::Checkpoints),
+        Err(e) => post(&FromEngine::Notice {
             message: format!("no checkpoint of this training could be kept: {e}"),
-        });
+        }),
     }
 }
