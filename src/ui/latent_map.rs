@@ -62,9 +62,35 @@ pub fn nearest_point(positions: &[(f64, f64)], x: f64, y: f64, radius: f64) -> O
         .map(|(i, _)| i)
 }
 
+/// Where to write each digit's numeral on the map: the mean position of its points, for the
+/// digits that have any, in digit order.
+pub fn class_centres(positions: &[(f64, f64)], labels: &[u8]) -> Vec<(u8, f64, f64)> {
+    let mut sums = [(0.0f64, 0.0f64, 0usize); 10];
+    for (&(x, y), &label) in positions.iter().zip(labels) {
+        let s = &mut sums[usize::from(label) % 10];
+        *s = (s.0 + x, s.1 + y, s.2 + 1);
+    }
+    (0u8..10)
+        .zip(sums)
+        .filter(|(_, (_, _, n))| *n > 0)
+        .map(|(digit, (x, y, n))| (digit, x / n as f64, y / n as f64))
+        .collect()
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_digit_is_named_at_the_mean_of_its_points() {
+        let positions = [(0.0, 0.0), (10.0, 4.0), (5.0, 5.0), (7.0, 1.0)];
+        let labels = [3, 3, 9, 3];
+        assert_eq!(
+            class_centres(&positions, &labels),
+            vec![(3, 17.0 / 3.0, 5.0 / 3.0), (9, 5.0, 5.0)]
+        );
+        assert!(class_centres(&[], &[]).is_empty());
+    }
 
     #[test]
     fn points_fill_the_square_on_one_scale() {

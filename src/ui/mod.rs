@@ -3,6 +3,7 @@
 //! and these are unit-tested natively.
 
 pub mod chart;
+pub mod cursor;
 pub mod decorrelation;
 pub mod drawing_strokes;
 pub mod engine_state;

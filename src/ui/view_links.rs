@@ -190,11 +190,15 @@ pub fn parse_alpha(text: &str) -> Result<f32, String> {
     }
 }
 
-/// `#/decorrelation`: the model of the heatmap and latent map, and the selected coordinate.
+/// `#/decorrelation`: the model of the heatmap and latent map, the selected coordinate, and
+/// the test digit picked on the latent map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecorrelationLink {
     pub model: String,
     pub coordinate: usize,
+    /// A test digit's index (its point on the map); whether the map holds it is known once the
+    /// model's analysis is there.
+    pub pick: Option<usize>,
 }
 
 impl Default for DecorrelationLink {
@@ -202,6 +206,7 @@ impl Default for DecorrelationLink {
         Self {
             model: "two-layer-d20".into(),
             coordinate: 0,
+            pick: None,
         }
     }
 }
@@ -209,10 +214,11 @@ impl Default for DecorrelationLink {
 impl DecorrelationLink {
     pub fn from_link(query: &LinkQuery) -> (Self, Vec<String>) {
         let d = Self::default();
-        let mut f = query.fields(&["model", "coord"]);
+        let mut f = query.fields(&["model", "coord", "pick"]);
         let link = Self {
             model: f.model("model", &d.model),
             coordinate: f.field("coord", d.coordinate, parse_coordinate),
+            pick: f.field("pick", MapPick(None), parse_map_pick).0,
         };
         (link, f.notices)
     }
@@ -223,9 +229,26 @@ impl DecorrelationLink {
             &[
                 ("model", self.model.clone()),
                 ("coord", self.coordinate.to_string()),
+                ("pick", self.pick.map_or(String::new(), |i| i.to_string())),
             ],
         )
     }
+}
+
+/// The latent map's picked digit as a link names it, displayed as the default it falls back to.
+struct MapPick(Option<usize>);
+
+impl std::fmt::Display for MapPick {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(i) => write!(f, "test digit {i}"),
+            None => f.write_str("no digit picked"),
+        }
+    }
+}
+
+fn parse_map_pick(text: &str) -> Result<MapPick, String> {
+    parse_test_digit(text).map(|p| MapPick(p.0))
 }
 
 /// A latent coordinate: below the largest latent size (the model's own is checked once its
@@ -483,11 +506,18 @@ mod tests {
 
     #[test]
     fn decorrelation_and_draw_links_round_trip() {
-        let link = DecorrelationLink {
-            model: "three-layer-d100".into(),
-            coordinate: 42,
-        };
-        assert_eq!(DecorrelationLink::from_link(&query(&link.hash())).0, link);
+        for pick in [None, Some(0), Some(9_999)] {
+            let link = DecorrelationLink {
+                model: "three-layer-d100".into(),
+                coordinate: 42,
+                pick,
+            };
+            assert_eq!(DecorrelationLink::from_link(&query(&link.hash())).0, link);
+        }
+        let (read, notices) =
+            DecorrelationLink::from_link(&query("#/decorrelation?pick=10000&coord=3"));
+        assert_eq!((read.pick, read.coordinate), (None, 3));
+        assert!(notices[0].contains("pick=\"10000\"") && notices[0].contains("no digit picked"));
         let (read, notices) =
             DecorrelationLink::from_link(&query("#/decorrelation?coord=1000&model=x"));
         assert_eq!(read.coordinate, 0);

@@ -79,12 +79,13 @@ pub fn DecorrelationView(
                 .collect::<Vec<_>>()
         })
     });
-    // The view opens on its link's model and coordinate; the address follows them.
+    // The view opens on its link's model, coordinate and picked digit; the address follows them.
     let query = opening_link();
     let (link, notices) = DecorrelationLink::from_link(&query);
     notify(notices);
     let chosen = RwSignal::new(link.model);
     let coordinate = RwSignal::new(link.coordinate);
+    let map_pick = RwSignal::new(link.pick);
     if query.get("model").is_some() {
         resolve_linked_model(
             state,
@@ -97,6 +98,7 @@ pub fn DecorrelationView(
         DecorrelationLink {
             model: chosen.get(),
             coordinate: coordinate.get(),
+            pick: map_pick.get(),
         }
         .hash()
     });
@@ -296,7 +298,7 @@ pub fn DecorrelationView(
             </div>
             <div data-part="latent-map">
                 <h3>"A map of the latent space"</h3>
-                <LatentMap analysis=analysis state=state send=send/>
+                <LatentMap analysis=analysis state=state send=send picked=map_pick/>
             </div>
         </section>
     }

@@ -13,6 +13,7 @@ import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
 import { offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
+import { keyboardChecks, touchChecks } from "./keyboard.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -593,6 +594,8 @@ try {
     await reportChecks({ browser, origin, openPage, waitLoaded, check });
     await offlineChecks({ browser, origin, openPage, waitLoaded, check });
     await accessibilityChecks({ browser, origin, waitLoaded, check, shots });
+    await keyboardChecks({ browser, origin, waitLoaded, check });
+    await touchChecks({ browser, origin, waitLoaded, check });
     await browser.close();
   }
 
