@@ -171,3 +171,55 @@ fn a_message_with_batch_size_0_or_no_scenario_is_refused_not_divided_by() {
     };
     assert!(err(&none).contains("at least one scenario"));
 }
+
+/// The report's live figure of part E: a bundled classifier measured in steps on the bundled
+/// test set (all 10,000 images, as the reproduction measured it) gives the loss and accuracy
+/// its weight file records, far below the report's ln 10; steps do not change the figures.
+#[test]
+fn a_bundled_classifier_measured_in_steps_matches_its_weight_file() {
+    use latent_lab::engine::classifier_evaluation::{
+        EVALUATION_STEP_IMAGES, evaluate_classifier_in_steps,
+    };
+    use latent_lab::training::evaluate;
+    use latent_lab::weights::load_classifier;
+
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("public/weights/classifier-frozen.safetensors");
+    let (model, manifest) = load_classifier(&std::fs::read(path).unwrap(), &device()).unwrap();
+    let test = test_subset(10_000);
+    let mut steps = Vec::new();
+    let measured = block_on(evaluate_classifier_in_steps(
+        "classifier-frozen",
+        &model,
+        &test,
+        &device(),
+        async |done, total| steps.push((done, total)),
+    ))
+    .unwrap();
+    assert_eq!(steps.len(), 10_000 / EVALUATION_STEP_IMAGES);
+    assert_eq!(steps.last(), Some(&(10_000, 10_000)));
+    assert!(steps.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(
+        (measured.model.as_str(), measured.images),
+        ("classifier-frozen", 10_000)
+    );
+
+    let recorded_accuracy = manifest.test_accuracy.unwrap();
+    let recorded_loss = manifest.test_loss.unwrap();
+    assert!(
+        (measured.accuracy - recorded_accuracy).abs() <= 2e-4,
+        "accuracy {} against the weight file's {recorded_accuracy}",
+        measured.accuracy
+    );
+    assert!(
+        (measured.loss - recorded_loss).abs() <= 1e-3 * recorded_loss,
+        "loss {} against the weight file's {recorded_loss}",
+        measured.loss
+    );
+    assert!(f64::from(measured.loss) < 10f64.ln() / 10.0);
+
+    // In one step (as training evaluates) the figures are the same, up to float summing.
+    let once = block_on(evaluate(&model, &test, 250, &device())).unwrap();
+    assert!((once.loss - measured.loss).abs() <= 1e-5 * measured.loss);
+    assert_eq!(once.accuracy, Some(measured.accuracy));
+}

@@ -8,6 +8,7 @@
 
 pub mod base64;
 pub mod bundle;
+pub mod classifier_evaluation;
 pub mod drawing_reading;
 pub mod driver;
 pub mod latent_analysis;

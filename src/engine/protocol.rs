@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::classifier_evaluation::ClassifierEvaluation;
 use super::drawing_reading::DrawingReading;
 pub use super::latent_analysis::ImageRef;
 use super::latent_analysis::LatentAnalysis;
@@ -21,8 +22,9 @@ pub const DRAWING_REQUEST: &str = "drawing";
 
 /// Bumped whenever a message changes shape. 5: an interrupted run's epoch losses are named
 /// ([`EpochLoss`]); checkpoints saved before (triples) are still read. 7: every run has an id,
-/// several interrupted runs are offered at once and each choice names its run.
-pub const PROTOCOL_VERSION: u32 = 7;
+/// several interrupted runs are offered at once and each choice names its run. 8: a
+/// classifier's evaluation on the test subset ([`ToEngine::Evaluate`]).
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -163,6 +165,11 @@ pub enum ToEngine {
     Analyse {
         name: String,
     },
+    /// Measure a classifier on the bundled test subset: mean cross-entropy and accuracy
+    /// ([`FromEngine::Evaluation`]; progress as [`FromEngine::AnalysisProgress`]).
+    Evaluate {
+        name: String,
+    },
     /// Train classifiers on the pretrained encoder, one scenario after the other; refused
     /// while another training runs. Pause, resume and cancel apply to it too.
     Transfer(TransferRequest),
@@ -290,7 +297,8 @@ pub enum FromEngine {
         labels: Vec<u8>,
         pixels: Vec<u8>,
     },
-    /// How far the analysis of `model` is (a large latent size takes seconds).
+    /// How far the analysis of `model` (a large latent size takes seconds), or its evaluation,
+    /// is.
     AnalysisProgress {
         model: String,
         done: usize,
@@ -298,6 +306,8 @@ pub enum FromEngine {
     },
     /// The answer to [`ToEngine::Analyse`].
     Analysis(LatentAnalysis),
+    /// The answer to [`ToEngine::Evaluate`].
+    Evaluation(ClassifierEvaluation),
     /// The answer to [`ToEngine::ReadDrawing`] (a failure comes as [`FromEngine::RequestFailed`]
     /// with `what` = "drawing").
     DrawingRead(DrawingReading),
@@ -679,6 +689,9 @@ mod tests {
                 choice: InterruptedChoice::KeepModel,
             },
             ToEngine::Analyse { name: "m".into() },
+            ToEngine::Evaluate {
+                name: "classifier-frozen".into(),
+            },
             ToEngine::Transfer(transfer.clone()),
             ToEngine::Decode {
                 slot: "strip-a".into(),
@@ -779,6 +792,12 @@ mod tests {
                     explained: vec![0.75, 0.25],
                 },
                 labels: vec![7],
+            }),
+            FromEngine::Evaluation(ClassifierEvaluation {
+                model: "classifier-frozen".into(),
+                images: 10_000,
+                loss: 0.0857,
+                accuracy: 0.9728,
             }),
             FromEngine::Decoded {
                 slot: "alpha-a".into(),

@@ -223,6 +223,17 @@ impl EngineCore {
         })
     }
 
+    /// A classifier of the model list with the test subset and the device, or why not.
+    pub fn classifier_on_test(
+        &self,
+        name: &str,
+    ) -> Result<(Classifier, Device, Rc<MnistSet>), String> {
+        let (Some(device), Some(data)) = (&self.device, &self.data) else {
+            return Err("the data is not loaded yet".into());
+        };
+        Ok((self.classifier(name)?, device.clone(), data.test.clone()))
+    }
+
     /// A classifier of the model list, or why not.
     pub fn classifier(&self, name: &str) -> Result<Classifier, String> {
         match self.store.get(name) {

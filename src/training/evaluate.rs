@@ -20,6 +20,20 @@ pub async fn evaluate<M: Objective>(
     batch_size: usize,
     device: &Device,
 ) -> Result<Evaluation, TrainingError> {
+    evaluate_in_steps(model, set, batch_size, usize::MAX, device, async |_, _| {}).await
+}
+
+/// [`evaluate`] in steps of about `step_images` images, each read back, then `step(done,
+/// total)` called: a browser's engine lets its messages in between two steps (ten thousand
+/// images take seconds on its CPU).
+pub async fn evaluate_in_steps<M: Objective>(
+    model: &M,
+    set: &MnistSet,
+    batch_size: usize,
+    step_images: usize,
+    device: &Device,
+    mut step: impl AsyncFnMut(usize, usize),
+) -> Result<Evaluation, TrainingError> {
     if set.is_empty() {
         return Err(TrainingError::InvalidConfig(
             "the evaluation set is empty".into(),
@@ -27,30 +41,43 @@ pub async fn evaluate<M: Objective>(
     }
     let device = device.clone().inner();
     let model = model.valid().to_device(&device);
-    let mut loss_sum: Option<Tensor<1>> = None;
-    let mut correct_sum: Option<Tensor<1, Int>> = None;
-    for range in batch_ranges(set.len(), batch_size) {
-        let indices: Vec<usize> = range.collect();
-        let (loss, correct) = model.batch_eval(set, &indices, &device);
-        let weighted = loss.mul_scalar(indices.len() as f32);
-        loss_sum = Some(match loss_sum {
-            Some(sum) => sum + weighted,
-            None => weighted,
-        });
-        if let Some(correct) = correct {
-            correct_sum = Some(match correct_sum {
-                Some(sum) => sum + correct,
-                None => correct,
+    let (mut loss_total, mut correct_total) = (0.0f64, None::<f64>);
+    let mut done = 0;
+    let mut ranges = batch_ranges(set.len(), batch_size).peekable();
+    while ranges.peek().is_some() {
+        let mut loss_sum: Option<Tensor<1>> = None;
+        let mut correct_sum: Option<Tensor<1, Int>> = None;
+        let start = done;
+        while done - start < step_images.max(1) {
+            let Some(range) = ranges.next() else { break };
+            let indices: Vec<usize> = range.collect();
+            done += indices.len();
+            let (loss, correct) = model.batch_eval(set, &indices, &device);
+            let weighted = loss.mul_scalar(indices.len() as f32);
+            loss_sum = Some(match loss_sum {
+                Some(sum) => sum + weighted,
+                None => weighted,
             });
+            if let Some(correct) = correct {
+                correct_sum = Some(match correct_sum {
+                    Some(sum) => sum + correct,
+                    None => correct,
+                });
+            }
         }
+        if let Some(sum) = loss_sum {
+            loss_total += f64::from(read_scalar(sum).await?);
+        }
+        if let Some(correct) = correct_sum {
+            *correct_total.get_or_insert(0.0) += f64::from(read_scalar(correct.float()).await?);
+        }
+        step(done, set.len()).await;
     }
-    let n = set.len() as f32;
-    let loss = read_scalar(loss_sum.expect("set is not empty")).await? / n;
-    let accuracy = match correct_sum {
-        Some(correct) => Some(read_scalar(correct.float()).await? / n),
-        None => None,
-    };
-    Ok(Evaluation { loss, accuracy })
+    let n = set.len() as f64;
+    Ok(Evaluation {
+        loss: (loss_total / n) as f32,
+        accuracy: correct_total.map(|c| (c / n) as f32),
+    })
 }
 
 /// Counts of (true digit, predicted digit) over every image of `set`, in eval mode: row-major

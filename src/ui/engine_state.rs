@@ -8,6 +8,7 @@ use super::loss_history::LossHistory;
 pub use super::run_status::RunStatus;
 use super::transfer_state::TransferState;
 use crate::BackendKind;
+use crate::engine::classifier_evaluation::ClassifierEvaluation;
 use crate::engine::drawing_reading::DrawingReading;
 use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::protocol::{ErrorSource, StartupProblem, TrainingProgress};
@@ -74,6 +75,8 @@ pub struct EngineState {
     /// Shared, not copied: a large model's analysis holds a million correlations, and every view
     /// that reads it would otherwise clone them.
     pub analyses: BTreeMap<String, Arc<LatentAnalysis>>,
+    /// Classifiers measured on the test subset, by name.
+    pub evaluations: BTreeMap<String, ClassifierEvaluation>,
     /// Why an analysis or a decode failed, by model name or slot.
     pub request_errors: BTreeMap<String, String>,
     /// A run to resume as soon as it is offered (`?resume=<run id>`: the page restarted on the
@@ -240,6 +243,7 @@ impl EngineState {
             FromEngine::ModelRemoved { name } => {
                 self.models.retain(|m| m.name != name);
                 self.analyses.remove(&name);
+                self.evaluations.remove(&name);
             }
             FromEngine::Gallery {
                 indices,
@@ -260,6 +264,12 @@ impl EngineState {
                 self.request_errors.remove(&analysis.model);
                 self.analyses
                     .insert(analysis.model.clone(), Arc::new(analysis));
+            }
+            FromEngine::Evaluation(evaluation) => {
+                self.analysing.remove(&evaluation.model);
+                self.request_errors.remove(&evaluation.model);
+                self.evaluations
+                    .insert(evaluation.model.clone(), evaluation);
             }
             FromEngine::Decoded {
                 slot,
@@ -468,6 +478,39 @@ mod tests {
         assert_eq!(page.resume_due().as_deref(), Some("a1-run3"));
         page.apply(FromEngine::Interrupted { runs: Vec::new() });
         assert_eq!(page.resume_due(), None, "no longer offered");
+    }
+
+    #[test]
+    fn a_classifier_evaluation_ends_its_progress_and_goes_with_its_model() {
+        let mut state = EngineState::default();
+        state.apply(FromEngine::AnalysisProgress {
+            model: "classifier-frozen".into(),
+            done: 3_000,
+            total: 10_000,
+        });
+        state
+            .request_errors
+            .insert("classifier-frozen".into(), "an earlier failure".into());
+        let evaluation = ClassifierEvaluation {
+            model: "classifier-frozen".into(),
+            images: 10_000,
+            loss: 0.0857,
+            accuracy: 0.9728,
+        };
+        state.apply(FromEngine::Evaluation(evaluation.clone()));
+        assert_eq!(state.analysing.get("classifier-frozen"), None);
+        assert_eq!(state.request_errors.get("classifier-frozen"), None);
+        assert_eq!(
+            state.evaluations.get("classifier-frozen"),
+            Some(&evaluation)
+        );
+        state.apply(FromEngine::ModelRemoved {
+            name: "classifier-frozen".into(),
+        });
+        assert!(
+            state.evaluations.is_empty(),
+            "a removed model's figures go with it"
+        );
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //! report was wrong or incomplete and the evidence, and links to try it. Every number in the
 //! text is computed here from the data; only the quotes are fixed.
 
+use std::collections::BTreeMap;
+
 use crate::analysis::DecorrelationStats;
+use crate::engine::ModelInfo;
+use crate::engine::classifier_evaluation::ClassifierEvaluation;
 use crate::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
 use crate::results::Results;
 use crate::ui::experiments::{SeedStudy, depth_claims, seed_verdict};
@@ -409,6 +413,49 @@ fn transfer(results: Option<&Results>) -> ReportPart {
     }
 }
 
+/// The bundled classifiers (the three transfer scenarios on full MNIST), measured live in
+/// part E of the report.
+pub const BUNDLED_CLASSIFIERS: [&str; 3] = [
+    "classifier-frozen",
+    "classifier-finetune",
+    "classifier-scratch",
+];
+
+/// One bundled classifier in the report's live figure: what this page measured on the test
+/// subset beside what its weight file says the reproduction measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveClassifierRow {
+    pub name: &'static str,
+    /// Loss and accuracy computed here; `None` until the evaluation is done.
+    pub here: Option<(f32, f32)>,
+    /// From the weight file's manifest (the reproduction on the full test set).
+    pub reproduction: Option<(f32, f32)>,
+    /// How many times below ln 10 (a uniform guess, the report's 2.30) the loss here is.
+    pub below_uniform: Option<f64>,
+}
+
+/// The live rows of part E, for the bundled classifiers the model list holds.
+pub fn live_classifier_rows(
+    models: &[ModelInfo],
+    evaluations: &BTreeMap<String, ClassifierEvaluation>,
+) -> Vec<LiveClassifierRow> {
+    BUNDLED_CLASSIFIERS
+        .iter()
+        .filter_map(|&name| {
+            let info = models.iter().find(|m| m.name == name)?;
+            let here = evaluations.get(name).map(|e| (e.loss, e.accuracy));
+            Some(LiveClassifierRow {
+                name,
+                here,
+                reproduction: info.test_loss.zip(info.test_accuracy),
+                below_uniform: here
+                    .filter(|(loss, _)| *loss > 0.0)
+                    .map(|(loss, _)| uniform_guess_loss() / f64::from(loss)),
+            })
+        })
+        .collect()
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -559,5 +606,58 @@ mod tests {
             "e^loss is the ten classes"
         );
         assert!((double_softmax_floor() - 1.4611).abs() < 1e-4);
+    }
+
+    #[test]
+    fn the_live_classifier_rows_pair_this_page_with_the_weight_files() {
+        use crate::engine::ModelOrigin;
+        use crate::weights::ModelSpec;
+        let info = |name: &str, loss: Option<f32>, accuracy: Option<f32>| ModelInfo {
+            id: name.into(),
+            name: name.into(),
+            spec: ModelSpec::Classifier { latent_dim: 20 },
+            origin: ModelOrigin::Pretrained,
+            params: 21_220,
+            epochs: Some(10),
+            train_images: Some(60_000),
+            train_loss: None,
+            test_loss: loss,
+            test_accuracy: accuracy,
+            kept: false,
+            not_kept: None,
+        };
+        let models = vec![
+            info("classifier-scratch", Some(0.05), Some(0.985)),
+            info("classifier-frozen", Some(0.0857), Some(0.9728)),
+            info("classifier-frozen (trained 1)", Some(2.3), Some(0.1)),
+        ];
+        let mut evaluations = BTreeMap::new();
+        evaluations.insert(
+            "classifier-frozen".to_string(),
+            ClassifierEvaluation {
+                model: "classifier-frozen".into(),
+                images: 10_000,
+                loss: 0.23025851,
+                accuracy: 0.9728,
+            },
+        );
+        let rows = live_classifier_rows(&models, &evaluations);
+        assert_eq!(
+            rows.iter().map(|r| r.name).collect::<Vec<_>>(),
+            vec!["classifier-frozen", "classifier-scratch"],
+            "the bundled ones the list holds, in scenario order; a trained one is not bundled"
+        );
+        assert_eq!(rows[0].here, Some((0.23025851, 0.9728)));
+        assert_eq!(rows[0].reproduction, Some((0.0857, 0.9728)));
+        let below = rows[0].below_uniform.unwrap();
+        assert!(
+            (below - 10.0).abs() < 1e-5,
+            "ln 10 / (ln 10 / 10) = 10, got {below}"
+        );
+        assert_eq!(
+            (rows[1].here, rows[1].below_uniform),
+            (None, None),
+            "not measured yet"
+        );
     }
 }

@@ -22,8 +22,9 @@ use crate::training::TransferScenario;
 /// The images of the bundled training subset: the most a training link may ask for before
 /// the engine has said how many there are (the form checks again at Start).
 pub const BUNDLED_TRAIN_IMAGES: usize = 10_000;
-/// Test digits are named by their index in the bundled test subset.
-pub const BUNDLED_TEST_IMAGES: usize = 10_000;
+/// Test digits are named by their index in the bundled test subset (`public/data`: the first
+/// 2,000 of MNIST's test set).
+pub const BUNDLED_TEST_IMAGES: usize = 2_000;
 
 /// `#/train`: the form's fields, each as typed, and whether the link starts the run
 /// (`start=1`, as a lesson's "train it" does; the address the page writes back has no
@@ -485,7 +486,7 @@ mod tests {
         let link = InterpolateLink {
             model_a: "two-layer-d20 (trained 3)".into(),
             model_b: "one-layer-d5".into(),
-            pair: (Some(12), Some(9_999)),
+            pair: (Some(12), Some(1_999)),
             frames: 7,
             alpha: 0.25,
         };
@@ -493,7 +494,7 @@ mod tests {
         assert_eq!(back, link);
         assert!(notices.is_empty(), "{notices:?}");
         let (read, notices) = InterpolateLink::from_link(&query(
-            "#/interpolate?from=10000&to=3&frames=21&alpha=-0.1&a=",
+            "#/interpolate?from=2000&to=3&frames=21&alpha=-0.1&a=",
         ));
         assert_eq!(read, InterpolateLink::default());
         assert_eq!(notices.len(), 4, "{notices:?}");
@@ -506,7 +507,7 @@ mod tests {
 
     #[test]
     fn decorrelation_and_draw_links_round_trip() {
-        for pick in [None, Some(0), Some(9_999)] {
+        for pick in [None, Some(0), Some(1_999)] {
             let link = DecorrelationLink {
                 model: "three-layer-d100".into(),
                 coordinate: 42,
@@ -515,9 +516,9 @@ mod tests {
             assert_eq!(DecorrelationLink::from_link(&query(&link.hash())).0, link);
         }
         let (read, notices) =
-            DecorrelationLink::from_link(&query("#/decorrelation?pick=10000&coord=3"));
+            DecorrelationLink::from_link(&query("#/decorrelation?pick=2000&coord=3"));
         assert_eq!((read.pick, read.coordinate), (None, 3));
-        assert!(notices[0].contains("pick=\"10000\"") && notices[0].contains("no digit picked"));
+        assert!(notices[0].contains("pick=\"2000\"") && notices[0].contains("no digit picked"));
         let (read, notices) =
             DecorrelationLink::from_link(&query("#/decorrelation?coord=1000&model=x"));
         assert_eq!(read.coordinate, 0);

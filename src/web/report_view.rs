@@ -12,7 +12,10 @@ use crate::model::LATENT_SIZES;
 use crate::ui::decorrelation::{decorrelation_rows, sweep_model_name};
 use crate::ui::engine_state::EngineState;
 use crate::ui::experiments::SeedStudy;
-use crate::ui::report::{ReportPart, report_parts};
+use crate::ui::format;
+use crate::ui::report::{
+    BUNDLED_CLASSIFIERS, ReportPart, live_classifier_rows, report_parts, uniform_guess_loss,
+};
 
 /// The live figures' requests: (slot, model, the same digit twice or a pair, alphas).
 fn live_requests(digit: usize, other: usize) -> Vec<(String, String, usize, usize, Vec<f32>)> {
@@ -82,6 +85,14 @@ pub fn ReportView(
             let name = sweep_model_name(d);
             if state.with_untracked(|s| !s.analyses.contains_key(&name)) {
                 send.run(ToEngine::Analyse { name });
+            }
+        }
+        for name in BUNDLED_CLASSIFIERS {
+            let wanted = state.with_untracked(|s| {
+                !s.evaluations.contains_key(name) && s.models.iter().any(|m| m.name == name)
+            });
+            if wanted {
+                send.run(ToEngine::Evaluate { name: name.into() });
             }
         }
     });
@@ -158,9 +169,47 @@ pub fn ReportView(
             }
             .into_any(),
             _ => view! {
+                <table class="data" tabindex="0" data-testid="report-live-e">
+                    <thead><tr>
+                        <th>"classifier"</th><th>"test loss, this page"</th><th>"accuracy, this page"</th>
+                        <th>"test loss, reproduction"</th><th>"accuracy, reproduction"</th><th>"below ln 10"</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || state.with(|s| live_classifier_rows(&s.models, &s.evaluations)).into_iter().map(|r| {
+                            let pair = |p: Option<(f32, f32)>| p.map_or(("…".to_string(), "…".to_string()), |(loss, accuracy)| {
+                                (format!("{loss:.4}"), format!("{:.2}%", accuracy * 100.0))
+                            });
+                            let (loss, accuracy) = pair(r.here);
+                            let (loss_then, accuracy_then) = pair(r.reproduction);
+                            view! {
+                                <tr data-measured=r.here.is_some().to_string()
+                                    data-loss=r.here.map(|h| h.0.to_string()) data-accuracy=r.here.map(|h| h.1.to_string())
+                                    data-reproduction-accuracy=r.reproduction.map(|h| h.1.to_string())>
+                                    <td>{r.name}</td>
+                                    <td class="num">{loss}</td><td class="num">{accuracy}</td>
+                                    <td class="num">{loss_then}</td><td class="num">{accuracy_then}</td>
+                                    <td class="num">{r.below_uniform.map_or("…".to_string(), |x| format!("{x:.0}×"))}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p class="note" role="status">{move || state.with(|s| {
+                    BUNDLED_CLASSIFIERS.iter().find_map(|name| s.analysing.get(*name).map(|(done, total)| {
+                        format!("Measuring {name}: {} of {} test images…", format::thousands(*done), format::thousands(*total))
+                    }))
+                })}</p>
                 <p class="note">
-                    "Live: the classifiers train in this page on " <a href="#/transfer?labels=100">"#/transfer"</a>
-                    " with live loss and accuracy curves; the bundled ones read your drawing on " <a href="#/draw">"#/draw"</a> "."
+                    {move || state.with(|s| {
+                        let images = BUNDLED_CLASSIFIERS.iter().find_map(|n| s.evaluations.get(*n)).map(|e| e.images);
+                        format!(
+                            "Live: the three bundled classifiers measured in this page on its {} bundled test digits; the reproduction's figures, from their weight files, are on all 10,000. ",
+                            images.map_or("…".to_string(), format::thousands)
+                        )
+                    })}
+                    {format!("The report's classifiers stayed at ln 10 = {:.3}, a uniform guess over ten digits. ", uniform_guess_loss())}
+                    "They also train in this page on " <a href="#/transfer?labels=100">"#/transfer"</a>
+                    " with live loss and accuracy curves, and read your drawing on " <a href="#/draw">"#/draw"</a> "."
                 </p>
             }
             .into_any(),

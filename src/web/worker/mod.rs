@@ -116,6 +116,15 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
+        ToEngine::Evaluate { name } => spawn_local(async move {
+            match requests::evaluate(&engine, &name).await {
+                Ok(evaluation) => post(&FromEngine::Evaluation(evaluation)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: name,
+                    message,
+                }),
+            }
+        }),
         ToEngine::ReadDrawing {
             seq,
             autoencoder,

@@ -1,6 +1,6 @@
 //! The views' requests that answer at once (no run claims the engine): latent analyses,
-//! decoded interpolations, readings of a drawing, and the model list's download, load and
-//! remove.
+//! classifier evaluations, decoded interpolations, readings of a drawing, and the model
+//! list's download, load and remove.
 
 use std::rc::Rc;
 
@@ -9,6 +9,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::Shared;
 use super::browser::{cpu, fail, next_task, now_ms, post};
 use super::storage::{forget_model, keep};
+use crate::engine::classifier_evaluation::{ClassifierEvaluation, evaluate_classifier_in_steps};
 use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
 use crate::engine::latent_analysis::{
     AnalysisProgress, LatentAnalysis, analyse_latents_in_steps, decode_between,
@@ -35,6 +36,20 @@ pub(super) async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysi
                 total: p.total,
             });
         }
+        next_task().await;
+    })
+    .await
+}
+
+/// A classifier's loss and accuracy on the test subset, in steps with progress.
+pub(super) async fn evaluate(engine: &Shared, name: &str) -> Result<ClassifierEvaluation, String> {
+    let (model, device, test) = engine.borrow().core.classifier_on_test(name)?;
+    evaluate_classifier_in_steps(name, &model, &test, &device, async |done, total| {
+        post(&FromEngine::AnalysisProgress {
+            model: name.to_string(),
+            done,
+            total,
+        });
         next_task().await;
     })
     .await
