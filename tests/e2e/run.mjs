@@ -11,7 +11,7 @@ import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
-import { offlineChecks } from "./offline.mjs";
+import { newBuildChecks, offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
 import { keyboardChecks, touchChecks } from "./keyboard.mjs";
 import fs from "node:fs";
@@ -593,6 +593,7 @@ try {
     await lessonChecks({ browser, origin, openPage, waitLoaded, check });
     await reportChecks({ browser, origin, openPage, waitLoaded, check });
     await offlineChecks({ browser, origin, openPage, waitLoaded, check });
+    await newBuildChecks({ browser, root, waitLoaded, check });
     await accessibilityChecks({ browser, origin, waitLoaded, check, shots });
     await keyboardChecks({ browser, origin, waitLoaded, check });
     await touchChecks({ browser, origin, waitLoaded, check });
