@@ -215,3 +215,69 @@ async fn interpolation_ends_are_the_reconstructions_in_the_browser() {
     assert!(close(&frames[..IMAGE_PIXELS], &ends[..IMAGE_PIXELS]));
     assert!(close(&frames[2 * IMAGE_PIXELS..], &ends[IMAGE_PIXELS..]));
 }
+
+/// The page reads its links and lessons in the browser, where `usize` has 32 bits: a number
+/// past 2³² in a link is refused, never wrapped into a valid index; every view's link reads
+/// back; the built-in lessons parse and each of their links opens its view without a notice.
+#[wasm_bindgen_test]
+fn links_and_lessons_read_in_the_browser() {
+    use latent_lab::ui::lesson::{Block, Inline, parse_lesson};
+    use latent_lab::ui::link::LinkQuery;
+    use latent_lab::ui::view_links::{DecorrelationLink, InterpolateLink, link_notices};
+
+    assert_eq!(std::mem::size_of::<usize>(), 4, "wasm32: 32-bit indices");
+    // 2³² + 5 would wrap to 5 if read as a 64-bit number and cast.
+    let (link, notices) =
+        InterpolateLink::from_link(&LinkQuery::from_hash("#/interpolate?from=4294967301&to=3"));
+    assert_eq!(link.pair, (None, None));
+    assert!(notices[0].contains("4294967301"), "{notices:?}");
+    let (link, notices) = DecorrelationLink::from_link(&LinkQuery::from_hash(
+        "#/decorrelation?pick=4294967301&coord=4294967297",
+    ));
+    assert_eq!((link.pick, link.coordinate), (None, 0));
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    let written = DecorrelationLink {
+        model: "two-layer-d50".into(),
+        coordinate: 49,
+        pick: Some(1_999),
+    };
+    assert_eq!(
+        DecorrelationLink::from_link(&LinkQuery::from_hash(&written.hash())),
+        (written, vec![])
+    );
+
+    let lessons = [
+        include_str!("../public/lessons/a-latent-size.md"),
+        include_str!("../public/lessons/b-depth.md"),
+        include_str!("../public/lessons/c-interpolation.md"),
+        include_str!("../public/lessons/d-decorrelation.md"),
+        include_str!("../public/lessons/e-transfer.md"),
+        include_str!("../public/lessons/draw.md"),
+    ];
+    for text in lessons {
+        let lesson = parse_lesson(text.as_bytes()).unwrap();
+        let hashes: Vec<&str> = lesson
+            .blocks
+            .iter()
+            .flat_map(|b| match b {
+                Block::Heading(_, inlines) | Block::Paragraph(inlines) => {
+                    inlines.iter().collect::<Vec<_>>()
+                }
+                Block::List(items) => items.iter().flatten().collect(),
+            })
+            .filter_map(|i| match i {
+                Inline::ViewLink { hash, .. } => Some(hash.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            hashes.len() >= 3,
+            "{}: {} view links",
+            lesson.title,
+            hashes.len()
+        );
+        for hash in hashes {
+            assert_eq!(link_notices(hash), Vec::<String>::new(), "{hash}");
+        }
+    }
+}

@@ -70,7 +70,8 @@ pub fn link_notices(hash: &str) -> Vec<String> {
     let query = LinkQuery::from_hash(hash);
     match Route::from_hash(hash) {
         Route::Train => train_from_link(&query, &TrainForm::defaults(BUNDLED_TRAIN_IMAGES)).2,
-        Route::Experiments | Route::Report => query.fields(&[]).notices,
+        Route::Experiments => query.fields(&[]).notices,
+        Route::Report => ReportLink::from_link(&query).1,
         Route::Interpolate => InterpolateLink::from_link(&query).1,
         Route::Decorrelation => DecorrelationLink::from_link(&query).1,
         Route::Transfer => TransferLink::from_link(&query).1,
@@ -188,6 +189,49 @@ pub fn parse_alpha(text: &str) -> Result<f32, String> {
     match text.trim().parse::<f32>() {
         Ok(a) if (0.0..=1.0).contains(&a) => Ok(a),
         _ => Err("α is a number from 0 to 1".into()),
+    }
+}
+
+/// `#/report`: the part it opens at (`part=A` … `E`), scrolled into view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReportLink {
+    pub part: Option<char>,
+}
+
+/// The parts of `#/report`, one per part of the exercise.
+pub const REPORT_PARTS: [char; 5] = ['A', 'B', 'C', 'D', 'E'];
+
+struct ReportPartChoice(Option<char>);
+
+impl std::fmt::Display for ReportPartChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(p) => write!(f, "part {p}"),
+            None => f.write_str("the top"),
+        }
+    }
+}
+
+impl ReportLink {
+    pub fn from_link(query: &LinkQuery) -> (Self, Vec<String>) {
+        let mut f = query.fields(&["part"]);
+        let part = f
+            .field("part", ReportPartChoice(None), |text| {
+                let mut chars = text.trim().chars();
+                match (chars.next().map(|c| c.to_ascii_uppercase()), chars.next()) {
+                    (Some(c), None) if REPORT_PARTS.contains(&c) => Ok(ReportPartChoice(Some(c))),
+                    _ => Err("a part is one of A, B, C, D and E".into()),
+                }
+            })
+            .0;
+        (Self { part }, f.notices)
+    }
+
+    pub fn hash(&self) -> String {
+        hash_with(
+            Route::Report,
+            &[("part", self.part.map_or(String::new(), String::from))],
+        )
     }
 }
 
@@ -503,6 +547,23 @@ mod tests {
         assert_eq!(read.pair, (None, None));
         assert!(parse_alpha("NaN").is_err() && parse_alpha("inf").is_err());
         assert_eq!(parse_alpha(" 1 "), Ok(1.0));
+    }
+
+    #[test]
+    fn a_report_link_names_its_part() {
+        for part in [None, Some('A'), Some('E')] {
+            let link = ReportLink { part };
+            assert_eq!(ReportLink::from_link(&query(&link.hash())), (link, vec![]));
+        }
+        assert_eq!(ReportLink { part: Some('C') }.hash(), "#/report?part=C");
+        let (read, notices) = ReportLink::from_link(&query("#/report?part=c"));
+        assert_eq!((read.part, notices.len()), (Some('C'), 0), "either case");
+        for bad in ["F", "AB", "", "%C3%89"] {
+            let (read, notices) = ReportLink::from_link(&query(&format!("#/report?part={bad}")));
+            assert_eq!(read.part, None, "{bad}");
+            assert!(notices[0].contains("using the top"), "{notices:?}");
+        }
+        assert_eq!(link_notices("#/report?part=Z&x=1").len(), 2);
     }
 
     #[test]

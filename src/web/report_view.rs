@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::image_strip::ImageStrip;
 use super::reproduction::Reproduction;
+use super::view_link::{notify, opening_link};
 use crate::analysis::interpolation_alphas;
 use crate::engine::{ImageRef, ToEngine};
 use crate::model::LATENT_SIZES;
@@ -16,6 +17,7 @@ use crate::ui::format;
 use crate::ui::report::{
     BUNDLED_CLASSIFIERS, ReportPart, live_classifier_rows, report_parts, uniform_guess_loss,
 };
+use crate::ui::view_links::{REPORT_PARTS, ReportLink};
 
 /// The live figures' requests: (slot, model, the same digit twice or a pair, alphas).
 fn live_requests(digit: usize, other: usize) -> Vec<(String, String, usize, usize, Vec<f32>)> {
@@ -54,6 +56,9 @@ pub fn ReportView(
     #[prop(into)] depth_seeds: Signal<(Vec<SeedStudy>, Vec<String>)>,
     send: Callback<ToEngine>,
 ) -> impl IntoView {
+    // The link's part (`#/report?part=E`) is scrolled into view once the parts are there.
+    let (link, notices) = ReportLink::from_link(&opening_link());
+    notify(notices);
     let parts = Memo::new(move |_| {
         reproduction.with(|r| depth_seeds.with(|(s, _)| report_parts(r.results(), s)))
     });
@@ -107,6 +112,20 @@ pub fn ReportView(
             })
         })
     };
+    if let Some(part) = link.part {
+        let scrolled = StoredValue::new(false);
+        Effect::new(move |_| {
+            if parts.with(Vec::is_empty) || scrolled.get_value() {
+                return;
+            }
+            request_animation_frame(move || {
+                if let Some(el) = document().get_element_by_id(&format!("part-{part}")) {
+                    el.scroll_into_view();
+                    scrolled.set_value(true);
+                }
+            });
+        });
+    }
     let live_figure = move |part: &'static str| -> AnyView {
         match part {
             "A" => {
@@ -258,12 +277,7 @@ pub fn ReportView(
                 "the seed studies in B were made with burn's default initialisation."
             </p>
             <nav class="report-parts">
-                {["A", "B", "C", "D", "E"].map(|p| view! { <a href=format!("#/report") on:click=move |ev| {
-                    ev.prevent_default();
-                    if let Some(el) = document().get_element_by_id(&format!("part-{p}")) {
-                        el.scroll_into_view();
-                    }
-                }>{p}</a> " " })}
+                {REPORT_PARTS.map(|p| view! { <a href=ReportLink { part: Some(p) }.hash()>{p.to_string()}</a> " " })}
             </nav>
             {move || parts.get().into_iter().map(part_view).collect_view()}
         </section>

@@ -40,6 +40,21 @@ export async function reportChecks({ browser, origin, openPage, waitLoaded, chec
   check(caption.includes("its 2,000 bundled test digits"), "part E says on how many digits it measured");
   const figures = await page.$$eval(".report-figure", (imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length);
   check(figures === 6, `the reproduction's six figures load (${figures})`);
+  // A part is a link: the report's own part links, and an address opened anew, scroll to it.
+  const inView = (part) => page.waitForFunction((p) => {
+    const top = document.getElementById(`part-${p}`)?.getBoundingClientRect().top;
+    return top !== undefined && Math.abs(top) < 5;
+  }, part, { timeout: 30_000 }).then(() => true, () => false);
+  await page.click('nav.report-parts a[href="#/report?part=D"]');
+  check(await inView("D") && page.url().endsWith("#/report?part=D"), "a part link of the report opens #/report?part=D, scrolled to part D");
+  const fresh = await browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers: "block" });
+  const other = await fresh.newPage();
+  await other.goto(`${origin}/?backend=cpu#/report?part=B`);
+  await waitLoaded(other);
+  const atB = await other.waitForFunction(() => Math.abs(document.getElementById("part-B")?.getBoundingClientRect().top ?? 999) < 5,
+    null, { timeout: 30_000 }).then(() => true, () => false);
+  check(atB && other.url().endsWith("#/report?part=B"), "#/report?part=B in a fresh browser opens at part B");
+  await fresh.close();
   await page.click('[data-testid="report-part"][data-part="C"] [data-testid="report-try"]');
   await page.waitForFunction(() => location.hash.startsWith("#/interpolate?a=two-layer-d20&b=two-layer-d100&from="));
   check(await page.$$eval('[data-testid="interp-strip"]', (s) => s.length) === 2, "a part's \"try it\" opens the view with its configuration");
