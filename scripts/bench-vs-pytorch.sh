@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Issue 19's side-by-side benchmark, in one sitting (not part of the test command; prints
+# figures, asserts nothing). On the two-layer d = 20 autoencoder, batch 64, Adam, MSE, it runs
+# ROUNDS rounds (default 5), each of, one after the other:
+#   torch   PyTorch's CPU step loop (benches/torch_reference_step.py, threads = the cores)
+#   native  the command's step loop on flex (benches/train_step.rs, criterion, flex only)
+#   bare    the page's bare step in a browser worker (tests/browser_bench.rs, wasm-pack)
+#   page    the page's own training in headless Chromium (tests/e2e/bench.mjs, CPU engine)
+# then prints each round's ratios to PyTorch and their medians. The machine's speed drifts
+# within minutes: only ratios of one round are compared. PyTorch comes from PyPI (pinned) into
+# a virtual environment under the build folder; the first run installs it (about 2 min here;
+# 5.3 GB with the CUDA libraries that PyPI's wheel brings).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${ROUNDS:-5}"
+TORCH_VERSION="2.15.0"
+scripts/install-tools.sh test >/dev/null
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+venv="$CARGO_TARGET_DIR/bench-venv"
+if ! "$venv/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '$TORCH_VERSION')" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "torch==$TORCH_VERSION"
+fi
+cores="$(nproc)"
+echo "machine: $cores cores; $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"
+
+echo "building: the native benchmark, the browser benchmark, the page (dist/)"
+cargo bench --bench train_step --no-run >/dev/null 2>&1
+trunk build --release >/dev/null 2>&1
+
+torch_step() {
+  "$venv/bin/python" benches/torch_reference_step.py --device cpu --threads "$cores" 2>/dev/null \
+    | sed -n 's/^torch cpu .*: \([0-9]*\) images\/s$/\1/p'
+}
+native_step() {
+  # criterion's throughput line: "thrpt:  [low mid high] Kelem/s" (elements = images).
+  cargo bench --bench train_step -- flex --warm-up-time 2 --measurement-time 8 2>/dev/null \
+    | sed -n 's/.*thrpt: *\[[^ ]* [^ ]* \([0-9.]*\) \([KM]*\)elem\/s.*/\1 \2/p' | head -1 \
+    | awk '{ m = ($2 == "K") ? 1e3 : (($2 == "M") ? 1e6 : 1); printf "%.0f\n", $1 * m }'
+}
+bare_step() {
+  wasm-pack test --headless --chrome --release -- --test browser_bench --no-default-features -- --nocapture 2>&1 \
+    | sed -n 's/.*BENCH bare Trainer::step:.*median \([0-9]*\) images\/s.*/\1/p' | head -1
+}
+page_training() {
+  SKIP_WEBGPU=1 node tests/e2e/bench.mjs dist 2>/dev/null \
+    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*/\1/p'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+declare -a r_native r_bare r_page
+printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' round torch native bare page native/t bare/t page/t
+for round in $(seq 1 "$ROUNDS"); do
+  t="$(torch_step)"; n="$(native_step)"; b="$(bare_step)"; p="$(page_training)"
+  rn="$(ratio "$n" "$t")"; rb="$(ratio "$b" "$t")"; rp="$(ratio "$p" "$t")"
+  r_native+=("$rn"); r_bare+=("$rb"); r_page+=("$rp")
+  printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' "$round" "$t" "$n" "$b" "$p" "$rn" "$rb" "$rp"
+done
+echo "median ratio to PyTorch (images/s over PyTorch's, same round):" \
+  "native $(printf '%s\n' "${r_native[@]}" | grep -v '^-$' | median)," \
+  "bare step in the browser $(printf '%s\n' "${r_bare[@]}" | grep -v '^-$' | median)," \
+  "the page's training $(printf '%s\n' "${r_page[@]}" | grep -v '^-$' | median)"
