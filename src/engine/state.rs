@@ -208,9 +208,7 @@ impl EngineCore {
 
     /// An autoencoder of the model list with what it is used with, or why not.
     pub fn autoencoder_on_test(&self, name: &str) -> Result<AutoencoderOnTest, String> {
-        let (Some(device), Some(data)) = (&self.device, &self.data) else {
-            return Err("the data is not loaded yet".into());
-        };
+        let (device, test) = self.device_and_test()?;
         let model = self
             .store
             .autoencoder(name)
@@ -218,9 +216,17 @@ impl EngineCore {
             .clone();
         Ok(AutoencoderOnTest {
             model,
-            device: device.clone(),
-            test: data.test.clone(),
+            device,
+            test,
         })
+    }
+
+    /// The device and the test subset, once the data is loaded.
+    fn device_and_test(&self) -> Result<(Device, Rc<MnistSet>), String> {
+        match (&self.device, &self.data) {
+            (Some(device), Some(data)) => Ok((device.clone(), data.test.clone())),
+            _ => Err("the data is not loaded yet".into()),
+        }
     }
 
     /// A classifier of the model list with the test subset and the device, or why not.
@@ -228,10 +234,8 @@ impl EngineCore {
         &self,
         name: &str,
     ) -> Result<(Classifier, Device, Rc<MnistSet>), String> {
-        let (Some(device), Some(data)) = (&self.device, &self.data) else {
-            return Err("the data is not loaded yet".into());
-        };
-        Ok((self.classifier(name)?, device.clone(), data.test.clone()))
+        let (device, test) = self.device_and_test()?;
+        Ok((self.classifier(name)?, device, test))
     }
 
     /// A classifier of the model list, or why not.

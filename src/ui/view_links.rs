@@ -10,7 +10,7 @@
 //! | `#/draw` | `model`, `classifier` (`none` for no classifier) |
 
 use super::interpolation::{DEFAULT_FRAMES, parse_frames};
-use super::link::{LinkQuery, hash_with};
+use super::link::{LinkFields, LinkQuery, hash_with};
 use super::route::Route;
 use super::train_form::{
     TrainForm, parse_architecture, parse_batch_size, parse_epochs, parse_latent_dim,
@@ -123,8 +123,8 @@ impl InterpolateLink {
         let mut f = query.fields(&["a", "b", "from", "to", "frames", "alpha"]);
         let model_a = f.model("a", &d.model_a);
         let model_b = f.model("b", &d.model_b);
-        let from = f.field("from", Pick(None), parse_test_digit).0;
-        let to = f.field("to", Pick(None), parse_test_digit).0;
+        let from = test_digit(&mut f, "from", "the exercise's first pair");
+        let to = test_digit(&mut f, "to", "the exercise's first pair");
         let link = Self {
             model_a,
             model_b,
@@ -162,26 +162,35 @@ impl InterpolateLink {
     }
 }
 
-/// A test digit named by a link, displayed as the default it falls back to ("the preset").
-struct Pick(Option<usize>);
+/// A test digit named by a link, displayed as the default it falls back to: `none` says what
+/// the view shows without one ("the exercise's first pair", "no digit picked").
+struct Pick {
+    index: Option<usize>,
+    none: &'static str,
+}
 
 impl std::fmt::Display for Pick {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
+        match self.index {
             Some(i) => write!(f, "test digit {i}"),
-            None => f.write_str("the exercise's first pair"),
+            None => f.write_str(self.none),
         }
     }
 }
 
-fn parse_test_digit(text: &str) -> Result<Pick, String> {
-    match text.trim().parse::<usize>() {
-        Ok(i) if i < BUNDLED_TEST_IMAGES => Ok(Pick(Some(i))),
+/// A link's test digit, read for a view that shows `none` without one.
+fn test_digit(f: &mut LinkFields<'_>, key: &str, none: &'static str) -> Option<usize> {
+    let parse = |text: &str| match text.trim().parse::<usize>() {
+        Ok(i) if i < BUNDLED_TEST_IMAGES => Ok(Pick {
+            index: Some(i),
+            none,
+        }),
         _ => Err(format!(
             "a test digit is an index from 0 to {}",
             BUNDLED_TEST_IMAGES - 1
         )),
-    }
+    };
+    f.field(key, Pick { index: None, none }, parse).index
 }
 
 /// α, the slider's mix of the two codes: from 0 (the first digit) to 1 (the second).
@@ -263,7 +272,7 @@ impl DecorrelationLink {
         let link = Self {
             model: f.model("model", &d.model),
             coordinate: f.field("coord", d.coordinate, parse_coordinate),
-            pick: f.field("pick", MapPick(None), parse_map_pick).0,
+            pick: test_digit(&mut f, "pick", "no digit picked"),
         };
         (link, f.notices)
     }
@@ -278,22 +287,6 @@ impl DecorrelationLink {
             ],
         )
     }
-}
-
-/// The latent map's picked digit as a link names it, displayed as the default it falls back to.
-struct MapPick(Option<usize>);
-
-impl std::fmt::Display for MapPick {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(i) => write!(f, "test digit {i}"),
-            None => f.write_str("no digit picked"),
-        }
-    }
-}
-
-fn parse_map_pick(text: &str) -> Result<MapPick, String> {
-    parse_test_digit(text).map(|p| MapPick(p.0))
 }
 
 /// A latent coordinate: below the largest latent size (the model's own is checked once its

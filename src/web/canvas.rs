@@ -12,6 +12,15 @@ pub fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d
         .unchecked_into())
 }
 
+/// Where a click fell on `canvas`, in the canvas's own pixels (CSS may scale it).
+pub fn click_point(canvas: &HtmlCanvasElement, ev: &web_sys::MouseEvent) -> (f64, f64) {
+    let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+    (
+        f64::from(ev.offset_x()) * scale,
+        f64::from(ev.offset_y()) * scale,
+    )
+}
+
 /// Puts an RGBA buffer on `canvas`, resizing the canvas to the buffer; CSS scales it up
 /// (pixelated).
 pub fn put_rgba(

@@ -5,7 +5,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::canvas::{context_2d, put_rgba};
+use super::canvas::{click_point, context_2d, put_rgba};
 use super::download::{offer_canvas_png, offer_download};
 use super::latent_map::LatentMap;
 use super::line_chart::LineChart;
@@ -143,9 +143,8 @@ pub fn DecorrelationView(
         let (Some(canvas), Some(a)) = (heatmap.get(), analysis.get_untracked()) else {
             return;
         };
-        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
         let cell = heatmap_cell(a.latent_dim) as f64;
-        let i = (f64::from(ev.offset_y()) * scale / cell) as usize;
+        let i = (click_point(&canvas, &ev).1 / cell) as usize;
         if i < a.latent_dim {
             coordinate.set(i);
         }

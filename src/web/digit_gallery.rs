@@ -5,7 +5,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::canvas::put_rgba;
+use super::canvas::{click_point, put_rgba};
 use crate::data::IMAGE_PIXELS;
 use crate::ui::cursor::{CursorKey, grid_step};
 use crate::ui::image::{cell_at, grid_rgba, outline_cell};
@@ -48,11 +48,7 @@ pub fn DigitGallery(
     let click = move |ev: leptos::ev::MouseEvent| {
         let Some(canvas) = canvas.get() else { return };
         // From CSS pixels to the canvas's own.
-        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
-        let (x, y) = (
-            f64::from(ev.offset_x()) * scale,
-            f64::from(ev.offset_y()) * scale,
-        );
+        let (x, y) = click_point(&canvas, &ev);
         let picked = gallery.with(|g| {
             cell_at(x, y, COLUMNS, GAP, g.pixels.len() / IMAGE_PIXELS)
                 .and_then(|cell| g.indices.get(cell).copied())

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::canvas::context_2d;
+use super::canvas::{click_point, context_2d};
 use super::download::offer_canvas_png;
 use super::image_strip::ImageStrip;
 use super::view_link::notify;
@@ -123,11 +123,7 @@ pub fn LatentMap(
     });
     let click = move |ev: leptos::ev::MouseEvent| {
         let Some(canvas) = canvas.get() else { return };
-        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
-        let (x, y) = (
-            f64::from(ev.offset_x()) * scale,
-            f64::from(ev.offset_y()) * scale,
-        );
+        let (x, y) = click_point(&canvas, &ev);
         if let Some(i) = nearest_point(&positions.get_untracked(), x, y, 8.0) {
             show(i);
         }

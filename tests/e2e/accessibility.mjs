@@ -8,11 +8,11 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const ROUTES = ["train", "experiments", "interpolate", "decorrelation", "transfer", "draw", "report"];
+export const ROUTES = ["train", "experiments", "interpolate", "decorrelation", "transfer", "draw", "report"];
 const SIZES = { desktop: { width: 1200, height: 900 }, phone: { width: 390, height: 844 } };
 
 /** What each view shows once it has loaded, so axe sees the whole view. */
-const READY = {
+export const READY = {
   train: '[data-testid="model-list"] tbody tr',
   experiments: '[data-testid="sweep-table"] tbody tr',
   interpolate: '[data-testid="interp-strip"][data-pending="false"]',
@@ -22,15 +22,11 @@ const READY = {
   report: '[data-testid="report-part"][data-part="E"]',
 };
 
-export async function accessibilityChecks({ browser, origin, waitLoaded, check, shots }) {
+export async function accessibilityChecks({ browser, origin, openPage, waitLoaded, check, shots }) {
   for (const [size, viewport] of Object.entries(SIZES)) {
     // axe is injected as a script: this context alone lifts the page's script policy for it.
-    const context = await browser.newContext({ viewport, bypassCSP: true, serviceWorkers: "block", hasTouch: size === "phone" });
-    const page = await context.newPage();
-    const problems = [];
-    page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-    page.on("pageerror", (e) => problems.push(String(e)));
-    await page.goto(`${origin}/?backend=cpu#/train`);
+    const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/train`, origin,
+      { viewport, bypassCSP: true, hasTouch: size === "phone" });
     await waitLoaded(page);
     for (const route of ROUTES) {
       await page.evaluate((r) => { location.hash = `#/${r}`; }, route);

@@ -4,17 +4,11 @@
 // gallery, α moved, points of the latent map walked and kept in the link. Touch: at phone size
 // a finger draws a digit on the pad, which is read, and the page does not scroll.
 // Called by run.mjs with its helpers; each wait is for the state it checks.
+import { READY as VIEW_READY, ROUTES } from "./accessibility.mjs";
 
-const ROUTES = ["train", "experiments", "interpolate", "decorrelation", "transfer", "draw", "report"];
-const READY = {
-  train: '[data-testid="model-list"] tbody tr',
-  experiments: '[data-testid="sweep-table"] tbody tr',
-  interpolate: '[data-testid="interp-strip"][data-pending="false"]',
-  decorrelation: '[data-testid="latent-map"][data-points]:not([data-points="0"])',
-  transfer: '[data-testid="transfer-full-table"] tbody tr',
-  draw: '[data-testid="draw-pad"]',
-  report: '[data-testid="report-part"][data-part="E"]',
-};
+// The views, and what each shows once loaded; here the decorrelation view waits for its latent
+// map, which the walkthrough uses.
+const READY = { ...VIEW_READY, decorrelation: '[data-testid="latent-map"][data-points]:not([data-points="0"])' };
 
 /** Presses Tab until focus comes round to an element it already reached; returns what it
  *  reached (each marked `data-kb`) and the ones whose focus showed no outline. */
@@ -70,13 +64,8 @@ async function tabTo(page, selector, max = 300) {
 
 const hashParam = (page, key) => page.evaluate((k) => new URLSearchParams(location.hash.split("?")[1] ?? "").get(k), key);
 
-export async function keyboardChecks({ browser, origin, waitLoaded, check }) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers: "block" });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  await page.goto(`${origin}/?backend=cpu#/train`);
+export async function keyboardChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/train`, origin);
   await waitLoaded(page);
 
   // Every view: Tab reaches every control, and shows where it is.
@@ -175,13 +164,9 @@ export async function keyboardChecks({ browser, origin, waitLoaded, check }) {
 
 /** At phone size a finger draws a 1 on the pad (touch events, as a phone sends them): the
  *  stroke is taken, the drawing is read, and the page does not scroll under the finger. */
-export async function touchChecks({ browser, origin, waitLoaded, check }) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, serviceWorkers: "block" });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  await page.goto(`${origin}/?backend=cpu#/draw`);
+export async function touchChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/draw`, origin,
+    { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   await waitLoaded(page);
   const pad = await page.waitForSelector('[data-testid="draw-pad"]');
   await pad.scrollIntoViewIfNeeded();

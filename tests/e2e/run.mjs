@@ -34,8 +34,9 @@ function check(ok, what) {
 
 // The service worker stays off except where a check asks for it (tests/e2e/offline.mjs): a
 // cached build would answer requests the other checks expect to reach the server.
-async function openPage(browser, url, origin, { serviceWorkers = "block" } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers });
+// `contextOptions` go to the browser context (a phone's viewport and touch, bypassCSP for axe).
+async function openPage(browser, url, origin, { serviceWorkers = "block", ...contextOptions } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers, ...contextOptions });
   const page = await context.newPage();
   const problems = [];
   const foreign = [];
@@ -594,9 +595,9 @@ try {
     await reportChecks({ browser, origin, openPage, waitLoaded, check });
     await offlineChecks({ browser, origin, openPage, waitLoaded, check });
     await newBuildChecks({ browser, root, waitLoaded, check });
-    await accessibilityChecks({ browser, origin, waitLoaded, check, shots });
-    await keyboardChecks({ browser, origin, waitLoaded, check });
-    await touchChecks({ browser, origin, waitLoaded, check });
+    await accessibilityChecks({ browser, origin, openPage, waitLoaded, check, shots });
+    await keyboardChecks({ browser, origin, openPage, waitLoaded, check });
+    await touchChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 

@@ -353,8 +353,10 @@ pub async fn save_epoch_checkpoint(db: &Database, session: &TrainingSession, run
     };
     let run = session.interrupted_run(run_id);
     match save_checkpoint(db, &run, &snapshot, &cpu()).await {
-        // The other tabs watch the run from now on, to offer it should this tab go away.
-        Ok(()) => tab_channel::announce(Change::Checkpoints),
+        // At a new run's first checkpoint the other tabs start watching it, to offer it should
+        // this tab go away (a resumed run's checkpoint was known to them already).
+        Ok(()) if run.epochs_done == 1 => tab_channel::announce(Change::Checkpoints),
+        Ok(()) => {}
         Err(e) => post(&FromEngine::Notice {
             message: format!("no checkpoint of this training could be kept: {e}"),
         }),
