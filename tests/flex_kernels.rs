@@ -298,3 +298,65 @@ fn sigmoid_is_accurate_over_the_whole_float_range() {
     assert_eq!(output[inputs.len() - 4], 0.5);
     assert!(sigmoid(&[f32::NAN])[0].is_nan());
 }
+
+/// One forward and backward pass of `model` on `input` inside a rayon pool of `threads`
+/// threads: the reconstructions, then every parameter's gradient by path.
+fn pass_on_threads<M: Module + Sync>(
+    threads: usize,
+    model: &M,
+    input: &Tensor<4>,
+    forward: impl Fn(&M, Tensor<4>) -> Tensor<4> + Send + Sync,
+) -> (Vec<f32>, Vec<(String, Vec<f32>)>) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let output = forward(model, input.clone());
+        let loss = (output.clone() - input.clone()).powf_scalar(2.0).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), model);
+        let params = collect(model, &grads)
+            .into_iter()
+            .filter_map(|(path, _, grad)| Some((path, grad?)))
+            .collect();
+        (output.into_data().try_to_vec::<f32>().unwrap(), params)
+    })
+}
+
+#[test]
+fn one_thread_and_four_give_the_same_step() {
+    // flex's kernels split a batch into tasks of a few images (vendor/burn-flex, ops::tasks)
+    // and run them on rayon's pool. 69 images: full tasks and a short last one.
+    let device = flex();
+    for architecture in [
+        Architecture::OneLayer,
+        Architecture::TwoLayer,
+        Architecture::ThreeLayer,
+    ] {
+        let model = AutoencoderConfig::new(architecture, 20).init(&device);
+        let input = (tensor([69, 1, 28, 28], 5, &device) + 1.0) / 2.0;
+        let forward = |m: &latent_lab::model::Autoencoder, x: Tensor<4>| m.forward(x);
+        let (out_1, grads_1) = pass_on_threads(1, &model, &input, forward);
+        let (out_4, grads_4) = pass_on_threads(4, &model, &input, forward);
+        let close = |a: &[f32], b: &[f32]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-5)
+        };
+        assert!(
+            close(&out_1, &out_4),
+            "{architecture}: outputs differ by thread count"
+        );
+        assert_eq!(grads_1.len(), grads_4.len());
+        assert!(grads_1.len() >= 10, "{architecture}: too few gradients");
+        for ((path, g1), (_, g4)) in grads_1.iter().zip(&grads_4) {
+            assert!(
+                close(g1, g4),
+                "{architecture}: the gradient of {path} differs between 1 and 4 threads \
+                 (largest difference {:e})",
+                g1.iter()
+                    .zip(g4)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f32::max)
+            );
+        }
+    }
+}

@@ -8,6 +8,9 @@
 //! elements, so the statistics need no copy, and the forward and backward passes are two
 //! sweeps each. The semantics are the default's: biased batch variance, computed in two
 //! passes (mean, then centred squares).
+//!
+//! Every sweep runs in tasks of a few images (`ops::tasks`), on rayon's pool when there is
+//! one: the sums per task in f64, added in task order, so the thread count changes nothing.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -20,6 +23,7 @@ use burn_std::{Bytes, Shape, bf16, f16};
 use num_traits::Float;
 
 use crate::ops::module::{cast_from_f32, cast_to_f32};
+use crate::ops::tasks::{collect_image_tasks, map_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
 /// `x` as `[batch, channels, rest]`: the three extents of a `[batch, channels, ...]` tensor.
@@ -47,34 +51,74 @@ fn tensor<T: Element + bytemuck::Pod>(data: Vec<T>, shape: Shape) -> FlexTensor 
 
 /// Sums of `f(value, channel)` per channel over a `[batch, channels, rest]` buffer,
 /// accumulated per run in eight lanes (so the loop vectorises) and across runs in f64.
-fn channel_sums<T: Float, F: Fn(T, usize) -> T>(
-    data: &[T],
-    (batch, channels, rest): (usize, usize, usize),
-    f: F,
-) -> Vec<f64> {
-    let mut sums = vec![0.0f64; channels];
-    for b in 0..batch {
-        for (c, sum) in sums.iter_mut().enumerate() {
-            let start = (b * channels + c) * rest;
-            let run = &data[start..start + rest];
-            let mut lanes = [T::zero(); 8];
-            let mut chunks = run.chunks_exact(8);
-            for chunk in &mut chunks {
-                for (lane, &v) in lanes.iter_mut().zip(chunk) {
-                    *lane = *lane + f(v, c);
+fn channel_sums<T, F>(data: &[T], (batch, channels, rest): (usize, usize, usize), f: F) -> Vec<f64>
+where
+    T: Float + Send + Sync,
+    F: Fn(T, usize) -> T + Send + Sync,
+{
+    let partials = map_image_tasks(batch, |images| {
+        let mut sums = vec![0.0f64; channels];
+        for b in images {
+            for (c, sum) in sums.iter_mut().enumerate() {
+                let start = (b * channels + c) * rest;
+                let run = &data[start..start + rest];
+                let mut lanes = [T::zero(); 8];
+                let mut chunks = run.chunks_exact(8);
+                for chunk in &mut chunks {
+                    for (lane, &v) in lanes.iter_mut().zip(chunk) {
+                        *lane = *lane + f(v, c);
+                    }
                 }
+                let mut total = chunks
+                    .remainder()
+                    .iter()
+                    .fold(T::zero(), |acc, &v| acc + f(v, c));
+                for lane in lanes {
+                    total = total + lane;
+                }
+                *sum += wide(total);
             }
-            let mut total = chunks
-                .remainder()
-                .iter()
-                .fold(T::zero(), |acc, &v| acc + f(v, c));
-            for lane in lanes {
-                total = total + lane;
-            }
-            *sum += wide(total);
         }
+        sums
+    });
+    add_in_order(partials, channels)
+}
+
+/// The element-wise sum of per-task partial sums, added in task order.
+fn add_in_order(partials: Vec<Vec<f64>>, len: usize) -> Vec<f64> {
+    let mut total = vec![0.0f64; len];
+    for partial in partials {
+        total.iter_mut().zip(partial).for_each(|(t, p)| *t += p);
     }
-    sums
+    total
+}
+
+/// `out[i] = row_op(row)([x[i] for x in inputs])` for `[batch, channels, rest]` buffers,
+/// `row = b·channels + c` numbering their runs of `rest`, split by images.
+fn map_runs<T, F, G, const N: usize>(
+    inputs: [&[T]; N],
+    (batch, channels, rest): (usize, usize, usize),
+    row_op: F,
+) -> Vec<T>
+where
+    T: Float + Default + Send + Sync,
+    F: Fn(usize) -> G + Send + Sync,
+    G: Fn([T; N]) -> T,
+{
+    if batch * channels * rest == 0 {
+        return Vec::new();
+    }
+    collect_image_tasks(batch * channels * rest, channels * rest, |images, out| {
+        let first_row = images.start * channels;
+        for (r, o_run) in out.chunks_exact_mut(rest).enumerate() {
+            let row = first_row + r;
+            let runs = inputs.map(|x| &x[row * rest..][..rest]);
+            let op = row_op(row);
+            for (k, o) in o_run.iter_mut().enumerate() {
+                *o = op(runs.map(|run| run[k]));
+            }
+        }
+    })
 }
 
 fn wide<T: Float>(v: T) -> f64 {
@@ -85,7 +129,7 @@ fn cast<T: Float>(v: f64) -> T {
     T::from(v).unwrap_or_else(T::nan)
 }
 
-fn train_typed<T: Float + Element + bytemuck::Pod>(
+fn train_typed<T: Float + Element + bytemuck::Pod + Default + Send + Sync>(
     x: FlexTensor,
     gamma: FlexTensor,
     beta: FlexTensor,
@@ -114,12 +158,11 @@ fn train_typed<T: Float + Element + bytemuck::Pod>(
     let scale: Vec<T> = (0..channels)
         .map(|c| gamma[c] / (variance[c] + eps).sqrt())
         .collect();
-    let mut output = Vec::with_capacity(data.len());
-    for (row, run) in data.chunks_exact(rest.max(1)).enumerate() {
+    let output = map_runs([data], ext, |row| {
         let c = row % channels;
         let (m, a, b) = (mean[c], scale[c], beta[c]);
-        output.extend(run.iter().map(|&v| (v - m) * a + b));
-    }
+        move |[v]: [T; 1]| (v - m) * a + b
+    });
 
     (
         tensor(output, shape),
@@ -128,7 +171,7 @@ fn train_typed<T: Float + Element + bytemuck::Pod>(
     )
 }
 
-fn backward_typed<T: Float + Element + bytemuck::Pod>(
+fn backward_typed<T: Float + Element + bytemuck::Pod + Default + Send + Sync>(
     x: FlexTensor,
     gamma: FlexTensor,
     mean: FlexTensor,
@@ -151,43 +194,45 @@ fn backward_typed<T: Float + Element + bytemuck::Pod>(
         .collect();
 
     // Sweep 1: β's gradient Σ dy and γ's gradient Σ dy·x̂ per channel, from the pairs
-    // (dy, x) of each run.
-    let mut beta_grad = vec![0.0f64; channels];
-    let mut gamma_grad = vec![0.0f64; channels];
-    let width = rest.max(1);
-    for (row, (g_run, x_run)) in grad
-        .chunks_exact(width)
-        .zip(x.chunks_exact(width))
-        .enumerate()
-    {
-        let c = row % channels;
-        let (m, s) = (mean[c], inv_std[c]);
-        let mut sum_g = [T::zero(); 8];
-        let mut sum_gx = [T::zero(); 8];
-        let mut g_chunks = g_run.chunks_exact(8);
-        let mut x_chunks = x_run.chunks_exact(8);
-        for (gs, xs) in (&mut g_chunks).zip(&mut x_chunks) {
-            for i in 0..8 {
-                sum_g[i] = sum_g[i] + gs[i];
-                sum_gx[i] = sum_gx[i] + gs[i] * (xs[i] - m) * s;
+    // (dy, x) of each run: per task `[Σ dy per channel, Σ dy·x̂ per channel]`.
+    let partials = map_image_tasks(batch, |images| {
+        let mut sums = vec![0.0f64; 2 * channels];
+        for b in images {
+            for c in 0..channels {
+                let start = (b * channels + c) * rest;
+                let (g_run, x_run) = (&grad[start..start + rest], &x[start..start + rest]);
+                let (m, s) = (mean[c], inv_std[c]);
+                let mut sum_g = [T::zero(); 8];
+                let mut sum_gx = [T::zero(); 8];
+                let mut g_chunks = g_run.chunks_exact(8);
+                let mut x_chunks = x_run.chunks_exact(8);
+                for (gs, xs) in (&mut g_chunks).zip(&mut x_chunks) {
+                    for i in 0..8 {
+                        sum_g[i] = sum_g[i] + gs[i];
+                        sum_gx[i] = sum_gx[i] + gs[i] * (xs[i] - m) * s;
+                    }
+                }
+                let (mut tg, mut tgx) = (T::zero(), T::zero());
+                for (&g, &v) in g_chunks.remainder().iter().zip(x_chunks.remainder()) {
+                    tg = tg + g;
+                    tgx = tgx + g * (v - m) * s;
+                }
+                for i in 0..8 {
+                    tg = tg + sum_g[i];
+                    tgx = tgx + sum_gx[i];
+                }
+                sums[c] += wide(tg);
+                sums[channels + c] += wide(tgx);
             }
         }
-        let (mut tg, mut tgx) = (T::zero(), T::zero());
-        for (&g, &v) in g_chunks.remainder().iter().zip(x_chunks.remainder()) {
-            tg = tg + g;
-            tgx = tgx + g * (v - m) * s;
-        }
-        for i in 0..8 {
-            tg = tg + sum_g[i];
-            tgx = tgx + sum_gx[i];
-        }
-        beta_grad[c] += wide(tg);
-        gamma_grad[c] += wide(tgx);
-    }
+        sums
+    });
+    let mut sums = add_in_order(partials, 2 * channels);
+    let gamma_grad = sums.split_off(channels);
+    let beta_grad = sums;
 
     // Sweep 2: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), with x̂ = (x − μ)/σ, written as
     // dx = a·dy + b·(x − μ) + k per channel.
-    let mut x_grad = Vec::with_capacity(x.len());
     let coefficients: Vec<(T, T, T, T)> = (0..channels)
         .map(|c| {
             let scale = gamma[c] * inv_std[c];
@@ -201,19 +246,10 @@ fn backward_typed<T: Float + Element + bytemuck::Pod>(
             )
         })
         .collect();
-    for (row, (g_run, x_run)) in grad
-        .chunks_exact(width)
-        .zip(x.chunks_exact(width))
-        .enumerate()
-    {
+    let x_grad = map_runs([grad, x], (batch, channels, rest), |row| {
         let (a, b, k, m) = coefficients[row % channels];
-        x_grad.extend(
-            g_run
-                .iter()
-                .zip(x_run)
-                .map(|(&g, &v)| a * g + b * (v - m) + k),
-        );
-    }
+        move |[g, v]: [T; 2]| a * g + b * (v - m) + k
+    });
 
     let per_channel = || Shape::new([channels]);
     (

@@ -20,6 +20,13 @@
 //! conversion and tiled im2col, or its direct small-channel kernel) in a browser profile.
 //! The transposed convolution's forward pass is its adjoint: `col = Wᵀ · x` for the whole
 //! batch, then col2im adds each column into the pixel its tap reaches.
+//!
+//! Threads: every f32 path here splits the batch into tasks of a few images
+//! (`ops::tasks`), on rayon's pool when there is one. Each task runs its own im2col and a
+//! single-threaded matrix product into its own images, so the forward passes write disjoint
+//! memory; the weight gradients add the tasks' partial sums in task order. The split does not
+//! depend on the thread count, so neither does any result: one thread and sixteen give the
+//! same bits.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -30,9 +37,91 @@ use burn_backend::{
 };
 use burn_std::{Bytes, Shape, bf16, f16};
 
+use crate::ops::tasks::{collect_image_tasks, map_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
+/// A read-only f32 matrix: element `(r, c)` at `data[r·row_stride + c·col_stride]`.
+#[derive(Clone, Copy)]
+struct MatRef<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl<'a> MatRef<'a> {
+    fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        MatRef {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+
+    fn transposed(self) -> Self {
+        MatRef {
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
+        }
+    }
+
+    /// Whether every element lies inside `data`.
+    fn in_bounds(&self) -> bool {
+        self.rows == 0
+            || self.cols == 0
+            || (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride
+                < self.data.len()
+    }
+}
+
+/// `out = lhs · rhs` (`out` row-major), on this thread: the callers already run one task a
+/// thread, and gemm's own splitting of these small products only added overhead.
+fn matmul_f32(lhs: MatRef, rhs: MatRef, out: &mut [f32]) {
+    assert_eq!(lhs.cols, rhs.rows, "matmul_f32: inner dimensions differ");
+    assert_eq!(out.len(), lhs.rows * rhs.cols, "matmul_f32: output size");
+    assert!(lhs.in_bounds() && rhs.in_bounds(), "matmul_f32: view out of bounds");
+    if out.is_empty() {
+        return;
+    }
+    if lhs.cols == 0 {
+        out.fill(0.0);
+        return;
+    }
+    // SAFETY: the asserts above keep every element gemm reads inside `lhs.data` and
+    // `rhs.data`, and every element it writes inside `out` (row-major, `rhs.cols` wide).
+    unsafe {
+        gemm::gemm(
+            lhs.rows,
+            rhs.cols,
+            lhs.cols,
+            out.as_mut_ptr(),
+            1,
+            rhs.cols as isize,
+            false,
+            lhs.data.as_ptr(),
+            lhs.col_stride as isize,
+            lhs.row_stride as isize,
+            rhs.data.as_ptr(),
+            rhs.col_stride as isize,
+            rhs.row_stride as isize,
+            0.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
 /// The geometry of one im2col, in the terms of the module docs.
+#[derive(Clone, Copy)]
 struct Geometry {
     batch: usize,
     /// Channels of `A` (rows of the product) and of `G`.
@@ -47,6 +136,13 @@ struct Geometry {
     padding: [usize; 2],
     dilation: [usize; 2],
     groups: usize,
+}
+
+impl Geometry {
+    /// The same geometry for a run of `batch` images.
+    fn with_batch(self, batch: usize) -> Self {
+        Geometry { batch, ..self }
+    }
 }
 
 /// The range of `j` for which `j·stride + offset` lies in `0..size`.
@@ -253,9 +349,50 @@ fn weight_grad_typed<T: Element + bytemuck::Pod + Default>(
     )
 }
 
+/// The f32 weight gradient, split by images: each task's partial `[A channels, width]` sum
+/// from its own im2col, then the partial sums added in task order.
+fn weight_grad_f32(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
+    let a = a.into_contiguous();
+    let g = g.into_contiguous();
+    let (a, g): (&[f32], &[f32]) = (a.storage(), g.storage());
+    let a_per_group = geo.a_channels / geo.groups;
+    let width = geo.g_channels / geo.groups * geo.kernel[0] * geo.kernel[1];
+    let image_a = geo.a_channels * geo.a_size[0] * geo.a_size[1];
+    let image_g = geo.g_channels * geo.g_size[0] * geo.g_size[1];
+    let partials = map_image_tasks(geo.batch, |images| {
+        let geo = geo.with_batch(images.len());
+        let a = &a[images.start * image_a..images.end * image_a];
+        let g = &g[images.start * image_g..images.end * image_g];
+        let samples = images.len() * geo.a_size[0] * geo.a_size[1];
+        let mut grad = vec![0.0f32; geo.a_channels * width];
+        for (group, grad) in grad.chunks_exact_mut(a_per_group * width).enumerate() {
+            let rows = channel_rows(a, &geo, group);
+            let cols = im2col(g, &geo, group);
+            matmul_f32(
+                MatRef::row_major(&rows, a_per_group, samples),
+                MatRef::row_major(&cols, width, samples).transposed(),
+                grad,
+            );
+        }
+        grad
+    });
+    let mut partials = partials.into_iter();
+    let mut grad = partials
+        .next()
+        .unwrap_or_else(|| vec![0.0; geo.a_channels * width]);
+    for partial in partials {
+        grad.iter_mut().zip(&partial).for_each(|(s, &v)| *s += v);
+    }
+    let [kh, kw] = geo.kernel;
+    tensor(
+        grad,
+        Shape::new([geo.a_channels, geo.g_channels / geo.groups, kh, kw]),
+    )
+}
+
 fn weight_grad(a: FlexTensor, g: FlexTensor, geo: Geometry) -> FlexTensor {
     match a.dtype() {
-        DType::F32 => weight_grad_typed::<f32>(a, g, &geo),
+        DType::F32 => weight_grad_f32(a, g, &geo),
         DType::F64 => weight_grad_typed::<f64>(a, g, &geo),
         DType::F16 => weight_grad_typed::<f16>(a, g, &geo),
         DType::BF16 => weight_grad_typed::<bf16>(a, g, &geo),
@@ -334,25 +471,34 @@ pub(crate) fn conv2d_f32(
 
     let out_per_group = channels_out / geo.groups;
     let width_k = channels_in / geo.groups * kh * kw;
-    let samples = batch * positions;
-    let mut output = vec![0.0f32; batch * channels_out * positions];
-    for group in 0..geo.groups {
-        let rows = &weight[group * out_per_group * width_k..][..out_per_group * width_k];
-        let lhs = tensor(rows.to_vec(), Shape::new([out_per_group, width_k]));
-        let rhs = tensor(im2col(x, &geo, group), Shape::new([width_k, samples]));
-        let product = Flex::float_matmul(lhs, rhs).into_contiguous();
-        // [channels, batch·positions] → [batch, channels, positions], adding the bias.
-        for (c, row) in product.storage::<f32>().chunks_exact(samples).enumerate() {
-            let channel = group * out_per_group + c;
-            let shift = bias.as_ref().map_or(0.0, |b| b[channel]);
-            for (b, run) in row.chunks_exact(positions).enumerate() {
-                let start = (b * channels_out + channel) * positions;
-                for (o, &v) in output[start..start + positions].iter_mut().zip(run) {
-                    *o = v + shift;
+    let image_in = channels_in * height * width;
+    let image_out = channels_out * positions;
+    let output = collect_image_tasks(batch * image_out, image_out, |images, out| {
+        let geo = geo.with_batch(images.len());
+        let x = &x[images.start * image_in..images.end * image_in];
+        let samples = images.len() * positions;
+        let mut product = vec![0.0f32; out_per_group * samples];
+        for group in 0..geo.groups {
+            let rows = &weight[group * out_per_group * width_k..][..out_per_group * width_k];
+            let cols = im2col(x, &geo, group);
+            matmul_f32(
+                MatRef::row_major(rows, out_per_group, width_k),
+                MatRef::row_major(&cols, width_k, samples),
+                &mut product,
+            );
+            // [channels, images·positions] → [images, channels, positions], adding the bias.
+            for (c, row) in product.chunks_exact(samples).enumerate() {
+                let channel = group * out_per_group + c;
+                let shift = bias.as_ref().map_or(0.0, |b| b[channel]);
+                for (b, run) in row.chunks_exact(positions).enumerate() {
+                    let start = (b * channels_out + channel) * positions;
+                    for (o, &v) in out[start..start + positions].iter_mut().zip(run) {
+                        *o = v + shift;
+                    }
                 }
             }
         }
-    }
+    });
     Some(tensor(
         output,
         Shape::new([batch, channels_out, out[0], out[1]]),
@@ -465,43 +611,44 @@ pub(crate) fn conv_transpose2d_f32(
     let x = x.to_contiguous();
     let weight = weight.to_contiguous();
     let (x, weight): (&[f32], &[f32]) = (x.storage(), weight.storage());
+    let bias: Option<Vec<f32>> = bias.map(|b| b.to_contiguous().storage::<f32>().to_vec());
     let in_per_group = channels_in / groups;
     let width_k = out_per_group * kh * kw;
-    let samples = batch * positions;
 
     let taps = Tap::all(&geo);
     let plane_len = out[0] * out[1];
-    let mut output = vec![0.0f32; batch * channels_out * plane_len];
-    for group in 0..groups {
-        let rows = &weight[group * in_per_group * width_k..][..in_per_group * width_k];
-        let lhs = tensor(rows.to_vec(), Shape::new([in_per_group, width_k])).transpose(0, 1);
-        let rhs = tensor(
-            channel_rows(x, &geo, group),
-            Shape::new([in_per_group, samples]),
-        );
-        let product = Flex::float_matmul(lhs, rhs).into_contiguous();
-        let product = product.storage::<f32>();
-        for (c, rows) in product.chunks_exact(taps.len() * samples).enumerate() {
-            let channel = group * out_per_group + c;
-            for b in 0..batch {
-                // One output plane at a time: it stays in cache while every tap adds to it.
-                let plane = &mut output[(b * channels_out + channel) * plane_len..][..plane_len];
-                for_each_line(&geo, &taps, |t, src, dst| {
-                    let block = t * samples + b * positions;
-                    scatter_add(&mut plane[dst], &rows[block..][src], geo.stride[1]);
-                });
+    let image_out = channels_out * plane_len;
+    let output = collect_image_tasks(batch * image_out, image_out, |images, out| {
+        let geo = geo.with_batch(images.len());
+        let x = &x[images.start * channels_in * positions..images.end * channels_in * positions];
+        let samples = images.len() * positions;
+        let mut product = vec![0.0f32; width_k * samples];
+        for group in 0..groups {
+            let rows = &weight[group * in_per_group * width_k..][..in_per_group * width_k];
+            let columns = channel_rows(x, &geo, group);
+            matmul_f32(
+                MatRef::row_major(rows, in_per_group, width_k).transposed(),
+                MatRef::row_major(&columns, in_per_group, samples),
+                &mut product,
+            );
+            for (c, rows) in product.chunks_exact(taps.len() * samples).enumerate() {
+                let channel = group * out_per_group + c;
+                for b in 0..geo.batch {
+                    // One output plane at a time: it stays in cache while every tap adds to it.
+                    let plane = &mut out[(b * channels_out + channel) * plane_len..][..plane_len];
+                    for_each_line(&geo, &taps, |t, src, dst| {
+                        let block = t * samples + b * positions;
+                        scatter_add(&mut plane[dst], &rows[block..][src], geo.stride[1]);
+                    });
+                }
             }
         }
-    }
-    if let Some(bias) = bias {
-        let bias = bias.to_contiguous();
-        for (pixels, &shift) in output
-            .chunks_exact_mut(plane_len)
-            .zip(bias.storage::<f32>().iter().cycle())
-        {
-            pixels.iter_mut().for_each(|o| *o += shift);
+        if let Some(bias) = &bias {
+            for (pixels, &shift) in out.chunks_exact_mut(plane_len).zip(bias.iter().cycle()) {
+                pixels.iter_mut().for_each(|o| *o += shift);
+            }
         }
-    }
+    });
     Some(tensor(
         output,
         Shape::new([batch, channels_out, out[0], out[1]]),

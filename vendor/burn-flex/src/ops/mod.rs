@@ -121,6 +121,8 @@ pub mod reduce;
 pub mod repeat_dim;
 pub mod slice;
 pub mod sort;
+// [Latent Lab patch] fixed-size tasks on rayon's pool.
+mod tasks;
 mod transaction;
 pub mod unary;
 pub mod unfold;
