@@ -3,7 +3,9 @@
 //! transposed convolution, and for the f32 sigmoid. These tests hold them against burn's
 //! reference implementations, which the ndarray backend still runs: the same module, weights
 //! and input on both backends must give the same outputs, running statistics and gradients.
-//! The sigmoid is also checked against the exact formula in f64.
+//! The sigmoid is also checked against the exact formula in f64. The kernels split their work
+//! into tasks (`ops::tasks`): the tests here run them on pools of one and four threads, at
+//! sizes that fill whole tasks and leave a short last one.
 
 #![cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
 
@@ -359,4 +361,117 @@ fn one_thread_and_four_give_the_same_step() {
             );
         }
     }
+}
+
+/// The same computation in a rayon pool of one thread and of four.
+fn on_one_and_four_threads<R: Send>(f: impl Fn() -> R + Send + Sync) -> (R, R) {
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    };
+    (pool(1).install(&f), pool(4).install(&f))
+}
+
+fn floats<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().convert::<f32>().try_to_vec::<f32>().unwrap()
+}
+
+#[test]
+fn element_wise_passes_cover_every_element_on_any_thread_count() {
+    // flex runs an element-wise pass over 32,768 or more elements in runs of 16,384 on the
+    // pool: a length of two runs and three elements leaves a short last run. The owned inputs
+    // take the in-place kernels, the shared ones the allocating kernels.
+    for len in [5, 2 * 16_384 + 3] {
+        let passes = |device: &Device| {
+            let a = || tensor([len], 1, device);
+            let b = || tensor([len], 2, device);
+            let shared = a();
+            vec![
+                floats(a() + b()),
+                floats(shared.clone() * b()),
+                floats(a().exp()),
+                floats(shared.clone().exp()),
+                floats(a() * 3.0 - 1.5),
+                floats(shared.clone().powf_scalar(2.0)),
+                floats(burn::tensor::activation::sigmoid(a())),
+                floats(shared),
+            ]
+        };
+        let device = BackendKind::Flex.init().unwrap().device;
+        let (one, four) = on_one_and_four_threads(|| passes(&device));
+        let reference = passes(&BackendKind::Ndarray.init().unwrap().device);
+        for (k, ((one, four), reference)) in one.iter().zip(&four).zip(&reference).enumerate() {
+            assert_eq!(
+                one, four,
+                "pass {k}, {len} elements: 1 and 4 threads differ"
+            );
+            assert_close(&format!("pass {k}, {len} elements"), four, reference);
+        }
+    }
+}
+
+#[test]
+fn image_tasks_cover_every_image_on_any_thread_count() {
+    // Tasks of eight images: one short task (3), one full and a short one (9), two full and
+    // one image (17); forward and backward against the reference, as in training.
+    let conv = |d: &Device| Conv2dConfig::new([2, 3], [3, 3]).init(d);
+    let deconv = |d: &Device| ConvTranspose2dConfig::new([3, 2], [3, 3]).init(d);
+    let norm = |d: &Device| BatchNormConfig::new(3).init(d);
+    for batch in [3, 9, 17] {
+        on_one_and_four_threads(|| {
+            compare(
+                &format!("conv2d, batch {batch}"),
+                conv,
+                [batch, 2, 8, 7],
+                |m, x| m.forward(x),
+            );
+            compare(
+                &format!("conv_transpose2d, batch {batch}"),
+                deconv,
+                [batch, 3, 5, 6],
+                |m, x| m.forward(x),
+            );
+            compare(
+                &format!("batch norm, batch {batch}"),
+                norm,
+                [batch, 3, 4, 5],
+                |m, x| m.forward(x * 2.0 + 1.0),
+            );
+        });
+    }
+}
+
+#[test]
+fn weight_gradients_in_every_float_precision() {
+    // The weight gradient's f64 path runs the same split as f32; f16 and bf16 are summed in
+    // f32 and cast back. Each against the f32 gradient of the same convolution.
+    let device = flex();
+    let gradient = |dtype: burn::tensor::FloatDType| {
+        let x = tensor([11, 2, 9, 8], 3, &device).cast(dtype).require_grad();
+        let w = tensor([4, 2, 3, 3], 4, &device).cast(dtype).require_grad();
+        let y = burn::tensor::module::conv2d(
+            x,
+            w.clone(),
+            None,
+            burn::tensor::ops::ConvOptions::new([1, 1], [1, 1], [1, 1], 1),
+        );
+        let weights = tensor(y.dims(), 5, &device).cast(dtype);
+        let grads = (y * weights).sum().backward();
+        let grad = w.grad(&grads).unwrap();
+        assert_eq!(
+            grad.dtype(),
+            dtype.into(),
+            "the gradient keeps its precision"
+        );
+        floats(grad)
+    };
+    use burn::tensor::FloatDType::{BF16, F16, F32, F64};
+    let exact = gradient(F32);
+    let error = |dtype| relative_error(&gradient(dtype), &exact);
+    assert!(error(F64) < 1e-5, "f64: {:e}", error(F64));
+    // Inputs rounded to 8 (bf16) or 11 (f16) bits of mantissa, the sum kept in f32.
+    assert!(error(F16) < 5e-3, "f16: {:e}", error(F16));
+    assert!(error(BF16) < 3e-2, "bf16: {:e}", error(BF16));
 }

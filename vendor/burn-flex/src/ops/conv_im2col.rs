@@ -31,27 +31,51 @@
 use alloc::vec;
 use alloc::vec::Vec;
 use burn_backend::{
-    DType, Element, TensorMetadata,
+    DType, Element, FloatDType, TensorMetadata,
     ops::{ConvOptions, ConvTransposeOptions, FloatTensorOps},
     tensor::FloatTensor,
 };
-use burn_std::{Bytes, Shape, bf16, f16};
+use burn_std::{Bytes, Shape};
 
 use crate::ops::tasks::{collect_image_tasks, map_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
-/// A read-only f32 matrix: element `(r, c)` at `data[r·row_stride + c·col_stride]`.
-#[derive(Clone, Copy)]
-struct MatRef<'a> {
-    data: &'a [f32],
+/// The element types of the matrix products here: gemm's own f32 and f64 kernels (half
+/// precision goes through f32, see [`weight_grad`]).
+trait GemmFloat:
+    Element + bytemuck::Pod + Default + core::ops::AddAssign + Send + Sync + 'static
+{
+    const ONE: Self;
+}
+
+impl GemmFloat for f32 {
+    const ONE: f32 = 1.0;
+}
+
+impl GemmFloat for f64 {
+    const ONE: f64 = 1.0;
+}
+
+/// A read-only matrix: element `(r, c)` at `data[r·row_stride + c·col_stride]`.
+struct MatRef<'a, T> {
+    data: &'a [T],
     rows: usize,
     cols: usize,
     row_stride: usize,
     col_stride: usize,
 }
 
-impl<'a> MatRef<'a> {
-    fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+// Derived Clone/Copy would ask `T: Copy` of the element type; the view copies either way.
+impl<T> Clone for MatRef<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for MatRef<'_, T> {}
+
+impl<'a, T> MatRef<'a, T> {
+    fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
         MatRef {
             data,
             rows,
@@ -82,15 +106,15 @@ impl<'a> MatRef<'a> {
 
 /// `out = lhs · rhs` (`out` row-major), on this thread: the callers already run one task a
 /// thread, and gemm's own splitting of these small products only added overhead.
-fn matmul_f32(lhs: MatRef, rhs: MatRef, out: &mut [f32]) {
-    assert_eq!(lhs.cols, rhs.rows, "matmul_f32: inner dimensions differ");
-    assert_eq!(out.len(), lhs.rows * rhs.cols, "matmul_f32: output size");
-    assert!(lhs.in_bounds() && rhs.in_bounds(), "matmul_f32: view out of bounds");
+fn matmul<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [T]) {
+    assert_eq!(lhs.cols, rhs.rows, "matmul: inner dimensions differ");
+    assert_eq!(out.len(), lhs.rows * rhs.cols, "matmul: output size");
+    assert!(lhs.in_bounds() && rhs.in_bounds(), "matmul: view out of bounds");
     if out.is_empty() {
         return;
     }
     if lhs.cols == 0 {
-        out.fill(0.0);
+        out.fill(T::default());
         return;
     }
     // SAFETY: the asserts above keep every element gemm reads inside `lhs.data` and
@@ -110,8 +134,8 @@ fn matmul_f32(lhs: MatRef, rhs: MatRef, out: &mut [f32]) {
             rhs.data.as_ptr(),
             rhs.col_stride as isize,
             rhs.row_stride as isize,
-            0.0f32,
-            1.0f32,
+            T::default(),
+            T::ONE,
             false,
             false,
             false,
@@ -320,41 +344,12 @@ fn tensor<T: Element + bytemuck::Pod>(data: Vec<T>, shape: Shape) -> FlexTensor 
     )
 }
 
-fn weight_grad_typed<T: Element + bytemuck::Pod + Default>(
-    a: FlexTensor,
-    g: FlexTensor,
-    geo: &Geometry,
-) -> FlexTensor {
+/// The weight gradient, split by images: each task's partial `[A channels, width]` sum from
+/// its own im2col, then the partial sums added in task order.
+fn weight_grad_split<T: GemmFloat>(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
     let a = a.into_contiguous();
     let g = g.into_contiguous();
     let (a, g): (&[T], &[T]) = (a.storage(), g.storage());
-    let a_per_group = geo.a_channels / geo.groups;
-    let width = geo.g_channels / geo.groups * geo.kernel[0] * geo.kernel[1];
-    let samples = geo.batch * geo.a_size[0] * geo.a_size[1];
-
-    let mut grad: Vec<T> = Vec::with_capacity(geo.a_channels * width);
-    for group in 0..geo.groups {
-        let lhs = tensor(
-            channel_rows(a, geo, group),
-            Shape::new([a_per_group, samples]),
-        );
-        let rhs = tensor(im2col(g, geo, group), Shape::new([width, samples])).transpose(0, 1);
-        let product = Flex::float_matmul(lhs, rhs).into_contiguous();
-        grad.extend_from_slice(product.storage::<T>());
-    }
-    let [kh, kw] = geo.kernel;
-    tensor(
-        grad,
-        Shape::new([geo.a_channels, geo.g_channels / geo.groups, kh, kw]),
-    )
-}
-
-/// The f32 weight gradient, split by images: each task's partial `[A channels, width]` sum
-/// from its own im2col, then the partial sums added in task order.
-fn weight_grad_f32(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
-    let a = a.into_contiguous();
-    let g = g.into_contiguous();
-    let (a, g): (&[f32], &[f32]) = (a.storage(), g.storage());
     let a_per_group = geo.a_channels / geo.groups;
     let width = geo.g_channels / geo.groups * geo.kernel[0] * geo.kernel[1];
     let image_a = geo.a_channels * geo.a_size[0] * geo.a_size[1];
@@ -364,11 +359,11 @@ fn weight_grad_f32(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
         let a = &a[images.start * image_a..images.end * image_a];
         let g = &g[images.start * image_g..images.end * image_g];
         let samples = images.len() * geo.a_size[0] * geo.a_size[1];
-        let mut grad = vec![0.0f32; geo.a_channels * width];
+        let mut grad = vec![T::default(); geo.a_channels * width];
         for (group, grad) in grad.chunks_exact_mut(a_per_group * width).enumerate() {
             let rows = channel_rows(a, &geo, group);
             let cols = im2col(g, &geo, group);
-            matmul_f32(
+            matmul(
                 MatRef::row_major(&rows, a_per_group, samples),
                 MatRef::row_major(&cols, width, samples).transposed(),
                 grad,
@@ -379,7 +374,7 @@ fn weight_grad_f32(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
     let mut partials = partials.into_iter();
     let mut grad = partials
         .next()
-        .unwrap_or_else(|| vec![0.0; geo.a_channels * width]);
+        .unwrap_or_else(|| vec![T::default(); geo.a_channels * width]);
     for partial in partials {
         grad.iter_mut().zip(&partial).for_each(|(s, &v)| *s += v);
     }
@@ -392,10 +387,15 @@ fn weight_grad_f32(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
 
 fn weight_grad(a: FlexTensor, g: FlexTensor, geo: Geometry) -> FlexTensor {
     match a.dtype() {
-        DType::F32 => weight_grad_f32(a, g, &geo),
-        DType::F64 => weight_grad_typed::<f64>(a, g, &geo),
-        DType::F16 => weight_grad_typed::<f16>(a, g, &geo),
-        DType::BF16 => weight_grad_typed::<bf16>(a, g, &geo),
+        DType::F32 => weight_grad_split::<f32>(a, g, &geo),
+        DType::F64 => weight_grad_split::<f64>(a, g, &geo),
+        // Half precision is summed in f32 (gemm has no bf16 kernel, and a sum over a whole
+        // batch loses too much in 16 bits), then cast back.
+        dtype @ (DType::F16 | DType::BF16) => {
+            let to_f32 = |t| Flex::float_cast(t, FloatDType::F32);
+            let grad = weight_grad_split::<f32>(to_f32(a), to_f32(g), &geo);
+            Flex::float_cast(grad, dtype.into())
+        }
         dtype => panic!("conv weight gradient: unsupported dtype {dtype:?}"),
     }
 }
@@ -481,7 +481,7 @@ pub(crate) fn conv2d_f32(
         for group in 0..geo.groups {
             let rows = &weight[group * out_per_group * width_k..][..out_per_group * width_k];
             let cols = im2col(x, &geo, group);
-            matmul_f32(
+            matmul(
                 MatRef::row_major(rows, out_per_group, width_k),
                 MatRef::row_major(&cols, width_k, samples),
                 &mut product,
@@ -626,7 +626,7 @@ pub(crate) fn conv_transpose2d_f32(
         for group in 0..groups {
             let rows = &weight[group * in_per_group * width_k..][..in_per_group * width_k];
             let columns = channel_rows(x, &geo, group);
-            matmul_f32(
+            matmul(
                 MatRef::row_major(rows, in_per_group, width_k).transposed(),
                 MatRef::row_major(&columns, in_per_group, samples),
                 &mut product,

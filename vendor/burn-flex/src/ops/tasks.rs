@@ -16,7 +16,16 @@ pub(crate) const IMAGES_PER_TASK: usize = 8;
 
 /// Elements per task of an element-wise pass. Buffers shorter than two tasks run in one
 /// piece: below that the pool's hand-off costs about as much as the pass.
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 pub(crate) const ELEMENTS_PER_TASK: usize = 16 * 1024;
+
+/// Whether tasks go to rayon's pool: only when it has more than one thread. With one, each
+/// hand-off would wake the worker and put the caller to sleep (about forty times a training
+/// step) for no gain; the caller runs the same tasks in the same order instead.
+#[cfg(feature = "rayon")]
+fn pool_has_threads() -> bool {
+    rayon::current_num_threads() > 1
+}
 
 /// Runs `task(images, out)` for each run of [`IMAGES_PER_TASK`] images of `output`, whose
 /// images are `image_len > 0` elements each.
@@ -30,19 +39,14 @@ where
         let first = index * IMAGES_PER_TASK;
         task(first..first + out.len() / image_len, out)
     };
+    let task_len = IMAGES_PER_TASK * image_len;
     #[cfg(feature = "rayon")]
-    {
+    if output.len() > task_len && pool_has_threads() {
         use rayon::prelude::*;
-        output
-            .par_chunks_mut(IMAGES_PER_TASK * image_len)
-            .enumerate()
-            .for_each(run);
+        output.par_chunks_mut(task_len).enumerate().for_each(run);
+        return;
     }
-    #[cfg(not(feature = "rayon"))]
-    output
-        .chunks_mut(IMAGES_PER_TASK * image_len)
-        .enumerate()
-        .for_each(run);
+    output.chunks_mut(task_len).enumerate().for_each(run);
 }
 
 /// A new buffer of `len` elements (`image_len > 0` an image), zeroed and then filled by
@@ -81,32 +85,44 @@ where
         task(first..(first + IMAGES_PER_TASK).min(batch))
     };
     #[cfg(feature = "rayon")]
-    {
+    if tasks > 1 && pool_has_threads() {
         use rayon::prelude::*;
-        (0..tasks).into_par_iter().map(run).collect()
+        return (0..tasks).into_par_iter().map(run).collect();
     }
-    #[cfg(not(feature = "rayon"))]
     (0..tasks).map(run).collect()
 }
 
-/// `f(chunk)` over `data` in runs of [`ELEMENTS_PER_TASK`], in parallel when `data` is at
-/// least two runs long: for element-wise passes, whose results do not depend on the split.
+/// `f(start, run)` over `data` in runs of [`ELEMENTS_PER_TASK`] (`start` the index of the
+/// run's first element), in parallel when `data` is at least two runs long, else as one run:
+/// the single place that decides how an element-wise pass is split, for passes whose results
+/// do not depend on the split.
+pub(crate) fn for_each_run<T, F>(data: &mut [T], f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Send + Sync,
+{
+    #[cfg(feature = "rayon")]
+    if data.len() >= 2 * ELEMENTS_PER_TASK && pool_has_threads() {
+        use rayon::prelude::*;
+        data.par_chunks_mut(ELEMENTS_PER_TASK)
+            .enumerate()
+            .for_each(|(k, run)| f(k * ELEMENTS_PER_TASK, run));
+        return;
+    }
+    f(0, data)
+}
+
+/// `f(chunk)` over `data`, split as [`for_each_run`] splits it.
 pub(crate) fn for_each_chunk_mut<T, F>(data: &mut [T], f: F)
 where
     T: Send,
     F: Fn(&mut [T]) + Send + Sync,
 {
-    #[cfg(feature = "rayon")]
-    if data.len() >= 2 * ELEMENTS_PER_TASK {
-        use rayon::prelude::*;
-        data.par_chunks_mut(ELEMENTS_PER_TASK).for_each(f);
-        return;
-    }
-    f(data)
+    for_each_run(data, |_, run| f(run))
 }
 
-/// `f(out_chunk, in_chunk)` over equal-length `out` and `input` in runs of
-/// [`ELEMENTS_PER_TASK`], in parallel when they are at least two runs long.
+/// `f(out_chunk, in_chunk)` over equal-length `out` and `input`, split as [`for_each_run`]
+/// splits `out`.
 pub(crate) fn for_each_chunk_pair<T, U, F>(out: &mut [T], input: &[U], f: F)
 where
     T: Send,
@@ -114,34 +130,35 @@ where
     F: Fn(&mut [T], &[U]) + Send + Sync,
 {
     assert_eq!(out.len(), input.len(), "for_each_chunk_pair: lengths differ");
-    #[cfg(feature = "rayon")]
-    if out.len() >= 2 * ELEMENTS_PER_TASK {
-        use rayon::prelude::*;
-        out.par_chunks_mut(ELEMENTS_PER_TASK)
-            .zip(input.par_chunks(ELEMENTS_PER_TASK))
-            .for_each(|(o, i)| f(o, i));
-        return;
-    }
-    f(out, input)
+    for_each_run(out, |start, run| f(run, &input[start..start + run.len()]))
 }
 
-/// `[f(x) for x in input]`, written in runs of [`ELEMENTS_PER_TASK`] (in parallel when
-/// `input` is at least two runs long) into a buffer that is not zeroed first.
+/// A new buffer of `len` elements, written by `f(start, run)` as [`for_each_run`] splits it
+/// and not zeroed first: `f` must write every slot of its run.
+fn collect_runs<U, F>(len: usize, f: F) -> Vec<U>
+where
+    U: Send,
+    F: Fn(usize, &mut [core::mem::MaybeUninit<U>]) + Send + Sync,
+{
+    let mut out: Vec<U> = Vec::with_capacity(len);
+    for_each_run(&mut out.spare_capacity_mut()[..len], f);
+    // SAFETY: the runs cover the first `len` slots, and `f` wrote every slot of its run.
+    unsafe { out.set_len(len) };
+    out
+}
+
+/// `[f(x) for x in input]`, split as [`for_each_run`] splits it.
 pub(crate) fn map_slice<T, U, F>(input: &[T], f: F) -> Vec<U>
 where
     T: Copy + Sync,
     U: Send,
     F: Fn(T) -> U + Send + Sync,
 {
-    let mut out: Vec<U> = Vec::with_capacity(input.len());
-    for_each_chunk_pair(&mut out.spare_capacity_mut()[..input.len()], input, |o, i| {
-        for (o, &x) in o.iter_mut().zip(i) {
+    collect_runs(input.len(), |start, run| {
+        for (o, &x) in run.iter_mut().zip(&input[start..]) {
             o.write(f(x));
         }
-    });
-    // SAFETY: the runs cover the first `input.len()` slots, and each was written above.
-    unsafe { out.set_len(input.len()) };
-    out
+    })
 }
 
 /// `[f(a, b) for (a, b) in zip(lhs, rhs)]` for equal-length slices, like [`map_slice`].
@@ -152,80 +169,9 @@ where
     F: Fn(T, T) -> U + Send + Sync,
 {
     assert_eq!(lhs.len(), rhs.len(), "map_pairs: lengths differ");
-    let len = lhs.len();
-    let mut out: Vec<U> = Vec::with_capacity(len);
-    let fill = |o: &mut [core::mem::MaybeUninit<U>], l: &[T], r: &[T]| {
-        for ((o, &a), &b) in o.iter_mut().zip(l).zip(r) {
+    collect_runs(lhs.len(), |start, run| {
+        for ((o, &a), &b) in run.iter_mut().zip(&lhs[start..]).zip(&rhs[start..]) {
             o.write(f(a, b));
         }
-    };
-    let slots = &mut out.spare_capacity_mut()[..len];
-    #[cfg(feature = "rayon")]
-    if len >= 2 * ELEMENTS_PER_TASK {
-        use rayon::prelude::*;
-        slots
-            .par_chunks_mut(ELEMENTS_PER_TASK)
-            .zip(lhs.par_chunks(ELEMENTS_PER_TASK))
-            .zip(rhs.par_chunks(ELEMENTS_PER_TASK))
-            .for_each(|((o, l), r)| fill(o, l, r));
-    } else {
-        fill(slots, lhs, rhs);
-    }
-    #[cfg(not(feature = "rayon"))]
-    fill(slots, lhs, rhs);
-    // SAFETY: the runs cover the first `len` slots, and each was written above.
-    unsafe { out.set_len(len) };
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::vec;
-
-    fn runs_of(batch: usize) -> usize {
-        batch.div_ceil(IMAGES_PER_TASK)
-    }
-
-    #[test]
-    fn image_tasks_cover_every_image_once_in_order() {
-        for batch in [1, 7, 8, 9, 64, 65] {
-            let mut out = vec![0usize; batch * 3];
-            for_each_image_task(&mut out, 3, |images, out| {
-                assert_eq!(out.len(), images.len() * 3);
-                for (k, o) in out.iter_mut().enumerate() {
-                    *o = images.start * 3 + k + 1;
-                }
-            });
-            assert_eq!(out, (1..=batch * 3).collect::<Vec<_>>());
-            let filled: Vec<usize> = collect_image_tasks(batch * 3, 3, |images, out| {
-                assert!(out.iter().all(|&v| v == 0), "each run starts zeroed");
-                out[0] = images.start + 1;
-            });
-            assert_eq!(filled.iter().filter(|&&v| v > 0).count(), runs_of(batch));
-            let runs = map_image_tasks(batch, |images| images);
-            assert_eq!(runs.len(), batch.div_ceil(IMAGES_PER_TASK));
-            assert_eq!(runs.first().map(|r| r.start), Some(0));
-            assert_eq!(runs.last().map(|r| r.end), Some(batch));
-            assert!(runs.windows(2).all(|w| w[0].end == w[1].start));
-        }
-    }
-
-    #[test]
-    fn chunked_passes_touch_every_element_once() {
-        for len in [0, 5, 2 * ELEMENTS_PER_TASK + 3] {
-            let mut data = vec![1u32; len];
-            for_each_chunk_mut(&mut data, |c| c.iter_mut().for_each(|v| *v += 1));
-            assert!(data.iter().all(|&v| v == 2));
-            let input: Vec<u32> = (0..len as u32).collect();
-            for_each_chunk_pair(&mut data, &input, |o, i| {
-                o.iter_mut().zip(i).for_each(|(o, &i)| *o += i)
-            });
-            assert!(data.iter().enumerate().all(|(k, &v)| v == k as u32 + 2));
-            let doubled = map_slice(&input, |v| 2 * v as u64);
-            assert_eq!(doubled, input.iter().map(|&v| 2 * v as u64).collect::<Vec<_>>());
-            let sums = map_pairs(&input, &data, |a, b| a + b);
-            assert!(sums.iter().enumerate().all(|(k, &v)| v == 2 * k as u32 + 2));
-        }
-    }
+    })
 }
