@@ -23,7 +23,7 @@ use burn_std::{Bytes, Shape, bf16, f16};
 use num_traits::Float;
 
 use crate::ops::module::{cast_from_f32, cast_to_f32};
-use crate::ops::tasks::{collect_image_tasks, map_image_tasks};
+use crate::ops::tasks::{map_image_tasks, write_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
 /// `x` as `[batch, channels, rest]`: the three extents of a `[batch, channels, ...]` tensor.
@@ -108,14 +108,15 @@ where
     if batch * channels * rest == 0 {
         return Vec::new();
     }
-    collect_image_tasks(batch * channels * rest, channels * rest, |images, out| {
+    // Every slot is written: the buffer is not zeroed first.
+    write_image_tasks(batch * channels * rest, channels * rest, |images, out| {
         let first_row = images.start * channels;
         for (r, o_run) in out.chunks_exact_mut(rest).enumerate() {
             let row = first_row + r;
             let runs = inputs.map(|x| &x[row * rest..][..rest]);
             let op = row_op(row);
             for (k, o) in o_run.iter_mut().enumerate() {
-                *o = op(runs.map(|run| run[k]));
+                o.write(op(runs.map(|run| run[k])));
             }
         }
     })

@@ -30,6 +30,7 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use burn_backend::{
     DType, Element, FloatDType, TensorMetadata,
     ops::{ConvOptions, ConvTransposeOptions, FloatTensorOps},
@@ -37,7 +38,7 @@ use burn_backend::{
 };
 use burn_std::{Bytes, Shape};
 
-use crate::ops::tasks::{collect_image_tasks, map_image_tasks};
+use crate::ops::tasks::{collect_image_tasks, map_image_tasks, write_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
 /// The element types of the matrix products here: gemm's own f32 and f64 kernels (half
@@ -105,8 +106,9 @@ impl<'a, T> MatRef<'a, T> {
 }
 
 /// `out = lhs · rhs` (`out` row-major), on this thread: the callers already run one task a
-/// thread, and gemm's own splitting of these small products only added overhead.
-fn matmul<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [T]) {
+/// thread, and gemm's own splitting of these small products only added overhead. `out` need
+/// not be initialised: gemm writes every element without reading it.
+fn matmul_into<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [MaybeUninit<T>]) {
     assert_eq!(lhs.cols, rhs.rows, "matmul: inner dimensions differ");
     assert_eq!(out.len(), lhs.rows * rhs.cols, "matmul: output size");
     assert!(lhs.in_bounds() && rhs.in_bounds(), "matmul: view out of bounds");
@@ -114,17 +116,18 @@ fn matmul<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [T]) {
         return;
     }
     if lhs.cols == 0 {
-        out.fill(T::default());
+        out.fill(MaybeUninit::new(T::default()));
         return;
     }
     // SAFETY: the asserts above keep every element gemm reads inside `lhs.data` and
-    // `rhs.data`, and every element it writes inside `out` (row-major, `rhs.cols` wide).
+    // `rhs.data`, and every element it writes inside `out` (row-major, `rhs.cols` wide);
+    // with `read_dst` false it never reads `out`.
     unsafe {
         gemm::gemm(
             lhs.rows,
             rhs.cols,
             lhs.cols,
-            out.as_mut_ptr(),
+            out.as_mut_ptr().cast::<T>(),
             1,
             rhs.cols as isize,
             false,
@@ -142,6 +145,16 @@ fn matmul<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [T]) {
             gemm::Parallelism::None,
         );
     }
+}
+
+/// `lhs · rhs` in a new row-major buffer (not zeroed first: gemm writes all of it).
+fn matmul<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>) -> Vec<T> {
+    let len = lhs.rows * rhs.cols;
+    let mut out = Vec::with_capacity(len);
+    matmul_into(lhs, rhs, &mut out.spare_capacity_mut()[..len]);
+    // SAFETY: `matmul_into` wrote all `len` elements.
+    unsafe { out.set_len(len) };
+    out
 }
 
 /// The geometry of one im2col, in the terms of the module docs.
@@ -359,15 +372,14 @@ fn weight_grad_split<T: GemmFloat>(a: FlexTensor, g: FlexTensor, geo: &Geometry)
         let a = &a[images.start * image_a..images.end * image_a];
         let g = &g[images.start * image_g..images.end * image_g];
         let samples = images.len() * geo.a_size[0] * geo.a_size[1];
-        let mut grad = vec![T::default(); geo.a_channels * width];
-        for (group, grad) in grad.chunks_exact_mut(a_per_group * width).enumerate() {
+        let mut grad = Vec::with_capacity(geo.a_channels * width);
+        for group in 0..geo.groups {
             let rows = channel_rows(a, &geo, group);
             let cols = im2col(g, &geo, group);
-            matmul(
+            grad.extend(matmul(
                 MatRef::row_major(&rows, a_per_group, samples),
                 MatRef::row_major(&cols, width, samples).transposed(),
-                grad,
-            );
+            ));
         }
         grad
     });
@@ -473,18 +485,17 @@ pub(crate) fn conv2d_f32(
     let width_k = channels_in / geo.groups * kh * kw;
     let image_in = channels_in * height * width;
     let image_out = channels_out * positions;
-    let output = collect_image_tasks(batch * image_out, image_out, |images, out| {
+    // Each output element is written once below: the buffer is not zeroed first.
+    let output = write_image_tasks(batch * image_out, image_out, |images, out| {
         let geo = geo.with_batch(images.len());
         let x = &x[images.start * image_in..images.end * image_in];
         let samples = images.len() * positions;
-        let mut product = vec![0.0f32; out_per_group * samples];
         for group in 0..geo.groups {
             let rows = &weight[group * out_per_group * width_k..][..out_per_group * width_k];
             let cols = im2col(x, &geo, group);
-            matmul(
+            let product = matmul(
                 MatRef::row_major(rows, out_per_group, width_k),
                 MatRef::row_major(&cols, width_k, samples),
-                &mut product,
             );
             // [channels, images·positions] → [images, channels, positions], adding the bias.
             for (c, row) in product.chunks_exact(samples).enumerate() {
@@ -493,7 +504,7 @@ pub(crate) fn conv2d_f32(
                 for (b, run) in row.chunks_exact(positions).enumerate() {
                     let start = (b * channels_out + channel) * positions;
                     for (o, &v) in out[start..start + positions].iter_mut().zip(run) {
-                        *o = v + shift;
+                        o.write(v + shift);
                     }
                 }
             }
@@ -622,14 +633,12 @@ pub(crate) fn conv_transpose2d_f32(
         let geo = geo.with_batch(images.len());
         let x = &x[images.start * channels_in * positions..images.end * channels_in * positions];
         let samples = images.len() * positions;
-        let mut product = vec![0.0f32; width_k * samples];
         for group in 0..groups {
             let rows = &weight[group * in_per_group * width_k..][..in_per_group * width_k];
             let columns = channel_rows(x, &geo, group);
-            matmul(
+            let product = matmul(
                 MatRef::row_major(rows, in_per_group, width_k).transposed(),
                 MatRef::row_major(&columns, in_per_group, samples),
-                &mut product,
             );
             for (c, rows) in product.chunks_exact(taps.len() * samples).enumerate() {
                 let channel = group * out_per_group + c;

@@ -62,6 +62,29 @@ const PARALLEL_THRESHOLD: usize = 192 * 192 * 192;
 #[cfg(feature = "rayon")]
 const BATCH_PARALLEL_THRESHOLD: usize = 128 * 128 * 128; // ~2M ops total
 
+/// [Latent Lab patch] Products of at least this many multiply-adds but under
+/// [`PARALLEL_THRESHOLD`] are split by rows into tasks (`ops::tasks`), each a single-threaded
+/// gemm into its own rows. The linear layers of the MNIST autoencoder (64 × 900 × 20, forward
+/// and backward) ran whole on one thread while the rest of the pool waited.
+#[cfg(feature = "rayon")]
+const SPLIT_THRESHOLD: usize = 1 << 19;
+
+/// Rows per task for a product worth splitting by rows (see [`SPLIT_THRESHOLD`]); `None` to
+/// run it as one gemm. The split depends only on the shape, and each output element is the
+/// same sum whichever rows share its task.
+fn split_rows(m: usize, n: usize, k: usize) -> Option<usize> {
+    #[cfg(feature = "rayon")]
+    {
+        let ops = m.saturating_mul(n).saturating_mul(k);
+        if (SPLIT_THRESHOLD..PARALLEL_THRESHOLD).contains(&ops) && m >= 2 && n > 0 {
+            let parts = (ops / SPLIT_THRESHOLD).clamp(2, 8).min(m);
+            return Some(m.div_ceil(parts));
+        }
+    }
+    let _ = (m, n, k);
+    None
+}
+
 /// Get parallelism setting based on matrix size.
 fn get_parallelism(m: usize, n: usize, k: usize) -> gemm::Parallelism {
     let ops = m.saturating_mul(n).saturating_mul(k);
@@ -263,6 +286,35 @@ fn matmul_2d_strided<T: GemmScalar>(lhs: FlexTensor, rhs: FlexTensor) -> FlexTen
     let out_shape = Shape::from(vec![m, n]);
     let mut output = FlexTensor::empty(out_shape, T::dtype());
     let out_data: &mut [T] = output.storage_mut();
+
+    if let Some(rows) = split_rows(m, n, k) {
+        let lhs_start = lhs.layout().start_offset();
+        crate::ops::tasks::for_each_block(out_data, rows * n, |index, block| {
+            // SAFETY: rows `index·rows ..` of `lhs` (the same view as below, moved down by
+            // whole rows) against all of `rhs`, into this task's own rows of the output.
+            unsafe {
+                gemm_call(
+                    block.len() / n,
+                    n,
+                    k,
+                    block.as_mut_ptr(),
+                    1,
+                    n as isize,
+                    lhs_data
+                        .as_ptr()
+                        .add(lhs_start)
+                        .offset((index * rows) as isize * lhs_row_stride),
+                    lhs_col_stride,
+                    lhs_row_stride,
+                    rhs_data.as_ptr().add(rhs.layout().start_offset()),
+                    rhs_col_stride,
+                    rhs_row_stride,
+                    gemm::Parallelism::None,
+                );
+            }
+        });
+        return output;
+    }
 
     let parallelism = get_parallelism(m, n, k);
 

@@ -7,6 +7,7 @@
 //! sums are added in task order, so one thread and sixteen give the same bits.
 
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use core::ops::Range;
 
 /// Images per task when a batch is split across threads. 8 gives a batch of 64 eight tasks
@@ -27,6 +28,24 @@ fn pool_has_threads() -> bool {
     rayon::current_num_threads() > 1
 }
 
+/// `task(index, block)` for each run of `block_len > 0` elements of `data` (the last may be
+/// shorter), on the pool when there are two or more.
+pub(crate) fn for_each_block<T, F>(data: &mut [T], block_len: usize, task: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Send + Sync,
+{
+    assert!(block_len > 0, "for_each_block: empty blocks");
+    let run = |(index, block): (usize, &mut [T])| task(index, block);
+    #[cfg(feature = "rayon")]
+    if data.len() > block_len && pool_has_threads() {
+        use rayon::prelude::*;
+        data.par_chunks_mut(block_len).enumerate().for_each(run);
+        return;
+    }
+    data.chunks_mut(block_len).enumerate().for_each(run);
+}
+
 /// Runs `task(images, out)` for each run of [`IMAGES_PER_TASK`] images of `output`, whose
 /// images are `image_len > 0` elements each.
 pub(crate) fn for_each_image_task<T, F>(output: &mut [T], image_len: usize, task: F)
@@ -35,18 +54,25 @@ where
     F: Fn(Range<usize>, &mut [T]) + Send + Sync,
 {
     assert!(image_len > 0, "for_each_image_task: empty images");
-    let run = |(index, out): (usize, &mut [T])| {
+    for_each_block(output, IMAGES_PER_TASK * image_len, |index, out| {
         let first = index * IMAGES_PER_TASK;
         task(first..first + out.len() / image_len, out)
-    };
-    let task_len = IMAGES_PER_TASK * image_len;
-    #[cfg(feature = "rayon")]
-    if output.len() > task_len && pool_has_threads() {
-        use rayon::prelude::*;
-        output.par_chunks_mut(task_len).enumerate().for_each(run);
-        return;
-    }
-    output.chunks_mut(task_len).enumerate().for_each(run);
+    });
+}
+
+/// A new buffer of `len` elements (`image_len > 0` an image), written by `task(images, out)`
+/// for each run of [`IMAGES_PER_TASK`] images, and not zeroed first: `task` must write every
+/// slot of its run (a buffer that is written whole would otherwise be written twice).
+pub(crate) fn write_image_tasks<T, F>(len: usize, image_len: usize, task: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(Range<usize>, &mut [MaybeUninit<T>]) + Send + Sync,
+{
+    let mut out: Vec<T> = Vec::with_capacity(len);
+    for_each_image_task(&mut out.spare_capacity_mut()[..len], image_len, task);
+    // SAFETY: the runs cover the first `len` slots, and each task wrote every slot of its run.
+    unsafe { out.set_len(len) };
+    out
 }
 
 /// A new buffer of `len` elements (`image_len > 0` an image), zeroed and then filled by
@@ -57,19 +83,16 @@ where
     T: Copy + Default + Send,
     F: Fn(Range<usize>, &mut [T]) + Send + Sync,
 {
-    let mut out: Vec<T> = Vec::with_capacity(len);
-    for_each_image_task(&mut out.spare_capacity_mut()[..len], image_len, |images, slots| {
-        for slot in slots.iter_mut() {
-            slot.write(T::default());
-        }
-        // SAFETY: every element of `slots` was initialised just above, and `MaybeUninit<T>`
-        // has the layout of `T`.
-        let run = unsafe { &mut *(slots as *mut [core::mem::MaybeUninit<T>] as *mut [T]) };
-        task(images, run)
-    });
-    // SAFETY: the runs cover the first `len` slots, and each task initialised its run.
-    unsafe { out.set_len(len) };
-    out
+    write_image_tasks(len, image_len, |images, slots| {
+        task(images, init_default(slots))
+    })
+}
+
+/// `slots`, each set to `T::default()`.
+pub(crate) fn init_default<T: Copy + Default>(slots: &mut [MaybeUninit<T>]) -> &mut [T] {
+    slots.fill(MaybeUninit::new(T::default()));
+    // SAFETY: every slot was initialised just above, and `MaybeUninit<T>` has the layout of `T`.
+    unsafe { &mut *(slots as *mut [MaybeUninit<T>] as *mut [T]) }
 }
 
 /// `task(images)` for each run of [`IMAGES_PER_TASK`] of `batch` images; the results in task
@@ -138,7 +161,7 @@ where
 fn collect_runs<U, F>(len: usize, f: F) -> Vec<U>
 where
     U: Send,
-    F: Fn(usize, &mut [core::mem::MaybeUninit<U>]) + Send + Sync,
+    F: Fn(usize, &mut [MaybeUninit<U>]) + Send + Sync,
 {
     let mut out: Vec<U> = Vec::with_capacity(len);
     for_each_run(&mut out.spare_capacity_mut()[..len], f);
