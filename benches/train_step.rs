@@ -46,7 +46,9 @@ fn train_step(c: &mut Criterion) {
         device.sync().expect("device sync");
         group.bench_function(kind.to_string(), |b| {
             b.iter(|| {
-                let step = trainer.step(&data).expect("epochs never run out");
+                // As the command trains: from a thread of the CPU kernels' pool.
+                let step = latent_lab::backend::on_kernel_threads(|| trainer.step(&data))
+                    .expect("epochs never run out");
                 // Wait for the device, so that queued GPU work is timed too.
                 device.sync().expect("device sync");
                 step.loss

@@ -23,9 +23,12 @@ fn main() {
     };
     let mut trainer = Trainer::new(model, data.len(), config, &device).expect("valid config");
     let start = std::time::Instant::now();
-    for _ in 0..steps {
-        trainer.step(&data).expect("steps left");
-    }
+    // As the command trains: from a thread of the kernels' pool (RAYON_NUM_THREADS sets its size).
+    latent_lab::backend::on_kernel_threads(|| {
+        for _ in 0..steps {
+            trainer.step(&data).expect("steps left");
+        }
+    });
     let s = start.elapsed().as_secs_f64();
     println!(
         "{steps} steps in {s:.2} s: {:.1} ms/step, {:.0} images/s",

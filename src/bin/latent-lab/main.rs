@@ -72,7 +72,8 @@ enum Command {
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
+    // Training and analysis run on a thread of the kernels' pool (see on_kernel_threads).
+    let outcome = latent_lab::backend::on_kernel_threads(|| match cli.command {
         Command::Params => {
             print_params();
             Ok(())
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
             train,
             test,
         } => write_subset(&data, &out, train, test),
-    };
+    });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
