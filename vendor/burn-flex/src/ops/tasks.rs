@@ -125,11 +125,8 @@ where
     F: Fn(usize, &mut [T]) + Send + Sync,
 {
     #[cfg(feature = "rayon")]
-    if data.len() >= 2 * ELEMENTS_PER_TASK && pool_has_threads() {
-        use rayon::prelude::*;
-        data.par_chunks_mut(ELEMENTS_PER_TASK)
-            .enumerate()
-            .for_each(|(k, run)| f(k * ELEMENTS_PER_TASK, run));
+    if data.len() >= 2 * ELEMENTS_PER_TASK {
+        for_each_block(data, ELEMENTS_PER_TASK, |k, run| f(k * ELEMENTS_PER_TASK, run));
         return;
     }
     f(0, data)
