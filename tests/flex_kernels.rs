@@ -129,6 +129,12 @@ fn compare<M, const D: usize, const O: usize>(
     M: Module + ModuleSnapshot + Clone,
 {
     let (flex, reference) = (flex(), ndarray());
+    // Fixed weights: where a ReLU's input lies within rounding of 0, the two backends' sums
+    // (in different orders) can land on either side of the kink and send a whole gradient
+    // path another way. Found on CI: about 1 random initialisation in 75 of the three-layer
+    // model does that (a few images' input gradients off by 1e-3–4e-2, the same on every
+    // run of that seed, so a kink and not a race); seed 0 has no activation that close.
+    flex.seed(0);
     let module_flex = make(&flex);
     let module_ref = copy_weights(&module_flex, make(&reference));
 
