@@ -45,6 +45,8 @@ step "cargo clippy (wasm32: the page, its two engine builds, the browser tests)"
 cargo clippy --release --target wasm32-unknown-unknown --features web --lib --bin page --bin worker -- -D warnings
 cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features web --lib --bin page --bin worker_cpu -- -D warnings
 cargo clippy --release --target wasm32-unknown-unknown --test browser --test browser_bench -- -D warnings
+# The CPU engine on WebAssembly threads (issue 19; its wasm is built by nightly with atomics).
+cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features threads --lib --bin worker_cpu -- -D warnings
 
 step "cargo test --release"
 cargo test --release

@@ -19,8 +19,9 @@ export function trunkPolicy(root) {
 }
 
 // A static server for dist/ on 127.0.0.1 (any free port), with the policy trunk serve sends
-// (`root`: the folder of Trunk.toml).
-export function serve(dist, root = path.resolve(dist, "..")) {
+// (`root`: the folder of Trunk.toml). `isolated`: also the two headers that make the page
+// cross-origin isolated, which WebAssembly threads (shared memory) need.
+export function serve(dist, root = path.resolve(dist, ".."), { isolated = false } = {}) {
   const policy = trunkPolicy(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
@@ -33,6 +34,10 @@ export function serve(dist, root = path.resolve(dist, "..")) {
         "content-type": types[path.extname(file)] ?? "application/octet-stream",
         // Workers take their policy from their own response, not from the page's meta tag.
         "content-security-policy": policy,
+        ...(isolated ? {
+          "cross-origin-opener-policy": "same-origin",
+          "cross-origin-embedder-policy": "require-corp",
+        } : {}),
       });
       res.end(body);
     });

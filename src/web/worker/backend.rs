@@ -13,9 +13,9 @@ pub(crate) struct ChosenBackend {
     pub fallback_reason: Option<String>,
 }
 
-fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
+async fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
     let mut device = kind.cpu_backend();
-    device.description = format!("{kind} (CPU, wasm SIMD)");
+    device.description = format!("{kind} (CPU, wasm SIMD{})", kernel_threads().await);
     ChosenBackend {
         device,
         software: false,
@@ -23,26 +23,51 @@ fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
     }
 }
 
+/// How many threads the CPU kernels run on, for the backend's description: in the `threads`
+/// build the pool starts here (where the page is cross-origin isolated); the other builds
+/// have one thread and say nothing.
+#[cfg(feature = "threads")]
+async fn kernel_threads() -> String {
+    use super::kernel_threads::{start, why_single_threaded};
+    if let Some(why) = why_single_threaded() {
+        return format!(", {why}");
+    }
+    match start().await {
+        Ok(1) => ", one thread".into(),
+        Ok(threads) => format!(", {threads} threads"),
+        Err(e) => format!(", one thread: {e}"),
+    }
+}
+
+#[cfg(not(feature = "threads"))]
+async fn kernel_threads() -> String {
+    String::new()
+}
+
 pub(crate) async fn choose_backend(choice: BackendChoice) -> ChosenBackend {
     match choice {
-        BackendChoice::Cpu => cpu(BackendKind::Flex, None),
+        BackendChoice::Cpu => cpu(BackendKind::Flex, None).await,
         BackendChoice::Ndarray if BackendKind::Ndarray.is_built_in() => {
-            cpu(BackendKind::Ndarray, None)
+            cpu(BackendKind::Ndarray, None).await
         }
-        BackendChoice::Ndarray => cpu(
-            BackendKind::Flex,
-            Some("this engine build leaves ndarray out".into()),
-        ),
+        BackendChoice::Ndarray => {
+            cpu(
+                BackendKind::Flex,
+                Some("this engine build leaves ndarray out".into()),
+            )
+            .await
+        }
         BackendChoice::Auto | BackendChoice::WebGpu => {
             let probe = match probe_webgpu().await {
                 Ok(probe) => probe,
-                Err(reason) => return cpu(BackendKind::Flex, Some(reason)),
+                Err(reason) => return cpu(BackendKind::Flex, Some(reason)).await,
             };
             if !BackendKind::Wgpu.is_built_in() {
                 return cpu(
                     BackendKind::Flex,
                     Some("the page loaded the CPU-only engine".into()),
-                );
+                )
+                .await;
             }
             match BackendKind::Wgpu.init_async().await {
                 Ok(mut device) => {
@@ -54,10 +79,13 @@ pub(crate) async fn choose_backend(choice: BackendChoice) -> ChosenBackend {
                         fallback_reason: None,
                     }
                 }
-                Err(e) => cpu(
-                    BackendKind::Flex,
-                    Some(format!("WebGPU could not start: {e}")),
-                ),
+                Err(e) => {
+                    cpu(
+                        BackendKind::Flex,
+                        Some(format!("WebGPU could not start: {e}")),
+                    )
+                    .await
+                }
             }
         }
     }

@@ -7,6 +7,8 @@
 
 mod backend;
 mod browser;
+#[cfg(feature = "threads")]
+mod kernel_threads;
 mod requests;
 mod runs;
 mod startup;
@@ -53,6 +55,9 @@ impl Worker {
 }
 
 type Shared = Rc<RefCell<Worker>>;
+
+#[cfg(feature = "threads")]
+pub use kernel_threads::run_thread as run_kernel_thread;
 
 /// Entry point of the worker's wasm.
 pub fn run() {

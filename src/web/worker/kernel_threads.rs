@@ -1,0 +1,146 @@
+//! The CPU engine's kernel threads in the browser (issue 19, part 2): rayon's global pool,
+//! each of its threads a web worker (`public/kernel_thread.js`) that instantiates this same
+//! wasm module on this worker's shared memory. Only in the `threads` build (WebAssembly
+//! threads: atomics and shared memory, which need a cross-origin isolated page).
+//!
+//! Without the pool, rayon falls back to running every task on the calling thread (its
+//! global pool of one, where threads are unsupported): that is the single-threaded engine.
+
+use std::cell::Cell;
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::browser::scope;
+
+/// The script each kernel thread runs (copied next to the engine by trunk).
+const THREAD_SCRIPT: &str = "kernel_thread.js";
+
+/// Why the engine runs on one thread, or `None` if this browser can give it more.
+pub(crate) fn why_single_threaded() -> Option<String> {
+    let global = js_sys::global();
+    let isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
+        .map(|v| v.is_truthy())
+        .unwrap_or(false);
+    if !isolated {
+        return Some(
+            "one thread: the page is not cross-origin isolated (the server sends no \
+             COOP/COEP headers), so the browser gives no shared memory"
+                .into(),
+        );
+    }
+    None
+}
+
+/// The number of threads the browser reports (`navigator.hardwareConcurrency`), at least 1.
+fn hardware_threads() -> usize {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok();
+    navigator
+        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()).ok())
+        .and_then(|v| v.as_f64())
+        .map_or(1, |v| (v as usize).max(1))
+}
+
+thread_local! {
+    /// The pool's size once it started (only ever on the engine worker's own thread).
+    static STARTED: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Starts rayon's global pool on `navigator.hardwareConcurrency` kernel threads and waits
+/// until each has instantiated the module (a worker starts only once this thread yields to
+/// its event loop, so a blocking wait here would never end). Returns the pool's size.
+pub(crate) async fn start() -> Result<usize, String> {
+    if let Some(threads) = STARTED.with(Cell::get) {
+        return Ok(threads);
+    }
+    let threads = hardware_threads();
+    if threads < 2 {
+        return Ok(1);
+    }
+    let glue = glue_url()?;
+    let mut started = Vec::with_capacity(threads);
+    let mut spawn_error = None;
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .spawn_handler(|thread| {
+            match spawn(&glue, thread) {
+                Ok(promise) => started.push(promise),
+                Err(e) => spawn_error = Some(e),
+            }
+            Ok(())
+        })
+        .build_global();
+    if let Some(e) = spawn_error {
+        return Err(format!("a kernel thread did not start: {e}"));
+    }
+    built.map_err(|e| format!("the kernel threads' pool: {e}"))?;
+    for promise in started {
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| format!("a kernel thread failed: {}", crate::web::js_error(&e)))?;
+    }
+    STARTED.with(|s| s.set(Some(threads)));
+    Ok(threads)
+}
+
+/// The wasm-bindgen glue this worker loaded, next to its loader: `worker_cpu.js` beside
+/// `worker_cpu_loader.js`.
+fn glue_url() -> Result<String, String> {
+    // `self.location.href`, read through Reflect (web-sys's WorkerLocation is not enabled).
+    let location =
+        js_sys::Reflect::get(&scope(), &"location".into()).map_err(|e| crate::web::js_error(&e))?;
+    let href = js_sys::Reflect::get(&location, &"href".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or("the engine's own address")?;
+    let (base, file) = href.rsplit_once('/').ok_or("the engine's own address")?;
+    let glue = file
+        .strip_suffix("_loader.js")
+        .ok_or_else(|| format!("the engine was not loaded by trunk's loader ({file})"))?;
+    Ok(format!("{base}/{glue}.js"))
+}
+
+/// One kernel thread: a worker given the glue's address, this module, the shared memory and
+/// the rayon thread to run; resolves once the thread runs.
+fn spawn(glue: &str, thread: rayon::ThreadBuilder) -> Result<Promise, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Classic);
+    let worker =
+        Worker::new_with_options(THREAD_SCRIPT, &options).map_err(|e| crate::web::js_error(&e))?;
+    let thread = Box::into_raw(Box::new(thread));
+    let message = Array::of4(
+        &JsValue::from_str(glue),
+        &wasm_bindgen::module(),
+        &wasm_bindgen::memory(),
+        &JsValue::from(thread as usize as f64),
+    );
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_message = Closure::once_into_js(move |event: MessageEvent| {
+            let _ = resolve.call1(&JsValue::NULL, &event.data());
+        });
+        let on_error = Closure::once_into_js(move |event: JsValue| {
+            let _ = reject.call1(&JsValue::NULL, &event);
+        });
+        worker.set_onmessage(Some(on_message.unchecked_ref()));
+        worker.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    if let Err(e) = worker.post_message(&message) {
+        // SAFETY: the pointer came from `Box::into_raw` above and no thread took it.
+        drop(unsafe { Box::from_raw(thread) });
+        return Err(crate::web::js_error(&e));
+    }
+    Ok(promise)
+}
+
+/// A kernel thread's body, called by `kernel_thread.js` with the pointer [`spawn`] sent.
+///
+/// # Safety
+/// `thread` must be a pointer [`spawn`] made with `Box::into_raw`, given to one call only.
+pub unsafe fn run_thread(thread: usize) {
+    // SAFETY: as the caller promises.
+    let thread = unsafe { Box::from_raw(thread as *mut rayon::ThreadBuilder) };
+    thread.run();
+}
