@@ -52,6 +52,11 @@ thread_local! {
 /// Starts rayon's global pool on `navigator.hardwareConcurrency` kernel threads and waits
 /// until each has instantiated the module (a worker starts only once this thread yields to
 /// its event loop, so a blocking wait here would never end). Returns the pool's size.
+///
+/// The engine worker's own thread is the pool's first (`use_current_thread`): its splits run
+/// as from inside the pool, sharing the tasks with the other threads, as the native command
+/// trains from a thread of its pool (`backend::on_kernel_threads`; driven from outside, the
+/// serial part of a step competed with the pool's spinning threads for the cores).
 pub(crate) async fn start() -> Result<usize, String> {
     if let Some(threads) = STARTED.with(Cell::get) {
         return Ok(threads);
@@ -65,6 +70,7 @@ pub(crate) async fn start() -> Result<usize, String> {
     let mut spawn_error = None;
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .use_current_thread()
         .spawn_handler(|thread| {
             match spawn(&glue, thread) {
                 Ok(promise) => started.push(promise),
