@@ -12,12 +12,21 @@ dist="${1:-dist}"
 NIGHTLY="${NIGHTLY:-nightly}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 # Its own folder: other RUSTFLAGS would otherwise rebuild the single-threaded wasm every time.
-target="$CARGO_TARGET_DIR/threads"
+target="${THREADS_TARGET_DIR:-$CARGO_TARGET_DIR/threads}"
 [ -f "$dist/worker_cpu.js" ] || { echo "no $dist/worker_cpu.js: run trunk build first" >&2; exit 1; }
 rustup component list --toolchain "$NIGHTLY" --installed | grep -q '^rust-src' ||
   rustup component add rust-src --toolchain "$NIGHTLY"
 
-RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 -C link-arg=--max-memory=4294967296" \
+# rustc does not make the memory shared by itself for wasm32-unknown-unknown with +atomics
+# (measured: without these link arguments the memory came out unshared and wasm-bindgen wrote
+# single-threaded glue); wasm-bindgen's thread support needs the memory imported and the TLS
+# symbols exported.
+flags="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128"
+for arg in --shared-memory --import-memory --max-memory=4294967296 --export=__wasm_init_tls \
+  --export=__tls_size --export=__tls_align --export=__tls_base; do
+  flags="$flags -C link-arg=$arg"
+done
+RUSTFLAGS="$flags" \
   cargo "+$NIGHTLY" build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
   --target-dir "$target" --bin worker_cpu --no-default-features --features threads
 out="$(mktemp -d)"

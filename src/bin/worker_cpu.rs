@@ -5,13 +5,12 @@ fn main() {
     latent_lab::web::worker::run();
 }
 
-/// The body of one of the engine's kernel threads (`public/kernel_thread.js` calls it with the
-/// pointer the engine sent it). Only in the `threads` build.
+/// The body of one of the engine's kernel threads (`public/kernel_thread.js` calls it once the
+/// module runs there). Only in the `threads` build.
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn kernel_thread_run(thread: usize) {
-    // SAFETY: `kernel_thread.js` passes on, once, the pointer `kernel_threads::spawn` sent it.
-    unsafe { latent_lab::web::worker::run_kernel_thread(thread) }
+pub fn kernel_thread_run() {
+    latent_lab::web::worker::run_kernel_thread();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

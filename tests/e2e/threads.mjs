@@ -33,6 +33,9 @@ async function trainOnce(isolated) {
     await page.goto(`${origin}/?backend=cpu#/train`);
     await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
       null, { timeout: 180_000 });
+    // The backend line is written once the engine has chosen (and started its threads).
+    await page.waitForFunction(() => /CPU ·/.test(document.querySelector('[data-testid="backend"]')?.textContent ?? ""),
+      null, { timeout: 180_000 });
     const header = (await page.textContent('[data-testid="backend"]')).trim();
     check(await page.evaluate(() => self.crossOriginIsolated) === isolated, `${label}: crossOriginIsolated is ${isolated}`);
     if (isolated) {

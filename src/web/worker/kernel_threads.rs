@@ -7,6 +7,7 @@
 //! global pool of one, where threads are unsupported): that is the single-threaded engine.
 
 use std::cell::Cell;
+use std::sync::{Condvar, Mutex};
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::JsCast;
@@ -49,9 +50,19 @@ thread_local! {
     static STARTED: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
-/// Starts rayon's global pool on `navigator.hardwareConcurrency` kernel threads and waits
-/// until each has instantiated the module (a worker starts only once this thread yields to
-/// its event loop, so a blocking wait here would never end). Returns the pool's size.
+/// rayon's threads, handed from the pool's builder to the kernel threads waiting for one.
+/// Through shared memory, not messages: while rayon builds the pool the engine's thread
+/// blocks until every thread runs, and a blocked worker delivers no message.
+static WAITING: Mutex<Vec<rayon::ThreadBuilder>> = Mutex::new(Vec::new());
+static HANDED: Condvar = Condvar::new();
+
+/// Starts rayon's global pool on `navigator.hardwareConcurrency` kernel threads. Returns the
+/// pool's size.
+///
+/// Two phases, because a worker starts only once the thread that made it yields to its event
+/// loop, while `build_global` blocks until every thread of the pool runs: first the workers
+/// start and instantiate the module (awaited here), each then waits in [`run_thread`] for a
+/// rayon thread; then the pool is built, its threads handed over through [`WAITING`].
 ///
 /// The engine worker's own thread is the pool's first (`use_current_thread`): its splits run
 /// as from inside the pool, sharing the tasks with the other threads, as the native command
@@ -66,30 +77,33 @@ pub(crate) async fn start() -> Result<usize, String> {
         return Ok(1);
     }
     let glue = glue_url()?;
-    let mut started = Vec::with_capacity(threads);
-    let mut spawn_error = None;
-    let built = rayon::ThreadPoolBuilder::new()
+    for _ in 1..threads {
+        JsFuture::from(spawn(&glue)?).await.map_err(|e| {
+            format!(
+                "a kernel thread did not start: {}",
+                crate::web::js_error(&e)
+            )
+        })?;
+    }
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .use_current_thread()
         .spawn_handler(|thread| {
-            match spawn(&glue, thread) {
-                Ok(promise) => started.push(promise),
-                Err(e) => spawn_error = Some(e),
-            }
+            lock_waiting().push(thread);
+            HANDED.notify_one();
             Ok(())
         })
-        .build_global();
-    if let Some(e) = spawn_error {
-        return Err(format!("a kernel thread did not start: {e}"));
-    }
-    built.map_err(|e| format!("the kernel threads' pool: {e}"))?;
-    for promise in started {
-        JsFuture::from(promise)
-            .await
-            .map_err(|e| format!("a kernel thread failed: {}", crate::web::js_error(&e)))?;
-    }
+        .build_global()
+        .map_err(|e| format!("the kernel threads' pool: {e}"))?;
     STARTED.with(|s| s.set(Some(threads)));
     Ok(threads)
+}
+
+fn lock_waiting() -> std::sync::MutexGuard<'static, Vec<rayon::ThreadBuilder>> {
+    // A panic while holding the lock leaves the list as it was: still usable.
+    WAITING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The wasm-bindgen glue this worker loaded, next to its loader: `worker_cpu.js` beside
@@ -109,44 +123,52 @@ fn glue_url() -> Result<String, String> {
     Ok(format!("{base}/{glue}.js"))
 }
 
-/// One kernel thread: a worker given the glue's address, this module, the shared memory and
-/// the rayon thread to run; resolves once the thread runs.
-fn spawn(glue: &str, thread: rayon::ThreadBuilder) -> Result<Promise, String> {
+/// One kernel thread: a worker given the glue's address, this module and the shared memory;
+/// resolves once it has instantiated the module and waits for a rayon thread.
+fn spawn(glue: &str) -> Result<Promise, String> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Classic);
     let worker =
         Worker::new_with_options(THREAD_SCRIPT, &options).map_err(|e| crate::web::js_error(&e))?;
-    let thread = Box::into_raw(Box::new(thread));
-    let message = Array::of4(
+    let message = Array::of3(
         &JsValue::from_str(glue),
         &wasm_bindgen::module(),
         &wasm_bindgen::memory(),
-        &JsValue::from(thread as usize as f64),
     );
     let promise = Promise::new(&mut |resolve, reject| {
-        let on_message = Closure::once_into_js(move |event: MessageEvent| {
-            let _ = resolve.call1(&JsValue::NULL, &event.data());
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            // Only the script's own word counts (nothing else should arrive, but a stray
+            // message must not pass for a started thread).
+            if event.data().as_string().as_deref() == Some("started") {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
         });
         let on_error = Closure::once_into_js(move |event: JsValue| {
             let _ = reject.call1(&JsValue::NULL, &event);
         });
-        worker.set_onmessage(Some(on_message.unchecked_ref()));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
         worker.set_onerror(Some(on_error.unchecked_ref()));
     });
-    if let Err(e) = worker.post_message(&message) {
-        // SAFETY: the pointer came from `Box::into_raw` above and no thread took it.
-        drop(unsafe { Box::from_raw(thread) });
-        return Err(crate::web::js_error(&e));
-    }
+    worker
+        .post_message(&message)
+        .map_err(|e| crate::web::js_error(&e))?;
     Ok(promise)
 }
 
-/// A kernel thread's body, called by `kernel_thread.js` with the pointer [`spawn`] sent.
-///
-/// # Safety
-/// `thread` must be a pointer [`spawn`] made with `Box::into_raw`, given to one call only.
-pub unsafe fn run_thread(thread: usize) {
-    // SAFETY: as the caller promises.
-    let thread = unsafe { Box::from_raw(thread as *mut rayon::ThreadBuilder) };
+/// A kernel thread's body, called by `kernel_thread.js` once the module runs there: waits for
+/// the rayon thread [`start`] hands it, then runs it for as long as the pool lives.
+pub fn run_thread() {
+    let thread = {
+        let mut waiting = lock_waiting();
+        loop {
+            if let Some(thread) = waiting.pop() {
+                break thread;
+            }
+            waiting = HANDED
+                .wait(waiting)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    };
     thread.run();
 }
