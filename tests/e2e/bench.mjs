@@ -1,5 +1,8 @@
 // Benchmark of the page's training speed in headless Chromium (prints figures, asserts nothing).
 //   node tests/e2e/bench.mjs [dist-folder]     (scripts/bench-page.sh builds dist/ first)
+//   ISOLATED=1 serves the page cross-origin isolated; SKIP_WEBGPU=1 measures the CPU only;
+//   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
+//   ends inside the measured 12 s).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
 // for 5 epochs and reads the page's own progress line twice, 12 s apart, from 2 s after the
 // first step: the figure leaves out start-up but includes what training does at each epoch's
@@ -24,7 +27,8 @@ for (const file of fs.readdirSync(dist).filter((f) => f.endsWith(".wasm")).sort(
   console.log(`${file}: ${mb(bytes.length)} MB raw, ${mb(zlib.gzipSync(bytes, { level: 9 }).length)} MB gzipped`);
 }
 
-const server = await serve(dist, root);
+// ISOLATED=1: served with COOP/COEP, so a threaded CPU engine gets its threads.
+const server = await serve(dist, root, { isolated: process.env.ISOLATED === "1" });
 const origin = `http://127.0.0.1:${server.address().port}`;
 
 async function measure(label, query, extraArgs) {
@@ -36,7 +40,7 @@ async function measure(label, query, extraArgs) {
     null, { timeout: 180_000 });
   const interactive = Date.now() - t0;
   const backend = (await page.textContent('[data-testid="backend"]')).trim();
-  await page.fill('[data-testid="train-epochs"]', "5");
+  await page.fill('[data-testid="train-epochs"]', process.env.EPOCHS ?? "5");
   await page.click('[data-testid="train-start"]');
   const read = async () => {
     const text = await page.textContent('[data-testid="train-progress"]');
