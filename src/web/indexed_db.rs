@@ -21,8 +21,10 @@ pub struct Database {
     db: IdbDatabase,
 }
 
-/// Resolves with the request's result once it succeeds, or with its error.
-async fn finish(request: &IdbRequest) -> Result<JsValue, String> {
+/// Resolves with the request's result once it succeeds, or with its error. The handlers are
+/// attached when this is called, not when it is first polled: several requests of one
+/// transaction are made, and their outcomes awaited, in [`Database::entries`].
+fn finish(request: &IdbRequest) -> impl Future<Output = Result<JsValue, String>> + use<> {
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         let ok = request.clone();
         let on_success = Closure::once_into_js(move |_: web_sys::Event| {
@@ -41,7 +43,7 @@ async fn finish(request: &IdbRequest) -> Result<JsValue, String> {
         request.set_onsuccess(Some(on_success.unchecked_ref()));
         request.set_onerror(Some(on_error.unchecked_ref()));
     });
-    JsFuture::from(promise).await.map_err(|e| js_error(&e))
+    async move { JsFuture::from(promise).await.map_err(|e| js_error(&e)) }
 }
 
 /// Resolves once the transaction has committed (`complete`), or with why it did not (`abort`,
@@ -142,8 +144,14 @@ impl Database {
     /// Every (key, value) of a store, in key order.
     pub async fn entries(&self, store: &str) -> Result<Vec<(String, JsValue)>, String> {
         let object_store = self.store(store, IdbTransactionMode::Readonly)?;
-        let keys = finish(&object_store.get_all_keys().map_err(|e| js_error(&e))?).await?;
-        let values = finish(&object_store.get_all().map_err(|e| js_error(&e))?).await?;
+        // Both requests are made before either is awaited: a transaction commits once control
+        // returns to the event loop with no request pending, and where the CPU engine runs on
+        // WebAssembly threads, wasm-bindgen-futures resumes a future in a later task, not in a
+        // microtask (measured: the second request then failed, "The transaction has finished",
+        // and the kept models did not come back after a reload).
+        let keys = finish(&object_store.get_all_keys().map_err(|e| js_error(&e))?);
+        let values = finish(&object_store.get_all().map_err(|e| js_error(&e))?);
+        let (keys, values) = (keys.await?, values.await?);
         let keys: js_sys::Array = keys.unchecked_into();
         let values: js_sys::Array = values.unchecked_into();
         Ok(keys
