@@ -1,37 +1,39 @@
 #!/usr/bin/env bash
-# Builds the CPU engine on WebAssembly threads (issue 19, part 2) and puts it in place of
-# trunk's single-threaded `worker_cpu` in a built page: the same Rust as `worker_cpu` with the
-# `threads` feature, compiled by the nightly toolchain with atomics and shared memory (the
-# standard library rebuilt for them: `-Z build-std`, which needs nightly's `rust-src`), then
-# wasm-bindgen's no-modules glue, as trunk writes it for the loader shim.
-#   usage: scripts/build-threaded-engine.sh [dist folder, default dist]
-# Not yet part of `scripts/serve.sh` or `scripts/test.sh` (see docs/performance.md).
+# Builds the CPU engine on WebAssembly threads (issue 19, part 2): the same Rust as trunk's
+# single-threaded `worker_cpu` with the `threads` feature, compiled by the pinned nightly
+# (scripts/nightly.sh) with atomics and shared memory (the standard library rebuilt for them:
+# `-Z build-std`, from nightly's `rust-src`), then wasm-bindgen's no-modules glue and a loader
+# like the one trunk writes for `data-loader-shim`. The page loads it where it is cross-origin
+# isolated (src/engine/bundle.rs), and trunk's single-threaded build everywhere else.
+#   usage: scripts/build-threaded-engine.sh [output folder]
+# Trunk runs it as a build-stage hook (Trunk.toml), beside its own builds, into its staging
+# folder ($TRUNK_STAGING_DIR); without an argument or that variable it writes into dist/.
+# Writes worker_cpu_threads.js, worker_cpu_threads_bg.wasm and worker_cpu_threads_loader.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dist="${1:-dist}"
-NIGHTLY="${NIGHTLY:-nightly}"
+out="${1:-${TRUNK_STAGING_DIR:-dist}}"
+mkdir -p "$out"
+. scripts/nightly.sh
+nightly="$(nightly_toolchain)" || {
+  echo "build-threaded-engine: the nightly toolchain of $NIGHTLY_DATE is not installed (run scripts/install-tools.sh serve)" >&2
+  exit 1
+}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
-# Its own folder: other RUSTFLAGS would otherwise rebuild the single-threaded wasm every time.
-target="${THREADS_TARGET_DIR:-$CARGO_TARGET_DIR/threads}"
-[ -f "$dist/worker_cpu.js" ] || { echo "no $dist/worker_cpu.js: run trunk build first" >&2; exit 1; }
-rustup component list --toolchain "$NIGHTLY" --installed | grep -q '^rust-src' ||
-  rustup component add rust-src --toolchain "$NIGHTLY"
+# A build folder of its own: other RUSTFLAGS would otherwise rebuild trunk's wasm each time.
+target="${THREADS_TARGET_DIR:-$CARGO_TARGET_DIR-threads}"
 
-# rustc does not make the memory shared by itself for wasm32-unknown-unknown with +atomics
-# (measured: without these link arguments the memory came out unshared and wasm-bindgen wrote
-# single-threaded glue); wasm-bindgen's thread support needs the memory imported and the TLS
-# symbols exported.
-flags="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128"
-for arg in --shared-memory --import-memory --max-memory=4294967296 --export=__wasm_init_tls \
-  --export=__tls_size --export=__tls_align --export=__tls_base; do
-  flags="$flags -C link-arg=$arg"
-done
-RUSTFLAGS="$flags" \
-  cargo "+$NIGHTLY" build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
+# Not --offline (trunk's builds are): the standard library's own crates come from crates.io
+# the first time.
+RUSTFLAGS="$(threads_rustflags)" \
+  cargo "+$nightly" build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
   --target-dir "$target" --bin worker_cpu --no-default-features --features threads
-out="$(mktemp -d)"
-wasm-bindgen --target no-modules --no-typescript --out-dir "$out" --out-name worker_cpu \
+glue="$(mktemp -d)"
+trap 'rm -rf "$glue"' EXIT
+# No name section (10 of its 18 MB: the rebuilt std keeps every symbol name), as trunk strips.
+wasm-bindgen --target no-modules --no-typescript --remove-name-section --out-dir "$glue" \
+  --out-name worker_cpu_threads \
   "$target/wasm32-unknown-unknown/release/worker_cpu.wasm"
-cp "$out/worker_cpu.js" "$out/worker_cpu_bg.wasm" "$dist/"
-rm -rf "$out"
-echo "threaded CPU engine in $dist: $(du -h "$dist/worker_cpu_bg.wasm" | cut -f1) wasm"
+cp "$glue/worker_cpu_threads.js" "$glue/worker_cpu_threads_bg.wasm" "$out/"
+printf 'importScripts("./worker_cpu_threads.js");wasm_bindgen("./worker_cpu_threads_bg.wasm");' \
+  >"$out/worker_cpu_threads_loader.js"
+echo "threaded CPU engine in $out: $(du -h "$out/worker_cpu_threads_bg.wasm" | cut -f1) wasm"

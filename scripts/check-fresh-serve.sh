@@ -3,7 +3,7 @@
 #   usage: scripts/check-fresh-serve.sh [limit in seconds, default 240]
 # Clones this checkout's committed HEAD into a temporary folder and runs the serve script's
 # build path there (`scripts/serve.sh --build-only`) with an empty CARGO_HOME and a build
-# folder of its own, until cargo has compiled a crate for each of the page's three wasm
+# folder of its own, until cargo has compiled a crate for each of the page's four wasm
 # builds: by then every crate Cargo.lock names was downloaded and resolved, with --offline as
 # trunk runs cargo. Then it stops the build (finishing it takes about 20 minutes on 2 cores).
 # Fails if the build path stops first or nothing compiles within the limit, and prints the log.
@@ -40,26 +40,31 @@ echo "clone of $(git rev-parse --short HEAD) in $work/repo; CARGO_HOME=$work/car
 ) >"$log" 2>&1 &
 pid=$!
 
+# And the threaded CPU engine, which trunk's build hook builds with nightly in a folder of its
+# own (its standard library's crates come from crates.io the first time).
+threads="$work/target-threads/wasm32-unknown-unknown/release/deps"
 compiled() {
   local p
   for p in "${profiles[@]}"; do
     compgen -G "$work/target/wasm32-unknown-unknown/$p/deps/*.rlib" >/dev/null || return 1
   done
+  compgen -G "$threads/*.rlib" >/dev/null
 }
 SECONDS=0
 while [ "$SECONDS" -lt "$limit" ]; do
   if compiled; then
-    echo "fresh-serve check: every crate resolved from an empty cargo home; all three wasm builds compiling after ${SECONDS}s:"
+    echo "fresh-serve check: every crate resolved from an empty cargo home; all four wasm builds compiling after ${SECONDS}s:"
     grep -E '^(==>|serve\.sh)' "$log" || true
     for p in "${profiles[@]}"; do
       printf '  %-16s %s crates compiled so far\n' "$p" "$(compgen -G "$work/target/wasm32-unknown-unknown/$p/deps/*.rlib" | wc -l)"
     done
+    printf '  %-16s %s crates compiled so far\n' "threads (nightly)" "$(compgen -G "$threads/*.rlib" | wc -l)"
     exit 0
   fi
   if ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid" && rc=0 || rc=$?
     pid=""
-    echo "fresh-serve check FAILED: the serve script's build path ended (exit $rc) before all three builds compiled:" >&2
+    echo "fresh-serve check FAILED: the serve script's build path ended (exit $rc) before all four builds compiled:" >&2
     tail -n 60 "$log" >&2
     exit 1
   fi

@@ -2,7 +2,8 @@
 # Installs the pinned tools Latent Lab needs, skipping each one already present at the right
 # version. Only package registries are used (crates.io, Debian, npm); nothing else is fetched.
 #   usage: scripts/install-tools.sh [serve|test]
-#   serve: rust's wasm32 target, trunk 0.22.1, wasm-bindgen-cli 0.2.130
+#   serve: rust's wasm32 target, the nightly of scripts/nightly.sh with rust-src (the CPU engine
+#          on WebAssembly threads), trunk 0.22.1, wasm-bindgen-cli 0.2.130
 #   test:  the above, plus wasm-pack 0.15.1, Debian's chromium + chromium-driver and
 #          mesa-vulkan-drivers + libvulkan1 (software Vulkan for native wgpu tests), and the
 #          npm packages of tests/e2e (playwright-core and axe-core, pinned in its package-lock.json)
@@ -31,6 +32,19 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+# The pinned nightly (the machine's own where it is that build) and its standard library's
+# sources, which `-Z build-std` compiles with atomics.
+. scripts/nightly.sh
+if ! nightly="$(nightly_toolchain)"; then
+  say "rustup toolchain install nightly-$NIGHTLY_DATE (the CPU engine on WebAssembly threads)"
+  rustup toolchain install "nightly-$NIGHTLY_DATE" --profile minimal --component rust-src
+  nightly="nightly-$NIGHTLY_DATE"
+fi
+if ! rustup component list --toolchain "$nightly" --installed | grep -q '^rust-src'; then
+  say "rustup component add rust-src --toolchain $nightly"
+  rustup component add rust-src --toolchain "$nightly"
+fi
 
 if ! has_version trunk "$TRUNK_VERSION"; then
   say "cargo install trunk $TRUNK_VERSION (about 7 min on 2 cores)"

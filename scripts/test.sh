@@ -2,12 +2,13 @@
 # Runs every test of Latent Lab. First installs what is missing, at pinned versions
 # (scripts/install-tools.sh test: wasm32 target, trunk, wasm-bindgen-cli, wasm-pack, Debian's
 # chromium + chromedriver + Mesa lavapipe, npm playwright-core). Then:
-#   the serve command's build path from an empty cargo home, until all three wasm builds
+#   the serve command's build path from an empty cargo home, until all four wasm builds
 #     compile (scripts/check-fresh-serve.sh: a newcomer's first command resolves its crates);
 #   cargo fmt --check; cargo clippy (native, and the page's wasm32 build);
 #   cargo test --release (library, CLI, native wgpu on lavapipe);
-#   trunk build --release (the page, in dist/);
-#   wasm-pack test in headless Chromium (the library in a dedicated worker, CPU and WebGPU);
+#   trunk build --release (the page, in dist/, with the threaded CPU engine: Trunk.toml's hook);
+#   the library's browser tests in headless Chromium (in a dedicated worker): on the CPU as the
+#     threaded engine is built (nightly, atomics), and with wasm-pack on WebGPU;
 #   Playwright end-to-end tests of dist/ in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ export CUBECL_AUTOTUNE_LEVEL="${CUBECL_AUTOTUNE_LEVEL:-minimal}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 echo "build folder: $CARGO_TARGET_DIR"
 
-step "a newcomer's serve command from an empty cargo home (until all three wasm builds compile)"
+step "a newcomer's serve command from an empty cargo home (until all four wasm builds compile)"
 scripts/check-fresh-serve.sh
 
 step "cargo fetch --locked"
@@ -54,9 +55,16 @@ cargo test --release
 step "trunk build --release"
 trunk build --release
 
-step "wasm-pack test: the library in headless Chromium, CPU backend"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-wasm-pack test --headless --chrome --release -- --test browser
+step "browser tests: the library in headless Chromium, CPU backend, built as the threaded engine"
+# As `worker_cpu_threads` is built (nightly, atomics, the standard library rebuilt; the runner
+# serves the page cross-origin isolated), in its build folder. Not through wasm-pack, which
+# would ask rustup for nightly's wasm32 standard library, which build-std makes unneeded.
+. scripts/nightly.sh
+RUSTFLAGS="$(threads_rustflags)" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo "+$(nightly_toolchain)" test --release --target wasm32-unknown-unknown \
+  -Z build-std=std,panic_abort --target-dir "$CARGO_TARGET_DIR-threads" \
+  --no-default-features --features threads --test browser
 
 step "wasm-pack test: the same tests on WebGPU (Chromium's software adapter, SwiftShader)"
 # The engine's browser build of wgpu: no autotune (its kernels do not all compile on

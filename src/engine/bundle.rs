@@ -1,5 +1,6 @@
 //! Which build of the engine worker the page loads. wgpu is most of the engine's weight, so a
-//! browser without WebGPU gets a CPU-only build that is a fraction of the size.
+//! browser without WebGPU gets a CPU-only build that is a fraction of the size; that build
+//! runs its kernels on every core (WebAssembly threads) where the page has shared memory.
 
 use super::protocol::BackendChoice;
 
@@ -7,29 +8,39 @@ use super::protocol::BackendChoice;
 pub enum EngineBundle {
     /// wgpu (WebGPU), flex and ndarray.
     Full,
-    /// flex only.
+    /// flex only, on one thread.
     CpuOnly,
+    /// flex only, its kernels on a pool of threads (WebAssembly threads: shared memory, which
+    /// the browser gives only a cross-origin isolated page).
+    CpuThreaded,
 }
 
 impl EngineBundle {
     /// The bundle for what the person asked for, given whether the browser offered a WebGPU
-    /// adapter to the page.
-    pub fn for_choice(choice: BackendChoice, webgpu_adapter: bool) -> Self {
+    /// adapter to the page and whether the page is cross-origin isolated.
+    pub fn for_choice(choice: BackendChoice, webgpu_adapter: bool, isolated: bool) -> Self {
+        let cpu = if isolated {
+            EngineBundle::CpuThreaded
+        } else {
+            EngineBundle::CpuOnly
+        };
         match choice {
-            BackendChoice::Cpu => EngineBundle::CpuOnly,
+            BackendChoice::Cpu => cpu,
             // ndarray is left out of the small build; asking for WebGPU without an adapter
             // still loads the full build so that its own attempt gives the reason.
             BackendChoice::Ndarray | BackendChoice::WebGpu => EngineBundle::Full,
             BackendChoice::Auto if webgpu_adapter => EngineBundle::Full,
-            BackendChoice::Auto => EngineBundle::CpuOnly,
+            BackendChoice::Auto => cpu,
         }
     }
 
-    /// The loader script trunk writes for the bundle (`data-loader-shim` in index.html).
+    /// The bundle's loader script: trunk writes the first two (`data-loader-shim` in
+    /// index.html), scripts/build-threaded-engine.sh the third.
     pub fn script(self) -> &'static str {
         match self {
             EngineBundle::Full => "worker_loader.js",
             EngineBundle::CpuOnly => "worker_cpu_loader.js",
+            EngineBundle::CpuThreaded => "worker_cpu_threads_loader.js",
         }
     }
 }
@@ -41,11 +52,65 @@ mod tests {
     #[test]
     fn the_cpu_only_build_is_loaded_without_webgpu_or_when_the_cpu_is_asked_for() {
         use BackendChoice::*;
-        assert_eq!(EngineBundle::for_choice(Auto, false), EngineBundle::CpuOnly);
-        assert_eq!(EngineBundle::for_choice(Auto, true), EngineBundle::Full);
-        assert_eq!(EngineBundle::for_choice(Cpu, true), EngineBundle::CpuOnly);
-        assert_eq!(EngineBundle::for_choice(WebGpu, false), EngineBundle::Full);
-        assert_eq!(EngineBundle::for_choice(Ndarray, false), EngineBundle::Full);
-        assert_ne!(EngineBundle::Full.script(), EngineBundle::CpuOnly.script());
+        assert_eq!(
+            EngineBundle::for_choice(Auto, false, false),
+            EngineBundle::CpuOnly
+        );
+        assert_eq!(
+            EngineBundle::for_choice(Auto, true, false),
+            EngineBundle::Full
+        );
+        assert_eq!(
+            EngineBundle::for_choice(Cpu, true, false),
+            EngineBundle::CpuOnly
+        );
+        assert_eq!(
+            EngineBundle::for_choice(WebGpu, false, false),
+            EngineBundle::Full
+        );
+        assert_eq!(
+            EngineBundle::for_choice(Ndarray, false, false),
+            EngineBundle::Full
+        );
+    }
+
+    #[test]
+    fn an_isolated_page_gets_the_threaded_cpu_build_and_the_same_gpu_build() {
+        use BackendChoice::*;
+        assert_eq!(
+            EngineBundle::for_choice(Auto, false, true),
+            EngineBundle::CpuThreaded
+        );
+        assert_eq!(
+            EngineBundle::for_choice(Cpu, true, true),
+            EngineBundle::CpuThreaded
+        );
+        assert_eq!(
+            EngineBundle::for_choice(Auto, true, true),
+            EngineBundle::Full
+        );
+        assert_eq!(
+            EngineBundle::for_choice(WebGpu, false, true),
+            EngineBundle::Full
+        );
+        assert_eq!(
+            EngineBundle::for_choice(Ndarray, true, true),
+            EngineBundle::Full
+        );
+    }
+
+    #[test]
+    fn each_bundle_has_its_own_loader() {
+        let scripts = [
+            EngineBundle::Full.script(),
+            EngineBundle::CpuOnly.script(),
+            EngineBundle::CpuThreaded.script(),
+        ];
+        for (i, a) in scripts.iter().enumerate() {
+            assert!(a.ends_with("_loader.js"), "{a}");
+            for b in &scripts[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ use super::engine_client::EngineClient;
 use super::experiments_view::ExperimentsView;
 use super::header::Header;
 use super::interpolate_view::InterpolateView;
+use super::isolation::cross_origin_isolated;
 use super::lesson_panel::LessonPanel;
 use super::offline::register_service_worker;
 use super::report_view::ReportView;
@@ -19,6 +20,7 @@ use super::transfer_view::TransferView;
 use super::view_link::LinkNotices;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
+
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
@@ -135,7 +137,7 @@ pub fn App() -> impl IntoView {
             BackendChoice::Auto => probe_webgpu().await.is_ok(),
             _ => false,
         };
-        let bundle = EngineBundle::for_choice(choice, adapter);
+        let bundle = EngineBundle::for_choice(choice, adapter, cross_origin_isolated());
         match EngineClient::spawn(
             &base,
             bundle,

@@ -19,6 +19,7 @@ mod image_strip;
 mod indexed_db;
 mod interpolate_view;
 mod interrupted_run;
+mod isolation;
 mod latent_bars;
 mod latent_map;
 mod lesson_panel;

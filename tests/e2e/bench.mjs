@@ -1,6 +1,6 @@
 // Benchmark of the page's training speed in headless Chromium (prints figures, asserts nothing).
 //   node tests/e2e/bench.mjs [dist-folder]     (scripts/bench-page.sh builds dist/ first)
-//   ISOLATED=1 serves the page cross-origin isolated; SKIP_WEBGPU=1 measures the CPU only;
+//   ISOLATED=0 serves the page without cross-origin isolation (the single-threaded engine); SKIP_WEBGPU=1 measures the CPU only;
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
 //   ends inside the measured 12 s).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
@@ -27,8 +27,8 @@ for (const file of fs.readdirSync(dist).filter((f) => f.endsWith(".wasm")).sort(
   console.log(`${file}: ${mb(bytes.length)} MB raw, ${mb(zlib.gzipSync(bytes, { level: 9 }).length)} MB gzipped`);
 }
 
-// ISOLATED=1: served with COOP/COEP, so a threaded CPU engine gets its threads.
-const server = await serve(dist, root, { isolated: process.env.ISOLATED === "1" });
+// Served with COOP/COEP as trunk serve does (the threaded CPU engine), unless ISOLATED=0.
+const server = await serve(dist, root, { isolated: process.env.ISOLATED !== "0" });
 const origin = `http://127.0.0.1:${server.address().port}`;
 
 async function measure(label, query, extraArgs) {

@@ -14,6 +14,8 @@ import { reportChecks } from "./report.mjs";
 import { newBuildChecks, offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
 import { keyboardChecks, touchChecks } from "./keyboard.mjs";
+import { threadsChecks } from "./threads.mjs";
+import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -280,16 +282,15 @@ try {
     console.log(`page interactive (data and weights loaded) after ${interactiveMs} ms`);
     const header = await page.textContent('[data-testid="backend"]');
     check(/CPU/.test(header) && /WebGPU not used/.test(header), `header names the CPU backend and why: "${header.trim()}"`);
+    // Served cross-origin isolated (as trunk serve does), the CPU engine runs on every core.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    check((cores >= 2 ? new RegExp(`${cores} threads`) : /one thread/).test(header),
+      `the CPU engine names its threads (${cores} cores)`);
     await page.screenshot({ path: path.join(shots, "train-cpu-loaded.png"), fullPage: true });
 
     // A one-epoch training on 2,000 images.
-    await page.fill('[data-testid="train-epochs"]', "1");
-    await page.fill('[data-testid="train-images"]', "2000");
     await page.evaluate(() => { window.__longTasks = []; });
-    await page.click('[data-testid="train-start"]');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
-      null, { timeout: 300_000 });
+    await trainToEnd(page, { epochs: 1, images: 2000 });
     const progress = await page.textContent('[data-testid="train-progress"]');
     console.log(`progress at the end: ${progress.trim()}`);
     check(/Epoch 1\/1/.test(progress) && /images\/s/.test(progress) && /left/.test(progress),
@@ -308,11 +309,8 @@ try {
     check(/trained 1/.test(models), "the trained model joins the model list");
 
     // Pause, resume and cancel on a longer run (3 epochs of the whole subset).
-    await page.fill('[data-testid="train-epochs"]', "3");
-    await page.fill('[data-testid="train-images"]', "10000");
-    await page.click('[data-testid="train-start"]');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "running");
+    await startTraining(page, { epochs: 3, images: 10000 });
+    await waitTrainStatus(page, "running", 30_000);
     const t0 = Date.now();
     await page.click('[data-testid="train-pause"]');
     await page.waitForFunction(
@@ -380,9 +378,7 @@ try {
     await page.waitForFunction((sel) => !document.querySelector(sel), row("my upload"));
 
     // A training interrupted by a reload resumes from its last completed epoch.
-    await page.fill('[data-testid="train-epochs"]', "3");
-    await page.fill('[data-testid="train-images"]', "6000");
-    await page.click('[data-testid="train-start"]');
+    await startTraining(page, { epochs: 3, images: 6000 });
     await page.waitForFunction(
       () => /Epoch 2\/3/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
       null, { timeout: 120_000 });
@@ -621,6 +617,10 @@ try {
     await gpuLossChecks({ browser, origin, openPage, waitLoaded, check, checkpointKeys, waitFor });
     await browser.close();
   }
+
+  // 3. A host that sends no COOP/COEP headers: the single-threaded engine, said in the header;
+  // a training learns as well.
+  await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: false });
 } catch (e) {
   failures.push(String(e?.stack ?? e));
   console.log(`FAIL ${e?.stack ?? e}`);

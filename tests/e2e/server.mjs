@@ -10,19 +10,35 @@ const types = {
   ".svg": "image/svg+xml", ".webmanifest": "application/manifest+json", ".md": "text/markdown; charset=utf-8",
 };
 
-/** The Content-Security-Policy `trunk serve` sends (Trunk.toml's [serve.headers]). */
-export function trunkPolicy(root) {
+/** The headers `trunk serve` sends (Trunk.toml's [serve.headers]), by name. */
+export function trunkHeaders(root) {
   const toml = fs.readFileSync(path.join(root, "Trunk.toml"), "utf8");
-  const found = toml.match(/^"Content-Security-Policy"\s*=\s*"([^"]*)"/m);
-  if (!found) throw new Error("Trunk.toml sends no Content-Security-Policy");
-  return found[1];
+  const section = toml.split(/^\[serve\.headers\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
+  const headers = {};
+  for (const [, name, value] of section.matchAll(/^"([^"]+)"\s*=\s*"([^"]*)"/gm)) headers[name.toLowerCase()] = value;
+  return headers;
 }
 
-// A static server for dist/ on 127.0.0.1 (any free port), with the policy trunk serve sends
-// (`root`: the folder of Trunk.toml). `isolated`: also the two headers that make the page
-// cross-origin isolated, which WebAssembly threads (shared memory) need.
-export function serve(dist, root = path.resolve(dist, ".."), { isolated = false } = {}) {
-  const policy = trunkPolicy(root);
+/** The Content-Security-Policy `trunk serve` sends. */
+export function trunkPolicy(root) {
+  const policy = trunkHeaders(root)["content-security-policy"];
+  if (!policy) throw new Error("Trunk.toml sends no Content-Security-Policy");
+  return policy;
+}
+
+const isolationHeaders = ["cross-origin-opener-policy", "cross-origin-embedder-policy"];
+
+// A static server for dist/ on 127.0.0.1 (any free port), with the headers trunk serve sends
+// (`root`: the folder of Trunk.toml): the policy, and the two that make the page cross-origin
+// isolated, which the CPU engine's threads (shared memory) need. `isolated: false` leaves those
+// two out, as a host that does not send them (the page then loads the single-threaded engine).
+export function serve(dist, root = path.resolve(dist, ".."), { isolated = true } = {}) {
+  const headers = trunkHeaders(root);
+  if (!headers["content-security-policy"]) throw new Error("Trunk.toml sends no Content-Security-Policy");
+  for (const name of isolationHeaders) {
+    if (!headers[name]) throw new Error(`Trunk.toml sends no ${name}`);
+    if (!isolated) delete headers[name];
+  }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
     let file = path.join(dist, decodeURIComponent(url.pathname));
@@ -30,18 +46,10 @@ export function serve(dist, root = path.resolve(dist, ".."), { isolated = false 
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, {
-        "content-type": types[path.extname(file)] ?? "application/octet-stream",
-        // Workers take their policy from their own response, not from the page's meta tag.
-        "content-security-policy": policy,
-        ...(isolated ? {
-          "cross-origin-opener-policy": "same-origin",
-          "cross-origin-embedder-policy": "require-corp",
-        } : {}),
-      });
+      // Workers take their policy from their own response, not from the page's meta tag.
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream", ...headers });
       res.end(body);
     });
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
-

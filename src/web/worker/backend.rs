@@ -3,6 +3,7 @@
 use crate::BackendKind;
 use crate::backend::BackendDevice;
 use crate::engine::BackendChoice;
+use crate::web::isolation::why_single_threaded;
 use crate::web::webgpu_probe::probe_webgpu;
 
 pub(crate) struct ChosenBackend {
@@ -25,10 +26,10 @@ async fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
 
 /// How many threads the CPU kernels run on, for the backend's description: in the `threads`
 /// build the pool starts here (where the page is cross-origin isolated); the other builds
-/// have one thread and say nothing.
+/// have one thread, and say why where the page has no shared memory.
 #[cfg(feature = "threads")]
 async fn kernel_threads() -> String {
-    use super::kernel_threads::{start, why_single_threaded};
+    use super::kernel_threads::start;
     if let Some(why) = why_single_threaded() {
         return format!(", {why}");
     }
@@ -41,7 +42,10 @@ async fn kernel_threads() -> String {
 
 #[cfg(not(feature = "threads"))]
 async fn kernel_threads() -> String {
-    String::new()
+    match why_single_threaded() {
+        Some(why) => format!(", {why}"),
+        None => ", one thread".into(),
+    }
 }
 
 pub(crate) async fn choose_backend(choice: BackendChoice) -> ChosenBackend {

@@ -20,22 +20,6 @@ use super::browser::scope;
 /// The script each kernel thread runs (copied next to the engine by trunk).
 const THREAD_SCRIPT: &str = "kernel_thread.js";
 
-/// Why the engine runs on one thread, or `None` if this browser can give it more.
-pub(crate) fn why_single_threaded() -> Option<String> {
-    let global = js_sys::global();
-    let isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
-        .map(|v| v.is_truthy())
-        .unwrap_or(false);
-    if !isolated {
-        return Some(
-            "one thread: the page is not cross-origin isolated (the server sends no \
-             COOP/COEP headers), so the browser gives no shared memory"
-                .into(),
-        );
-    }
-    None
-}
-
 /// The number of threads the browser reports (`navigator.hardwareConcurrency`), at least 1.
 fn hardware_threads() -> usize {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok();

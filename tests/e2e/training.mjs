@@ -1,0 +1,22 @@
+// Training from the #/train form, as a person does it, for the end-to-end checks.
+
+/** Waits until the training's status (`data-status` of the progress line) is `status`. */
+export async function waitTrainStatus(page, status, timeout = 300_000) {
+  await page.waitForFunction(
+    (s) => document.querySelector('[data-testid="train-progress"]')?.dataset.status === s,
+    status, { timeout });
+}
+
+/** Fills in the number of epochs and images where given (else the form keeps what it has,
+ *  e.g. from a training link), then clicks Train. */
+export async function startTraining(page, { epochs, images } = {}) {
+  if (epochs !== undefined) await page.fill('[data-testid="train-epochs"]', String(epochs));
+  if (images !== undefined) await page.fill('[data-testid="train-images"]', String(images));
+  await page.click('[data-testid="train-start"]');
+}
+
+/** Starts a training and waits until it has finished. */
+export async function trainToEnd(page, options = {}, timeout = 300_000) {
+  await startTraining(page, options);
+  await waitTrainStatus(page, "finished", timeout);
+}
