@@ -1,6 +1,7 @@
 // End-to-end check that the analysis of a large model (latent size 1000: a million
 // correlations) reports its progress and never freezes the page (issue 17). Called by run.mjs
 // with its helpers; each wait is for the state it checks.
+import { trainToEnd } from "./training.mjs";
 
 /** Trains a latent-size-1000 autoencoder briefly (the form offers the exercise's sizes; a
  *  training link can ask for any size up to the limit, 1000), then analyses it on
@@ -10,9 +11,7 @@ export async function largeAnalysisChecks({ browser, origin, openPage, waitLoade
   await waitLoaded(page);
   check(await page.$eval('[data-testid="train-latent"]', (s) => s.value) === "1000",
     "a training link for latent size 1000 selects it in the form");
-  await page.click('[data-testid="train-start"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
-    null, { timeout: 300_000 });
+  await trainToEnd(page);
   const row = await page.waitForSelector('[data-testid="model-list"] tbody tr[data-model^="two-layer-d1000"]');
   const name = await row.getAttribute("data-model");
 

@@ -3,6 +3,7 @@
 // a NaN is refused naming the tensor.
 import fs from "node:fs";
 import path from "node:path";
+import { startTraining, waitTrainStatus } from "./training.mjs";
 
 /** The bundled two-layer d = 20 weights with element 0 of the first tensor (by name) set to NaN. */
 export function weightsWithNaN(root) {
@@ -19,11 +20,8 @@ export async function errorSourceChecks({ browser, origin, root, openPage, waitL
   const { context, page } = await openPage(browser, `${origin}/#/train`, origin);
   await waitLoaded(page);
   const status = () => page.$eval('[data-testid="train-progress"]', (p) => p.dataset.status);
-  await page.fill('[data-testid="train-epochs"]', "5");
-  await page.fill('[data-testid="train-images"]', "10000");
-  await page.click('[data-testid="train-start"]');
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "running");
+  await startTraining(page, { epochs: 5, images: 10000 });
+  await waitTrainStatus(page, "running", 30_000);
 
   const { bytes, name } = weightsWithNaN(root);
   await page.setInputFiles('[data-testid="model-load"]', {
@@ -62,10 +60,8 @@ export async function gpuLossChecks({ browser, origin, openPage, waitLoaded, che
     await context.close();
     return;
   }
-  await page.fill('[data-testid="train-epochs"]', "3");
   // Few images: Chromium's software adapter (SwiftShader) trains slowly.
-  await page.fill('[data-testid="train-images"]', "256");
-  await page.click('[data-testid="train-start"]');
+  await startTraining(page, { epochs: 3, images: 256 });
   const checkpointed = await waitFor(async () => (await checkpointKeys(page)).length === 1, 300_000);
   check(checkpointed, "a WebGPU run keeps its first epoch's checkpoint");
   const [runId] = await checkpointKeys(page);

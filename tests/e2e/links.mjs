@@ -3,6 +3,7 @@
 // same view, hostile parameters get defaults and a notice, a model that lives in another
 // browser falls back to the nearest bundled one, and one training link gives one run. Called
 // by run.mjs with its helpers; each wait is for the state it checks.
+import { trainToEnd } from "./training.mjs";
 
 const hash = (page) => page.evaluate(() => location.hash);
 const value = (page, testid) => page.$eval(`[data-testid="${testid}"]`, (e) => e.value);
@@ -24,9 +25,7 @@ async function trainFromLink({ browser, origin, openPage, waitLoaded }, link) {
   await waitLoaded(page);
   const form = {};
   for (const f of ["architecture", "latent", "epochs", "batch", "lr", "images", "seed"]) form[f] = await value(page, `train-${f}`);
-  await page.click('[data-testid="train-start"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
-    null, { timeout: 300_000 });
+  await trainToEnd(page);
   const losses = await page.$eval('[data-testid="loss-chart"]', (c) => c.dataset.epochLosses);
   await context.close();
   return { form, losses, problems };

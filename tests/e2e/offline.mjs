@@ -9,6 +9,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { serve } from "./server.mjs";
 import { waitFor } from "./storage.mjs";
+import { trainToEnd } from "./training.mjs";
 
 export async function offlineChecks({ browser, origin, openPage, waitLoaded, check }) {
   const { context, page, problems, foreign } = await openPage(browser, `${origin}/?backend=cpu#/train`, origin, { serviceWorkers: "allow" });
@@ -28,9 +29,7 @@ export async function offlineChecks({ browser, origin, openPage, waitLoaded, che
   await waitLoaded(page);
   await page.evaluate(() => { location.hash = "#/train?d=5&epochs=1&images=256&seed=2"; });
   await page.waitForFunction(() => document.querySelector('[data-testid="train-latent"]')?.value === "5");
-  await page.click('[data-testid="train-start"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
-    null, { timeout: 300_000 });
+  await trainToEnd(page);
   const losses = await page.$eval('[data-testid="loss-chart"]', (c) => c.dataset.epochLosses);
   check(/^[0-9.]+\/[0-9.]+$/.test(losses), `offline, a reload loads the lab and it trains (epoch losses ${losses})`);
   await page.evaluate(() => { location.hash = "#/report"; });

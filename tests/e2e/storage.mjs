@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { weightsWithNaN } from "./errors.mjs";
+import { startTraining, trainToEnd } from "./training.mjs";
 
 const row = (name) => `[data-testid="model-list"] tr[data-model="${name}"]`;
 
@@ -51,12 +52,7 @@ export async function storageFullChecks({ browser, origin, openPage, waitLoaded,
     || (await (await fetch(`${origin}/weights/two-layer-d20.safetensors`)).arrayBuffer()).byteLength;
   const used = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
   await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: Math.round(used + 1.5 * record) });
-  await page.fill('[data-testid="train-epochs"]', "3");
-  await page.fill('[data-testid="train-images"]', "2000");
-  await page.click('[data-testid="train-start"]');
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
-    null, { timeout: 300_000 });
+  await trainToEnd(page, { epochs: 3, images: 2000 });
   const name = "two-layer-d20 (trained 1)";
   await page.waitForSelector(`${row(name)} [data-testid="not-kept"]`, { timeout: 60_000 });
   const mark = await page.textContent(`${row(name)} [data-testid="not-kept"]`);
@@ -122,11 +118,7 @@ export async function twoTabsChecks({ browser, origin, openPage, waitLoaded, che
   const secondProblems = consoleErrors(second);
   await second.goto(`${origin}/#/train`);
   await Promise.all([waitLoaded(first), waitLoaded(second)]);
-  for (const page of [first, second]) {
-    await page.fill('[data-testid="train-epochs"]', "1");
-    await page.fill('[data-testid="train-images"]', "1000");
-  }
-  await Promise.all([first.click('[data-testid="train-start"]'), second.click('[data-testid="train-start"]')]);
+  await Promise.all([first, second].map((page) => startTraining(page, { epochs: 1, images: 1000 })));
   // Each tab lists both models, both kept, under two numbers: one tab's own, one heard of.
   const both = (page) => page.waitForFunction(() => [...document.querySelectorAll('[data-testid="model-list"] tbody tr')]
     .filter((r) => /^two-layer-d20 \(trained [12]\)$/.test(r.dataset.model) && r.dataset.kept === "true").length === 2,
@@ -156,9 +148,7 @@ export async function twoTabsChecks({ browser, origin, openPage, waitLoaded, che
 export async function interruptedRunChecks({ browser, origin, openPage, waitLoaded, check }) {
   const { context, page: first, problems } = await openPage(browser, `${origin}/#/train`, origin);
   await waitLoaded(first);
-  await first.fill('[data-testid="train-epochs"]', "3");
-  await first.fill('[data-testid="train-images"]', "6000");
-  await first.click('[data-testid="train-start"]');
+  await startTraining(first, { epochs: 3, images: 6000 });
   check(await waitFor(async () => (await checkpointKeys(first)).length === 1), "the first tab's run keeps a checkpoint after its first epoch");
   const [runId] = await checkpointKeys(first);
   const second = await context.newPage();
@@ -171,12 +161,7 @@ export async function interruptedRunChecks({ browser, origin, openPage, waitLoad
     .then(() => true, () => false);
   check(offered, "when the training's tab closes, the other tab offers its run without a reload");
 
-  await second.fill('[data-testid="train-epochs"]', "1");
-  await second.fill('[data-testid="train-images"]', "1000");
-  await second.click('[data-testid="train-start"]');
-  await second.waitForFunction(
-    () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "finished",
-    null, { timeout: 300_000 });
+  await trainToEnd(second, { epochs: 1, images: 1000 });
   await second.waitForSelector('[data-testid="model-list"] tr[data-kept="true"][data-model^="two-layer-d20 (trained"]', { timeout: 60_000 });
   check(await waitFor(async () => (await checkpointKeys(second)).join() === runId, 30_000)
     && (await second.$$('[data-testid="interrupted"]')).length === 1
@@ -307,9 +292,7 @@ export async function otherTabChecks({ browser, origin, root, openPage, waitLoad
   const third = await context.newPage();
   await third.goto(`${origin}/#/train`);
   await waitLoaded(third);
-  await third.fill('[data-testid="train-epochs"]', "3");
-  await third.fill('[data-testid="train-images"]', "3000");
-  await third.click('[data-testid="train-start"]');
+  await startTraining(third, { epochs: 3, images: 3000 });
   check(await waitFor(async () => (await checkpointKeys(third)).length === 1), "the third tab's run keeps a checkpoint after its first epoch");
   const [runId] = await checkpointKeys(third);
   await third.close();
