@@ -58,7 +58,7 @@ while [ "$SECONDS" -lt "$limit" ]; do
     for p in "${profiles[@]}"; do
       printf '  %-16s %s crates compiled so far\n' "$p" "$(compgen -G "$work/target/wasm32-unknown-unknown/$p/deps/*.rlib" | wc -l)"
     done
-    printf '  %-16s %s crates compiled so far\n' "threads (nightly)" "$(compgen -G "$threads/*.rlib" | wc -l)"
+    printf '  %-16s %s crates compiled so far\n' "nightly-threads" "$(compgen -G "$threads/*.rlib" | wc -l)"
     exit 0
   fi
   if ! kill -0 "$pid" 2>/dev/null; then

@@ -24,7 +24,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 printf '\n==> cargo fetch --locked (the crates Cargo.lock names, from crates.io)\n'
 cargo fetch --locked
 
-printf '\n==> trunk build --release (the page and its two engine builds)\n'
+printf '\n==> trunk build --release (the page and its three engine builds, the threaded one by a hook)\n'
 if ! trunk build --release; then
   echo "serve.sh: the page did not build (the error is above); nothing is served." >&2
   exit 1
