@@ -5,7 +5,8 @@
 #   torch   PyTorch's CPU step loop (benches/torch_reference_step.py, threads = the cores)
 #   native  the command's step loop on flex (benches/train_step.rs, criterion, flex only)
 #   bare    the page's bare step in a browser worker (tests/browser_bench.rs, wasm-pack)
-#   page    the page's own training in headless Chromium (tests/e2e/bench.mjs, CPU engine)
+#   page    the page's own training in headless Chromium (tests/e2e/bench.mjs, CPU engine,
+#           served cross-origin isolated: on every core)
 # then prints each round's ratios to PyTorch and their medians. The machine's speed drifts
 # within minutes: only ratios of one round are compared. PyTorch comes from PyPI (pinned) into
 # a virtual environment under the build folder; the first run installs it (about 2 min here;
@@ -44,7 +45,8 @@ bare_step() {
     | sed -n 's/.*BENCH bare Trainer::step:.*median \([0-9]*\) images\/s.*/\1/p' | head -1
 }
 page_training() {
-  SKIP_WEBGPU=1 node tests/e2e/bench.mjs dist 2>/dev/null \
+  # 40 epochs: a faster engine would otherwise finish inside the measured window.
+  EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs dist 2>/dev/null \
     | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*/\1/p'
 }
 

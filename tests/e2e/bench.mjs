@@ -7,7 +7,8 @@
 // for 5 epochs and reads the page's own progress line twice, 12 s apart, from 2 s after the
 // first step: the figure leaves out start-up but includes what training does at each epoch's
 // end (scoring the 2,000 test images, the checkpoint), about two of them at this speed.
-// Also prints the size of each .wasm in dist/, raw and gzipped.
+// Also prints the time spent in gaps between progress updates (the epochs' ends) and the speed
+// outside them, and the size of each .wasm in dist/, raw and gzipped.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
@@ -50,11 +51,34 @@ async function measure(label, query, extraArgs) {
   await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
     null, { timeout: 600_000 });
   await page.waitForTimeout(2000);
+  // Every change of the progress line (posted about every 100 ms while steps run), timed in
+  // the page: the gaps between them show where training stood still (an epoch's end).
+  await page.evaluate(() => {
+    const line = document.querySelector('[data-testid="train-progress"]');
+    window.__steps = [];
+    const record = () => window.__steps.push([performance.now(), Number(line.textContent.match(/step ([\d,]+)\//)?.[1].replaceAll(",", ""))]);
+    record();
+    new MutationObserver(record).observe(line, { subtree: true, childList: true, characterData: true });
+  });
   const a = await read();
   await page.waitForTimeout(12000);
   const b = await read();
   const speed = ((b.step - a.step) * 64) / ((b.t - a.t) / 1000);
+  // Time in gaps over 250 ms between two updates, and the speed outside them.
+  const changes = await page.evaluate(() => window.__steps);
+  let stalled = 0;
+  let stalledSteps = 0;
+  for (let i = 1; i < changes.length; i++) {
+    if (changes[i][0] - changes[i - 1][0] > 250) {
+      stalled += changes[i][0] - changes[i - 1][0];
+      stalledSteps += changes[i][1] - changes[i - 1][1];
+    }
+  }
+  const span = changes.at(-1)[0] - changes[0][0];
+  const steps = changes.at(-1)[1] - changes[0][1];
+  const between = ((steps - stalledSteps) * 64) / ((span - stalled) / 1000);
   console.log(`${label}: ${Math.round(speed)} images/s (steps ${a.step} → ${b.step}); interactive after ${interactive} ms; ${backend}`);
+  console.log(`  of ${(span / 1000).toFixed(1)} s, ${(stalled / 1000).toFixed(1)} s in gaps over 250 ms between progress updates (epoch ends); ${Math.round(between)} images/s outside them`);
   await browser.close();
 }
 
