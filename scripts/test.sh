@@ -54,6 +54,12 @@ cargo test --release
 
 step "trunk build --release"
 trunk build --release
+# A static host serves dist/ as another user: every file must be readable by all.
+unreadable="$(find dist -type f ! -perm -o=r)"
+if [ -n "$unreadable" ]; then
+  echo "files of dist/ that other users cannot read: $unreadable" >&2
+  exit 1
+fi
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 step "browser tests: the library in headless Chromium, CPU backend, built as the threaded engine"

@@ -15,7 +15,9 @@ if [ ! -s "$boot" ]; then
   exit 1
 fi
 name="boot-$(sha256sum "$boot" | cut -c1-16).js"
-cp "$boot" "$TRUNK_STAGING_DIR/$name"
+# Readable by all like trunk's own files (mktemp made it 600: a static host's server, running as
+# another user, would refuse it).
+install -m 644 "$boot" "$TRUNK_STAGING_DIR/$name"
 awk -v tag="<script type=\"module\" src=\"${public_url}${name}\"></script>" '
   /<script type="module">/ { print tag; skipping = 1; next }
   skipping && /<\/script>/ { skipping = 0; next }
