@@ -20,7 +20,6 @@ use super::transfer_view::TransferView;
 use super::view_link::LinkNotices;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::EngineBundle;
-
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;

@@ -21,8 +21,9 @@ export async function offlineChecks({ browser, origin, openPage, waitLoaded, che
     return { keys, files };
   });
   const has = (re) => cache.files.some((f) => re.test(f));
-  check(cache.keys.length === 1 && has(/worker_bg\.wasm$/) && has(/worker_cpu_bg\.wasm$/) && has(/results\.json$/) && has(/\.safetensors$/) && has(/lessons\/.*\.md$/),
-    `"works offline" once one versioned cache holds the page, both engines, data, weights, results and lessons (${cache.keys}, ${cache.files.length} files)`);
+  check(cache.keys.length === 1 && has(/worker_bg\.wasm$/) && has(/worker_cpu_bg\.wasm$/)
+    && has(/worker_cpu_threads_bg\.wasm$/) && has(/kernel_thread\.js$/) && has(/results\.json$/) && has(/\.safetensors$/) && has(/lessons\/.*\.md$/),
+    `"works offline" once one versioned cache holds the page, the three engines (and the kernel threads' script), data, weights, results and lessons (${cache.keys}, ${cache.files.length} files)`);
 
   await context.setOffline(true);
   await page.reload();
