@@ -49,54 +49,41 @@ impl EngineBundle {
 mod tests {
     use super::*;
 
+    /// (choice, WebGPU adapter, cross-origin isolated) → the bundle loaded.
+    fn check(cases: &[(BackendChoice, bool, bool, EngineBundle)]) {
+        for &(choice, adapter, isolated, expected) in cases {
+            assert_eq!(
+                EngineBundle::for_choice(choice, adapter, isolated),
+                expected,
+                "{choice:?}, adapter {adapter}, isolated {isolated}"
+            );
+        }
+    }
+
     #[test]
     fn the_cpu_only_build_is_loaded_without_webgpu_or_when_the_cpu_is_asked_for() {
         use BackendChoice::*;
-        assert_eq!(
-            EngineBundle::for_choice(Auto, false, false),
-            EngineBundle::CpuOnly
-        );
-        assert_eq!(
-            EngineBundle::for_choice(Auto, true, false),
-            EngineBundle::Full
-        );
-        assert_eq!(
-            EngineBundle::for_choice(Cpu, true, false),
-            EngineBundle::CpuOnly
-        );
-        assert_eq!(
-            EngineBundle::for_choice(WebGpu, false, false),
-            EngineBundle::Full
-        );
-        assert_eq!(
-            EngineBundle::for_choice(Ndarray, false, false),
-            EngineBundle::Full
-        );
+        use EngineBundle::*;
+        check(&[
+            (Auto, false, false, CpuOnly),
+            (Auto, true, false, Full),
+            (Cpu, true, false, CpuOnly),
+            (WebGpu, false, false, Full),
+            (Ndarray, false, false, Full),
+        ]);
     }
 
     #[test]
     fn an_isolated_page_gets_the_threaded_cpu_build_and_the_same_gpu_build() {
         use BackendChoice::*;
-        assert_eq!(
-            EngineBundle::for_choice(Auto, false, true),
-            EngineBundle::CpuThreaded
-        );
-        assert_eq!(
-            EngineBundle::for_choice(Cpu, true, true),
-            EngineBundle::CpuThreaded
-        );
-        assert_eq!(
-            EngineBundle::for_choice(Auto, true, true),
-            EngineBundle::Full
-        );
-        assert_eq!(
-            EngineBundle::for_choice(WebGpu, false, true),
-            EngineBundle::Full
-        );
-        assert_eq!(
-            EngineBundle::for_choice(Ndarray, true, true),
-            EngineBundle::Full
-        );
+        use EngineBundle::*;
+        check(&[
+            (Auto, false, true, CpuThreaded),
+            (Cpu, true, true, CpuThreaded),
+            (Auto, true, true, Full),
+            (WebGpu, false, true, Full),
+            (Ndarray, true, true, Full),
+        ]);
     }
 
     #[test]

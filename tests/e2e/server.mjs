@@ -19,11 +19,15 @@ export function trunkHeaders(root) {
   return headers;
 }
 
+/** The header `name` (lower case) of `headers`, which Trunk.toml must send. */
+function required(headers, name) {
+  if (!headers[name]) throw new Error(`Trunk.toml sends no ${name}`);
+  return headers[name];
+}
+
 /** The Content-Security-Policy `trunk serve` sends. */
 export function trunkPolicy(root) {
-  const policy = trunkHeaders(root)["content-security-policy"];
-  if (!policy) throw new Error("Trunk.toml sends no Content-Security-Policy");
-  return policy;
+  return required(trunkHeaders(root), "content-security-policy");
 }
 
 const isolationHeaders = ["cross-origin-opener-policy", "cross-origin-embedder-policy"];
@@ -34,11 +38,8 @@ const isolationHeaders = ["cross-origin-opener-policy", "cross-origin-embedder-p
 // two out, as a host that does not send them (the page then loads the single-threaded engine).
 export function serve(dist, root = path.resolve(dist, ".."), { isolated = true } = {}) {
   const headers = trunkHeaders(root);
-  if (!headers["content-security-policy"]) throw new Error("Trunk.toml sends no Content-Security-Policy");
-  for (const name of isolationHeaders) {
-    if (!headers[name]) throw new Error(`Trunk.toml sends no ${name}`);
-    if (!isolated) delete headers[name];
-  }
+  for (const name of ["content-security-policy", ...isolationHeaders]) required(headers, name);
+  if (!isolated) for (const name of isolationHeaders) delete headers[name];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
     let file = path.join(dist, decodeURIComponent(url.pathname));
