@@ -3,8 +3,10 @@
 mod codes;
 mod histogram;
 mod interpolation;
+mod nearest_data;
 mod pca;
 mod pearson;
+mod procrustes;
 
 pub(crate) use codes::read_floats;
 pub use codes::{encode_set, reconstruct};
@@ -12,8 +14,13 @@ pub use histogram::{Histogram, coordinate_histograms};
 pub use interpolation::{
     interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,
 };
+pub use nearest_data::{
+    extended_alphas, is_extrapolation, nearest_data_distances, relative_nearest_data_distances,
+    typical_neighbour_distance,
+};
 pub use pca::{Projection, pca, pca_of_scatter};
 pub use pearson::{
     DecorrelationStats, Scatter, decorrelation, decorrelation_of_matrix, pearson_matrix,
     pearson_of_scatter,
 };
+pub use procrustes::{align_to, mean_displacement, procrustes_rotation};
