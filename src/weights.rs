@@ -8,7 +8,9 @@ use burn::prelude::*;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Architecture, Autoencoder, AutoencoderConfig, Classifier, ClassifierConfig};
+use crate::model::{
+    Architecture, Autoencoder, AutoencoderConfig, Classifier, ClassifierConfig, DEFAULT_BETA,
+};
 use crate::training::TrainingConfig;
 
 /// Key of the manifest in the safetensors header's `__metadata__`.
@@ -61,6 +63,10 @@ pub struct WeightsManifest {
     /// Free text: the transfer scenario, the command that produced the file, ...
     #[serde(default)]
     pub notes: Option<String>,
+    /// A VAE's KL weight β (not a tensor: the loss's, kept for evaluation and further
+    /// training). Absent for every other model; a VAE file without it means β = 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f32>,
 }
 
 impl WeightsManifest {
@@ -75,6 +81,7 @@ impl WeightsManifest {
             test_loss: None,
             test_accuracy: None,
             notes: None,
+            beta: None,
         }
     }
 }
@@ -268,12 +275,17 @@ fn load_module<M: ModuleSnapshot>(
     Ok(module)
 }
 
-/// Serialises an autoencoder. `manifest.model` must describe it.
+/// Serialises an autoencoder. `manifest.model` must describe it; a VAE's β is written into
+/// the manifest here.
 pub fn save_autoencoder(
     model: &Autoencoder,
     manifest: &WeightsManifest,
 ) -> Result<Vec<u8>, WeightsError> {
-    save_module(model, manifest)
+    let manifest = WeightsManifest {
+        beta: model.beta(),
+        ..manifest.clone()
+    };
+    save_module(model, &manifest)
 }
 
 /// Loads an autoencoder of whatever architecture and latent size the file declares.
@@ -293,7 +305,15 @@ pub fn load_autoencoder(
         });
     };
     check_latent_dim(latent_dim, &manifest)?;
-    let model = AutoencoderConfig::new(architecture, latent_dim).init(device);
+    let beta = manifest.beta.unwrap_or(DEFAULT_BETA);
+    if !(beta.is_finite() && beta >= 0.0) {
+        return Err(WeightsError::BadManifest(format!(
+            "the VAE's β is {beta}: it must be a finite number, 0 or more"
+        )));
+    }
+    let model = AutoencoderConfig::new(architecture, latent_dim)
+        .init(device)
+        .with_beta(beta);
     let model = load_module(model, bytes, &manifest.model.name())?;
     Ok((model, manifest))
 }

@@ -24,6 +24,9 @@ fn params_lists_every_model() {
         ("two-layer-d100", "193781"),
         ("one-layer-d20", "27543"),
         ("three-layer-d20", "28317"),
+        // 13,681 + 2,702 d (tests/vae.rs derives it).
+        ("vae-d20", "67721"),
+        ("vae-d100", "283881"),
         ("classifier-d20", "21220"),
     ] {
         let line = text

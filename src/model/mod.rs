@@ -6,6 +6,7 @@ mod one_layer;
 mod readback;
 mod three_layer;
 mod two_layer;
+mod vae;
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,6 +20,10 @@ pub use one_layer::{OneLayerAutoencoder, OneLayerAutoencoderConfig};
 pub use readback::copy_to_device_async;
 pub use three_layer::{ThreeLayerAutoencoder, ThreeLayerAutoencoderConfig, ThreeLayerEncoder};
 pub use two_layer::{TwoLayerAutoencoder, TwoLayerAutoencoderConfig};
+pub use vae::{
+    DEFAULT_BETA, GaussianEncoder, VariationalAutoencoder, VariationalAutoencoderConfig,
+    gaussian_kl, standard_normal, vae_loss,
+};
 
 /// Number of learned parameters, as PyTorch's `parameters()` counts them: weights, biases and
 /// BatchNorm's γ and β, but not BatchNorm's running statistics (buffers, not parameters), which
@@ -72,40 +77,75 @@ pub fn check_latent_dim(latent_dim: usize) -> Result<usize, String> {
 /// The latent sizes of the exercise's sweep.
 pub const LATENT_SIZES: [usize; 6] = [1, 5, 10, 20, 50, 100];
 
-/// Number of convolution layers on each side of the code.
+/// The exercise's autoencoders, by the number of convolution layers on each side of the
+/// code, and the variational autoencoder on the two-layer one (issue 20).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Architecture {
     OneLayer,
     TwoLayer,
     ThreeLayer,
+    /// Two convolutions each way around a Gaussian code ([`VariationalAutoencoder`]).
+    Vae,
 }
 
 impl Architecture {
-    pub const ALL: [Architecture; 3] = [
+    /// Every architecture the lab trains.
+    pub const ALL: [Architecture; 4] = [
+        Architecture::OneLayer,
+        Architecture::TwoLayer,
+        Architecture::ThreeLayer,
+        Architecture::Vae,
+    ];
+
+    /// The exercise's depth comparison: plain autoencoders with one, two and three layers.
+    pub const DEPTHS: [Architecture; 3] = [
         Architecture::OneLayer,
         Architecture::TwoLayer,
         Architecture::ThreeLayer,
     ];
 
-    /// 1, 2 or 3.
+    /// Convolution layers on each side of the code: 1, 2 or 3 (2 for the VAE).
     pub fn layers(self) -> usize {
         match self {
             Architecture::OneLayer => 1,
-            Architecture::TwoLayer => 2,
+            Architecture::TwoLayer | Architecture::Vae => 2,
             Architecture::ThreeLayer => 3,
         }
     }
 
+    /// The plain autoencoder with that many layers.
     pub fn from_layers(layers: usize) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.layers() == layers)
+        Self::DEPTHS.into_iter().find(|a| a.layers() == layers)
+    }
+
+    /// How the training form names it: "2 convolution layers", "variational, 2 convolution layers".
+    pub fn label(self) -> String {
+        let layers = self.layers();
+        let plural = if layers > 1 { "s" } else { "" };
+        let conv = format!("{layers} convolution layer{plural}");
+        if self.is_variational() {
+            format!("variational, {conv}")
+        } else {
+            conv
+        }
+    }
+
+    /// True for the variational autoencoder, whose code is a Gaussian's mean.
+    pub fn is_variational(self) -> bool {
+        self == Architecture::Vae
     }
 
     /// Parameters as a function of the latent size: `fixed + per_latent · d`, derived by hand
     /// from the layer shapes (weights and biases, BatchNorm's γ and β; not its running stats).
     pub fn param_count(self, latent_dim: usize) -> usize {
         // Each latent coordinate costs one row of the encoder's Linear plus its bias, and one
-        // column of the decoder's Linear: 2·flat + 1.
+        // column of the decoder's Linear: 2·flat + 1. The VAE's encoder has two such Linears
+        // (mean and log-variance): 3·flat + 2.
+        if self == Architecture::Vae {
+            let two_layer_fixed = Architecture::TwoLayer.param_count(0);
+            return two_layer_fixed + (3 * 900 + 2) * latent_dim;
+        }
         let (fixed, flat) = match self {
             // conv 468 + bn 36 | decoder bias 648 + convT 451
             Architecture::OneLayer => (468 + 36 + 648 + 451, 648),
@@ -116,6 +156,7 @@ impl Architecture {
                 90 + 18 + 1476 + 36 + 5868 + 72 + 324 + 5850 + 36 + 1467 + 18 + 82,
                 324,
             ),
+            Architecture::Vae => unreachable!("counted above"),
         };
         fixed + (2 * flat + 1) * latent_dim
     }
@@ -127,6 +168,7 @@ impl fmt::Display for Architecture {
             Architecture::OneLayer => "one-layer",
             Architecture::TwoLayer => "two-layer",
             Architecture::ThreeLayer => "three-layer",
+            Architecture::Vae => "vae",
         };
         f.write_str(name)
     }
@@ -140,8 +182,9 @@ impl FromStr for Architecture {
             "one-layer" | "1" => Ok(Architecture::OneLayer),
             "two-layer" | "2" => Ok(Architecture::TwoLayer),
             "three-layer" | "3" => Ok(Architecture::ThreeLayer),
+            "vae" => Ok(Architecture::Vae),
             other => Err(format!(
-                "unknown architecture '{other}' (one-layer, two-layer or three-layer)"
+                "unknown architecture '{other}' (one-layer, two-layer, three-layer or vae)"
             )),
         }
     }
@@ -167,6 +210,9 @@ impl AutoencoderConfig {
             Architecture::ThreeLayer => {
                 Autoencoder::ThreeLayer(ThreeLayerAutoencoderConfig::new(d).init(device))
             }
+            Architecture::Vae => {
+                Autoencoder::Vae(VariationalAutoencoderConfig::new(d).init(device))
+            }
         }
     }
 
@@ -176,7 +222,7 @@ impl AutoencoderConfig {
     }
 }
 
-/// Any of the three autoencoders, so that training, analysis and the page handle them alike.
+/// Any of the autoencoders, so that training, analysis and the page handle them alike.
 // The variants differ in size by a few kilobytes of layer handles; a model is built once and
 // moved rarely, and boxing would not fit burn's Module derive.
 #[allow(clippy::large_enum_variant)]
@@ -185,15 +231,18 @@ pub enum Autoencoder {
     OneLayer(OneLayerAutoencoder),
     TwoLayer(TwoLayerAutoencoder),
     ThreeLayer(ThreeLayerAutoencoder),
+    Vae(VariationalAutoencoder),
 }
 
 impl Autoencoder {
-    /// `[B, 1, 28, 28]` images → `[B, d]` codes (non-negative: the encoder ends in a ReLU).
+    /// `[B, 1, 28, 28]` images → `[B, d]` codes (non-negative for the plain autoencoders,
+    /// whose encoders end in a ReLU; the VAE's code is its Gaussian's mean).
     pub fn encode(&self, images: Tensor<4>) -> Tensor<2> {
         match self {
             Autoencoder::OneLayer(m) => m.encoder.forward(images),
             Autoencoder::TwoLayer(m) => m.encoder.forward(images),
             Autoencoder::ThreeLayer(m) => m.encoder.forward(images),
+            Autoencoder::Vae(m) => m.encoder.forward(images).0,
         }
     }
 
@@ -203,6 +252,7 @@ impl Autoencoder {
             Autoencoder::OneLayer(m) => m.decoder.forward(codes),
             Autoencoder::TwoLayer(m) => m.decoder.forward(codes),
             Autoencoder::ThreeLayer(m) => m.decoder.forward(codes),
+            Autoencoder::Vae(m) => m.decoder.forward(codes),
         }
     }
 
@@ -210,12 +260,13 @@ impl Autoencoder {
         self.decode(self.encode(images))
     }
 
-    /// The Linear whose output, through a ReLU, is the code.
+    /// The Linear whose output is the code (through a ReLU; the VAE's mean).
     pub fn code_layer(&self) -> &burn::nn::Linear {
         match self {
             Autoencoder::OneLayer(m) => &m.encoder.latent,
             Autoencoder::TwoLayer(m) => &m.encoder.latent,
             Autoencoder::ThreeLayer(m) => &m.encoder.latent,
+            Autoencoder::Vae(m) => &m.encoder.mean,
         }
     }
 
@@ -224,21 +275,33 @@ impl Autoencoder {
             Autoencoder::OneLayer(_) => Architecture::OneLayer,
             Autoencoder::TwoLayer(_) => Architecture::TwoLayer,
             Autoencoder::ThreeLayer(_) => Architecture::ThreeLayer,
+            Autoencoder::Vae(_) => Architecture::Vae,
         }
     }
 
     pub fn latent_dim(&self) -> usize {
         // burn's Linear stores its weight as [d_input, d_output].
-        let latent = match self {
-            Autoencoder::OneLayer(m) => &m.encoder.latent,
-            Autoencoder::TwoLayer(m) => &m.encoder.latent,
-            Autoencoder::ThreeLayer(m) => &m.encoder.latent,
-        };
-        latent.weight.dims()[1]
+        self.code_layer().weight.dims()[1]
     }
 
     pub fn config(&self) -> AutoencoderConfig {
         AutoencoderConfig::new(self.architecture(), self.latent_dim())
+    }
+
+    /// The VAE's KL weight β; `None` for the plain autoencoders.
+    pub fn beta(&self) -> Option<f32> {
+        match self {
+            Autoencoder::Vae(m) => Some(m.beta),
+            _ => None,
+        }
+    }
+
+    /// Sets the VAE's KL weight β (the plain autoencoders have none: unchanged).
+    pub fn with_beta(self, beta: f32) -> Self {
+        match self {
+            Autoencoder::Vae(m) => Autoencoder::Vae(VariationalAutoencoder { beta, ..m }),
+            other => other,
+        }
     }
 
     /// The encoder of a three-layer model, the one transfer learning starts from.

@@ -27,16 +27,15 @@ pub struct TwoLayerAutoencoderConfig {
 impl TwoLayerAutoencoderConfig {
     pub fn init(&self, device: &Device) -> TwoLayerAutoencoder {
         TwoLayerAutoencoder {
-            encoder: TwoLayerEncoder {
-                conv1: ConvBnRelu::new(CONV1, device),
-                conv2: ConvBnRelu::new(CONV2, device),
-                latent: code_layer(FLAT, self.latent_dim, device),
+            encoder: {
+                let (conv1, conv2) = encoder_convolutions(device);
+                TwoLayerEncoder {
+                    conv1,
+                    conv2,
+                    latent: code_layer(FLAT, self.latent_dim, device),
+                }
             },
-            decoder: TwoLayerDecoder {
-                expand: LinearConfig::new(self.latent_dim, FLAT).init(device),
-                deconv1: DeconvBnRelu::new(DECONV1, device),
-                deconv2: DECONV2.conv_transpose(device),
-            },
+            decoder: TwoLayerDecoder::new(self.latent_dim, device),
         }
     }
 }
@@ -50,10 +49,29 @@ pub struct TwoLayerEncoder {
 
 impl TwoLayerEncoder {
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = self.conv2.forward(self.conv1.forward(images));
-        relu(self.latent.forward(flatten(x)))
+        relu(
+            self.latent
+                .forward(features(&self.conv1, &self.conv2, images)),
+        )
     }
 }
+
+/// The two convolutions' output, flattened: `[B, 1, 28, 28]` → `[B, 900]`. Shared with the
+/// variational autoencoder, whose code layers start from the same features.
+pub(super) fn features(conv1: &ConvBnRelu, conv2: &ConvBnRelu, images: Tensor<4>) -> Tensor<2> {
+    flatten(conv2.forward(conv1.forward(images)))
+}
+
+/// The two convolution blocks of the encoder, as the variational autoencoder builds them too.
+pub(super) fn encoder_convolutions(device: &Device) -> (ConvBnRelu, ConvBnRelu) {
+    (
+        ConvBnRelu::new(CONV1, device),
+        ConvBnRelu::new(CONV2, device),
+    )
+}
+
+/// The number of features the code layers read.
+pub(super) const FEATURES_FLAT: usize = FLAT;
 
 #[derive(Module, Debug)]
 pub struct TwoLayerDecoder {
@@ -63,6 +81,14 @@ pub struct TwoLayerDecoder {
 }
 
 impl TwoLayerDecoder {
+    pub(super) fn new(latent_dim: usize, device: &Device) -> Self {
+        Self {
+            expand: LinearConfig::new(latent_dim, FLAT).init(device),
+            deconv1: DeconvBnRelu::new(DECONV1, device),
+            deconv2: DECONV2.conv_transpose(device),
+        }
+    }
+
     pub fn forward(&self, codes: Tensor<2>) -> Tensor<4> {
         let batch = codes.dims()[0];
         let [c, h, w] = FEATURES;

@@ -4,12 +4,26 @@ use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
 use burn::prelude::*;
 
 use crate::data::{MnistSet, images_to_tensor, labels_to_tensor};
-use crate::model::{Autoencoder, Classifier};
+use crate::model::{Autoencoder, Classifier, standard_normal};
+use crate::rng::SplitMix64;
 
 /// A model that can be trained on MNIST batches.
 pub trait Objective: Module + Sized {
     /// Mean loss over the batch `indices` of `set` (a one-element tensor).
     fn batch_loss(&self, set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1>;
+
+    /// The loss a training step minimises: [`Objective::batch_loss`], except for models that
+    /// sample (the VAE draws its codes with `noise`, the trainer's own seeded generator).
+    fn training_loss(
+        &self,
+        set: &MnistSet,
+        indices: &[usize],
+        device: &Device,
+        noise: &mut SplitMix64,
+    ) -> Tensor<1> {
+        let _ = noise;
+        self.batch_loss(set, indices, device)
+    }
 
     /// Mean loss over the batch and, for models that predict labels, the number of correct
     /// predictions, from one forward pass (in whatever mode the model is in).
@@ -23,14 +37,36 @@ pub trait Objective: Module + Sized {
     }
 }
 
-/// Autoencoders: mean squared error averaged over every pixel of the batch.
+/// Autoencoders: mean squared error averaged over every pixel of the batch. The VAE adds
+/// β × its KL term per pixel ([`crate::model::vae_loss`]); evaluated at the code's mean, and
+/// trained on codes sampled by the reparameterisation trick.
 impl Objective for Autoencoder {
     fn batch_loss(&self, set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1> {
         let images = images_to_tensor(set, indices, device);
+        if let Autoencoder::Vae(vae) = self {
+            let noise = Tensor::zeros([indices.len(), self.latent_dim()], device);
+            return vae.loss(images, noise);
+        }
         let output = self.forward(images.clone());
         MseLoss::new()
             .forward(output, images, Reduction::Mean)
             .reshape([1])
+    }
+
+    fn training_loss(
+        &self,
+        set: &MnistSet,
+        indices: &[usize],
+        device: &Device,
+        noise: &mut SplitMix64,
+    ) -> Tensor<1> {
+        let Autoencoder::Vae(vae) = self else {
+            return self.batch_loss(set, indices, device);
+        };
+        let shape = [indices.len(), self.latent_dim()];
+        let draws = standard_normal(noise, shape[0] * shape[1]);
+        let noise = Tensor::<1>::from_floats(draws.as_slice(), device).reshape(shape);
+        vae.loss(images_to_tensor(set, indices, device), noise)
     }
 }
 

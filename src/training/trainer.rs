@@ -22,6 +22,9 @@ pub struct StepReport {
     pub loss: Tensor<1>,
 }
 
+/// Separates the noise generator's seed from the shuffle's.
+const NOISE_STREAM: u64 = 0x6E6F_6973_6500_0001;
+
 pub struct Trainer<M: Objective> {
     /// Always `Some` between calls; taken while the optimizer consumes it.
     model: Option<M>,
@@ -29,6 +32,9 @@ pub struct Trainer<M: Objective> {
     config: TrainingConfig,
     device: Device,
     rng: SplitMix64,
+    /// Draws for models that sample (the VAE's codes); apart from `rng`, so that the shuffle
+    /// order is the same for every model.
+    noise: SplitMix64,
     order: Vec<usize>,
     epoch: usize,
     cursor: usize,
@@ -71,6 +77,7 @@ impl<M: Objective> Trainer<M> {
             config,
             device,
             rng,
+            noise: SplitMix64::new(config.seed ^ NOISE_STREAM),
             order,
             epoch: 0,
             cursor: 0,
@@ -141,7 +148,7 @@ impl<M: Objective> Trainer<M> {
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
         let indices = &self.order[self.cursor..end];
         let model = self.model.take().expect("model is present between steps");
-        let loss = model.batch_loss(data, indices, &self.device);
+        let loss = model.training_loss(data, indices, &self.device, &mut self.noise);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optim.step(self.config.learning_rate, model, grads));
 

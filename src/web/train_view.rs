@@ -142,7 +142,7 @@ pub fn TrainView(
                     <select prop:value=arch_value on:change=arch_change data-testid="train-architecture">
                         {Architecture::ALL.iter().map(|a| {
                             let name = a.to_string();
-                            view! { <option value=name.clone()>{format!("{} convolution layer{}", a.layers(), if a.layers() > 1 { "s" } else { "" })}</option> }
+                            view! { <option value=name.clone()>{a.label()}</option> }
                         }).collect_view()}
                     </select>
                 </label>

@@ -15,6 +15,7 @@ import { newBuildChecks, offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
 import { keyboardChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
+import { vaeChecks } from "./vae.mjs";
 import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
 import fs from "node:fs";
 import path from "node:path";
@@ -621,6 +622,9 @@ try {
   // 3. A host that sends no COOP/COEP headers: the single-threaded engine, said in the header;
   // a training learns as well.
   await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: false });
+
+  // 4. The variational autoencoder: offered by the form, trained, listed (issue 20).
+  await vaeChecks({ dist, root, chromiumPath, args: baseArgs, check });
 } catch (e) {
   failures.push(String(e?.stack ?? e));
   console.log(`FAIL ${e?.stack ?? e}`);

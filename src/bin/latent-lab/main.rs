@@ -110,6 +110,8 @@ fn print_params() {
         .chain([
             AutoencoderConfig::new(Architecture::OneLayer, 20),
             AutoencoderConfig::new(Architecture::ThreeLayer, 20),
+            AutoencoderConfig::new(Architecture::Vae, 20),
+            AutoencoderConfig::new(Architecture::Vae, 100),
         ])
         .map(|config| (config.name(), param_count(&config.init(&device))));
     let classifier = (

@@ -134,7 +134,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             }
         })
         .collect();
-    let depth: Vec<DepthEntry> = Architecture::ALL
+    let depth: Vec<DepthEntry> = Architecture::DEPTHS
         .iter()
         .map(|&a| {
             let (r, _) = find(a, 20);
