@@ -142,23 +142,20 @@ impl Architecture {
         // Each latent coordinate costs one row of the encoder's Linear plus its bias, and one
         // column of the decoder's Linear: 2·flat + 1. The VAE's encoder has two such Linears
         // (mean and log-variance): 3·flat + 2.
-        if self == Architecture::Vae {
-            let two_layer_fixed = Architecture::TwoLayer.param_count(0);
-            return two_layer_fixed + (3 * 900 + 2) * latent_dim;
-        }
-        let (fixed, flat) = match self {
+        const TWO_LAYER_FIXED: usize = 468 + 36 + 5868 + 72 + 900 + 5850 + 36 + 451;
+        let (fixed, per_latent) = match self {
             // conv 468 + bn 36 | decoder bias 648 + convT 451
-            Architecture::OneLayer => (468 + 36 + 648 + 451, 648),
+            Architecture::OneLayer => (468 + 36 + 648 + 451, 2 * 648 + 1),
             // conv 468+5868, bn 36+72 | bias 900, convT 5850+451, bn 36
-            Architecture::TwoLayer => (468 + 36 + 5868 + 72 + 900 + 5850 + 36 + 451, 900),
+            Architecture::TwoLayer => (TWO_LAYER_FIXED, 2 * 900 + 1),
             // conv 90+1476+5868, bn 18+36+72 | bias 324, convT 5850+1467+82, bn 36+18
             Architecture::ThreeLayer => (
                 90 + 18 + 1476 + 36 + 5868 + 72 + 324 + 5850 + 36 + 1467 + 18 + 82,
-                324,
+                2 * 324 + 1,
             ),
-            Architecture::Vae => unreachable!("counted above"),
+            Architecture::Vae => (TWO_LAYER_FIXED, 3 * 900 + 2),
         };
-        fixed + (2 * flat + 1) * latent_dim
+        fixed + per_latent * latent_dim
     }
 }
 

@@ -74,10 +74,13 @@ pub struct VariationalAutoencoder {
 
 impl VariationalAutoencoder {
     /// The loss on `images` with the codes drawn as μ + σ·`noise` (`noise`: `[B, d]` standard
-    /// normal draws; zeros give the deterministic loss at the mean).
-    pub fn loss(&self, images: Tensor<4>, noise: Tensor<2>) -> Tensor<1> {
+    /// normal draws), or at the mean μ itself without noise (evaluation).
+    pub fn loss(&self, images: Tensor<4>, noise: Option<Tensor<2>>) -> Tensor<1> {
         let (mean, log_variance) = self.encoder.forward(images.clone());
-        let codes = mean.clone() + log_variance.clone().mul_scalar(0.5).exp() * noise;
+        let codes = match noise {
+            Some(noise) => mean.clone() + log_variance.clone().mul_scalar(0.5).exp() * noise,
+            None => mean.clone(),
+        };
         let reconstruction = self.decoder.forward(codes);
         vae_loss(reconstruction, images, mean, log_variance, self.beta)
     }

@@ -44,8 +44,7 @@ impl Objective for Autoencoder {
     fn batch_loss(&self, set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1> {
         let images = images_to_tensor(set, indices, device);
         if let Autoencoder::Vae(vae) = self {
-            let noise = Tensor::zeros([indices.len(), self.latent_dim()], device);
-            return vae.loss(images, noise);
+            return vae.loss(images, None);
         }
         let output = self.forward(images.clone());
         MseLoss::new()
@@ -66,7 +65,7 @@ impl Objective for Autoencoder {
         let shape = [indices.len(), self.latent_dim()];
         let draws = standard_normal(noise, shape[0] * shape[1]);
         let noise = Tensor::<1>::from_floats(draws.as_slice(), device).reshape(shape);
-        vae.loss(images_to_tensor(set, indices, device), noise)
+        vae.loss(images_to_tensor(set, indices, device), Some(noise))
     }
 }
 

@@ -5,9 +5,9 @@
 //   node tests/e2e/threads.mjs [dist-folder]     (both; tests/e2e/run.mjs runs the second)
 import { chromium } from "playwright-core";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { serve } from "./server.mjs";
-import { trainToEnd } from "./training.mjs";
+import { collectErrors, runAlone } from "./standalone.mjs";
+import { lossSeries, trainToEnd } from "./training.mjs";
 
 /** Opens `?backend=cpu#/train` on a server with or without isolation, checks what the header
  *  says of the engine's threads, trains one epoch on 2,000 images and checks that it learned. */
@@ -18,9 +18,7 @@ export async function threadsChecks({ dist, root, chromiumPath, args, check, iso
   const label = isolated ? "cross-origin isolated" : "not isolated";
   try {
     const page = await browser.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const errors = collectErrors(page);
     const engines = [];
     page.on("worker", (w) => engines.push(path.basename(new URL(w.url()).pathname)));
     await page.goto(`${origin}/?backend=cpu#/train`);
@@ -45,8 +43,7 @@ export async function threadsChecks({ dist, root, chromiumPath, args, check, iso
     }
     await trainToEnd(page, { epochs: 1, images: 2000 });
     const progress = (await page.textContent('[data-testid="train-progress"]')).trim();
-    const series = await page.$eval('[data-testid="loss-chart"]', (c) => ({
-      first: Number(c.dataset.first), last: Number(c.dataset.last) }));
+    const series = await lossSeries(page);
     check(series.last < series.first, `${label}: a training learns (loss ${series.first} → ${series.last}; ${progress})`);
     check(errors.length === 0, `${label}: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
@@ -55,20 +52,6 @@ export async function threadsChecks({ dist, root, chromiumPath, args, check, iso
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
-  const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
-  const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-  const args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"];
-  let failures = 0;
-  const check = (ok, what) => {
-    console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
-    if (!ok) failures += 1;
-  };
-  for (const isolated of [true, false]) await threadsChecks({ dist, root, chromiumPath, args, check, isolated });
-  if (failures > 0) {
-    console.log(`${failures} check(s) failed`);
-    process.exit(1);
-  }
-}
+await runAlone(import.meta.url, async (context) => {
+  for (const isolated of [true, false]) await threadsChecks({ ...context, isolated });
+});

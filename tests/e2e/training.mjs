@@ -20,3 +20,9 @@ export async function trainToEnd(page, options = {}, timeout = 300_000) {
   await startTraining(page, options);
   await waitTrainStatus(page, "finished", timeout);
 }
+
+/** The loss chart's first and last smoothed loss (its `data-first`, `data-last`). */
+export async function lossSeries(page) {
+  return page.$eval('[data-testid="loss-chart"]', (c) => ({
+    first: Number(c.dataset.first), last: Number(c.dataset.last) }));
+}
