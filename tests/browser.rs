@@ -99,6 +99,7 @@ async fn a_few_training_steps_lower_the_loss() {
             ..TrainingConfig::default()
         },
         train_images: 256,
+        beta: None,
     };
     let samples = sample_digits(&test, 8);
     let mut session = TrainingSession::new(

@@ -66,6 +66,7 @@ async fn training_step_speed() {
         latent_dim: 20,
         training: config,
         train_images: train.len(),
+        beta: None,
     };
     let samples = sample_digits(&test, 8);
     let mut session = TrainingSession::new(

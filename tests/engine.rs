@@ -142,6 +142,7 @@ fn a_session_trains_pauses_and_finishes() {
             ..TrainingConfig::default()
         },
         train_images: 320,
+        beta: None,
     };
     let every = ReportEvery {
         progress_ms: 50.0,
@@ -241,6 +242,7 @@ fn bad_requests_are_refused() {
         latent_dim,
         training: TrainingConfig::default(),
         train_images,
+        beta: None,
     };
     let every = ReportEvery::default();
     for (d, n) in [(0, 10), (20, 0), (20, 101)] {
@@ -291,6 +293,7 @@ fn the_engine_loop_trains_checkpoints_each_epoch_and_a_checkpoint_resumes() {
             ..TrainingConfig::default()
         },
         train_images: 192,
+        beta: None,
     };
     let host = RecordingHost {
         clock: std::cell::Cell::new(0.0),
@@ -379,4 +382,76 @@ fn the_engine_loop_trains_checkpoints_each_epoch_and_a_checkpoint_resumes() {
     assert_eq!(epochs, vec![1, 2, 3]);
     assert_eq!(resumed.epoch_losses()[0], run.epoch_losses[0]);
     assert_eq!(resumed.interrupted_run("r1").epochs_done, 3);
+}
+
+/// Issue 20, part 1: a session watched step by step (the Step button, slow motion) reports
+/// every step in full: its progress (loss read back) and the reconstructions after it.
+#[test]
+fn a_watched_session_reports_every_step() {
+    let device = device();
+    let train = train_subset(64);
+    let test = test_subset(50);
+    let request = TrainRequest {
+        architecture: Architecture::TwoLayer,
+        latent_dim: 5,
+        training: TrainingConfig {
+            epochs: 1,
+            batch_size: 8,
+            ..TrainingConfig::default()
+        },
+        train_images: 64,
+        beta: None,
+    };
+    // Reports at most once an hour unless watched.
+    let every = ReportEvery {
+        progress_ms: 3.6e6,
+        reconstructions_ms: 3.6e6,
+    };
+    let samples = sample_digits(&test, 4);
+    let mut session = TrainingSession::new(request, &train, samples, &device, 0.0, every).unwrap();
+    let kinds = |events: &[FromEngine]| {
+        events
+            .iter()
+            .map(|e| match e {
+                FromEngine::Progress(p) => format!("progress {}", p.step),
+                FromEngine::Reconstructions { step, pixels } => {
+                    format!("reconstructions {step} ({} digits)", pixels.len() / 784)
+                }
+                other => format!("{other:?}").chars().take(12).collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    // The first step reports (nothing was reported before); the next ones only when watched.
+    let first = pollster::block_on(session.step(&train, &test, || 1.0)).unwrap();
+    assert_eq!(
+        kinds(&first),
+        ["reconstructions 1 (4 digits)", "progress 1"]
+    );
+    let unwatched = pollster::block_on(session.step(&train, &test, || 2.0)).unwrap();
+    assert!(unwatched.is_empty(), "{:?}", kinds(&unwatched));
+    session.watch_every_step(true);
+    for step in 3..=5 {
+        let events = pollster::block_on(session.step(&train, &test, || step as f64)).unwrap();
+        assert_eq!(
+            kinds(&events),
+            [
+                format!("reconstructions {step} (4 digits)"),
+                format!("progress {step}")
+            ]
+        );
+        let FromEngine::Progress(p) = &events[1] else {
+            unreachable!()
+        };
+        assert!(
+            p.loss.is_finite() && p.loss > 0.0,
+            "the step's own loss: {}",
+            p.loss
+        );
+    }
+    session.watch_every_step(false);
+    assert!(
+        pollster::block_on(session.step(&train, &test, || 6.0))
+            .unwrap()
+            .is_empty()
+    );
 }

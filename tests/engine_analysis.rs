@@ -10,6 +10,8 @@ use std::path::Path;
 use common::{device, test_subset};
 use latent_lab::analysis::reconstruct;
 use latent_lab::data::pixels_to_bytes;
+use latent_lab::engine::drawing_reading::LatentIndex;
+use latent_lab::engine::interpolation_diagnostics::decode_with_diagnostics;
 use latent_lab::engine::latent_analysis::{
     AnalysisProgress, GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, analyse_latents_in_steps,
     decode_between, gallery_indices,
@@ -190,6 +192,125 @@ fn decoded_ends_are_the_reconstructions() {
     ))
     .unwrap_err();
     assert!(err.contains("α must be a number"), "{err}");
+}
+
+/// Issue 20, part 3: a path between two real digits starts and ends on their codes (distance
+/// 0), leaves the data in between or past the ends, and each frame gets the classifier's
+/// guess; the ends are read as the digits they reconstruct.
+#[test]
+fn interpolation_diagnostics_measure_each_frame_against_the_data() {
+    let mut store = store_with("two-layer-d20");
+    let classifier_bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("public/weights/classifier-finetune.safetensors"),
+    )
+    .unwrap();
+    store
+        .insert_file(
+            "classifier-finetune",
+            &classifier_bytes,
+            ModelOrigin::Pretrained,
+            &device(),
+        )
+        .unwrap();
+    let model = store.autoencoder("two-layer-d20").unwrap();
+    let classifier = store.classifier("classifier-finetune").unwrap();
+    let set = test_subset(300);
+    let index = block_on(LatentIndex::build(model, &set, &device())).unwrap();
+    let (from, to) = (
+        set.first_of_digit(0).unwrap(),
+        set.first_of_digit(4).unwrap(),
+    );
+    let alphas = [-0.5, 0.0, 0.5, 1.0, 1.5];
+    let (frames, inputs, diagnostics) = block_on(decode_with_diagnostics(
+        model,
+        &index,
+        &set,
+        &ImageRef::Test(from),
+        &ImageRef::Test(to),
+        &alphas,
+        Some(("classifier-finetune", classifier)),
+        &device(),
+    ))
+    .unwrap();
+    assert_eq!((frames.len(), inputs.len()), (5 * 784, 2 * 784));
+    assert_eq!(diagnostics.alphas, alphas);
+    let d = &diagnostics.distances;
+    assert_eq!(d.len(), 5);
+    assert_eq!((d[1], d[3]), (0.0, 0.0), "the ends are real digits' codes");
+    assert!(
+        d[0] > 0.0 && d[4] > 0.0,
+        "past the ends lies off the data: {d:?}"
+    );
+    // By hand: the frame at α = 1.5 is b + (b − a)/2; its nearest code is no farther than b.
+    let (a, b) = (index.row(from).unwrap(), index.row(to).unwrap());
+    let half_step: f32 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (0.5 * (y - x)).powi(2))
+        .sum::<f32>()
+        .sqrt();
+    assert!(d[4] <= half_step * 1.0001, "{} > {half_step}", d[4]);
+    let typical = diagnostics.typical_distance.unwrap();
+    assert!(typical > 0.0 && typical == index.typical_neighbour_distance().unwrap());
+    assert_eq!(diagnostics.relative_distances().unwrap()[4], d[4] / typical);
+    assert_eq!(
+        diagnostics.classifier.as_deref(),
+        Some("classifier-finetune")
+    );
+    assert_eq!(diagnostics.guesses.len(), 5);
+    assert_eq!(
+        (diagnostics.guesses[1], diagnostics.guesses[3]),
+        (0, 4),
+        "{diagnostics:?}"
+    );
+    assert!(
+        diagnostics
+            .confidences
+            .iter()
+            .all(|&p| (0.1..=1.0).contains(&p))
+    );
+    // The frames are the decoded codes: the same as a plain decode, up to rounding.
+    let (plain, _) = block_on(decode_between(
+        model,
+        &set,
+        &ImageRef::Test(from),
+        &ImageRef::Test(to),
+        &alphas,
+        &device(),
+    ))
+    .unwrap();
+    assert!(plain.iter().zip(&frames).all(|(x, y)| x.abs_diff(*y) <= 2));
+    // Without a classifier: distances only. A drawing of a test digit gets its code encoded.
+    let (_, _, plain_diagnostics) = block_on(decode_with_diagnostics(
+        model,
+        &index,
+        &set,
+        &ImageRef::Drawn(set.image(from).to_vec()),
+        &ImageRef::Test(to),
+        &[0.0],
+        None,
+        &device(),
+    ))
+    .unwrap();
+    assert!(plain_diagnostics.guesses.is_empty() && plain_diagnostics.classifier.is_none());
+    assert!(
+        plain_diagnostics.distances[0] < 1e-3 * typical,
+        "{plain_diagnostics:?}"
+    );
+    // An index of another set is refused rather than misread.
+    let err = block_on(decode_with_diagnostics(
+        model,
+        &index,
+        &test_subset(100),
+        &ImageRef::Test(0),
+        &ImageRef::Test(1),
+        &[0.5],
+        None,
+        &device(),
+    ))
+    .unwrap_err();
+    assert!(err.contains("out of date"), "{err}");
 }
 
 #[test]

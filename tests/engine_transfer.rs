@@ -223,3 +223,64 @@ fn a_bundled_classifier_measured_in_steps_matches_its_weight_file() {
     assert!((once.loss - measured.loss).abs() <= 1e-5 * measured.loss);
     assert_eq!(once.accuracy, Some(measured.accuracy));
 }
+
+/// Issue 20, part 2: every cell of the matrix opens to exactly the digits it counts, each of
+/// its true digit, most confident first; a cell outside 0–9 is refused.
+#[test]
+fn each_confusion_cell_opens_to_the_digits_the_matrix_counts() {
+    use latent_lab::engine::confusion_cell::{CELL_DIGITS_SHOWN, confusion_cell_digits};
+    use latent_lab::training::confusion_matrix;
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("public/weights/classifier-frozen.safetensors");
+    let mut store = ModelStore::default();
+    store
+        .insert_file(
+            "classifier-frozen",
+            &std::fs::read(path).unwrap(),
+            ModelOrigin::Pretrained,
+            &device(),
+        )
+        .unwrap();
+    let classifier = store.classifier("classifier-frozen").unwrap();
+    let test = test_subset(200);
+    let counts = block_on(confusion_matrix(classifier, &test, 100, &device())).unwrap();
+    let mut seen = vec![0usize; test.len()];
+    for t in 0..10u8 {
+        for g in 0..10u8 {
+            let cell = block_on(confusion_cell_digits(
+                "classifier-frozen",
+                classifier,
+                &test,
+                t,
+                g,
+                &device(),
+            ))
+            .unwrap();
+            let at = usize::from(t) * 10 + usize::from(g);
+            assert_eq!(cell.count, counts[at] as usize, "cell ({t}, {g})");
+            assert_eq!(cell.indices.len(), cell.count.min(CELL_DIGITS_SHOWN));
+            assert_eq!(cell.pixels.len(), cell.indices.len() * 784);
+            assert!(cell.probabilities.windows(2).all(|w| w[0] >= w[1]));
+            // The top guess gets at least a tenth of the probability.
+            assert!(cell.probabilities.iter().all(|&p| (0.1..=1.0).contains(&p)));
+            for (k, &i) in cell.indices.iter().enumerate() {
+                assert_eq!(test.label(i), t);
+                assert_eq!(&cell.pixels[k * 784..(k + 1) * 784], test.image(i));
+                seen[i] += 1;
+            }
+        }
+    }
+    // No cell here holds more than it shows, so every digit was seen once.
+    assert!(counts.iter().all(|&c| (c as usize) <= CELL_DIGITS_SHOWN));
+    assert!(seen.iter().all(|&n| n == 1));
+    let err = block_on(confusion_cell_digits(
+        "classifier-frozen",
+        classifier,
+        &test,
+        3,
+        10,
+        &device(),
+    ))
+    .unwrap_err();
+    assert!(err.contains("from 0 to 9"), "{err}");
+}

@@ -126,7 +126,8 @@ fn architecture() -> impl Strategy<Value = Architecture> {
     prop_oneof![
         Just(Architecture::OneLayer),
         Just(Architecture::TwoLayer),
-        Just(Architecture::ThreeLayer)
+        Just(Architecture::ThreeLayer),
+        Just(Architecture::Vae)
     ]
 }
 
@@ -149,9 +150,19 @@ fn train_request() -> impl Strategy<Value = TrainRequest> {
         1e-6f64..1.0,
         any::<u64>(),
         1usize..60_000,
+        0.0f32..=100.0,
     )
         .prop_map(
-            |(architecture, latent_dim, epochs, batch_size, learning_rate, seed, train_images)| {
+            |(
+                architecture,
+                latent_dim,
+                epochs,
+                batch_size,
+                learning_rate,
+                seed,
+                train_images,
+                beta,
+            )| {
                 TrainRequest {
                     architecture,
                     latent_dim,
@@ -162,6 +173,8 @@ fn train_request() -> impl Strategy<Value = TrainRequest> {
                         seed,
                     },
                     train_images,
+                    // β only where it means something.
+                    beta: architecture.is_variational().then_some(beta),
                 }
             },
         )
@@ -257,9 +270,10 @@ proptest! {
     }
 
     #[test]
-    fn train_form_arbitrary_text_never_panics(architecture in ".{0,20}", latent_dim in ".{0,12}", epochs in ".{0,12}", batch_size in ".{0,12}", learning_rate in ".{0,12}", train_images in ".{0,12}", seed in ".{0,22}", available in 0usize..70_000) {
-        let form = TrainForm { architecture, latent_dim, epochs, batch_size, learning_rate, train_images, seed };
+    fn train_form_arbitrary_text_never_panics(architecture in ".{0,20}", latent_dim in ".{0,12}", epochs in ".{0,12}", batch_size in ".{0,12}", learning_rate in ".{0,12}", train_images in ".{0,12}", seed in ".{0,22}", beta in ".{0,12}", available in 0usize..70_000) {
+        let form = TrainForm { architecture, latent_dim, epochs, batch_size, learning_rate, train_images, seed, beta };
         if let Ok(request) = form.parse(available) {
+            prop_assert!(request.beta.is_none_or(|b| (0.0..=100.0).contains(&b)) && request.beta.is_some() == request.architecture.is_variational());
             prop_assert!((1..=MAX_LATENT_DIM).contains(&request.latent_dim));
             prop_assert!(request.training.batch_size >= 1 && request.training.epochs >= 1);
             prop_assert!(request.train_images >= 1 && request.train_images <= available.max(1));
@@ -277,8 +291,10 @@ proptest! {
             learning_rate: request.training.learning_rate.to_string(),
             train_images: request.train_images.to_string(),
             seed: request.training.seed.to_string(),
+            beta: request.beta.map_or("1".into(), |b| b.to_string()),
         };
         let parsed = form.parse(available).unwrap();
+        prop_assert_eq!(parsed.beta, request.architecture.is_variational().then_some(request.beta.unwrap_or(1.0)));
         prop_assert_eq!(parsed.architecture, request.architecture);
         prop_assert_eq!(parsed.latent_dim, request.latent_dim);
         prop_assert_eq!(parsed.training.epochs, request.training.epochs);

@@ -27,6 +27,7 @@ fn losses(seed: u64) -> (Vec<f32>, Vec<(f32, f32)>) {
             ..TrainingConfig::default()
         },
         train_images: 256,
+        beta: None,
     };
     let every = ReportEvery {
         progress_ms: 0.0,

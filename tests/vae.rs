@@ -252,3 +252,41 @@ fn a_negative_beta_is_refused() {
         "{error}"
     );
 }
+
+/// β chosen for a run (the training form's `train-beta`) is the trained model's, and saved
+/// with it; a β out of range, or for a model without one, is refused before anything starts.
+#[test]
+fn a_training_session_uses_the_requested_beta() {
+    use latent_lab::engine::TrainRequest;
+    use latent_lab::engine::session::{ReportEvery, TrainingSession};
+    let device = common::device();
+    let train = common::train_subset(64);
+    let request = |architecture, beta| TrainRequest {
+        architecture,
+        latent_dim: 5,
+        training: TrainingConfig {
+            epochs: 1,
+            ..TrainingConfig::default()
+        },
+        train_images: 64,
+        beta,
+    };
+    let every = ReportEvery {
+        progress_ms: 1e9,
+        reconstructions_ms: 1e9,
+    };
+    let session =
+        |r: TrainRequest| TrainingSession::new(r, &train, Vec::new(), &device, 0.0, every);
+    let vae = session(request(Architecture::Vae, Some(0.25))).unwrap();
+    assert_eq!(vae.model().beta(), Some(0.25));
+    let default = session(request(Architecture::Vae, None)).unwrap();
+    assert_eq!(default.model().beta(), Some(1.0));
+    for (architecture, beta, says) in [
+        (Architecture::Vae, -0.5, "from 0 to 100"),
+        (Architecture::Vae, f32::NAN, "from 0 to 100"),
+        (Architecture::TwoLayer, 1.0, "has none"),
+    ] {
+        let err = session(request(architecture, Some(beta))).err().unwrap();
+        assert!(err.to_string().contains(says), "{err}");
+    }
+}

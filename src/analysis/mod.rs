@@ -15,7 +15,7 @@ pub use interpolation::{
     interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,
 };
 pub use nearest_data::{
-    extended_alphas, is_extrapolation, nearest_data_distances, relative_nearest_data_distances,
+    alphas_past_ends, is_extrapolation, nearest_data_distances, relative_nearest_data_distances,
     typical_neighbour_distance,
 };
 pub use pca::{Projection, pca, pca_of_scatter};

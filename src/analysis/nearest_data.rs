@@ -29,18 +29,16 @@ pub fn typical_neighbour_distance(data: &[f32], d: usize) -> Option<f32> {
     if rows.len() < 2 {
         return None;
     }
-    let mut nearest: Vec<f64> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            rows.iter()
-                .enumerate()
-                .filter(|&(j, _)| j != i)
-                .map(|(_, b)| squared_distance(a, b))
-                .fold(f64::INFINITY, f64::min)
-                .sqrt()
-        })
-        .collect();
+    // Each pair once: the distance is symmetric, and n² of them is the whole cost.
+    let mut nearest = vec![f64::INFINITY; rows.len()];
+    for (i, a) in rows.iter().enumerate() {
+        for (j, b) in rows.iter().enumerate().skip(i + 1) {
+            let d2 = squared_distance(a, b);
+            nearest[i] = nearest[i].min(d2);
+            nearest[j] = nearest[j].min(d2);
+        }
+    }
+    let mut nearest: Vec<f64> = nearest.into_iter().map(f64::sqrt).collect();
     nearest.sort_by(f64::total_cmp);
     let n = nearest.len();
     let median = if n % 2 == 1 {
@@ -63,16 +61,19 @@ pub fn relative_nearest_data_distances(frames: &[f32], data: &[f32], d: usize) -
     )
 }
 
-/// `frames` evenly spaced α from `from` to `to` inclusive: `extended_alphas(9, -0.5, 1.5)` runs
-/// past both ends of the path (α < 0 and α > 1 extrapolate).
-pub fn extended_alphas(frames: usize, from: f32, to: f32) -> Vec<f32> {
-    match frames {
-        0 => Vec::new(),
-        1 => vec![from],
-        _ => (0..frames)
-            .map(|i| from + (to - from) * i as f32 / (frames - 1) as f32)
-            .collect(),
+/// The α of a strip of `frames` frames from the first digit (0) to the second (1), then
+/// ⌈(frames − 1)/2⌉ more at the same spacing past each end: the path runs on to −0.5 and 1.5
+/// (or half a step beyond), and 0 and 1 stay frames of it, exactly.
+pub fn alphas_past_ends(frames: usize) -> Vec<f32> {
+    if frames < 2 {
+        return super::interpolation_alphas(frames);
     }
+    let steps = (frames - 1) as i64;
+    // ⌈(frames − 1)/2⌉ = ⌊frames/2⌋
+    let extra = frames as i64 / 2;
+    (-extra..=steps + extra)
+        .map(|i| i as f32 / steps as f32)
+        .collect()
 }
 
 /// True for an α outside [0, 1]: a frame past one of the two digits.
@@ -128,8 +129,8 @@ mod tests {
     }
 
     #[test]
-    fn extended_alphas_run_past_both_ends() {
-        let alphas = extended_alphas(9, -0.5, 1.5);
+    fn alphas_past_ends_run_on_at_the_same_spacing() {
+        let alphas = alphas_past_ends(5);
         assert_eq!(
             alphas,
             vec![-0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5]
@@ -139,7 +140,12 @@ mod tests {
             outside,
             [true, true, false, false, false, false, false, true, true]
         );
-        assert_eq!(extended_alphas(1, -0.5, 1.5), vec![-0.5]);
-        assert!(extended_alphas(0, 0.0, 1.0).is_empty());
+        // 10 frames (steps of 1/9): 5 more each side, to −5/9 and 14/9; 0 and 1 exactly.
+        let ten = alphas_past_ends(10);
+        assert_eq!(ten.len(), 20);
+        assert_eq!((ten[0], ten[19]), (-5.0 / 9.0, 14.0 / 9.0));
+        assert_eq!((ten[5], ten[14]), (0.0, 1.0));
+        assert_eq!(alphas_past_ends(2), vec![-1.0, 0.0, 1.0, 2.0]);
+        assert_eq!(alphas_past_ends(1), vec![0.0]);
     }
 }

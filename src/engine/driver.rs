@@ -34,6 +34,9 @@ pub trait Session: Pausable {
     fn is_finished(&self) -> bool;
     /// The progress report as of `now_ms` (posted when the run pauses and when it ends).
     fn progress_event(&self, now_ms: f64) -> FromEngine;
+    /// Watched step by step (a single step, slow motion): every step reports everything
+    /// (loss, progress, reconstructions), not only every few tens of milliseconds.
+    fn watch_every_step(&mut self, _watched: bool) {}
     /// One optimiser step.
     async fn step_once(
         &mut self,
@@ -54,6 +57,17 @@ pub trait Host {
     async fn next_task(&self);
     /// Waits a little while paused, before looking at the control again.
     async fn pause_a_while(&self);
+    /// Slow motion: at most this many steps a second (`None`: full speed).
+    fn slow_motion(&self) -> Option<f32> {
+        None
+    }
+    /// The single step [`Control::Step`] asked for is done: the run pauses.
+    fn step_taken(&self) {}
+    /// Waits `ms` milliseconds, letting the page's messages in (slow motion's pace).
+    async fn wait_ms(&self, ms: f64) {
+        let _ = ms;
+        self.next_task().await;
+    }
     /// Why the device the run computes on was lost (a GPU reset, the browser reclaiming it),
     /// once it was: the run stops with that reason rather than compute on a dead device.
     fn device_lost(&self) -> Option<String> {
@@ -66,6 +80,8 @@ pub trait Host {
 pub enum Turn {
     /// Train a slice.
     Step,
+    /// Train one step, then pause.
+    Single,
     /// Paused: wait and look again (`just_paused`: the run stopped its clock just now).
     Wait { just_paused: bool },
     /// Cancelled.
@@ -88,6 +104,12 @@ pub fn obey_control(control: Option<Control>, run: &mut impl Pausable, now_ms: f
                 run.resume(now_ms);
             }
             Turn::Step
+        }
+        Some(Control::Step) => {
+            if run.is_paused() {
+                run.resume(now_ms);
+            }
+            Turn::Single
         }
     }
 }
@@ -117,29 +139,59 @@ pub async fn drive<S: Session>(
                 host.pause_a_while().await;
                 continue;
             }
+            Turn::Single => {
+                session.watch_every_step(true);
+                one_step(session, subsets, host, &mut after_epoch).await?;
+                host.step_taken();
+                host.next_task().await;
+                continue;
+            }
             Turn::Step => {}
         }
+        if let Some(rate) = host.slow_motion() {
+            // One step, everything reported, then the rest of its share of a second.
+            session.watch_every_step(true);
+            let started = now();
+            one_step(session, subsets, host, &mut after_epoch).await?;
+            let left = 1000.0 / f64::from(rate) - (now() - started);
+            host.wait_ms(left.max(0.0)).await;
+            continue;
+        }
+        session.watch_every_step(false);
         let slice_end = now() + slice_ms;
         while !session.is_finished() && now() < slice_end {
-            if let Some(reason) = host.device_lost() {
-                return Err(reason);
-            }
-            let step = session.step_once(subsets, &now).await?;
-            for event in &step.events {
-                host.post(event);
-            }
-            // No checkpoint from a device lost during the step: the last good one stays.
-            if let Some(reason) = host.device_lost() {
-                return Err(reason);
-            }
-            if step.epoch_finished && !session.is_finished() {
-                after_epoch(&*session).await;
-            }
+            one_step(session, subsets, host, &mut after_epoch).await?;
         }
         host.next_task().await;
     }
     host.post(&session.progress_event(now()));
     Ok(cancelled)
+}
+
+/// One step of `session`: its events posted, the epoch hook run after an epoch (but the
+/// last), and the device checked before and after.
+async fn one_step<S: Session>(
+    session: &mut S,
+    subsets: Subsets<'_>,
+    host: &impl Host,
+    after_epoch: &mut impl AsyncFnMut(&S),
+) -> Result<(), String> {
+    if let Some(reason) = host.device_lost() {
+        return Err(reason);
+    }
+    let now = || host.now_ms();
+    let step = session.step_once(subsets, &now).await?;
+    for event in &step.events {
+        host.post(event);
+    }
+    // No checkpoint from a device lost during the step: the last good one stays.
+    if let Some(reason) = host.device_lost() {
+        return Err(reason);
+    }
+    if step.epoch_finished && !session.is_finished() {
+        after_epoch(&*session).await;
+    }
+    Ok(())
 }
 
 impl Session for TrainingSession {
@@ -149,6 +201,10 @@ impl Session for TrainingSession {
 
     fn progress_event(&self, now_ms: f64) -> FromEngine {
         FromEngine::Progress(self.progress(now_ms))
+    }
+
+    fn watch_every_step(&mut self, watched: bool) {
+        TrainingSession::watch_every_step(self, watched);
     }
 
     async fn step_once(
@@ -304,6 +360,9 @@ mod tests {
         posted: RefCell<Vec<FromEngine>>,
         /// The device is lost after this many yields or pauses.
         lose_device_at: Cell<Option<usize>>,
+        slow_motion: Cell<Option<f32>>,
+        /// Each slow-motion wait, in ms.
+        waits: RefCell<Vec<f64>>,
     }
 
     impl ScriptedHost {
@@ -316,6 +375,8 @@ mod tests {
                 yields: Cell::new(0),
                 posted: RefCell::new(Vec::new()),
                 lose_device_at: Cell::new(None),
+                slow_motion: Cell::new(None),
+                waits: RefCell::new(Vec::new()),
             }
         }
 
@@ -371,6 +432,19 @@ mod tests {
         }
         async fn pause_a_while(&self) {
             self.clock.set(self.clock.get() + 50.0);
+            self.turn();
+        }
+        fn slow_motion(&self) -> Option<f32> {
+            self.slow_motion.get()
+        }
+        fn step_taken(&self) {
+            if self.control.get() == Some(Control::Step) {
+                self.control.set(Some(Control::Pause));
+            }
+        }
+        async fn wait_ms(&self, ms: f64) {
+            self.waits.borrow_mut().push(ms);
+            self.clock.set(self.clock.get() + ms);
             self.turn();
         }
         fn device_lost(&self) -> Option<String> {
@@ -476,6 +550,45 @@ mod tests {
     }
 
     #[test]
+    fn a_single_step_then_pauses_and_is_watched() {
+        let mut session = CountingSession::new(10, 100);
+        // Paused at once; then Step, Step (each one step); then run to the end.
+        let host = ScriptedHost::new(vec![
+            (2, Control::Step),
+            (5, Control::Step),
+            (8, Control::Run),
+        ]);
+        host.control.set(Some(Control::Pause));
+        let (result, _) = run(&mut session, &host, 1000.0);
+        assert_eq!(result, Ok(false));
+        let progress = host.progress_posted();
+        // Paused at 0; a step, paused at 1; a step, paused at 2; then the end.
+        assert_eq!(
+            progress,
+            vec![(0, true), (1, true), (2, true), (10, false)],
+            "each step pauses the run again"
+        );
+        assert_eq!(host.steps_posted(), (1..=10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn slow_motion_takes_one_step_per_share_of_a_second() {
+        let mut session = CountingSession::new(4, 100);
+        let host = ScriptedHost::new(Vec::new());
+        host.slow_motion.set(Some(5.0));
+        let (result, _) = run(&mut session, &host, 1000.0);
+        assert_eq!(result, Ok(false));
+        assert_eq!(host.steps_posted(), vec![1, 2, 3, 4]);
+        // 5 steps a second: 200 ms each, less the step's own time (a clock reading or two).
+        let waits = host.waits.borrow().clone();
+        assert_eq!(waits.len(), 4, "{waits:?}");
+        assert!(
+            waits.iter().all(|&w| (190.0..200.0).contains(&w)),
+            "{waits:?}"
+        );
+    }
+
+    #[test]
     fn a_failed_step_ends_the_run_with_its_error() {
         let mut session = CountingSession::new(10, 100);
         session.fail_at = Some(3);
@@ -501,6 +614,10 @@ mod tests {
         assert_eq!(
             obey_control(Some(Control::Run), &mut session, 2.0),
             Turn::Step
+        );
+        assert_eq!(
+            obey_control(Some(Control::Step), &mut session, 3.0),
+            Turn::Single
         );
         assert_eq!(session.resumes, 1);
         assert_eq!(

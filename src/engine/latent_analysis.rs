@@ -130,7 +130,7 @@ pub async fn decode_between(
 }
 
 /// The 784 bytes an [`ImageRef`] names, or why it names none.
-fn image_bytes<'a>(set: &'a MnistSet, image: &'a ImageRef) -> Result<&'a [u8], String> {
+pub(crate) fn image_bytes<'a>(set: &'a MnistSet, image: &'a ImageRef) -> Result<&'a [u8], String> {
     match image {
         ImageRef::Test(i) => (*i < set.len())
             .then(|| set.image(*i))

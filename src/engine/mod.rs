@@ -9,8 +9,10 @@
 pub mod base64;
 pub mod bundle;
 pub mod classifier_evaluation;
+pub mod confusion_cell;
 pub mod drawing_reading;
 pub mod driver;
+pub mod interpolation_diagnostics;
 pub mod latent_analysis;
 pub mod pretrained;
 pub mod progress;

@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::classifier_evaluation::ClassifierEvaluation;
+pub use super::confusion_cell::CellDigits;
 use super::drawing_reading::DrawingReading;
+pub use super::interpolation_diagnostics::FrameDiagnostics;
 pub use super::latent_analysis::ImageRef;
 use super::latent_analysis::LatentAnalysis;
 pub use super::progress::TrainingProgress;
@@ -19,12 +21,18 @@ use crate::weights::ModelSpec;
 
 /// The `what` of a [`FromEngine::RequestFailed`] for a drawing ([`ToEngine::ReadDrawing`]).
 pub const DRAWING_REQUEST: &str = "drawing";
+/// The `what` of a [`FromEngine::RequestFailed`] for [`ToEngine::OpenConfusionCell`].
+pub const CONFUSION_CELL_REQUEST: &str = "confusion-cell";
 
 /// Bumped whenever a message changes shape. 5: an interrupted run's epoch losses are named
 /// ([`EpochLoss`]); checkpoints saved before (triples) are still read. 7: every run has an id,
 /// several interrupted runs are offered at once and each choice names its run. 8: a
-/// classifier's evaluation on the test subset ([`ToEngine::Evaluate`]).
-pub const PROTOCOL_VERSION: u32 = 8;
+/// classifier's evaluation on the test subset ([`ToEngine::Evaluate`]). 9: a decode may ask
+/// what each frame is ([`DiagnoseFrames`], [`FrameDiagnostics`]); a confusion cell's digits
+/// ([`ToEngine::OpenConfusionCell`]); a transfer result names its classifier; a training
+/// request may carry a VAE's β; a single step and slow motion ([`ToEngine::Step`],
+/// [`ToEngine::SlowMotion`]).
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -77,6 +85,10 @@ pub struct TrainRequest {
     pub training: TrainingConfig,
     /// How many of the bundled training images to use (the first ones).
     pub train_images: usize,
+    /// The KL weight β of a variational autoencoder (`None`: its default, 1); refused for an
+    /// architecture without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f32>,
 }
 
 /// Where a model in the store came from.
@@ -133,6 +145,14 @@ pub enum ToEngine {
     Resume,
     /// Stop training; the model as it is becomes a store entry.
     Cancel,
+    /// One optimiser step of the running training, then paused; everything it changes is
+    /// reported (loss, progress, reconstructions).
+    Step,
+    /// Slow motion: at most `steps_per_second` optimiser steps a second, each reported in
+    /// full; `None` goes back to full speed. Kept for the runs that follow.
+    SlowMotion {
+        steps_per_second: Option<f32>,
+    },
     /// Send the model's weight file, to be downloaded ([`FromEngine::ModelFile`]).
     Download {
         name: String,
@@ -173,6 +193,13 @@ pub enum ToEngine {
     /// Train classifiers on the pretrained encoder, one scenario after the other; refused
     /// while another training runs. Pause, resume and cancel apply to it too.
     Transfer(TransferRequest),
+    /// The test digits of one cell of a classifier's confusion matrix: true digit
+    /// `true_digit`, taken for `guess` ([`FromEngine::ConfusionCell`]).
+    OpenConfusionCell {
+        model: String,
+        true_digit: u8,
+        guess: u8,
+    },
     /// Decode the codes mixed between images `from` and `to`, one frame per α
     /// ([`FromEngine::Decoded`]). `slot` names where the page shows it and `seq` orders the
     /// requests of one slot, so the page keeps only the newest answer.
@@ -183,6 +210,9 @@ pub enum ToEngine {
         from: ImageRef,
         to: ImageRef,
         alphas: Vec<f32>,
+        /// Also say what each frame is ([`FrameDiagnostics`]), read by this classifier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        diagnose: Option<DiagnoseFrames>,
     },
     /// Read a drawing (784 grey bytes, MNIST-style) with an autoencoder and, if named, a
     /// classifier ([`FromEngine::DrawingRead`]). `seq` is the drawing's version.
@@ -192,6 +222,13 @@ pub enum ToEngine {
         classifier: Option<String>,
         pixels: Vec<u8>,
     },
+}
+
+/// How a [`ToEngine::Decode`] asks for each frame's diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnoseFrames {
+    /// The classifier whose top guess each frame gets (none: distances only).
+    pub classifier: Option<String>,
 }
 
 /// The choices offered for an interrupted training.
@@ -308,16 +345,22 @@ pub enum FromEngine {
     Analysis(LatentAnalysis),
     /// The answer to [`ToEngine::Evaluate`].
     Evaluation(ClassifierEvaluation),
+    /// The answer to [`ToEngine::OpenConfusionCell`] (a failure comes as
+    /// [`FromEngine::RequestFailed`] with `what` = [`CONFUSION_CELL_REQUEST`]).
+    ConfusionCell(CellDigits),
     /// The answer to [`ToEngine::ReadDrawing`] (a failure comes as [`FromEngine::RequestFailed`]
     /// with `what` = "drawing").
     DrawingRead(DrawingReading),
-    /// The answer to [`ToEngine::Decode`]: 784 bytes per α, and the two input images.
+    /// The answer to [`ToEngine::Decode`]: 784 bytes per α, the two input images, and what
+    /// each frame is where the request asked.
     Decoded {
         slot: String,
         seq: u64,
         model: String,
         pixels: Vec<u8>,
         inputs: Vec<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        diagnostics: Option<FrameDiagnostics>,
     },
     TransferStarted {
         request: TransferRequest,
@@ -634,6 +677,7 @@ mod tests {
             latent_dim: 20,
             training: TrainingConfig::default(),
             train_images: 1000,
+            beta: None,
         });
         let text = encode(&msg);
         assert!(text.starts_with(&format!("{{\"v\":{PROTOCOL_VERSION},")));
@@ -656,6 +700,7 @@ mod tests {
             latent_dim: 5,
             training: TrainingConfig::default(),
             train_images: 10,
+            beta: None,
         };
         let transfer = TransferRequest {
             scenarios: vec![TransferScenario::Frozen, TransferScenario::Scratch],
@@ -688,9 +733,21 @@ mod tests {
                 id: "current".into(),
                 choice: InterruptedChoice::KeepModel,
             },
+            ToEngine::Step,
+            ToEngine::SlowMotion {
+                steps_per_second: Some(2.5),
+            },
+            ToEngine::SlowMotion {
+                steps_per_second: None,
+            },
             ToEngine::Analyse { name: "m".into() },
             ToEngine::Evaluate {
                 name: "classifier-frozen".into(),
+            },
+            ToEngine::OpenConfusionCell {
+                model: "frozen 1".into(),
+                true_digit: 4,
+                guess: 9,
             },
             ToEngine::Transfer(transfer.clone()),
             ToEngine::Decode {
@@ -700,6 +757,18 @@ mod tests {
                 from: ImageRef::Test(3),
                 to: ImageRef::Drawn(vec![0, 128, 255]),
                 alphas: vec![0.0, 0.5, 1.0],
+                diagnose: None,
+            },
+            ToEngine::Decode {
+                slot: "strip-b".into(),
+                seq: 8,
+                model: "m".into(),
+                from: ImageRef::Test(3),
+                to: ImageRef::Test(4),
+                alphas: vec![-0.5, 1.5],
+                diagnose: Some(DiagnoseFrames {
+                    classifier: Some("classifier-finetune".into()),
+                }),
             },
             ToEngine::ReadDrawing {
                 seq: 12,
@@ -805,11 +874,36 @@ mod tests {
                 model: "m".into(),
                 pixels: vec![9; 4],
                 inputs: vec![1; 2],
+                diagnostics: None,
+            },
+            FromEngine::Decoded {
+                slot: "strip-a".into(),
+                seq: 3,
+                model: "m".into(),
+                pixels: vec![9; 4],
+                inputs: vec![1; 2],
+                diagnostics: Some(FrameDiagnostics {
+                    alphas: vec![-0.5, 0.0],
+                    distances: vec![1.25, 0.0],
+                    typical_distance: Some(0.5),
+                    classifier: Some("classifier-finetune".into()),
+                    guesses: vec![3, 5],
+                    confidences: vec![0.5, 0.875],
+                }),
             },
             FromEngine::RequestFailed {
                 what: "m".into(),
                 message: "no such model".into(),
             },
+            FromEngine::ConfusionCell(CellDigits {
+                model: "frozen 1".into(),
+                true_digit: 4,
+                guess: 9,
+                count: 2,
+                indices: vec![17, 3],
+                probabilities: vec![0.75, 0.5],
+                pixels: vec![0; 2],
+            }),
             FromEngine::DrawingRead(DrawingReading {
                 seq: 4,
                 autoencoder: "two-layer-d20".into(),
@@ -848,6 +942,7 @@ mod tests {
                     seconds: 2.5,
                     confusion: vec![1; 100],
                     cancelled: true,
+                    classifier: "c".into(),
                 },
                 model: ModelInfo {
                     id: "test-1".into(),

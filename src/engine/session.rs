@@ -54,6 +54,8 @@ pub struct TrainingSession {
     last_train_loss: Option<f32>,
     /// Every completed epoch's losses, a resumed run's earlier ones included.
     epoch_losses: Vec<EpochLoss>,
+    /// Report every step (see [`Self::watch_every_step`]).
+    watched: bool,
 }
 
 /// The first test image of each digit 0, 1, …, `count - 1` (at most 10): varied samples
@@ -79,6 +81,10 @@ impl TrainingSession {
         // The seed draws the initial weights as well as the shuffles: one link, one run.
         device.seed(request.training.seed);
         let model = AutoencoderConfig::new(request.architecture, request.latent_dim).init(device);
+        let model = match request.beta {
+            Some(beta) => model.with_beta(beta),
+            None => model,
+        };
         Self::start(request, model, 0, samples, device, now_ms, every)
     }
 
@@ -108,6 +114,10 @@ impl TrainingSession {
     fn check(request: &TrainRequest, train: &MnistSet) -> Result<(), TrainingError> {
         crate::model::check_latent_dim(request.latent_dim).map_err(TrainingError::InvalidConfig)?;
         request.training.validate()?;
+        if let Some(beta) = request.beta {
+            crate::model::check_beta(request.architecture, beta)
+                .map_err(TrainingError::InvalidConfig)?;
+        }
         if request.train_images == 0 || request.train_images > train.len() {
             return Err(TrainingError::InvalidConfig(format!(
                 "use between 1 and {} training images, not {}",
@@ -148,7 +158,14 @@ impl TrainingSession {
             last_test_loss: None,
             last_train_loss: None,
             epoch_losses: Vec::new(),
+            watched: false,
         })
+    }
+
+    /// Watched step by step (a single step, slow motion): every step reads its loss back
+    /// and reports progress and reconstructions; unwatched, every `every` milliseconds.
+    pub fn watch_every_step(&mut self, watched: bool) {
+        self.watched = watched;
     }
 
     /// The model as it is now, for inference or a checkpoint.
@@ -240,8 +257,9 @@ impl TrainingSession {
         };
         self.images_done += report.batch_len;
         let t = now();
-        let progress_due =
-            report.epoch_finished || t - self.last_progress_ms >= self.every.progress_ms;
+        let progress_due = self.watched
+            || report.epoch_finished
+            || t - self.last_progress_ms >= self.every.progress_ms;
         if progress_due {
             let loss = read_scalar(report.loss).await?;
             if !loss.is_finite() {
@@ -276,7 +294,9 @@ impl TrainingSession {
             });
         }
         let t = now();
-        if report.epoch_finished || t - self.last_reconstruction_ms >= self.every.reconstructions_ms
+        if self.watched
+            || report.epoch_finished
+            || t - self.last_reconstruction_ms >= self.every.reconstructions_ms
         {
             events.push(self.reconstructions(test).await?);
             self.last_reconstruction_ms = t;

@@ -26,7 +26,12 @@ pub enum Control {
     Run,
     Pause,
     Cancel,
+    /// One optimiser step, then paused (the training view's Step button).
+    Step,
 }
+
+/// The slow-motion rates a page may ask for, in optimiser steps per second.
+pub const SLOW_MOTION_RATES: std::ops::RangeInclusive<f32> = 0.1..=60.0;
 
 /// A training a reload interrupted: its record, and its last completed epoch's model.
 #[derive(Debug, Clone)]
@@ -72,6 +77,9 @@ pub struct EngineCore {
     data: Option<LoadedData>,
     /// `Some` exactly while a run (a training or a transfer run) owns the engine.
     control: Option<Control>,
+    /// Slow motion: at most this many optimiser steps a second, each reported in full
+    /// (`None`: full speed). The page's setting, kept from one run to the next.
+    slow_motion: Option<f32>,
     runs: usize,
     /// The interrupted trainings offered to the person, until they decide about each.
     checkpoints: Vec<Checkpoint>,
@@ -195,11 +203,39 @@ impl EngineCore {
         self.control.is_some()
     }
 
-    /// Pause, resume or cancel the running session; nothing when none runs.
+    /// Pause, resume, step or cancel the running session; nothing when none runs, and
+    /// nothing after a cancel (a late click does not undo it).
     pub fn set_control(&mut self, control: Control) {
-        if self.control.is_some() {
+        if self.control.is_some_and(|c| c != Control::Cancel) {
             self.control = Some(control);
         }
+    }
+
+    /// The single step asked for is done: the run is paused.
+    pub fn step_taken(&mut self) {
+        if self.control == Some(Control::Step) {
+            self.control = Some(Control::Pause);
+        }
+    }
+
+    /// Sets slow motion (steps per second) or turns it off (`None`); a rate outside
+    /// [`SLOW_MOTION_RATES`] is refused and changes nothing.
+    pub fn set_slow_motion(&mut self, steps_per_second: Option<f32>) -> Result<(), String> {
+        if let Some(rate) = steps_per_second
+            && !SLOW_MOTION_RATES.contains(&rate)
+        {
+            return Err(format!(
+                "slow motion runs {} to {} steps a second, not {rate}",
+                SLOW_MOTION_RATES.start(),
+                SLOW_MOTION_RATES.end()
+            ));
+        }
+        self.slow_motion = steps_per_second;
+        Ok(())
+    }
+
+    pub fn slow_motion(&self) -> Option<f32> {
+        self.slow_motion
     }
 
     pub fn control(&self) -> Option<Control> {
@@ -240,10 +276,10 @@ impl EngineCore {
 
     /// A classifier of the model list, or why not.
     pub fn classifier(&self, name: &str) -> Result<Classifier, String> {
-        match self.store.get(name) {
-            Some(StoredModel::Classifier(m)) => Ok(m.as_ref().clone()),
-            _ => Err(format!("'{name}' is not a classifier of the model list")),
-        }
+        self.store
+            .classifier(name)
+            .cloned()
+            .ok_or_else(|| format!("'{name}' is not a classifier of the model list"))
     }
 
     /// The encoder of the pretrained three-layer autoencoder, where the store has it.
@@ -377,6 +413,7 @@ mod tests {
             latent_dim,
             training: TrainingConfig::default(),
             train_images: 4,
+            beta: None,
         }
     }
 
@@ -465,6 +502,32 @@ mod tests {
     }
 
     #[test]
+    fn slow_motion_takes_a_rate_in_range_or_none() {
+        let mut core = EngineCore::default();
+        assert_eq!(core.slow_motion(), None);
+        core.set_slow_motion(Some(2.0)).unwrap();
+        assert_eq!(
+            core.slow_motion(),
+            Some(2.0),
+            "set with no run: kept for the next"
+        );
+        for bad in [0.0, -1.0, 61.0, f32::NAN] {
+            assert!(
+                core.set_slow_motion(Some(bad))
+                    .unwrap_err()
+                    .contains("steps a second")
+            );
+            assert_eq!(
+                core.slow_motion(),
+                Some(2.0),
+                "a refused rate changes nothing"
+            );
+        }
+        core.set_slow_motion(None).unwrap();
+        assert_eq!(core.slow_motion(), None);
+    }
+
+    #[test]
     fn control_reaches_only_a_running_session() {
         let mut core = loaded_core();
         core.set_control(Control::Pause);
@@ -473,8 +536,24 @@ mod tests {
         assert_eq!(core.control(), Some(Control::Run));
         core.set_control(Control::Pause);
         assert_eq!(core.control(), Some(Control::Pause));
+        core.set_control(Control::Step);
+        assert_eq!(core.control(), Some(Control::Step));
+        core.step_taken();
+        assert_eq!(
+            core.control(),
+            Some(Control::Pause),
+            "a step leaves the run paused"
+        );
+        core.step_taken();
+        assert_eq!(core.control(), Some(Control::Pause));
         core.set_control(Control::Cancel);
         assert_eq!(core.control(), Some(Control::Cancel));
+        core.set_control(Control::Step);
+        assert_eq!(
+            core.control(),
+            Some(Control::Cancel),
+            "nothing undoes a cancel"
+        );
         core.release_run();
         assert_eq!(core.control(), None);
         core.set_control(Control::Run);

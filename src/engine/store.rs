@@ -242,6 +242,13 @@ impl ModelStore {
         }
     }
 
+    pub fn classifier(&self, name: &str) -> Option<&Classifier> {
+        match self.get(name)? {
+            StoredModel::Classifier(model) => Some(model.as_ref()),
+            StoredModel::Autoencoder(_) => None,
+        }
+    }
+
     /// Records whether the model is kept in the browser's storage; returns its description.
     pub fn set_kept(&mut self, name: &str, kept: bool) -> Option<ModelInfo> {
         let entry = self.entries.iter_mut().find(|e| e.info.name == name)?;

@@ -100,6 +100,9 @@ pub struct TransferResult {
     pub confusion: Vec<u32>,
     /// The run was cancelled before its last epoch.
     pub cancelled: bool,
+    /// The classifier's name in the model list, once it has joined it (empty before).
+    #[serde(default)]
+    pub classifier: String,
 }
 
 pub struct TransferSession {
@@ -255,6 +258,7 @@ impl TransferSession {
             seconds,
             confusion,
             cancelled,
+            classifier: String::new(),
         };
         let mut manifest = WeightsManifest::new(
             ModelSpec::Classifier { latent_dim: 20 },

@@ -74,6 +74,27 @@ pub fn check_latent_dim(latent_dim: usize) -> Result<usize, String> {
     }
 }
 
+/// The largest KL weight β a run may ask for: far past where the code stops carrying the
+/// image (β of a few already blurs every digit to its class mean).
+pub const MAX_BETA: f32 = 100.0;
+
+/// Checks a KL weight for `architecture`: only the variational autoencoder has one, and it is
+/// a number from 0 to [`MAX_BETA`].
+pub fn check_beta(architecture: Architecture, beta: f32) -> Result<f32, String> {
+    if !architecture.is_variational() {
+        return Err(format!(
+            "β weighs the KL term of a variational autoencoder; the {architecture} model has none"
+        ));
+    }
+    if (0.0..=MAX_BETA).contains(&beta) {
+        Ok(beta)
+    } else {
+        Err(format!(
+            "β must be a number from 0 to {MAX_BETA}, not {beta}"
+        ))
+    }
+}
+
 /// The latent sizes of the exercise's sweep.
 pub const LATENT_SIZES: [usize; 6] = [1, 5, 10, 20, 50, 100];
 

@@ -80,6 +80,28 @@ pub async fn evaluate_in_steps<M: Objective>(
     })
 }
 
+/// The classifier's logits for every image of `set`, in eval mode: `len · 10` values,
+/// row-major, one readback at the end.
+pub async fn classifier_logits(
+    model: &Classifier,
+    set: &MnistSet,
+    batch_size: usize,
+    device: &Device,
+) -> Result<Vec<f32>, TrainingError> {
+    if set.is_empty() {
+        return Ok(Vec::new());
+    }
+    let device = device.clone().inner();
+    let model = model.valid().to_device(&device);
+    let logits: Vec<Tensor<2>> = batch_ranges(set.len(), batch_size)
+        .map(|range| {
+            let indices: Vec<usize> = range.collect();
+            model.forward(images_to_tensor(set, &indices, &device))
+        })
+        .collect();
+    crate::analysis::read_floats(Tensor::cat(logits, 0)).await
+}
+
 /// Counts of (true digit, predicted digit) over every image of `set`, in eval mode: row-major
 /// `10 × 10`, rows the true digits. One readback at the end.
 pub async fn confusion_matrix(

@@ -11,7 +11,10 @@ use crate::BackendKind;
 use crate::engine::classifier_evaluation::ClassifierEvaluation;
 use crate::engine::drawing_reading::DrawingReading;
 use crate::engine::latent_analysis::LatentAnalysis;
-use crate::engine::protocol::{ErrorSource, StartupProblem, TrainingProgress};
+use crate::engine::protocol::{
+    CONFUSION_CELL_REQUEST, CellDigits, ErrorSource, FrameDiagnostics, StartupProblem,
+    TrainingProgress,
+};
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
 use crate::weights::ModelSpec;
 
@@ -40,6 +43,8 @@ pub struct RunState {
     pub history: LossHistory,
     /// Reconstructions of the sample digits (784 bytes each), newest.
     pub reconstructions: Vec<u8>,
+    /// The optimiser step they were made after.
+    pub reconstructions_step: Option<usize>,
     /// The store name of the model the last run produced.
     pub model: Option<String>,
     /// The run's id (the key of its checkpoint).
@@ -89,6 +94,8 @@ pub struct EngineState {
     pub transfer: TransferState,
     /// The newest reading of the drawing pad's drawing.
     pub drawing: Option<DrawingReading>,
+    /// The digits of the confusion-matrix cell opened last.
+    pub confusion_cell: Option<CellDigits>,
     /// How many drawing requests were answered, read or failed (the pad sends the next one
     /// when this moves).
     pub drawing_answers: u64,
@@ -100,6 +107,9 @@ pub struct PageError {
     pub source: ErrorSource,
     pub message: String,
 }
+
+/// The classifier views use by default: fine-tuned, the most accurate.
+pub const PREFERRED_CLASSIFIER: &str = "classifier-finetune";
 
 /// The most errors shown at once: the oldest go first.
 pub const MAX_ERRORS: usize = 5;
@@ -115,6 +125,8 @@ pub struct DecodedFrames {
     pub pixels: Vec<u8>,
     /// The two images decoded between (784 bytes each).
     pub inputs: Vec<u8>,
+    /// What each frame is, where the request asked.
+    pub diagnostics: Option<FrameDiagnostics>,
 }
 
 impl EngineState {
@@ -151,6 +163,18 @@ impl EngineState {
     /// The names of the model list's classifiers, in list order.
     pub fn classifier_names(&self) -> Vec<String> {
         self.model_names(true)
+    }
+
+    /// The classifier a view reads images with until the person picks another: the
+    /// fine-tuned one (the most accurate) where the list has it, else the first; "" for none.
+    pub fn preferred_classifier(&self) -> String {
+        let names = self.classifier_names();
+        names
+            .iter()
+            .find(|n| *n == PREFERRED_CLASSIFIER)
+            .or(names.first())
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn model_names(&self, classifiers: bool) -> Vec<String> {
@@ -229,7 +253,10 @@ impl EngineState {
                 train_loss,
                 test_loss,
             } => self.run.history.push_epoch(epoch, train_loss, test_loss),
-            FromEngine::Reconstructions { pixels, .. } => self.run.reconstructions = pixels,
+            FromEngine::Reconstructions { step, pixels } => {
+                self.run.reconstructions = pixels;
+                self.run.reconstructions_step = Some(step);
+            }
             FromEngine::TrainingFinished { model, cancelled } => {
                 self.run.status = if cancelled {
                     RunStatus::Cancelled
@@ -277,6 +304,7 @@ impl EngineState {
                 model,
                 pixels,
                 inputs,
+                diagnostics,
             } => {
                 // Answers can overtake each other only in theory; keep the newest request's.
                 if self.decoded.get(&slot).is_none_or(|d| d.seq <= seq) {
@@ -286,9 +314,14 @@ impl EngineState {
                         model,
                         pixels,
                         inputs,
+                        diagnostics,
                     };
                     self.decoded.insert(slot, frames);
                 }
+            }
+            FromEngine::ConfusionCell(cell) => {
+                self.request_errors.remove(CONFUSION_CELL_REQUEST);
+                self.confusion_cell = Some(cell);
             }
             FromEngine::DrawingRead(reading) => {
                 self.drawing_answers += 1;
@@ -443,6 +476,7 @@ mod tests {
             latent_dim: 20,
             training: TrainingConfig::default(),
             train_images: 1000,
+            beta: None,
         };
         assert_eq!(state.continue_on_cpu_address(), "?backend=cpu#/train");
         state.apply(FromEngine::TrainingStarted {
@@ -541,6 +575,7 @@ mod tests {
             latent_dim: 5,
             training: TrainingConfig::default(),
             train_images: 100,
+            beta: None,
         };
         state.apply(FromEngine::TrainingStarted {
             run_id: "t-run1".into(),
@@ -629,6 +664,7 @@ mod tests {
             latent_dim: 20,
             training: TrainingConfig::default(),
             train_images: 1000,
+            beta: None,
         };
         let run = |id: &str| InterruptedRun {
             id: id.into(),
@@ -714,6 +750,7 @@ mod tests {
             model: "m".into(),
             pixels: vec![byte; 4],
             inputs: Vec::new(),
+            diagnostics: None,
         };
         state.apply(decoded(2, 20));
         state.apply(decoded(1, 10));
@@ -781,6 +818,7 @@ mod tests {
                 latent_dim: 20,
                 training: crate::training::TrainingConfig::default(),
                 train_images: 100,
+                beta: None,
             },
             steps_per_epoch: 2,
         });

@@ -60,6 +60,32 @@ pub fn outline_cell(
     }
 }
 
+/// Tints cell `cell` of a grid made by [`grid_rgba`]: each channel scaled by `tint / 255`, so
+/// the white paper takes the tint and the ink stays dark (marks a frame, e.g. one past the
+/// ends of an interpolation).
+pub fn tint_cell(
+    rgba: &mut [u8],
+    width: usize,
+    columns: usize,
+    gap: usize,
+    cell: usize,
+    tint: [u8; 3],
+) {
+    let columns = columns.max(1);
+    let (row, col) = (cell / columns, cell % columns);
+    let x0 = gap + col * (IMAGE_SIDE + gap);
+    let y0 = gap + row * (IMAGE_SIDE + gap);
+    let height = rgba.len() / 4 / width.max(1);
+    for y in y0..(y0 + IMAGE_SIDE).min(height) {
+        for x in x0..(x0 + IMAGE_SIDE).min(width) {
+            let at = (y * width + x) * 4;
+            for (c, &t) in rgba[at..at + 3].iter_mut().zip(&tint) {
+                *c = (u16::from(*c) * u16::from(t) / 255) as u8;
+            }
+        }
+    }
+}
+
 /// The grid cell under a point given in the canvas's own pixels, if it is on an image.
 pub fn cell_at(x: f64, y: f64, columns: usize, gap: usize, count: usize) -> Option<usize> {
     let pitch = (IMAGE_SIDE + gap) as f64;
@@ -90,6 +116,20 @@ mod tests {
             vec![0xe8, 0xe8, 0xec],
             "other frames are untouched"
         );
+    }
+
+    #[test]
+    fn a_tinted_cell_keeps_its_ink_and_colours_its_paper() {
+        let mut images = vec![0u8; 2 * IMAGE_PIXELS];
+        images[IMAGE_PIXELS] = 255; // the second image's first pixel: full ink
+        let (w, _, mut rgba) = grid_rgba(&images, 2, 1);
+        tint_cell(&mut rgba, w, 2, 1, 1, [255, 204, 102]);
+        let px = |x: usize, y: usize| rgba[(y * w + x) * 4..(y * w + x) * 4 + 3].to_vec();
+        // Cell 1 spans x 30..58: its paper is the tint, its ink stays black.
+        assert_eq!(px(31, 1), vec![255, 204, 102]);
+        assert_eq!(px(30, 1), vec![0, 0, 0]);
+        assert_eq!(px(2, 1), vec![255, 255, 255], "cell 0 is untouched");
+        assert_eq!(px(29, 1), vec![0xe8, 0xe8, 0xec], "the gap is untouched");
     }
 
     #[test]

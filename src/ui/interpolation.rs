@@ -1,8 +1,11 @@
 //! `#/interpolate` as data: the test-image gallery, the exercise's preset pairs, the number
 //! of frames, and the pixel blend the latent strips are contrasted with.
 
+use crate::analysis::{alphas_past_ends, interpolation_alphas, is_extrapolation};
 use crate::data::IMAGE_PIXELS;
+use crate::engine::protocol::FrameDiagnostics;
 use crate::reference::INTERPOLATION_PAIRS;
+use crate::ui::chart::{ChartSpec, Colour, GREY, Series};
 
 pub const MIN_FRAMES: usize = 2;
 pub const MAX_FRAMES: usize = 20;
@@ -84,6 +87,87 @@ pub fn blend_pixels(a: &[u8], b: &[u8], alphas: &[f32]) -> Vec<u8> {
         .collect()
 }
 
+/// The α of a strip of `frames` frames, with or without the frames past both digits.
+pub fn strip_alphas(frames: usize, past_ends: bool) -> Vec<f32> {
+    if past_ends {
+        alphas_past_ends(frames)
+    } else {
+        interpolation_alphas(frames)
+    }
+}
+
+/// The range the α slider offers: the strips' own.
+pub fn alpha_range(past_ends: bool) -> (f32, f32) {
+    if past_ends { (-0.5, 1.5) } else { (0.0, 1.0) }
+}
+
+/// One frame of a strip, in words: its α, whether it extrapolates, the classifier's guess and
+/// how far from the data it lies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameRow {
+    pub alpha: f32,
+    pub extrapolated: bool,
+    /// The classifier's top guess and its probability.
+    pub guess: Option<(u8, f32)>,
+    /// Distance to the nearest real digit's code, in typical neighbour gaps.
+    pub relative_distance: Option<f32>,
+}
+
+/// The rows of a strip's diagnostics table, one per frame.
+pub fn frame_rows(diagnostics: &FrameDiagnostics) -> Vec<FrameRow> {
+    let relative = diagnostics.relative_distances();
+    diagnostics
+        .alphas
+        .iter()
+        .enumerate()
+        .map(|(i, &alpha)| FrameRow {
+            alpha,
+            extrapolated: is_extrapolation(alpha),
+            guess: diagnostics
+                .guesses
+                .get(i)
+                .zip(diagnostics.confidences.get(i))
+                .map(|(&g, &p)| (g, p)),
+            relative_distance: relative.as_ref().and_then(|r| r.get(i).copied()),
+        })
+        .collect()
+}
+
+/// A strip's frames' distance to the data against α, beside the line at 1 (a real digit's
+/// distance to its nearest neighbour).
+pub fn distance_chart(diagnostics: Option<&FrameDiagnostics>, colour: Colour) -> ChartSpec {
+    let points: Vec<(f64, f64)> = diagnostics
+        .and_then(|d| {
+            let relative = d.relative_distances()?;
+            Some(
+                d.alphas
+                    .iter()
+                    .zip(relative)
+                    .map(|(&a, r)| (f64::from(a), f64::from(r)))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    let mut series = vec![Series::new("frame's code", points.clone(), colour)];
+    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        series.push(
+            Series::new(
+                "a real digit's nearest neighbour",
+                vec![(first.0, 1.0), (last.0, 1.0)],
+                GREY,
+            )
+            .dashed(),
+        );
+    }
+    ChartSpec {
+        series,
+        x_label: "α".into(),
+        y_label: "distance to the data".into(),
+        log_x: false,
+        log_y: false,
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -125,6 +209,57 @@ mod tests {
         assert!(parse_frames("1").is_err());
         assert!(parse_frames("21").unwrap_err().contains("2 to 20"));
         assert!(parse_frames("ten").is_err());
+    }
+
+    fn diagnostics() -> FrameDiagnostics {
+        FrameDiagnostics {
+            alphas: vec![-0.5, 0.0, 0.5, 1.0, 1.5],
+            distances: vec![4.0, 0.0, 1.0, 0.0, 3.0],
+            typical_distance: Some(2.0),
+            classifier: Some("c".into()),
+            guesses: vec![3, 3, 8, 5, 5],
+            confidences: vec![0.5, 0.99, 0.4, 0.97, 0.6],
+        }
+    }
+
+    #[test]
+    fn frame_rows_mark_extrapolation_and_scale_distances() {
+        let rows = frame_rows(&diagnostics());
+        assert_eq!(rows.len(), 5);
+        let marked: Vec<bool> = rows.iter().map(|r| r.extrapolated).collect();
+        assert_eq!(marked, [true, false, false, false, true]);
+        assert_eq!(rows[0].relative_distance, Some(2.0));
+        assert_eq!(rows[2].guess, Some((8, 0.4)));
+        let without = FrameDiagnostics {
+            guesses: Vec::new(),
+            confidences: Vec::new(),
+            typical_distance: None,
+            ..diagnostics()
+        };
+        let rows = frame_rows(&without);
+        assert!(
+            rows.iter()
+                .all(|r| r.guess.is_none() && r.relative_distance.is_none())
+        );
+    }
+
+    #[test]
+    fn the_distance_chart_plots_every_frame_beside_the_unit_line() {
+        let chart = distance_chart(Some(&diagnostics()), crate::ui::chart::BLUE);
+        assert_eq!(chart.series[0].points[4], (1.5, 1.5));
+        assert_eq!(chart.series[1].points, vec![(-0.5, 1.0), (1.5, 1.0)]);
+        assert_eq!(chart.point_count(), 7);
+        assert_eq!(
+            distance_chart(None, crate::ui::chart::BLUE).point_count(),
+            0
+        );
+    }
+
+    #[test]
+    fn strips_run_past_the_ends_only_when_asked() {
+        assert_eq!(strip_alphas(5, false), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(strip_alphas(5, true).len(), 9);
+        assert_eq!(alpha_range(true), (-0.5, 1.5));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The training view's form: text fields to a checked [`TrainRequest`].
 
 use crate::engine::TrainRequest;
-use crate::model::{Architecture, MAX_LATENT_DIM};
+use crate::model::{Architecture, DEFAULT_BETA, MAX_LATENT_DIM, check_beta};
 use crate::training::TrainingConfig;
 
 /// The form as typed (every field a string, as inputs give them).
@@ -16,6 +16,8 @@ pub struct TrainForm {
     /// Seeds the initial weights and the shuffles: the same seed, settings and backend give the
     /// same run.
     pub seed: String,
+    /// The KL weight β, read for a variational autoencoder only.
+    pub beta: String,
 }
 
 impl TrainForm {
@@ -31,13 +33,15 @@ impl TrainForm {
             learning_rate: defaults.learning_rate.to_string(),
             train_images: available.to_string(),
             seed: defaults.seed.to_string(),
+            beta: DEFAULT_BETA.to_string(),
         }
     }
 
     /// Checks every field; the error names the field and the accepted range.
     pub fn parse(&self, available: usize) -> Result<TrainRequest, String> {
+        let architecture = parse_architecture(&self.architecture)?;
         Ok(TrainRequest {
-            architecture: parse_architecture(&self.architecture)?,
+            architecture,
             latent_dim: parse_latent_dim(&self.latent_dim)?,
             training: TrainingConfig {
                 epochs: parse_epochs(&self.epochs)?,
@@ -46,6 +50,11 @@ impl TrainForm {
                 seed: parse_seed(&self.seed)?,
             },
             train_images: parse_train_images(&self.train_images, available)?,
+            beta: if architecture.is_variational() {
+                Some(parse_beta(&self.beta)?)
+            } else {
+                None
+            },
         })
     }
 }
@@ -84,6 +93,33 @@ pub fn parse_learning_rate(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(learning_rate)
+}
+
+/// The training view's speeds: full, or slow motion at so many optimiser steps a second.
+pub const SLOW_MOTION_CHOICES: [(&str, &str); 5] = [
+    ("", "full speed"),
+    ("10", "10 steps/s"),
+    ("2", "2 steps/s"),
+    ("1", "1 step/s"),
+    ("0.5", "1 step every 2 s"),
+];
+
+/// A speed of [`SLOW_MOTION_CHOICES`] as steps a second (`None`: full speed, or not a rate).
+pub fn parse_slow_motion(value: &str) -> Option<f32> {
+    value
+        .trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|r| r.is_finite() && *r > 0.0)
+}
+
+/// β, the VAE's KL weight: a number from 0 to [`MAX_BETA`].
+pub fn parse_beta(text: &str) -> Result<f32, String> {
+    let beta: f32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("β: '{text}' is not a number"))?;
+    check_beta(Architecture::Vae, beta)
 }
 
 pub fn parse_seed(text: &str) -> Result<u64, String> {
@@ -141,5 +177,47 @@ mod tests {
         let mut seeded = ok.clone();
         seeded.seed = " 7 ".into();
         assert_eq!(seeded.parse(1000).unwrap().training.seed, 7);
+    }
+
+    #[test]
+    fn slow_motion_choices_are_rates_the_engine_takes() {
+        use crate::engine::state::SLOW_MOTION_RATES;
+        assert_eq!(
+            parse_slow_motion(SLOW_MOTION_CHOICES[0].0),
+            None,
+            "full speed"
+        );
+        for (value, _) in &SLOW_MOTION_CHOICES[1..] {
+            let rate = parse_slow_motion(value).unwrap();
+            assert!(SLOW_MOTION_RATES.contains(&rate), "{value}");
+        }
+        assert_eq!(parse_slow_motion("0"), None);
+        assert_eq!(parse_slow_motion("NaN"), None);
+    }
+
+    #[test]
+    fn beta_is_read_for_the_vae_only() {
+        let mut form = TrainForm::defaults(1000);
+        form.beta = "abc".into();
+        assert_eq!(
+            form.parse(1000).unwrap().beta,
+            None,
+            "a plain autoencoder has no β"
+        );
+        form.architecture = "vae".into();
+        assert!(form.parse(1000).unwrap_err().contains("β: 'abc'"));
+        form.beta = " 0.5 ".into();
+        assert_eq!(form.parse(1000).unwrap().beta, Some(0.5));
+        form.beta = "0".into();
+        assert_eq!(
+            form.parse(1000).unwrap().beta,
+            Some(0.0),
+            "β = 0: a plain AE with noise"
+        );
+        for bad in ["-1", "101", "NaN", "inf"] {
+            form.beta = bad.into();
+            assert!(form.parse(1000).unwrap_err().contains("β"), "{bad}");
+        }
+        assert_eq!(TrainForm::defaults(10).beta, "1");
     }
 }

@@ -139,6 +139,19 @@ pub fn confusion_shares(counts: &[u32]) -> Vec<f32> {
         .collect()
 }
 
+/// Each true digit's accuracy: the diagonal count over its row's total (`None` for a digit
+/// with no test image), from a row-major `10 × 10` confusion matrix.
+pub fn per_class_accuracy(counts: &[u32]) -> Vec<Option<f32>> {
+    counts
+        .chunks(10)
+        .enumerate()
+        .map(|(digit, row)| {
+            let total: u32 = row.iter().sum();
+            (total > 0).then(|| row.get(digit).copied().unwrap_or(0) as f32 / total as f32)
+        })
+        .collect()
+}
+
 /// A confusion matrix as CSV: one row per true digit, one column per prediction.
 pub fn confusion_csv(counts: &[u32]) -> String {
     let mut csv = String::from("true\\predicted,0,1,2,3,4,5,6,7,8,9\n");
@@ -221,6 +234,20 @@ mod tests {
         let acc = accuracy_chart(&points);
         assert_eq!(acc.series.len(), 2);
         assert_eq!(acc.series[0].points, vec![(1.0, 50.0), (2.0, 75.0)]);
+    }
+
+    #[test]
+    fn per_class_accuracy_is_the_diagonal_over_the_row() {
+        let mut counts = vec![0u32; 100];
+        counts[0] = 9; // 0 read as 0
+        counts[7] = 1; // 0 read as 7
+        counts[3 * 10 + 3] = 2;
+        counts[3 * 10 + 5] = 6;
+        let accuracy = per_class_accuracy(&counts);
+        assert_eq!(accuracy.len(), 10);
+        assert_eq!(accuracy[0], Some(0.9));
+        assert_eq!(accuracy[3], Some(0.25));
+        assert_eq!(accuracy[1], None, "no test image of 1");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! | view | parameters |
 //! |---|---|
-//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed`; `start=1` starts the run |
+//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed`, `beta` (a VAE's); `start=1` starts the run |
 //! | `#/interpolate` | `a`, `b` (models), `from`, `to` (test digits), `frames`, `alpha` |
 //! | `#/decorrelation` | `model`, `coord` (the selected coordinate) |
 //! | `#/transfer` | `scenarios` (comma list), `labels` (`100`, `1000` or `all`), `epochs`, `show` |
@@ -13,7 +13,7 @@ use super::interpolation::{DEFAULT_FRAMES, parse_frames};
 use super::link::{LinkFields, LinkQuery, hash_with};
 use super::route::Route;
 use super::train_form::{
-    TrainForm, parse_architecture, parse_batch_size, parse_epochs, parse_latent_dim,
+    TrainForm, parse_architecture, parse_batch_size, parse_beta, parse_epochs, parse_latent_dim,
     parse_learning_rate, parse_seed, parse_train_images,
 };
 use crate::model::MAX_LATENT_DIM;
@@ -31,7 +31,7 @@ pub const BUNDLED_TEST_IMAGES: usize = 2_000;
 /// `start`, so a reload does not start another run).
 pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, bool, Vec<String>) {
     let mut f = query.fields(&[
-        "arch", "d", "epochs", "batch", "lr", "images", "seed", "start",
+        "arch", "d", "epochs", "batch", "lr", "images", "seed", "beta", "start",
     ]);
     let start = f.field("start", false, |t| match t.trim() {
         "1" | "true" => Ok(true),
@@ -60,6 +60,7 @@ pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, bool,
             parse_train_images(t, BUNDLED_TRAIN_IMAGES).map(|_| ())
         }),
         seed: text("seed", &base.seed, &|t| parse_seed(t).map(|_| ())),
+        beta: text("beta", &base.beta, &|t| parse_beta(t).map(|_| ())),
     };
     (form, start, f.notices)
 }
@@ -90,7 +91,11 @@ pub fn train_hash(form: &TrainForm) -> String {
             ("lr", form.learning_rate.clone()),
             ("images", form.train_images.clone()),
             ("seed", form.seed.clone()),
-        ],
+        ]
+        .into_iter()
+        // β only where it means something: a variational autoencoder.
+        .chain((form.architecture == "vae").then(|| ("beta", form.beta.clone())))
+        .collect::<Vec<_>>(),
     )
 }
 
@@ -103,6 +108,8 @@ pub struct InterpolateLink {
     pub pair: (Option<usize>, Option<usize>),
     pub frames: usize,
     pub alpha: f32,
+    /// The strips go on past both digits (α from −0.5 to 1.5).
+    pub past_ends: bool,
 }
 
 impl Default for InterpolateLink {
@@ -113,6 +120,7 @@ impl Default for InterpolateLink {
             pair: (None, None),
             frames: DEFAULT_FRAMES,
             alpha: 0.5,
+            past_ends: false,
         }
     }
 }
@@ -120,7 +128,7 @@ impl Default for InterpolateLink {
 impl InterpolateLink {
     pub fn from_link(query: &LinkQuery) -> (Self, Vec<String>) {
         let d = Self::default();
-        let mut f = query.fields(&["a", "b", "from", "to", "frames", "alpha"]);
+        let mut f = query.fields(&["a", "b", "from", "to", "frames", "alpha", "past"]);
         let model_a = f.model("a", &d.model_a);
         let model_b = f.model("b", &d.model_b);
         let from = test_digit(&mut f, "from", "the exercise's first pair");
@@ -131,6 +139,7 @@ impl InterpolateLink {
             pair: (from, to),
             frames: f.field("frames", d.frames, parse_frames),
             alpha: f.field("alpha", d.alpha, parse_alpha),
+            past_ends: f.field("past", d.past_ends, parse_switch),
         };
         (link.with_whole_pair(), f.notices)
     }
@@ -157,6 +166,7 @@ impl InterpolateLink {
                 ("to", index(self.pair.1)),
                 ("frames", self.frames.to_string()),
                 ("alpha", format!("{:.2}", self.alpha)),
+                ("past", u8::from(self.past_ends).to_string()),
             ],
         )
     }
@@ -193,11 +203,21 @@ fn test_digit(f: &mut LinkFields<'_>, key: &str, none: &'static str) -> Option<u
     f.field(key, Pick { index: None, none }, parse).index
 }
 
-/// α, the slider's mix of the two codes: from 0 (the first digit) to 1 (the second).
+/// α, the slider's mix of the two codes: from 0 (the first digit) to 1 (the second), and
+/// past them to −0.5 and 1.5 (the view keeps it within the strips' range).
 pub fn parse_alpha(text: &str) -> Result<f32, String> {
     match text.trim().parse::<f32>() {
-        Ok(a) if (0.0..=1.0).contains(&a) => Ok(a),
-        _ => Err("α is a number from 0 to 1".into()),
+        Ok(a) if (-0.5..=1.5).contains(&a) => Ok(a),
+        _ => Err("α is a number from −0.5 to 1.5".into()),
+    }
+}
+
+/// A switch in a link: `1` or `0`.
+pub fn parse_switch(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        "1" | "true" | "on" => Ok(true),
+        "0" | "false" | "off" => Ok(false),
+        _ => Err("use 1 or 0".into()),
     }
 }
 
@@ -485,7 +505,11 @@ mod tests {
         form.learning_rate = "0.002".into();
         form.train_images = "512".into();
         form.seed = "7".into();
+        assert!(!train_hash(&form).contains("beta"), "no β without a VAE");
+        form.architecture = "vae".into();
+        form.beta = "0.25".into();
         let hash = train_hash(&form);
+        assert!(hash.ends_with("&beta=0.25"), "{hash}");
         assert_eq!(Route::from_hash(&hash), Route::Train);
         let (back, start, notices) = train_from_link(&query(&hash), &TrainForm::defaults(10_000));
         assert_eq!((back, start), (form.clone(), false));
@@ -525,16 +549,18 @@ mod tests {
             model_b: "one-layer-d5".into(),
             pair: (Some(12), Some(1_999)),
             frames: 7,
-            alpha: 0.25,
+            alpha: -0.25,
+            past_ends: true,
         };
         let (back, notices) = InterpolateLink::from_link(&query(&link.hash()));
         assert_eq!(back, link);
         assert!(notices.is_empty(), "{notices:?}");
         let (read, notices) = InterpolateLink::from_link(&query(
-            "#/interpolate?from=2000&to=3&frames=21&alpha=-0.1&a=",
+            "#/interpolate?from=2000&to=3&frames=21&alpha=-0.6&a=&past=maybe",
         ));
         assert_eq!(read, InterpolateLink::default());
-        assert_eq!(notices.len(), 4, "{notices:?}");
+        assert_eq!(notices.len(), 5, "{notices:?}");
+        assert!(parse_switch("1").unwrap() && !parse_switch("0").unwrap());
         // One end alone is no pair.
         let (read, _) = InterpolateLink::from_link(&query("#/interpolate?from=4"));
         assert_eq!(read.pair, (None, None));

@@ -11,6 +11,9 @@ use crate::ui::image::grid_rgba;
 pub fn DigitGrid(
     #[prop(into)] originals: Signal<Vec<u8>>,
     #[prop(into)] reconstructions: Signal<Vec<u8>>,
+    /// The optimiser step the reconstructions were made after.
+    #[prop(into)]
+    step: Signal<Option<usize>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
@@ -28,7 +31,7 @@ pub fn DigitGrid(
     });
     view! {
         <figure class="digits">
-            <canvas node_ref=canvas class="pixelated" data-testid="recon-grid"></canvas>
+            <canvas node_ref=canvas class="pixelated" data-testid="recon-grid" data-step=move || step.get()></canvas>
             <figcaption>"Top: test digits. Bottom: the model's reconstructions, refreshed as it trains."</figcaption>
         </figure>
     }

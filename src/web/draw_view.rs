@@ -15,14 +15,12 @@ use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing_strokes::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
-use crate::ui::engine_state::{DRAWING, EngineState};
+use crate::ui::engine_state::{DRAWING, EngineState, PREFERRED_CLASSIFIER};
 use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::view_links::DrawLink;
 use crate::weights::ModelSpec;
 
 const DEFAULT_AUTOENCODER: &str = "two-layer-d20";
-/// The classifier used until the person picks another: fine-tuned, the most accurate.
-const DEFAULT_CLASSIFIER: &str = "classifier-finetune";
 const INTERP_SLOT: &str = "draw-interp";
 const INTERP_FRAMES: usize = 10;
 
@@ -61,7 +59,7 @@ pub fn DrawView(
     let classifier_choice = RwSignal::new(link.classifier.clone());
     if link.classifier.is_some_and(|c| !c.is_empty()) {
         let linked = RwSignal::new(classifier_choice.get_untracked().unwrap_or_default());
-        resolve_linked_model(state, linked, DEFAULT_CLASSIFIER, |m| {
+        resolve_linked_model(state, linked, PREFERRED_CLASSIFIER, |m| {
             matches!(m.spec, ModelSpec::Classifier { .. })
         });
         Effect::new(move |_| classifier_choice.set(Some(linked.get())));
@@ -74,15 +72,9 @@ pub fn DrawView(
         .hash()
     });
     let classifier = Memo::new(move |_| {
-        classifier_choice.get().unwrap_or_else(|| {
-            classifiers.with(|c| {
-                c.iter()
-                    .find(|n| *n == DEFAULT_CLASSIFIER)
-                    .or(c.first())
-                    .cloned()
-                    .unwrap_or_default()
-            })
-        })
+        classifier_choice
+            .get()
+            .unwrap_or_else(|| state.with(EngineState::preferred_classifier))
     });
 
     // The MNIST-style input of the drawing's current version, made at most once a frame.
@@ -259,6 +251,7 @@ pub fn DrawView(
             from: ImageRef::Drawn(pixels),
             to,
             alphas: interpolation_alphas(INTERP_FRAMES),
+            diagnose: None,
         });
     });
     let interp_live = Memo::new(move |_| {

@@ -7,7 +7,10 @@ use leptos::prelude::*;
 
 use super::canvas::put_rgba;
 use crate::data::IMAGE_PIXELS;
-use crate::ui::image::grid_rgba;
+use crate::ui::image::{grid_rgba, tint_cell};
+
+/// The paper of a marked frame: a light orange.
+const MARK_TINT: [u8; 3] = [255, 214, 160];
 use crate::ui::live::LiveState;
 
 #[component]
@@ -24,6 +27,9 @@ pub fn ImageStrip(
     /// For a live result: the request it answers and the newest one.
     #[prop(optional, into)]
     live: Option<Signal<LiveState>>,
+    /// Frames drawn on tinted paper (an interpolation's frames past its two digits).
+    #[prop(optional, into)]
+    marked: Option<Signal<Vec<bool>>>,
 ) -> impl IntoView {
     let live_state = move || live.map(|l| l.get());
     let canvas = NodeRef::<Canvas>::new();
@@ -33,7 +39,12 @@ pub fn ImageStrip(
         pixels.with(|p| {
             let n = p.len() / IMAGE_PIXELS;
             let columns = columns.map_or(n, |c| c.get()).max(1);
-            let (w, h, rgba) = grid_rgba(p, columns, 1);
+            let (w, h, mut rgba) = grid_rgba(p, columns, 1);
+            if let Some(marked) = marked {
+                for (cell, _) in marked.get().iter().enumerate().filter(|(_, m)| **m) {
+                    tint_cell(&mut rgba, w, columns, 1, cell, MARK_TINT);
+                }
+            }
             if let Err(e) = put_rgba(&canvas, w, h, &rgba) {
                 leptos::logging::warn!("strip: {e}");
             }
@@ -48,6 +59,7 @@ pub fn ImageStrip(
             }
             data-testid=testid
             data-frames=move || frames.get()
+            data-marked=move || marked.map(|m| m.with(|m| m.iter().filter(|x| **x).count()))
             data-model=move || model.map(|m| m.get())
             data-version=move || live_state().map(|l| l.version_attribute())
             data-wanted=move || live_state().map(|l| l.wanted_attribute())

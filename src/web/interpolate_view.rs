@@ -5,12 +5,18 @@ use leptos::prelude::*;
 
 use super::digit_gallery::DigitGallery;
 use super::image_strip::ImageStrip;
+use super::line_chart::LineChart;
 use super::model_select::ModelSelect;
 use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
-use crate::analysis::interpolation_alphas;
+use crate::analysis::is_extrapolation;
+use crate::engine::protocol::{DiagnoseFrames, FrameDiagnostics};
 use crate::engine::{ImageRef, ToEngine};
+use crate::ui::chart::{BLUE, Colour, ORANGE};
 use crate::ui::engine_state::EngineState;
-use crate::ui::interpolation::{DEFAULT_FRAMES, blend_pixels, parse_frames, presets};
+use crate::ui::interpolation::{
+    DEFAULT_FRAMES, alpha_range, blend_pixels, distance_chart, frame_rows, parse_frames, presets,
+    strip_alphas,
+};
 use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::view_links::InterpolateLink;
 use crate::weights::ModelSpec;
@@ -48,7 +54,21 @@ pub fn InterpolateView(
     let picking = RwSignal::new(End::A);
     let frames_text = RwSignal::new(link.frames.to_string());
     let frames = Memo::new(move |_| parse_frames(&frames_text.get()));
-    let alpha = RwSignal::new(link.alpha);
+    let past_ends = RwSignal::new(link.past_ends);
+    let alpha = RwSignal::new(
+        link.alpha
+            .clamp(alpha_range(link.past_ends).0, alpha_range(link.past_ends).1),
+    );
+    // The strips' frames: from A to B, and on past both where asked.
+    let alphas = Memo::new(move |_| frames.get().map(|n| strip_alphas(n, past_ends.get())));
+    // Each frame is read by a classifier: the preferred one until the person picks.
+    let classifiers = Memo::new(move |_| state.with(EngineState::classifier_names));
+    let classifier_choice = RwSignal::new(None::<String>);
+    let classifier = Memo::new(move |_| {
+        classifier_choice
+            .get()
+            .unwrap_or_else(|| state.with(EngineState::preferred_classifier))
+    });
     keep_in_address(move || {
         InterpolateLink {
             model_a: model_a.get(),
@@ -56,6 +76,7 @@ pub fn InterpolateView(
             pair: pair.get(),
             frames: frames.get().unwrap_or(DEFAULT_FRAMES),
             alpha: alpha.get(),
+            past_ends: past_ends.get(),
         }
         .hash()
     });
@@ -101,7 +122,10 @@ pub fn InterpolateView(
             .map(|(_, s)| *s)
             .expect("a slot of this view")
     };
-    let request = move |slot: &'static str, model: String, alphas: Vec<f32>| {
+    let request = move |slot: &'static str,
+                        model: String,
+                        alphas: Vec<f32>,
+                        diagnose: Option<DiagnoseFrames>| {
         let (Some(from), Some(to)) = pair.get() else {
             return;
         };
@@ -123,17 +147,22 @@ pub fn InterpolateView(
             from: ImageRef::Test(from),
             to: ImageRef::Test(to),
             alphas,
+            diagnose,
         });
     };
     for (slot, model) in [("strip-a", model_a), ("strip-b", model_b)] {
         Effect::new(move |_| {
-            if let Ok(n) = frames.get() {
-                request(slot, model.get(), interpolation_alphas(n));
+            if let Ok(alphas) = alphas.get() {
+                let c = classifier.get();
+                let diagnose = DiagnoseFrames {
+                    classifier: (!c.is_empty()).then_some(c),
+                };
+                request(slot, model.get(), alphas, Some(diagnose));
             }
         });
     }
     for (slot, model) in [("alpha-a", model_a), ("alpha-b", model_b)] {
-        Effect::new(move |_| request(slot, model.get(), vec![alpha.get()]));
+        Effect::new(move |_| request(slot, model.get(), vec![alpha.get()], None));
     }
 
     let live_now = move |slot: &'static str| {
@@ -154,17 +183,29 @@ pub fn InterpolateView(
             })
         })
     };
+    let diagnostics = move |slot: &'static str| {
+        Signal::derive(move || {
+            live_now(slot).shown?;
+            state.with(|s| s.decoded.get(slot).and_then(|d| d.diagnostics.clone()))
+        })
+    };
+    let marked = Signal::derive(move || {
+        alphas
+            .get()
+            .map(|a| a.iter().map(|&x| is_extrapolation(x)).collect())
+            .unwrap_or_default()
+    });
     let failure =
         move |slot: &'static str| move || state.with(|s| s.request_errors.get(slot).cloned());
     let blend = Signal::derive(move || {
         let (Some(a), Some(b)) = pair.get() else {
             return Vec::new();
         };
-        let Ok(n) = frames.get() else {
+        let Ok(alphas) = alphas.get() else {
             return Vec::new();
         };
         gallery.with(|g| match (g.image(a), g.image(b)) {
-            (Some(x), Some(y)) => blend_pixels(x, y, &interpolation_alphas(n)),
+            (Some(x), Some(y)) => blend_pixels(x, y, &alphas),
             _ => Vec::new(),
         })
     });
@@ -251,29 +292,51 @@ pub fn InterpolateView(
                     prop:value=move || frames_text.get()
                     on:input=move |ev| frames_text.set(event_target_value(&ev))/></label>
                 {move || frames.get().err().map(|e| view! { <span class="warning">{e}</span> })}
+                <label><input type="checkbox" data-testid="interp-extend" prop:checked=move || past_ends.get()
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        past_ends.set(on);
+                        let (lo, hi) = alpha_range(on);
+                        alpha.update(|a| *a = a.clamp(lo, hi));
+                    }/>
+                    " Go on past A and B (α from −0.5 to 1.5)"</label>
+                " · "
+                <label>"Frames read by " <ModelSelect value=classifier options=classifiers none=true
+                    on_change=Callback::new(move |v| classifier_choice.set(Some(v))) testid="interp-classifier"/></label>
             </div>
             {move || (!loaded.get()).then(|| view! { <p class="note">"Loading the models…"</p> })}
             <div class="strips">
-                {[(model_a, "strip-a", "alpha-a", "model-a"), (model_b, "strip-b", "alpha-b", "model-b")].map(|(model, strip, _, testid)| view! {
+                {[(model_a, "strip-a", "model-a"), (model_b, "strip-b", "model-b")].map(|(model, strip, testid)| view! {
                     <div class="strip-row">
                         <div class="strip-label">{model_select(model, testid)}</div>
                         <ImageStrip pixels=decoded(strip) testid="interp-strip" model=Signal::derive(move || model.get())
-                            live=live(strip)/>
+                            live=live(strip) marked=marked/>
                         {move || failure(strip)().map(|e| view! { <span class="warning">{e}</span> })}
                     </div>
                 })}
                 <div class="strip-row" data-part="blend">
                     <div class="strip-label">"Pixels blended"</div>
-                    <ImageStrip pixels=blend testid="blend-strip"/>
+                    <ImageStrip pixels=blend testid="blend-strip" marked=marked/>
                 </div>
+            </div>
+            <p class="note">
+                "What each frame is: the classifier's top guess, and how far the frame's code lies from the nearest "
+                "real test digit's code, in units of the distance from a real digit to its nearest neighbour "
+                "(1: as near the data as real digits are to each other). Frames on tinted paper lie past A or B."
+            </p>
+            <div class="interp-diagnostics-row">
+                <FrameDiagnosticsView diagnostics=diagnostics("strip-a") model=Signal::derive(move || model_a.get()) colour=BLUE/>
+                <FrameDiagnosticsView diagnostics=diagnostics("strip-b") model=Signal::derive(move || model_b.get()) colour=ORANGE/>
             </div>
             <div class="alpha">
                 <label>"α = " {move || format!("{:.2}", alpha.get())} " "
-                    <input type="range" min="0" max="1" step="0.01" data-testid="interp-slider"
+                    <input type="range" step="0.01" data-testid="interp-slider"
+                        min=move || alpha_range(past_ends.get()).0 max=move || alpha_range(past_ends.get()).1
                         prop:value=move || alpha.get().to_string()
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<f32>() {
-                                alpha.set(v.clamp(0.0, 1.0));
+                                let (lo, hi) = alpha_range(past_ends.get_untracked());
+                                alpha.set(v.clamp(lo, hi));
                             }
                         }/>
                 </label>
@@ -299,5 +362,51 @@ pub fn InterpolateView(
                     <img class="pixelated strip" alt=format!("{a} to {b}, latent 100") src=format!("results/interp_{a}_{b}_d100.png")/></div>
             </div> })}
         </section>
+    }
+}
+
+/// Under a strip: each frame's guess and distance from the data, as a table and a chart.
+#[component]
+fn FrameDiagnosticsView(
+    #[prop(into)] diagnostics: Signal<Option<FrameDiagnostics>>,
+    #[prop(into)] model: Signal<String>,
+    colour: Colour,
+) -> impl IntoView {
+    let rows =
+        Memo::new(move |_| diagnostics.with(|d| d.as_ref().map(frame_rows).unwrap_or_default()));
+    let attribute = move |f: fn(&crate::ui::interpolation::FrameRow) -> String| {
+        move || rows.with(|r| r.iter().map(f).collect::<Vec<_>>().join(","))
+    };
+    let reader = move || {
+        diagnostics.with(|d| match d.as_ref().map(|d| d.classifier.clone()) {
+            Some(Some(c)) => format!("guesses by {c}"),
+            Some(None) => "no classifier chosen".into(),
+            None => "waiting for the frames…".into(),
+        })
+    };
+    view! {
+        <div class="interp-diagnostics" data-testid="interp-diagnostics" data-model=move || model.get()
+            data-frames=move || rows.with(Vec::len)
+            data-alphas=attribute(|r| format!("{:.3}", r.alpha))
+            data-distances=attribute(|r| r.relative_distance.map_or(String::new(), |d| format!("{d:.4}")))
+            data-guesses=attribute(|r| r.guess.map_or(String::new(), |g| g.0.to_string()))>
+            <p class="note">{move || model.get()} ": " {reader}</p>
+            <table class="data frame-table" tabindex="0" aria-label="Each frame's α, the classifier's guess and the distance to the data">
+                    <tbody>
+                        <tr><th>"α"</th>{move || rows.get().into_iter().map(|r| view! {
+                            <td class="num" class:extrapolated=r.extrapolated>{format!("{:.2}", r.alpha)}</td>
+                        }).collect_view()}</tr>
+                        <tr><th>"guess"</th>{move || rows.get().into_iter().map(|r| view! {
+                            <td class="num" class:extrapolated=r.extrapolated>{r.guess.map_or("–".into(), |(g, p)| format!("{g} {:.0}%", p * 100.0))}</td>
+                        }).collect_view()}</tr>
+                        <tr><th>"distance"</th>{move || rows.get().into_iter().map(|r| view! {
+                            <td class="num" class:extrapolated=r.extrapolated>{r.relative_distance.map_or("–".into(), |d| format!("{d:.2}"))}</td>
+                        }).collect_view()}</tr>
+                    </tbody>
+            </table>
+            <LineChart spec=Signal::derive(move || diagnostics.with(|d| distance_chart(d.as_ref(), colour)))
+                testid="interp-distance-chart" file_stem="interpolation-distance" width=420 height=220
+                caption="Distance to the nearest real digit's code, in units of a real digit's distance to its nearest neighbour (dashed)."/>
+        </div>
     }
 }

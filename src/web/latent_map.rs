@@ -90,6 +90,7 @@ pub fn LatentMap(
             from: ImageRef::Test(i),
             to: ImageRef::Test(i),
             alphas: vec![0.0],
+            diagnose: None,
         });
     };
     // The first analysis shows the digit the link picked, if the map holds it; another model

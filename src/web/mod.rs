@@ -5,6 +5,7 @@ pub mod app;
 mod browser_storage;
 mod canvas;
 mod class_probabilities;
+mod confusion_matrix;
 mod copy_link;
 mod decorrelation_view;
 mod digit_gallery;

@@ -84,6 +84,7 @@ pub fn ReportView(
                 from: ImageRef::Test(from),
                 to: ImageRef::Test(to),
                 alphas,
+                diagnose: None,
             });
         }
         for d in LATENT_SIZES {

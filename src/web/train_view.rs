@@ -11,7 +11,7 @@ use crate::engine::ToEngine;
 use crate::model::{Architecture, LATENT_SIZES};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
-use crate::ui::train_form::TrainForm;
+use crate::ui::train_form::{SLOW_MOTION_CHOICES, TrainForm, parse_slow_motion};
 use crate::ui::view_links::{train_from_link, train_hash};
 
 #[component]
@@ -29,6 +29,7 @@ pub fn TrainView(
     let history = Memo::new(move |_| state.with(|s| s.run.history.clone()));
     let samples = Memo::new(move |_| state.with(|s| s.samples.clone()));
     let reconstructions = Memo::new(move |_| state.with(|s| s.run.reconstructions.clone()));
+    let reconstructions_step = Memo::new(move |_| state.with(|s| s.run.reconstructions_step));
     let models = Memo::new(move |_| state.with(|s| s.models.clone()));
     let interrupted = Memo::new(move |_| state.with(|s| s.interrupted.clone()));
     let epochs =
@@ -58,14 +59,35 @@ pub fn TrainView(
         }
     });
     let form_error = RwSignal::new(None::<String>);
+    // Slow motion, in steps a second ("": full speed): the engine keeps it for every run.
+    let slow_motion = RwSignal::new(String::new());
     let start_run = move || match form.get_untracked().parse(available.get_untracked()) {
         Ok(request) => {
             form_error.set(None);
             send.run(ToEngine::Train(request));
+            true
         }
-        Err(e) => form_error.set(Some(e)),
+        Err(e) => {
+            form_error.set(Some(e));
+            false
+        }
     };
-    let start = move |_| start_run();
+    let start = move |_| {
+        start_run();
+    };
+    // One optimiser step, then paused; with no run going on, a new one starts with it.
+    let step = move |_| {
+        if status.get_untracked().is_active() || start_run() {
+            send.run(ToEngine::Step);
+        }
+    };
+    let set_slow_motion = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        send.run(ToEngine::SlowMotion {
+            steps_per_second: parse_slow_motion(&value),
+        });
+        slow_motion.set(value);
+    };
     // A link with `start=1` (a lesson's "train it") starts the run once the engine is ready,
     // unless one is already going on.
     if start_from_link {
@@ -119,6 +141,8 @@ pub fn TrainView(
     let (images_value, images_change) =
         field(|f| f.train_images.clone(), |f, v| f.train_images = v);
     let (seed_value, seed_change) = field(|f| f.seed.clone(), |f, v| f.seed = v);
+    let (beta_value, beta_change) = field(|f| f.beta.clone(), |f, v| f.beta = v);
+    let variational = Memo::new(move |_| form.with(|f| f.architecture == "vae"));
     // The exercise's sizes, and the one a link or another view asked for if it is not one.
     let latent_options = move || {
         let mut sizes: Vec<String> = LATENT_SIZES.iter().map(|d| d.to_string()).collect();
@@ -160,6 +184,11 @@ pub fn TrainView(
                 <label title="Seeds the initial weights and the order of the images: the same seed and settings on the same backend give the same run">
                     "Seed " <input type="number" min="0" prop:value=seed_value on:input=seed_change data-testid="train-seed"/>
                 </label>
+                <Show when=move || variational.get()>
+                    <label title="The weight of the KL term: 0 trains a plain autoencoder with noisy codes; larger values pull the codes towards the standard normal and blur the reconstructions">
+                        "β " <input type="text" size="4" prop:value=beta_value on:input=beta_change data-testid="train-beta"/>
+                    </label>
+                </Show>
             </form>
             <div class="controls" data-part="train-controls">
                 <button
@@ -171,6 +200,13 @@ pub fn TrainView(
                     {move || if status.get() == RunStatus::Paused { "Resume" } else { "Pause" }}
                 </button>
                 <button data-testid="train-cancel" on:click=cancel disabled=move || !status.get().is_active()>"Cancel"</button>
+                <button data-testid="train-step" on:click=step disabled=move || !loaded.get()
+                    title="One optimiser step, then paused: the loss, the chart and the reconstructions show what it changed">"Step"</button>
+                <label title="Slow motion: a few steps a second, every one shown">"Speed "
+                    <select data-testid="train-slow" prop:value=move || slow_motion.get() on:change=set_slow_motion>
+                        {SLOW_MOTION_CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    </select>
+                </label>
                 {move || form_error.get().map(|e| view! { <span class="warning">{e}</span> })}
             </div>
             <div class="progress" data-testid="train-progress" data-status=move || format!("{:?}", status.get()).to_lowercase()>
@@ -182,7 +218,7 @@ pub fn TrainView(
             </div>
             <div class="train-output">
                 <LossChart history=history epochs=epochs/>
-                <DigitGrid originals=samples reconstructions=reconstructions/>
+                <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
             </div>
             <ModelList models=models send=send/>
         </section>

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::confusion_matrix::ConfusionMatrix;
 use super::download::offer_download;
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
@@ -14,8 +15,7 @@ use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
 use crate::ui::transfer_state::{
-    accuracy_chart, confusion_csv, confusion_shares, loss_chart, reproduction_csv,
-    reproduction_rows, results_csv, scenario_text,
+    accuracy_chart, loss_chart, reproduction_csv, reproduction_rows, results_csv, scenario_text,
 };
 use crate::ui::view_links::{TransferLink, parse_transfer_epochs};
 
@@ -228,35 +228,7 @@ pub fn TransferView(
             <p><button class="small" data-testid="transfer-full-table-csv"
                 on:click=move |_| { let _ = offer_download("transfer-full-mnist.csv", reproduction_csv(&full_rows.get()).as_bytes()); }>"Table as CSV"</button></p>
             </div>
-            {move || shown.get().map(|r| {
-                let shares = confusion_shares(&r.confusion);
-                let csv = confusion_csv(&r.confusion);
-                let csv_name = format!("confusion-{}-{}.csv", r.scenario, r.labels);
-                view! {
-                    <h3>{format!("Confusion matrix: {} ({} labels)", r.scenario, format::thousands(r.labels))}</h3>
-                    <table class="confusion" tabindex="0" data-testid="confusion-matrix" data-scenario=r.scenario.to_string()>
-                        <thead><tr><th>"true ↓ predicted →"</th>{(0..10).map(|d| view! { <th>{d}</th> }).collect_view()}</tr></thead>
-                        <tbody>
-                            {(0..10).map(|t| view! {
-                                <tr>
-                                    <th>{t}</th>
-                                    {(0..10).map(|p| {
-                                        let share = shares[t * 10 + p];
-                                        let count = r.confusion[t * 10 + p];
-                                        let style = format!(
-                                            "background: rgba({}, {:.3})",
-                                            if t == p { "40, 90, 200" } else { "200, 60, 40" },
-                                            (share * 1.5).min(1.0)
-                                        );
-                                        view! { <td class="num" style=style title=format!("{:.1}% of the {t}s", share * 100.0)>{count}</td> }
-                                    }).collect_view()}
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    <p><button class="small" on:click=move |_| { let _ = offer_download(&csv_name, csv.as_bytes()); }>"Matrix as CSV"</button></p>
-                }
-            })}
+            {move || shown.get().map(|r| view! { <ConfusionMatrix result=r state=state send=send/> })}
         </section>
     }
 }

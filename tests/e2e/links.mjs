@@ -56,7 +56,7 @@ export async function linkChecks({ browser, origin, openPage, waitLoaded, check 
     await waitStrips(page, 7, second);
     await page.waitForFunction(() => location.hash.includes("alpha=0.30") && location.hash.includes("frames=7"));
     const address = await hash(page);
-    check(address === `#/interpolate?a=two-layer-d5&b=two-layer-d100&from=${from}&to=${to}&frames=7&alpha=0.30`,
+    check(address === `#/interpolate?a=two-layer-d5&b=two-layer-d100&from=${from}&to=${to}&frames=7&alpha=0.30&past=0`,
       `#/interpolate: the models, the pair, the frames and α are in the address (${address})`);
     check(await page.evaluate(() => window.__sameDocument === true), "the address follows the view without a reload");
     await page.click('[data-testid="copy-link"]');

@@ -1,6 +1,7 @@
 // The variational autoencoder in the page (issue 20, part 4): the training form offers it,
 // a short training on the CPU engine learns, and the model joins the list under its name.
 //   node tests/e2e/vae.mjs [dist-folder]     (tests/e2e/run.mjs runs it too)
+import fs from "node:fs";
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
 import { collectErrors, runAlone } from "./standalone.mjs";
@@ -19,12 +20,28 @@ export async function vaeChecks({ dist, root, chromiumPath, args, check }) {
     const label = await page.$eval('[data-testid="train-architecture"] option[value="vae"]',
       (o) => o.textContent).catch(() => null);
     check(label !== null && /variational/.test(label), `the architecture choice offers vae ("${label}")`);
+    const betaBefore = await page.$('[data-testid="train-beta"]');
     await page.selectOption('[data-testid="train-architecture"]', "vae");
+    // β, the KL weight, is asked for a VAE only, and travels in the address.
+    await page.waitForSelector('[data-testid="train-beta"]');
+    await page.fill('[data-testid="train-beta"]', "0.5");
+    await page.waitForFunction(() => location.hash.includes("arch=vae") && location.hash.endsWith("beta=0.5"));
+    check(betaBefore === null, "β is asked for a VAE only, and the address keeps it (beta=0.5)");
     await trainToEnd(page, { epochs: 1, images: 2000 });
     const series = await lossSeries(page);
     check(series.last < series.first, `a VAE's training learns in the page (loss ${series.first} → ${series.last})`);
     const models = await page.textContent('[data-testid="model-list"]');
     check(/vae-d20 \(trained 1\)/.test(models), "the trained VAE joins the model list as vae-d20");
+    // Its weight file says what it is: kind vae, trained with β = 0.5.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click('[data-testid="model-list"] tr[data-model="vae-d20 (trained 1)"] [data-testid="model-save"]'),
+    ]);
+    const saved = fs.readFileSync(await download.path());
+    const header = JSON.parse(saved.subarray(8, 8 + Number(saved.readBigUInt64LE(0))).toString());
+    const manifest = JSON.parse(header.__metadata__?.latent_lab ?? "{}");
+    check(manifest.model?.architecture === "vae" && manifest.beta === 0.5,
+      `the saved VAE's manifest names its kind and β (${JSON.stringify(manifest.model)}, β ${manifest.beta})`);
     check(errors.length === 0, `VAE: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
     await browser.close();

@@ -174,6 +174,28 @@ impl Host for WorkerHost<'_> {
         sleep(PAUSED_POLL_MS).await;
     }
 
+    fn slow_motion(&self) -> Option<f32> {
+        self.engine.borrow().core.slow_motion()
+    }
+
+    fn step_taken(&self) {
+        self.engine.borrow_mut().core.step_taken();
+    }
+
+    /// In short sleeps, so a pause, a step, a cancel or a new rate acts within one.
+    async fn wait_ms(&self, ms: f64) {
+        let end = now_ms() + ms;
+        let rate = self.slow_motion();
+        loop {
+            let left = end - now_ms();
+            let unchanged = self.control() == Some(Control::Run) && self.slow_motion() == rate;
+            if left <= 0.0 || !unchanged {
+                break;
+            }
+            sleep((left.ceil() as i32).min(PAUSED_POLL_MS)).await;
+        }
+    }
+
     fn device_lost(&self) -> Option<String> {
         self.engine.borrow().gpu_lost()
     }

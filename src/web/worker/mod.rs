@@ -24,7 +24,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
 use crate::backend::GpuWatch;
-use crate::engine::protocol::{DRAWING_REQUEST, ErrorSource, decode};
+use crate::engine::protocol::{CONFUSION_CELL_REQUEST, DRAWING_REQUEST, ErrorSource, decode};
 use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
 use crate::web::indexed_db::Database;
 use crate::web::web_locks::HeldLock;
@@ -93,6 +93,13 @@ fn handle(engine: &Shared, message: ToEngine) {
         ToEngine::Pause => control(Control::Pause),
         ToEngine::Resume => control(Control::Run),
         ToEngine::Cancel => control(Control::Cancel),
+        ToEngine::Step => control(Control::Step),
+        ToEngine::SlowMotion { steps_per_second } => {
+            let set = engine.borrow_mut().core.set_slow_motion(steps_per_second);
+            if let Err(e) = set {
+                fail(ErrorSource::request("slow_motion", None), e);
+            }
+        }
         ToEngine::Interrupted { id, choice } => runs::interrupted(&engine, id, choice),
         ToEngine::Transfer(request) => runs::start_transfer(&engine, request),
         ToEngine::Download { name } => {
@@ -130,6 +137,19 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
+        ToEngine::OpenConfusionCell {
+            model,
+            true_digit,
+            guess,
+        } => spawn_local(async move {
+            match requests::confusion_cell(&engine, &model, true_digit, guess).await {
+                Ok(cell) => post(&FromEngine::ConfusionCell(cell)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: CONFUSION_CELL_REQUEST.into(),
+                    message,
+                }),
+            }
+        }),
         ToEngine::ReadDrawing {
             seq,
             autoencoder,
@@ -153,14 +173,27 @@ fn handle(engine: &Shared, message: ToEngine) {
             from,
             to,
             alphas,
+            diagnose,
         } => spawn_local(async move {
-            match requests::decode_frames(&engine, &model, &from, &to, &alphas).await {
-                Ok((pixels, inputs)) => post(&FromEngine::Decoded {
+            let decoded = match &diagnose {
+                None => requests::decode_frames(&engine, &model, &from, &to, &alphas)
+                    .await
+                    .map(|(pixels, inputs)| (pixels, inputs, None)),
+                Some(d) => {
+                    let classifier = d.classifier.as_deref();
+                    requests::decode_and_diagnose(&engine, &model, &from, &to, &alphas, classifier)
+                        .await
+                        .map(|(pixels, inputs, diagnostics)| (pixels, inputs, Some(diagnostics)))
+                }
+            };
+            match decoded {
+                Ok((pixels, inputs, diagnostics)) => post(&FromEngine::Decoded {
                     slot,
                     seq,
                     model,
                     pixels,
                     inputs,
+                    diagnostics,
                 }),
                 Err(message) => post(&FromEngine::RequestFailed {
                     what: slot,

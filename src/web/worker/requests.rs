@@ -9,8 +9,11 @@ use wasm_bindgen_futures::spawn_local;
 use super::Shared;
 use super::browser::{cpu, fail, next_task, now_ms, post};
 use super::storage::{forget_model, keep};
+use crate::data::MnistSet;
 use crate::engine::classifier_evaluation::{ClassifierEvaluation, evaluate_classifier_in_steps};
+use crate::engine::confusion_cell::{CellDigits, confusion_cell_digits};
 use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
+use crate::engine::interpolation_diagnostics::{FrameDiagnostics, decode_with_diagnostics};
 use crate::engine::latent_analysis::{
     AnalysisProgress, LatentAnalysis, analyse_latents_in_steps, decode_between,
 };
@@ -18,6 +21,8 @@ use crate::engine::protocol::ErrorSource;
 use crate::engine::state::AutoencoderOnTest;
 use crate::engine::store::model_name_from_file;
 use crate::engine::{FromEngine, ImageRef, ModelOrigin};
+use crate::model::Autoencoder;
+use burn::prelude::Device;
 
 pub(super) async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysis, String> {
     let AutoencoderOnTest {
@@ -55,6 +60,17 @@ pub(super) async fn evaluate(engine: &Shared, name: &str) -> Result<ClassifierEv
     .await
 }
 
+/// The test digits of one cell of a classifier's confusion matrix.
+pub(super) async fn confusion_cell(
+    engine: &Shared,
+    name: &str,
+    true_digit: u8,
+    guess: u8,
+) -> Result<CellDigits, String> {
+    let (model, device, test) = engine.borrow().core.classifier_on_test(name)?;
+    confusion_cell_digits(name, &model, &test, true_digit, guess, &device).await
+}
+
 pub(super) async fn decode_frames(
     engine: &Shared,
     name: &str,
@@ -68,6 +84,60 @@ pub(super) async fn decode_frames(
         test,
     } = engine.borrow().core.autoencoder_on_test(name)?;
     decode_between(&model, &test, from, to, alphas, &device).await
+}
+
+/// Decoded frames with what each one is; the autoencoder's test-subset codes are made once.
+pub(super) async fn decode_and_diagnose(
+    engine: &Shared,
+    name: &str,
+    from: &ImageRef,
+    to: &ImageRef,
+    alphas: &[f32],
+    classifier_name: Option<&str>,
+) -> Result<(Vec<u8>, Vec<u8>, FrameDiagnostics), String> {
+    let AutoencoderOnTest {
+        model,
+        device,
+        test,
+    } = engine.borrow().core.autoencoder_on_test(name)?;
+    let classifier = match classifier_name {
+        Some(c) => Some((c, engine.borrow().core.classifier(c)?)),
+        None => None,
+    };
+    let index = latent_index(engine, name, &model, &test, &device).await?;
+    // The typical neighbour distance takes a moment the first time: let messages in first.
+    next_task().await;
+    decode_with_diagnostics(
+        &model,
+        &index,
+        &test,
+        from,
+        to,
+        alphas,
+        classifier.as_ref().map(|(n, m)| (*n, m)),
+        &device,
+    )
+    .await
+}
+
+/// The autoencoder's codes of the test subset: cached, made on first use.
+async fn latent_index(
+    engine: &Shared,
+    name: &str,
+    model: &Autoencoder,
+    test: &MnistSet,
+    device: &Device,
+) -> Result<Rc<LatentIndex>, String> {
+    let cached = engine.borrow().core.latent_index(name);
+    if let Some(index) = cached {
+        return Ok(index);
+    }
+    let index = Rc::new(LatentIndex::build(model, test, device).await?);
+    engine
+        .borrow_mut()
+        .core
+        .cache_latent_index(name, index.clone());
+    Ok(index)
 }
 
 /// What the models make of a drawing; the autoencoder's test-subset codes are made once.
@@ -87,18 +157,7 @@ pub(super) async fn read(
         Some(c) => Some((c, engine.borrow().core.classifier(c)?)),
         None => None,
     };
-    let cached = engine.borrow().core.latent_index(name);
-    let index = match cached {
-        Some(index) => index,
-        None => {
-            let index = Rc::new(LatentIndex::build(&model, &test, &device).await?);
-            engine
-                .borrow_mut()
-                .core
-                .cache_latent_index(name, index.clone());
-            index
-        }
-    };
+    let index = latent_index(engine, name, &model, &test, &device).await?;
     let values = crate::data::bytes_to_values(pixels);
     let models = DrawingModels {
         autoencoder_name: name,

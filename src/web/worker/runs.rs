@@ -312,7 +312,7 @@ async fn transfer(
             async |_: &TransferSession| {},
         )
         .await?;
-        let (model, manifest, result) = session
+        let (model, manifest, mut result) = session
             .finish(&data.test, now_ms())
             .await
             .map_err(|e| format!("{scenario}: {e}"))?;
@@ -320,6 +320,7 @@ async fn transfer(
             .borrow_mut()
             .core
             .add_trained_classifier(scenario, number, model, manifest);
+        result.classifier = info.name.clone();
         post(&FromEngine::TransferDone {
             result,
             model: info.clone(),

@@ -1,0 +1,78 @@
+// Training you can watch (issue 20, part 1): the Step button takes one optimiser step and
+// pauses, with the loss chart and the reconstructions showing that step; slow motion takes a
+// few steps a second and shows every one; pause and full speed work from either.
+//   node tests/e2e/watch.mjs [dist-folder]     (tests/e2e/run.mjs runs it too)
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+import { collectErrors, runAlone } from "./standalone.mjs";
+import { waitTrainStatus } from "./training.mjs";
+
+export async function watchChecks({ dist, root, chromiumPath, args, check }) {
+  const server = await serve(dist, root);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: chromiumPath, args });
+  try {
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${origin}/?backend=cpu#/train`);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="train-step"]')?.disabled,
+      null, { timeout: 180_000 });
+    await page.fill('[data-testid="train-epochs"]', "1");
+    await page.fill('[data-testid="train-images"]', "2000");
+    const shown = () => page.evaluate(() => ({
+      status: document.querySelector('[data-testid="train-progress"]').dataset.status,
+      step: +document.querySelector('[data-testid="train-progress"] progress').value,
+      reconstructed: +document.querySelector('[data-testid="recon-grid"]').dataset.step,
+      points: +document.querySelector('[data-testid="loss-chart"]').dataset.points,
+    }));
+    /** Waits until the run is paused with the reconstructions of step `n` shown. */
+    const pausedAt = (n) => page.waitForFunction((want) => {
+      const status = document.querySelector('[data-testid="train-progress"]').dataset.status;
+      return status === "paused" && +document.querySelector('[data-testid="recon-grid"]').dataset.step === want
+        && +document.querySelector('[data-testid="train-progress"] progress').value === want;
+    }, n, { timeout: 120_000 });
+
+    // With no run going on, Step starts one and stops after its first step.
+    await page.click('[data-testid="train-step"]');
+    await pausedAt(1);
+    const first = await shown();
+    check(first.step === 1 && first.reconstructed === 1 && first.points === 1,
+      `Step starts a run and pauses after one step, shown in full (step ${first.step}, reconstructions of step ${first.reconstructed}, ${first.points} chart point)`);
+    await page.click('[data-testid="train-step"]');
+    await pausedAt(2);
+    await page.click('[data-testid="train-step"]');
+    await pausedAt(3);
+    const third = await shown();
+    check(third.points === 3, `each Step adds one step to the chart and the reconstructions (${third.points} points at step ${third.step})`);
+
+    // Slow motion: every step shown, one after the other.
+    await page.selectOption('[data-testid="train-slow"]', "10");
+    await page.evaluate(() => {
+      window.__stepsShown = [];
+      const grid = document.querySelector('[data-testid="recon-grid"]');
+      new MutationObserver(() => window.__stepsShown.push(+grid.dataset.step))
+        .observe(grid, { attributes: true, attributeFilter: ["data-step"] });
+    });
+    await page.click('[data-testid="train-pause"]'); // Resume, in slow motion
+    await page.waitForFunction(() => window.__stepsShown.length >= 6, null, { timeout: 120_000 });
+    await page.click('[data-testid="train-pause"]');
+    await waitTrainStatus(page, "paused", 60_000);
+    const seen = await page.evaluate(() => window.__stepsShown);
+    const consecutive = seen.every((s, i) => s === 4 + i);
+    check(consecutive && seen.length >= 6, `slow motion shows every step in turn (${seen.join(", ")}) and pauses`);
+
+    // Full speed again: the run goes to its end.
+    await page.selectOption('[data-testid="train-slow"]', "");
+    await page.click('[data-testid="train-pause"]');
+    await waitTrainStatus(page, "finished", 300_000);
+    const last = await shown();
+    check(last.step === 32 && /two-layer-d20 \(trained 1\)/.test(await page.textContent('[data-testid="model-list"]')),
+      `at full speed the watched run finishes (step ${last.step} of 32) and its model joins the list`);
+    check(errors.length === 0, `watching: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+await runAlone(import.meta.url, watchChecks);
