@@ -137,6 +137,58 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     let (_, manifest) = load_classifier(&bytes, &device).unwrap();
     assert!(manifest.test_accuracy.is_some());
     assert!(weights.join("three-layer-d20.json").exists());
+
+    // The same seed gives the same run, on one kernel thread as on several: the seed draws
+    // every model's initial weights as well as the order of the images.
+    let again_dir = common::temp_dir("reproduce-again");
+    let again = latent_lab()
+        .args(["reproduce", "--quick", "--out"])
+        .arg(&again_dir)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let again: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(again_dir.join("results.json")).unwrap()).unwrap();
+    let losses = |j: &serde_json::Value| -> Vec<f64> {
+        j["latent_sweep"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(j["depth"].as_array().unwrap())
+            .map(|e| e["test_loss"].as_f64().unwrap())
+            .collect()
+    };
+    let accuracies = |j: &serde_json::Value| -> Vec<f64> {
+        j["transfer"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["test_accuracy"].as_f64().unwrap())
+            .collect()
+    };
+    let close = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= 1e-4 * x.abs().max(1e-3))
+    };
+    assert!(
+        close(&losses(&json), &losses(&again)),
+        "{:?} vs {:?}",
+        losses(&json),
+        losses(&again)
+    );
+    assert!(
+        close(&accuracies(&json), &accuracies(&again)),
+        "{:?} vs {:?}",
+        accuracies(&json),
+        accuracies(&again)
+    );
+    std::fs::remove_dir_all(&again_dir).unwrap();
     std::fs::remove_dir_all(&out_dir).unwrap();
 }
 

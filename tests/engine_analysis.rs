@@ -16,6 +16,9 @@ use latent_lab::engine::latent_analysis::{
     AnalysisProgress, GALLERY_PER_DIGIT, HISTOGRAM_BINS, analyse_latents, analyse_latents_in_steps,
     decode_between, gallery_indices,
 };
+use latent_lab::engine::latent_selection::{
+    BRUSHED_DIGITS_SHOWN, brushed_digits, coordinate_scatter,
+};
 use latent_lab::engine::{ImageRef, ModelOrigin, ModelStore};
 use latent_lab::results::Results;
 use pollster::block_on;
@@ -324,4 +327,61 @@ fn gallery_holds_the_first_images_of_every_digit_in_order() {
         assert!(of_digit.iter().all(|&i| set.label(i) == digit));
         assert!(of_digit.windows(2).all(|w| w[0] < w[1]));
     }
+}
+
+/// Issue 20, part 2: a heatmap cell's scatter holds those two coordinates of every code; a
+/// brush's mean code, for one digit, decodes as that digit's reconstruction.
+#[test]
+fn a_heatmap_cell_and_a_brush_read_the_models_codes() {
+    let store = store_with("two-layer-d20");
+    let model = store.autoencoder("two-layer-d20").unwrap();
+    let set = test_subset(200);
+    let index = block_on(LatentIndex::build(model, &set, &device())).unwrap();
+    let scatter = coordinate_scatter("two-layer-d20", &index, 3, 7).unwrap();
+    assert_eq!((scatter.x.len(), scatter.y.len()), (200, 200));
+    let row = index.row(10).unwrap();
+    assert_eq!((scatter.x[10], scatter.y[10]), (row[3], row[7]));
+    assert!(coordinate_scatter("m", &index, 20, 0).is_err());
+
+    let seven = set.first_of_digit(7).unwrap();
+    let one = block_on(brushed_digits(
+        "m",
+        model,
+        &index,
+        &set,
+        &[seven],
+        &device(),
+    ))
+    .unwrap();
+    let reconstruction =
+        pixels_to_bytes(&block_on(reconstruct(model, &set, &[seven], &device())).unwrap());
+    assert_eq!((one.count, one.indices.clone()), (1, vec![seven]));
+    assert_eq!(one.pixels, set.image(seven));
+    assert!(
+        one.mean
+            .iter()
+            .zip(&reconstruction)
+            .all(|(a, b)| a.abs_diff(*b) <= 2),
+        "one digit's mean code is its code"
+    );
+    let many: Vec<usize> = (0..150).rev().collect();
+    let brushed = block_on(brushed_digits("m", model, &index, &set, &many, &device())).unwrap();
+    assert_eq!(brushed.count, 150);
+    assert_eq!(
+        brushed.indices,
+        many[..BRUSHED_DIGITS_SHOWN].to_vec(),
+        "as brushed, the first 100"
+    );
+    assert_eq!(brushed.pixels.len(), BRUSHED_DIGITS_SHOWN * 784);
+    assert_eq!(brushed.mean.len(), 784);
+    let err = block_on(brushed_digits(
+        "m",
+        model,
+        &index,
+        &test_subset(100),
+        &[1],
+        &device(),
+    ))
+    .unwrap_err();
+    assert!(err.contains("out of date"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! What the trained models say: latent codes, their correlations, interpolations.
 
 mod codes;
+mod epoch_maps;
 mod histogram;
 mod interpolation;
 mod nearest_data;
@@ -10,6 +11,7 @@ mod procrustes;
 
 pub(crate) use codes::read_floats;
 pub use codes::{encode_set, reconstruct};
+pub use epoch_maps::{EpochMaps, StableAxes, epoch_maps};
 pub use histogram::{Histogram, coordinate_histograms};
 pub use interpolation::{
     interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,

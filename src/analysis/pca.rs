@@ -26,6 +26,46 @@ pub fn pca(codes: &[f32], n: usize, d: usize, k: usize) -> Projection {
     pca_of_scatter(codes, n, d, k, &mean, scatter)
 }
 
+/// The codes' mean, their first `k` principal axes (unit vectors, fewer when `d < k`, signed
+/// as [`pca`] signs them) and the share of the variance along each: what projects other codes
+/// (another epoch's) on the same axes.
+pub fn principal_axes(
+    codes: &[f32],
+    n: usize,
+    d: usize,
+    k: usize,
+) -> (Vec<f64>, Vec<Vec<f64>>, Vec<f64>) {
+    let (mean, scatter) = scatter_matrix(codes, n, d);
+    let (axes, explained) = axes_of_scatter(scatter, n, d, k);
+    (mean, axes, explained)
+}
+
+/// The first `k` principal axes of a scatter matrix of `n` codes, and their shares of the
+/// variance.
+fn axes_of_scatter(scatter: Vec<f64>, n: usize, d: usize, k: usize) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let k = k.min(d);
+    if n == 0 || k == 0 {
+        return (Vec::new(), vec![0.0; k]);
+    }
+    let mut cov = scatter;
+    cov.iter_mut().for_each(|c| *c /= n as f64);
+    let total: f64 = (0..d).map(|i| cov[i * d + i]).sum();
+    let mut vectors = Vec::with_capacity(k);
+    let mut explained = Vec::with_capacity(k);
+    for c in 0..k {
+        let (value, vector) = top_eigen(&cov, d, c, &vectors);
+        explained.push(if total > 0.0 { value / total } else { 0.0 });
+        // Deflate: remove this component from the matrix.
+        for i in 0..d {
+            for j in 0..d {
+                cov[i * d + j] -= value * vector[i] * vector[j];
+            }
+        }
+        vectors.push(vector);
+    }
+    (vectors, explained)
+}
+
 /// [`pca`] from the codes' means and scatter matrix ([`crate::analysis::pearson::Scatter`]),
 /// when they are already there.
 pub fn pca_of_scatter(
@@ -45,22 +85,7 @@ pub fn pca_of_scatter(
             explained: vec![0.0; k],
         };
     }
-    let mut cov = scatter;
-    cov.iter_mut().for_each(|c| *c /= n as f64);
-    let total: f64 = (0..d).map(|i| cov[i * d + i]).sum();
-    let mut vectors = Vec::with_capacity(k);
-    let mut explained = Vec::with_capacity(k);
-    for c in 0..k {
-        let (value, vector) = top_eigen(&cov, d, c, &vectors);
-        explained.push(if total > 0.0 { value / total } else { 0.0 });
-        // Deflate: remove this component from the matrix.
-        for i in 0..d {
-            for j in 0..d {
-                cov[i * d + j] -= value * vector[i] * vector[j];
-            }
-        }
-        vectors.push(vector);
-    }
+    let (vectors, explained) = axes_of_scatter(scatter, n, d, k);
     let mut points = Vec::with_capacity(n * k);
     for row in codes.chunks_exact(d) {
         for v in &vectors {

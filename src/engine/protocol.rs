@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::classifier_evaluation::ClassifierEvaluation;
 pub use super::confusion_cell::CellDigits;
 use super::drawing_reading::DrawingReading;
+pub use super::epoch_recording::RecordedEpochs;
 pub use super::interpolation_diagnostics::FrameDiagnostics;
 pub use super::latent_analysis::ImageRef;
 use super::latent_analysis::LatentAnalysis;
+pub use super::latent_selection::{BrushedDigits, CoordinateScatter};
 pub use super::progress::TrainingProgress;
 use super::transfer_session::{TransferPoint, TransferRequest, TransferResult};
 use crate::BackendKind;
@@ -23,6 +25,12 @@ use crate::weights::ModelSpec;
 pub const DRAWING_REQUEST: &str = "drawing";
 /// The `what` of a [`FromEngine::RequestFailed`] for [`ToEngine::OpenConfusionCell`].
 pub const CONFUSION_CELL_REQUEST: &str = "confusion-cell";
+/// The `what` of a [`FromEngine::RequestFailed`] for [`ToEngine::CoordinatePair`].
+pub const SCATTER_REQUEST: &str = "scatter";
+/// The `what` of a [`FromEngine::RequestFailed`] for [`ToEngine::Brush`].
+pub const BRUSH_REQUEST: &str = "brush";
+/// The `what` of a [`FromEngine::RequestFailed`] for [`ToEngine::EpochMaps`].
+pub const EPOCHS_REQUEST: &str = "epochs";
 
 /// Bumped whenever a message changes shape. 5: an interrupted run's epoch losses are named
 /// ([`EpochLoss`]); checkpoints saved before (triples) are still read. 7: every run has an id,
@@ -31,7 +39,9 @@ pub const CONFUSION_CELL_REQUEST: &str = "confusion-cell";
 /// what each frame is ([`DiagnoseFrames`], [`FrameDiagnostics`]); a confusion cell's digits
 /// ([`ToEngine::OpenConfusionCell`]); a transfer result names its classifier; a training
 /// request may carry a VAE's β; a single step and slow motion ([`ToEngine::Step`],
-/// [`ToEngine::SlowMotion`]).
+/// [`ToEngine::SlowMotion`]); the drill-downs of the decorrelation view
+/// ([`ToEngine::CoordinatePair`], [`ToEngine::Brush`]); the latent map through the epochs
+/// ([`ToEngine::EpochMaps`]).
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The backend the person asked for (`?backend=` in the page's address).
@@ -200,6 +210,24 @@ pub enum ToEngine {
         true_digit: u8,
         guess: u8,
     },
+    /// Coordinates `i` and `j` of an autoencoder's code of every test digit
+    /// ([`FromEngine::CoordinateScatter`]).
+    CoordinatePair {
+        model: String,
+        i: usize,
+        j: usize,
+    },
+    /// The latent map of a model trained here, through its recorded epochs
+    /// ([`FromEngine::RecordedEpochs`]).
+    EpochMaps {
+        model: String,
+    },
+    /// The test digits brushed on an autoencoder's latent map, and the decoded mean of their
+    /// codes ([`FromEngine::Brushed`]).
+    Brush {
+        model: String,
+        indices: Vec<usize>,
+    },
     /// Decode the codes mixed between images `from` and `to`, one frame per α
     /// ([`FromEngine::Decoded`]). `slot` names where the page shows it and `seq` orders the
     /// requests of one slot, so the page keeps only the newest answer.
@@ -348,6 +376,12 @@ pub enum FromEngine {
     /// The answer to [`ToEngine::OpenConfusionCell`] (a failure comes as
     /// [`FromEngine::RequestFailed`] with `what` = [`CONFUSION_CELL_REQUEST`]).
     ConfusionCell(CellDigits),
+    /// The answer to [`ToEngine::CoordinatePair`] (a failure: `what` = [`SCATTER_REQUEST`]).
+    CoordinateScatter(CoordinateScatter),
+    /// The answer to [`ToEngine::Brush`] (a failure: `what` = [`BRUSH_REQUEST`]).
+    Brushed(BrushedDigits),
+    /// The answer to [`ToEngine::EpochMaps`] (a failure: `what` = [`EPOCHS_REQUEST`]).
+    RecordedEpochs(RecordedEpochs),
     /// The answer to [`ToEngine::ReadDrawing`] (a failure comes as [`FromEngine::RequestFailed`]
     /// with `what` = "drawing").
     DrawingRead(DrawingReading),
@@ -749,6 +783,18 @@ mod tests {
                 true_digit: 4,
                 guess: 9,
             },
+            ToEngine::CoordinatePair {
+                model: "two-layer-d20".into(),
+                i: 3,
+                j: 11,
+            },
+            ToEngine::Brush {
+                model: "two-layer-d20".into(),
+                indices: vec![5, 1_999],
+            },
+            ToEngine::EpochMaps {
+                model: "two-layer-d20 (trained 1)".into(),
+            },
             ToEngine::Transfer(transfer.clone()),
             ToEngine::Decode {
                 slot: "strip-a".into(),
@@ -895,6 +941,32 @@ mod tests {
                 what: "m".into(),
                 message: "no such model".into(),
             },
+            FromEngine::CoordinateScatter(CoordinateScatter {
+                model: "two-layer-d20".into(),
+                i: 3,
+                j: 11,
+                x: vec![0.0, 1.5],
+                y: vec![2.25, 0.0],
+            }),
+            FromEngine::RecordedEpochs(RecordedEpochs {
+                model: "two-layer-d20 (trained 1)".into(),
+                labels: vec![7, 2],
+                maps: crate::analysis::EpochMaps {
+                    epochs: vec![0, 1],
+                    points: vec![vec![0.5, -1.0, 2.0, 0.25], vec![1.0, 0.0, -1.0, 0.0]],
+                    explained: vec![[0.5, 0.25], [0.75, 0.125]],
+                    method: crate::analysis::StableAxes::Procrustes,
+                    projection_motion: 0.5,
+                    procrustes_motion: Some(0.25),
+                },
+            }),
+            FromEngine::Brushed(BrushedDigits {
+                model: "two-layer-d20".into(),
+                count: 120,
+                indices: vec![5, 7],
+                pixels: vec![1; 3],
+                mean: vec![2; 3],
+            }),
             FromEngine::ConfusionCell(CellDigits {
                 model: "frozen 1".into(),
                 true_digit: 4,

@@ -7,6 +7,7 @@
 
 use burn::prelude::*;
 
+use super::epoch_recording::EpochRecording;
 use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
 use super::protocol::{EpochLoss, FromEngine, InterruptedRun, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
@@ -56,6 +57,9 @@ pub struct TrainingSession {
     epoch_losses: Vec<EpochLoss>,
     /// Report every step (see [`Self::watch_every_step`]).
     watched: bool,
+    /// The test digits' codes before the first step and after every epoch (made at the first
+    /// step, which has the test subset).
+    recording: Option<EpochRecording>,
 }
 
 /// The first test image of each digit 0, 1, …, `count - 1` (at most 10): varied samples
@@ -159,7 +163,13 @@ impl TrainingSession {
             last_train_loss: None,
             epoch_losses: Vec::new(),
             watched: false,
+            recording: None,
         })
+    }
+
+    /// The codes recorded for the latent map through the epochs, taken out of the run.
+    pub fn take_recording(&mut self) -> Option<EpochRecording> {
+        self.recording.take()
     }
 
     /// Watched step by step (a single step, slow motion): every step reads its loss back
@@ -252,6 +262,16 @@ impl TrainingSession {
         now: impl Fn() -> f64,
     ) -> Result<Vec<FromEngine>, TrainingError> {
         let mut events = Vec::new();
+        if self.recording.is_none() && !self.trainer.is_finished() {
+            // The map before this run's first step (epoch 0, or where a resumed run starts).
+            let mut recording =
+                EpochRecording::new(test, self.request.training.epochs, self.request.latent_dim);
+            let model = self.trainer.model().valid();
+            recording
+                .record(self.trainer.epoch(), &model, &self.device)
+                .await?;
+            self.recording = Some(recording);
+        }
         let Some(report) = self.trainer.step(train) else {
             return Ok(events);
         };
@@ -282,6 +302,12 @@ impl TrainingSession {
                 .loss;
             self.last_train_loss = Some(train_loss);
             self.last_test_loss = Some(test_loss);
+            if let Some(recording) = &mut self.recording {
+                let model = self.trainer.model().valid();
+                recording
+                    .record(report.epoch + 1, &model, &self.device)
+                    .await?;
+            }
             self.epoch_losses.push(EpochLoss {
                 epoch: report.epoch + 1,
                 train_loss,

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use burn::prelude::Device;
 
 use super::drawing_reading::LatentIndex;
+use super::epoch_recording::EpochRecording;
 use super::protocol::{InterruptedRun, ModelInfo, ModelOrigin, TrainRequest};
 use super::store::{ModelStore, StoredModel};
 use crate::data::MnistSet;
@@ -88,6 +89,8 @@ pub struct EngineCore {
     checkpoint_awaits: HashMap<String, String>,
     /// Each autoencoder's codes of the test subset, made on its first drawing.
     latent_indices: HashMap<String, Rc<LatentIndex>>,
+    /// Model name → the epochs recorded while it trained here (issue 20).
+    recordings: HashMap<String, Rc<EpochRecording>>,
 }
 
 /// The store name of an autoencoder trained in the page: `two-layer-d20 (trained 3)`.
@@ -290,6 +293,16 @@ impl EngineCore {
             .cloned()
     }
 
+    /// Keeps a run's recorded epochs with its model (dropped with it).
+    pub fn keep_recording(&mut self, name: &str, recording: EpochRecording) {
+        self.recordings.insert(name.to_string(), Rc::new(recording));
+    }
+
+    /// The epochs recorded while `name` trained in this page.
+    pub fn recording(&self, name: &str) -> Option<Rc<EpochRecording>> {
+        self.recordings.get(name).cloned()
+    }
+
     pub fn latent_index(&self, name: &str) -> Option<Rc<LatentIndex>> {
         self.latent_indices.get(name).cloned()
     }
@@ -302,6 +315,7 @@ impl EngineCore {
     pub fn remove_model(&mut self, name: &str) -> Result<ModelInfo, String> {
         let removed = self.store.remove(name)?;
         self.latent_indices.remove(name);
+        self.recordings.remove(name);
         Ok(removed)
     }
 

@@ -244,9 +244,46 @@ pub fn histogram_bars(h: &Histogram, width: f64, height: f64) -> Vec<(f64, f64, 
         .collect()
 }
 
+/// Canvas positions of a scatter of `xs` against `ys` in a `width × height` box with a
+/// `margin`, each axis on its own range (y upwards). A coordinate that never varies (dead)
+/// puts every point on its middle line.
+pub fn scatter_positions(
+    xs: &[f32],
+    ys: &[f32],
+    width: f64,
+    height: f64,
+    margin: f64,
+) -> Vec<(f64, f64)> {
+    let range = |v: &[f32]| {
+        let lo = v.iter().copied().fold(f32::INFINITY, f32::min);
+        let hi = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        (f64::from(lo), f64::from(hi))
+    };
+    let place = |v: f32, (lo, hi): (f64, f64), length: f64| {
+        if hi > lo {
+            margin + (f64::from(v) - lo) / (hi - lo) * (length - 2.0 * margin)
+        } else {
+            length / 2.0
+        }
+    };
+    let (rx, ry) = (range(xs), range(ys));
+    xs.iter()
+        .zip(ys)
+        .map(|(&x, &y)| (place(x, rx, width), height - place(y, ry, height)))
+        .collect()
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scatter_spans_its_box_and_a_dead_coordinate_sits_in_the_middle() {
+        let p = scatter_positions(&[0.0, 1.0, 2.0], &[5.0, 5.0, 5.0], 110.0, 60.0, 5.0);
+        assert_eq!(p, vec![(5.0, 30.0), (55.0, 30.0), (105.0, 30.0)]);
+        let p = scatter_positions(&[1.0, 3.0], &[-1.0, 1.0], 20.0, 20.0, 0.0);
+        assert_eq!(p, vec![(0.0, 20.0), (20.0, 0.0)], "y grows upwards");
+    }
 
     fn stats(d: usize, zero: Option<f64>, defined: Option<f64>, dead: usize) -> DecorrelationStats {
         DecorrelationStats {

@@ -12,7 +12,8 @@ use crate::engine::classifier_evaluation::ClassifierEvaluation;
 use crate::engine::drawing_reading::DrawingReading;
 use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::protocol::{
-    CONFUSION_CELL_REQUEST, CellDigits, ErrorSource, FrameDiagnostics, StartupProblem,
+    BRUSH_REQUEST, BrushedDigits, CONFUSION_CELL_REQUEST, CellDigits, CoordinateScatter,
+    EPOCHS_REQUEST, ErrorSource, FrameDiagnostics, RecordedEpochs, SCATTER_REQUEST, StartupProblem,
     TrainingProgress,
 };
 use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
@@ -96,6 +97,12 @@ pub struct EngineState {
     pub drawing: Option<DrawingReading>,
     /// The digits of the confusion-matrix cell opened last.
     pub confusion_cell: Option<CellDigits>,
+    /// The scatter of the heatmap cell opened last.
+    pub scatter: Option<CoordinateScatter>,
+    /// The digits brushed last on the latent map.
+    pub brushed: Option<BrushedDigits>,
+    /// The recorded epochs of the model the latent map asked for last.
+    pub recorded_epochs: Option<Arc<RecordedEpochs>>,
     /// How many drawing requests were answered, read or failed (the pad sends the next one
     /// when this moves).
     pub drawing_answers: u64,
@@ -318,6 +325,18 @@ impl EngineState {
                     };
                     self.decoded.insert(slot, frames);
                 }
+            }
+            FromEngine::CoordinateScatter(scatter) => {
+                self.request_errors.remove(SCATTER_REQUEST);
+                self.scatter = Some(scatter);
+            }
+            FromEngine::RecordedEpochs(recorded) => {
+                self.request_errors.remove(EPOCHS_REQUEST);
+                self.recorded_epochs = Some(Arc::new(recorded));
+            }
+            FromEngine::Brushed(brushed) => {
+                self.request_errors.remove(BRUSH_REQUEST);
+                self.brushed = Some(brushed);
             }
             FromEngine::ConfusionCell(cell) => {
                 self.request_errors.remove(CONFUSION_CELL_REQUEST);

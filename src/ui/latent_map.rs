@@ -77,6 +77,53 @@ pub fn class_centres(positions: &[(f64, f64)], labels: &[u8]) -> Vec<(u8, f64, f
         .collect()
 }
 
+/// Canvas positions of one recorded epoch's map (`points`: x, y pairs), on the scale of
+/// every recorded epoch (`all`), so that points moving between epochs move on the canvas and
+/// the axes stay still.
+pub fn epoch_positions(all: &[Vec<f32>], epoch: usize, size: f64, margin: f64) -> Vec<(f64, f64)> {
+    let Some(points) = all.get(epoch) else {
+        return Vec::new();
+    };
+    let (lo, hi) = all
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(f64::from(v)), hi.max(f64::from(v)))
+        });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let scale = (size - 2.0 * margin) / span;
+    let centre = (lo + hi) / 2.0;
+    points
+        .chunks_exact(2)
+        .map(|p| {
+            (
+                size / 2.0 + (f64::from(p[0]) - centre) * scale,
+                size / 2.0 - (f64::from(p[1]) - centre) * scale,
+            )
+        })
+        .collect()
+}
+
+/// The points inside the rectangle between two corners (in either order), in index order.
+pub fn points_in_rect(positions: &[(f64, f64)], a: (f64, f64), b: (f64, f64)) -> Vec<usize> {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    positions
+        .iter()
+        .enumerate()
+        .filter(|(_, (x, y))| (x0..=x1).contains(x) && (y0..=y1).contains(y))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A drag larger than this many canvas pixels both ways brushes; a smaller one is a click.
+pub const BRUSH_MIN_PX: f64 = 4.0;
+
+/// Whether a drag from `a` to `b` is a brush rather than a click.
+pub fn is_brush(a: (f64, f64), b: (f64, f64)) -> bool {
+    (a.0 - b.0).abs() > BRUSH_MIN_PX && (a.1 - b.1).abs() > BRUSH_MIN_PX
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -90,6 +137,41 @@ mod tests {
             vec![(3, 17.0 / 3.0, 5.0 / 3.0), (9, 5.0, 5.0)]
         );
         assert!(class_centres(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn epochs_share_one_scale() {
+        // Epoch 0 spans −1..1, epoch 1 spans −2..2: epoch 0 fills half of the square.
+        let all = vec![vec![-1.0, 0.0, 1.0, 0.0], vec![-2.0, 0.0, 2.0, 0.0]];
+        assert_eq!(
+            epoch_positions(&all, 1, 100.0, 10.0),
+            vec![(10.0, 50.0), (90.0, 50.0)]
+        );
+        assert_eq!(
+            epoch_positions(&all, 0, 100.0, 10.0),
+            vec![(30.0, 50.0), (70.0, 50.0)]
+        );
+        assert!(epoch_positions(&all, 2, 100.0, 10.0).is_empty());
+    }
+
+    #[test]
+    fn a_brush_holds_the_points_inside_its_rectangle() {
+        let positions = [(1.0, 1.0), (5.0, 5.0), (9.0, 2.0), (5.0, 9.5)];
+        assert_eq!(
+            points_in_rect(&positions, (0.0, 0.0), (6.0, 6.0)),
+            vec![0, 1]
+        );
+        assert_eq!(
+            points_in_rect(&positions, (10.0, 10.0), (4.0, 1.5)),
+            vec![1, 2, 3],
+            "corners in any order"
+        );
+        assert!(points_in_rect(&positions, (20.0, 20.0), (30.0, 30.0)).is_empty());
+        assert!(is_brush((0.0, 0.0), (10.0, 10.0)));
+        assert!(
+            !is_brush((0.0, 0.0), (10.0, 2.0)),
+            "a flick along one axis is a click"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::{click_point, context_2d, put_rgba};
+use super::coordinate_scatter::CoordinateScatterView;
 use super::download::{offer_canvas_png, offer_download};
 use super::latent_map::LatentMap;
 use super::line_chart::LineChart;
@@ -126,6 +127,12 @@ pub fn DecorrelationView(
     let chosen_error = move || state.with(|s| s.request_errors.get(&chosen.get()).cloned());
 
     let heatmap = NodeRef::<Canvas>::new();
+    // The heatmap cell opened, if any: another model closes it.
+    let scatter_pair = RwSignal::new(None::<(usize, usize)>);
+    Effect::new(move |_| {
+        chosen.track();
+        scatter_pair.set(None);
+    });
     Effect::new(move |_| {
         let Some(canvas) = heatmap.get() else { return };
         let Some(a) = analysis.get() else { return };
@@ -144,9 +151,19 @@ pub fn DecorrelationView(
             return;
         };
         let cell = heatmap_cell(a.latent_dim) as f64;
-        let i = (click_point(&canvas, &ev).1 / cell) as usize;
+        let (x, y) = click_point(&canvas, &ev);
+        let (i, j) = ((y / cell) as usize, (x / cell) as usize);
         if i < a.latent_dim {
             coordinate.set(i);
+        }
+        // The cell opened: coordinate i against j over the test digits.
+        if i < a.latent_dim && j < a.latent_dim {
+            scatter_pair.set(Some((i, j)));
+            send.run(ToEngine::CoordinatePair {
+                model: a.model.clone(),
+                i,
+                j,
+            });
         }
     };
     let histogram = NodeRef::<Canvas>::new();
@@ -281,7 +298,7 @@ pub fn DecorrelationView(
                         data-dim=move || analysis.get().map_or(0, |a| a.latent_dim)
                         data-dead=move || analysis.get().map_or(0, |a| a.stats.dead_units)
                         on:click=heatmap_click></canvas>
-                    <figcaption>"Pearson r between coordinates i (rows) and j (columns): red positive, blue negative, white 0; grey striped: a dead coordinate. Click a row to see that coordinate." " "
+                    <figcaption>"Pearson r between coordinates i (rows) and j (columns): red positive, blue negative, white 0; grey striped: a dead coordinate. Click a cell to see coordinate i's histogram and the two coordinates against each other." " "
                         <button class="small" on:click=move |_| {
                             if let Some(c) = heatmap.get() {
                                 let _ = offer_canvas_png(&c, &format!("correlation-{}.png", chosen.get()));
@@ -294,6 +311,7 @@ pub fn DecorrelationView(
                         data-coordinate=move || coordinate.get()></canvas>
                     <figcaption>{coordinate_text}</figcaption>
                 </figure>
+                <CoordinateScatterView analysis=analysis state=state pair=scatter_pair/>
             </div>
             <div data-part="latent-map">
                 <h3>"A map of the latent space"</h3>

@@ -11,11 +11,17 @@ use super::canvas::{click_point, context_2d};
 use super::download::offer_canvas_png;
 use super::image_strip::ImageStrip;
 use super::view_link::notify;
+use crate::analysis::StableAxes;
+use crate::engine::ModelOrigin;
 use crate::engine::latent_analysis::LatentAnalysis;
+use crate::engine::protocol::BRUSH_REQUEST;
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::cursor::{CursorKey, map_step};
 use crate::ui::engine_state::EngineState;
-use crate::ui::latent_map::{DIGIT_COLOURS, class_centres, map_positions, nearest_point};
+use crate::ui::latent_map::{
+    DIGIT_COLOURS, class_centres, epoch_positions, is_brush, map_positions, nearest_point,
+    points_in_rect,
+};
 use crate::ui::live::{LiveSlot, LiveState};
 
 const SIZE: f64 = 420.0;
@@ -31,14 +37,94 @@ pub fn LatentMap(
     picked: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    // A brush: where the drag started, the rectangle drawn so far, the digits it holds (as
+    // the page counted them), and whether the click that ends a drag is to be ignored.
+    let drag_start = StoredValue::new(None::<(f64, f64)>);
+    let brush_rect = RwSignal::new(None::<((f64, f64), (f64, f64))>);
+    let brushed_here = RwSignal::new(None::<(String, usize)>);
+    let just_brushed = StoredValue::new(false);
     // The picked digit's decode (`ui::live`): the subject is the model and the digit.
     let last_answer = state.with_untracked(|s| s.decoded.get(SLOT).map_or(0, |d| d.seq));
     let slot = RwSignal::new(LiveSlot::<(String, usize)>::after(last_answer));
-    let positions = Memo::new(move |_| {
-        analysis
+    // A model trained here recorded its sample's codes every epoch: the map then shows the
+    // chosen epoch (the last one by default) on still axes, with a scrubber.
+    let model_name = Memo::new(move |_| analysis.with(|a| a.as_ref().map(|a| a.model.clone())));
+    Effect::new(move |_| {
+        let Some(model) = model_name.get() else {
+            return;
+        };
+        let trained_here = state.with_untracked(|s| {
+            s.models
+                .iter()
+                .any(|m| m.name == model && m.origin == ModelOrigin::Trained)
+        });
+        if trained_here {
+            send.run(ToEngine::EpochMaps { model });
+        }
+    });
+    let recorded = Memo::new(move |_| {
+        let model = model_name.get()?;
+        state.with(|s| s.recorded_epochs.clone().filter(|r| r.model == model))
+    });
+    // The scrubber's position: an index into the recorded epochs, `None` for the last.
+    let epoch_index = RwSignal::new(None::<usize>);
+    let shown_epoch = Memo::new(move |_| {
+        recorded.with(|r| {
+            r.as_ref().map(|r| {
+                let last = r.maps.epochs.len().saturating_sub(1);
+                epoch_index.get().unwrap_or(last).min(last)
+            })
+        })
+    });
+    let positions = Memo::new(move |_| match (recorded.get(), shown_epoch.get()) {
+        (Some(r), Some(e)) => epoch_positions(&r.maps.points, e, SIZE, MARGIN),
+        _ => analysis
             .get()
             .map(|a| map_positions(&a.map, SIZE, MARGIN))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+    });
+    let labels = Memo::new(move |_| match recorded.get() {
+        Some(r) => r.labels.clone(),
+        None => analysis.with(|a| a.as_ref().map(|a| a.labels.clone()).unwrap_or_default()),
+    });
+    let playing = StoredValue::new(None::<IntervalHandle>);
+    let stop = move || {
+        if let Some(handle) = playing.get_value() {
+            handle.clear();
+        }
+        playing.set_value(None);
+    };
+    let play = move |_| {
+        if playing.get_value().is_some() {
+            stop();
+            return;
+        }
+        let count = recorded.with_untracked(|r| r.as_ref().map_or(0, |r| r.maps.epochs.len()));
+        if count < 2 {
+            return;
+        }
+        // From the start, an epoch every 700 ms, stopping at the last.
+        epoch_index.set(Some(0));
+        let handle = set_interval_with_handle(
+            move || {
+                let next = epoch_index.get_untracked().unwrap_or(0) + 1;
+                if next >= count {
+                    if let Some(handle) = playing.get_value() {
+                        handle.clear();
+                    }
+                    playing.set_value(None);
+                } else {
+                    epoch_index.set(Some(next));
+                }
+            },
+            std::time::Duration::from_millis(700),
+        );
+        playing.set_value(handle.ok());
+    };
+    on_cleanup(move || {
+        if let Some(handle) = playing.get_value() {
+            handle.clear();
+        }
     });
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
@@ -47,7 +133,7 @@ pub fn LatentMap(
         };
         context.set_fill_style_str("#fff");
         context.fill_rect(0.0, 0.0, SIZE, SIZE);
-        let labels = analysis.with(|a| a.as_ref().map(|a| a.labels.clone()).unwrap_or_default());
+        let labels = labels.get();
         let positions = positions.get();
         for (&(x, y), &label) in positions.iter().zip(&labels) {
             let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
@@ -65,6 +151,13 @@ pub fn LatentMap(
             let _ = context.stroke_text(&label.to_string(), x, y);
             context.set_fill_style_str(&format!("rgb({r},{g},{b})"));
             let _ = context.fill_text(&label.to_string(), x, y);
+        }
+        if let Some(((x0, y0), (x1, y1))) = brush_rect.get() {
+            context.set_stroke_style_str("#111");
+            context.set_line_width(1.0);
+            let _ = context.set_line_dash(&js_sys::Array::of2(&4.0.into(), &3.0.into()));
+            context.stroke_rect(x0.min(x1), y0.min(y1), (x1 - x0).abs(), (y1 - y0).abs());
+            let _ = context.set_line_dash(&js_sys::Array::new());
         }
         if let Some(&(x, y)) = picked.get().and_then(|i| positions.get(i)) {
             context.set_stroke_style_str("#111");
@@ -105,6 +198,10 @@ pub fn LatentMap(
             return;
         }
         shown_model.set_value(Some(model.clone()));
+        epoch_index.set(None);
+        stop();
+        brush_rect.set(None);
+        brushed_here.set(None);
         if before.is_some() {
             picked.set(None);
             slot.update(LiveSlot::forget);
@@ -122,7 +219,46 @@ pub fn LatentMap(
             None => {}
         }
     });
+    // A drag brushes a rectangle: its digits and their mean decoded (`latent-brush`).
+    let mouse_down = move |ev: leptos::ev::MouseEvent| {
+        let Some(canvas) = canvas.get() else { return };
+        drag_start.set_value(Some(click_point(&canvas, &ev)));
+    };
+    let mouse_move = move |ev: leptos::ev::MouseEvent| {
+        let (Some(canvas), Some(start)) = (canvas.get(), drag_start.get_value()) else {
+            return;
+        };
+        let at = click_point(&canvas, &ev);
+        if is_brush(start, at) {
+            brush_rect.set(Some((start, at)));
+        }
+    };
+    let mouse_up = move |ev: leptos::ev::MouseEvent| {
+        let (Some(canvas), Some(start)) = (canvas.get(), drag_start.get_value()) else {
+            return;
+        };
+        drag_start.set_value(None);
+        let at = click_point(&canvas, &ev);
+        if !is_brush(start, at) {
+            return;
+        }
+        just_brushed.set_value(true);
+        brush_rect.set(Some((start, at)));
+        let indices = positions.with_untracked(|p| points_in_rect(p, start, at));
+        let Some(model) = analysis.with_untracked(|a| a.as_ref().map(|a| a.model.clone())) else {
+            return;
+        };
+        brushed_here.set(Some((model.clone(), indices.len())));
+        if !indices.is_empty() {
+            send.run(ToEngine::Brush { model, indices });
+        }
+    };
     let click = move |ev: leptos::ev::MouseEvent| {
+        // The click that ends a brush is not a pick.
+        if just_brushed.get_value() {
+            just_brushed.set_value(false);
+            return;
+        }
         let Some(canvas) = canvas.get() else { return };
         let (x, y) = click_point(&canvas, &ev);
         if let Some(i) = nearest_point(&positions.get_untracked(), x, y, 8.0) {
@@ -161,6 +297,17 @@ pub fn LatentMap(
         })
     });
     let explained = move || {
+        if let (Some(r), Some(e)) = (recorded.get(), shown_epoch.get()) {
+            let [x, y] = r.maps.explained.get(e).copied().unwrap_or([0.0, 0.0]);
+            return Some(format!(
+                "The first {} test images of {} after epoch {} of its training here ({:.0}% and {:.0}% of that epoch's code variance on the two axes).",
+                r.labels.len(),
+                r.model,
+                r.maps.epochs.get(e).copied().unwrap_or(0),
+                x * 100.0,
+                y * 100.0
+            ));
+        }
         analysis.get().map(|a| {
             let e = &a.map.explained;
             format!(
@@ -177,12 +324,14 @@ pub fn LatentMap(
             <figure>
                 <canvas node_ref=canvas width=SIZE as u32 height=SIZE as u32 class="latent-map"
                     data-testid="latent-map" data-points=move || positions.get().len()
+                    data-epoch=move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref()?.maps.epochs.get(e).copied()))
                     data-picked=move || picked.get().map(|i| i.to_string())
                     tabindex="0" role="img"
                     aria-label="Latent map: one point per test image, coloured and numbered by digit. Arrow keys move from point to point and show each one; Home and End go to the leftmost and rightmost."
-                    on:click=click on:keydown=key></canvas>
+                    on:click=click on:keydown=key on:mousedown=mouse_down on:mousemove=mouse_move
+                    on:mouseup=mouse_up on:mouseleave=move |_| drag_start.set_value(None)></canvas>
                 <figcaption>
-                    {explained} " Click a point, or focus the map and use the arrow keys, to see it. "
+                    {explained} " Click a point, or focus the map and use the arrow keys, to see it; drag a rectangle to see the digits in it. "
                     <button class="small" on:click=move |_| {
                         if let Some(c) = canvas.get() {
                             let _ = offer_canvas_png(&c, "latent-map.png");
@@ -195,14 +344,109 @@ pub fn LatentMap(
                     </span>
                 </figcaption>
             </figure>
+            {move || recorded.get().map(|r| {
+                let last = r.maps.epochs.len().saturating_sub(1);
+                let axes = match r.maps.method {
+                    StableAxes::Projection => "each epoch projected on the last epoch's two principal axes",
+                    StableAxes::Procrustes => "each epoch's own principal components turned onto the last epoch's by orthogonal Procrustes",
+                };
+                let motion = match r.maps.procrustes_motion {
+                    Some(p) => format!(
+                        "the way that moves the points less between epochs: {:.3} of the map's spread per epoch, against {:.3} the other way",
+                        r.maps.projection_motion.min(p),
+                        r.maps.projection_motion.max(p)
+                    ),
+                    None => "too large a run to compute every epoch's own components".to_string(),
+                };
+                view! {
+                    <div class="epoch-scrubber" data-part="latent-epochs">
+                        <label>"Epoch "
+                            <input type="range" min="0" max=last step="1" data-testid="latent-epoch"
+                                aria-label="Epoch shown on the latent map"
+                                prop:value=move || shown_epoch.get().unwrap_or(0).to_string()
+                                on:input=move |ev| {
+                                    stop();
+                                    if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                        epoch_index.set(Some(i));
+                                    }
+                                }/>
+                            " " {move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref()?.maps.epochs.get(e).copied())).unwrap_or(0)}
+                            {format!(" of {}", r.maps.epochs.last().copied().unwrap_or(0))}
+                        </label>
+                        " "
+                        <button class="small" data-testid="latent-epoch-play" on:click=play>"Play"</button>
+                        <p class="note">{format!("Axes kept still: {axes} ({motion}).")}</p>
+                    </div>
+                }
+            })}
             <figure>
                 <ImageStrip pixels=pair testid="latent-map-pick" class="large" live=live/>
                 <figcaption aria-live="polite" data-testid="latent-map-picked">{move || picked.get().map_or(
                     "The picked test image and its reconstruction.".to_string(),
                     |i| format!("Test image {i} (a {}) and its reconstruction.",
-                        analysis.with(|a| a.as_ref().and_then(|a| a.labels.get(i).copied()).map_or("?".into(), |l| l.to_string()))),
+                        labels.with(|l| l.get(i).copied()).map_or("?".into(), |l| l.to_string())),
                 )}</figcaption>
             </figure>
         </div>
+        <BrushedView state=state brushed_here=brushed_here/>
+    }
+}
+
+/// The digits a brush holds (the first hundred) and their codes' mean, decoded.
+#[component]
+fn BrushedView(
+    #[prop(into)] state: Signal<EngineState>,
+    /// The model and how many digits the page counted in the brush, once one was drawn.
+    #[prop(into)]
+    brushed_here: Signal<Option<(String, usize)>>,
+) -> impl IntoView {
+    let answer = Memo::new(move |_| {
+        let (model, count) = brushed_here.get()?;
+        state.with(|s| {
+            s.brushed
+                .clone()
+                .filter(|b| b.model == model && b.count == count)
+        })
+    });
+    let digits = Signal::derive(move || {
+        answer.with(|a| a.as_ref().map(|a| a.pixels.clone()).unwrap_or_default())
+    });
+    let mean = Signal::derive(move || {
+        answer.with(|a| a.as_ref().map(|a| a.mean.clone()).unwrap_or_default())
+    });
+    let caption = move || match (brushed_here.get(), answer.get()) {
+        (None, _) => None,
+        (Some((_, 0)), _) => Some("The rectangle holds no digit.".to_string()),
+        (Some(_), Some(a)) if a.indices.len() < a.count => Some(format!(
+            "{} digits in the rectangle (the first {} shown); right: the mean of their codes, decoded.",
+            a.count,
+            a.indices.len()
+        )),
+        (Some(_), Some(a)) => Some(format!(
+            "{} digits in the rectangle; right: the mean of their codes, decoded.",
+            a.count
+        )),
+        (Some((_, n)), None) => Some(
+            state
+                .with(|s| s.request_errors.get(BRUSH_REQUEST).cloned())
+                .unwrap_or_else(|| format!("Reading the {n} digits in the rectangle…")),
+        ),
+    };
+    view! {
+        <Show when=move || brushed_here.with(Option::is_some)>
+            <div class="heatmap-row" data-testid="latent-brush"
+                data-selected=move || brushed_here.with(|b| b.as_ref().map(|b| b.1))
+                data-count=move || answer.with(|a| a.as_ref().map(|a| a.count))
+                data-shown=move || answer.with(|a| a.as_ref().map(|a| a.indices.len()))>
+                <figure>
+                    <ImageStrip pixels=digits testid="latent-brush-grid" columns=Signal::derive(|| 10usize)/>
+                    <figcaption aria-live="polite">{caption}</figcaption>
+                </figure>
+                <figure>
+                    <ImageStrip pixels=mean testid="latent-brush-mean" class="large"/>
+                    <figcaption>"The mean code, decoded."</figcaption>
+                </figure>
+            </div>
+        </Show>
     }
 }

@@ -6,6 +6,7 @@ mod browser_storage;
 mod canvas;
 mod class_probabilities;
 mod confusion_matrix;
+mod coordinate_scatter;
 mod copy_link;
 mod decorrelation_view;
 mod digit_gallery;

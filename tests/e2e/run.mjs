@@ -543,6 +543,14 @@ try {
     const coordinate = +(await waitData(page, "coordinate-histogram", "coordinate", 11));
     check(coordinate === 11 && await canvasInk(page, "coordinate-histogram") > 100,
       `a click on the heatmap's row 11 shows that coordinate's histogram (coordinate ${coordinate})`);
+    // Issue 20, part 2: a cell (i, j) opens the scatter of coordinate j against i.
+    await heat.click({ position: { x: box.width * 0.275, y: box.height * 0.125 } });
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="heatmap-scatter"]');
+      return c?.dataset.i === "2" && c?.dataset.j === "5" && +c.dataset.points === 2000;
+    }, null, { timeout: 60_000 });
+    check(await canvasInk(page, "heatmap-scatter") > 300,
+      "a click on heatmap cell (2, 5) plots coordinate 5 against coordinate 2 over the 2,000 test digits");
 
     const mapPoints = await page.$eval('[data-testid="latent-map"]', (c) => +c.dataset.points);
     check(mapPoints === 2000 && await canvasInk(page, "latent-map") > 1000, `the latent map shows every test image (${mapPoints})`);
@@ -563,6 +571,26 @@ try {
       }
     }
     check(picked && await canvasInk(page, "latent-map-pick") > 50, "a click on the latent map shows that digit and its reconstruction");
+    // A drag on the map brushes a rectangle: the digits in it, and their codes' mean decoded.
+    // The map's box as it is now (the clicks above may have scrolled the page).
+    await map.scrollIntoViewIfNeeded();
+    const brushBox = await map.boundingBox();
+    const at = (fx, fy) => [brushBox.x + brushBox.width * fx, brushBox.y + brushBox.height * fy];
+    await page.mouse.move(...at(0.35, 0.35));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.5, 0.5), { steps: 4 });
+    await page.mouse.move(...at(0.65, 0.65), { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-testid="latent-brush"]');
+      return b?.dataset.count !== undefined && b.dataset.count === b.dataset.selected;
+    }, null, { timeout: 60_000 });
+    const brush = await page.$eval('[data-testid="latent-brush"]', (b) => ({
+      count: +b.dataset.count, shown: +b.dataset.shown,
+      frames: +b.querySelector('[data-testid="latent-brush-grid"]').dataset.frames }));
+    check(brush.count > 0 && brush.shown === Math.min(brush.count, 100) && brush.frames === brush.shown
+        && await canvasInk(page, "latent-brush-grid") > 500 && await canvasInk(page, "latent-brush-mean") > 50,
+      `a rectangle dragged on the latent map shows its ${brush.count} digits (${brush.shown} drawn) and their mean code decoded`);
 
     // #/transfer: a frozen-encoder run on 1,000 labels really learns, in the browser.
     await goTo(page, "transfer");

@@ -68,6 +68,30 @@ export async function watchChecks({ dist, root, chromiumPath, args, check }) {
     const last = await shown();
     check(last.step === 32 && /two-layer-d20 \(trained 1\)/.test(await page.textContent('[data-testid="model-list"]')),
       `at full speed the watched run finishes (step ${last.step} of 32) and its model joins the list`);
+    // The latent map through the epochs: the run recorded 1,000 test digits' codes before its
+    // first step and after its epoch; the scrubber moves between them on still axes.
+    await page.evaluate((m) => { location.hash = `#/decorrelation?model=${encodeURIComponent(m)}`; }, "two-layer-d20 (trained 1)");
+    await page.waitForFunction(() => {
+      const map = document.querySelector('[data-testid="latent-map"]');
+      const scrubber = document.querySelector('[data-testid="latent-epoch"]');
+      return scrubber?.max === "1" && map?.dataset.epoch === "1" && map.dataset.points === "1000";
+    }, null, { timeout: 120_000 });
+    const mapPixels = () => page.$eval('[data-testid="latent-map"]', (c) =>
+      Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data));
+    const trained = await mapPixels();
+    await page.$eval('[data-testid="latent-epoch"]', (el) => {
+      el.value = "0";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.epoch === "0");
+    const untrained = await mapPixels();
+    const moved = trained.reduce((n, v, i) => n + (v !== untrained[i] ? 1 : 0), 0);
+    const axes = await page.textContent('[data-part="latent-epochs"]');
+    check(moved > 1000 && /Axes kept still: each epoch/.test(axes),
+      `the latent map scrubs from epoch 1 back to before training (${moved} pixel values change): ${axes.replace(/\s+/g, " ").slice(0, 160)}…`);
+    await page.click('[data-testid="latent-epoch-play"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.epoch === "1", null, { timeout: 30_000 });
+    check(true, "Play animates the map through the recorded epochs to the last");
     check(errors.length === 0, `watching: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
     await browser.close();

@@ -297,6 +297,9 @@ pub(crate) fn train_autoencoder(
     ctx: &Context,
     config: AutoencoderConfig,
 ) -> Result<(Autoencoder, AutoencoderRun), String> {
+    // The device's generator draws the initial weights: seeded for each model (as the page's
+    // runs are), so the same seed gives the same run.
+    ctx.device.seed(ctx.training.seed);
     let model = config.init(&ctx.device.clone().autodiff());
     let params = param_count(&model);
     let mut trainer = Trainer::new(model, ctx.train.len(), ctx.training, &ctx.device)
@@ -367,6 +370,7 @@ fn train_classifier(
     labels: usize,
 ) -> Result<(TransferEntry, latent_lab::model::Classifier), String> {
     let labelled = ctx.train.first(labels);
+    ctx.device.seed(ctx.training.seed);
     let ad = ctx.device.clone().autodiff();
     let classifier = transfer_classifier(scenario, Some(encoder), &ad)?;
     let epochs = if ctx.quick {

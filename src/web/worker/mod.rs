@@ -24,7 +24,10 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
 use crate::backend::GpuWatch;
-use crate::engine::protocol::{CONFUSION_CELL_REQUEST, DRAWING_REQUEST, ErrorSource, decode};
+use crate::engine::protocol::{
+    BRUSH_REQUEST, CONFUSION_CELL_REQUEST, DRAWING_REQUEST, EPOCHS_REQUEST, ErrorSource,
+    SCATTER_REQUEST, decode,
+};
 use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
 use crate::web::indexed_db::Database;
 use crate::web::web_locks::HeldLock;
@@ -146,6 +149,31 @@ fn handle(engine: &Shared, message: ToEngine) {
                 Ok(cell) => post(&FromEngine::ConfusionCell(cell)),
                 Err(message) => post(&FromEngine::RequestFailed {
                     what: CONFUSION_CELL_REQUEST.into(),
+                    message,
+                }),
+            }
+        }),
+        ToEngine::CoordinatePair { model, i, j } => spawn_local(async move {
+            match requests::coordinate_pair(&engine, &model, i, j).await {
+                Ok(scatter) => post(&FromEngine::CoordinateScatter(scatter)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: SCATTER_REQUEST.into(),
+                    message,
+                }),
+            }
+        }),
+        ToEngine::EpochMaps { model } => match requests::recorded_epochs(&engine, &model) {
+            Ok(recorded) => post(&FromEngine::RecordedEpochs(recorded)),
+            Err(message) => post(&FromEngine::RequestFailed {
+                what: EPOCHS_REQUEST.into(),
+                message,
+            }),
+        },
+        ToEngine::Brush { model, indices } => spawn_local(async move {
+            match requests::brush(&engine, &model, &indices).await {
+                Ok(brushed) => post(&FromEngine::Brushed(brushed)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: BRUSH_REQUEST.into(),
                     message,
                 }),
             }

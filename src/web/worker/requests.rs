@@ -13,9 +13,13 @@ use crate::data::MnistSet;
 use crate::engine::classifier_evaluation::{ClassifierEvaluation, evaluate_classifier_in_steps};
 use crate::engine::confusion_cell::{CellDigits, confusion_cell_digits};
 use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
+use crate::engine::epoch_recording::RecordedEpochs;
 use crate::engine::interpolation_diagnostics::{FrameDiagnostics, decode_with_diagnostics};
 use crate::engine::latent_analysis::{
     AnalysisProgress, LatentAnalysis, analyse_latents_in_steps, decode_between,
+};
+use crate::engine::latent_selection::{
+    BrushedDigits, CoordinateScatter, brushed_digits, coordinate_scatter,
 };
 use crate::engine::protocol::ErrorSource;
 use crate::engine::state::AutoencoderOnTest;
@@ -118,6 +122,52 @@ pub(super) async fn decode_and_diagnose(
         &device,
     )
     .await
+}
+
+/// Two coordinates of the autoencoder's code of every test digit.
+pub(super) async fn coordinate_pair(
+    engine: &Shared,
+    name: &str,
+    i: usize,
+    j: usize,
+) -> Result<CoordinateScatter, String> {
+    let AutoencoderOnTest {
+        model,
+        device,
+        test,
+    } = engine.borrow().core.autoencoder_on_test(name)?;
+    let index = latent_index(engine, name, &model, &test, &device).await?;
+    coordinate_scatter(name, &index, i, j)
+}
+
+/// The brushed test digits and the decoded mean of their codes.
+pub(super) async fn brush(
+    engine: &Shared,
+    name: &str,
+    indices: &[usize],
+) -> Result<BrushedDigits, String> {
+    let AutoencoderOnTest {
+        model,
+        device,
+        test,
+    } = engine.borrow().core.autoencoder_on_test(name)?;
+    let index = latent_index(engine, name, &model, &test, &device).await?;
+    brushed_digits(name, &model, &index, &test, indices, &device).await
+}
+
+/// A model's recorded epochs as maps on still axes.
+pub(super) fn recorded_epochs(engine: &Shared, name: &str) -> Result<RecordedEpochs, String> {
+    let recording = engine.borrow().core.recording(name).ok_or_else(|| {
+        format!("no epochs were recorded for '{name}': they are recorded while a model trains in this page")
+    })?;
+    let maps = recording.maps().ok_or_else(|| {
+        format!("the epochs recorded for '{name}' hold a code that is not a number")
+    })?;
+    Ok(RecordedEpochs {
+        model: name.to_string(),
+        labels: recording.labels(),
+        maps,
+    })
 }
 
 /// The autoencoder's codes of the test subset: cached, made on first use.

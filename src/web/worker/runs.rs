@@ -251,6 +251,7 @@ async fn train(
         },
     )
     .await?;
+    let recording = session.take_recording();
     let (model, manifest) = session
         .finish(&data.test)
         .await
@@ -259,6 +260,12 @@ async fn train(
         .borrow_mut()
         .core
         .add_trained_autoencoder(&request, number, model, manifest);
+    if let Some(recording) = recording {
+        engine
+            .borrow_mut()
+            .core
+            .keep_recording(&info.name, recording);
+    }
     post(&FromEngine::TrainingFinished {
         model: info.clone(),
         cancelled,
