@@ -98,6 +98,28 @@ pub struct Results {
     pub transfer: Vec<TransferEntry>,
     /// Every autoencoder run in full (timings included).
     pub runs: Vec<AutoencoderRun>,
+    /// Part 5, the variational autoencoder beside the plain two-layer one (absent from results
+    /// made before it was added).
+    #[serde(default)]
+    pub variational: Vec<VariationalEntry>,
+}
+
+/// Part 5: a variational autoencoder (two layers, Gaussian code) at one latent size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariationalEntry {
+    pub latent_dim: usize,
+    /// The KL term's weight.
+    pub beta: f32,
+    pub params: usize,
+    /// Reconstruction error per pixel at the mean code: the plain models' loss, so the two
+    /// compare directly.
+    pub train_mse: f32,
+    pub test_mse: f32,
+    /// The VAE's own objective at the mean, MSE + β·KL/784, on the test set.
+    pub test_loss: f32,
+    pub curve: Curve,
+    /// Of the mean codes of the test set.
+    pub decorrelation: DecorrelationStats,
 }
 
 /// One run of `latent-lab seeds` (`results/seeds/*.json` holds a list of these).

@@ -95,6 +95,23 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
         let r = entry["mean_abs_pearson"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&r));
     }
+    // 5. The VAE at d = 20 and 100: its error at the mean code, its objective above it.
+    let variational = json["variational"].as_array().unwrap();
+    assert_eq!(variational.len(), 2);
+    for (entry, d) in variational.iter().zip([20, 100]) {
+        assert_eq!(entry["latent_dim"], d);
+        assert_eq!(entry["beta"], 1.0);
+        assert_eq!(entry["params"], 13_681 + 2_702 * d);
+        let (mse, objective) = (
+            entry["test_mse"].as_f64().unwrap(),
+            entry["test_loss"].as_f64().unwrap(),
+        );
+        assert!(
+            mse > 0.0 && mse < 0.2 && objective > mse,
+            "d={d}: {mse} {objective}"
+        );
+        assert_eq!(entry["decorrelation"]["latent_dim"], d);
+    }
     let transfer = json["transfer"].as_array().unwrap();
     assert_eq!(transfer.len(), 9, "three scenarios × three label counts");
     for entry in transfer {
@@ -125,6 +142,10 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     let report = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
     assert!(report.contains("| 20 | 49701 |"), "latent table row");
     assert!(report.contains("Quick run"));
+    assert!(
+        report.contains("## 5. A variational autoencoder"),
+        "the VAE's section"
+    );
 
     // The exported weights load back, with their manifests.
     let device = common::device();
@@ -137,6 +158,12 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     let (_, manifest) = load_classifier(&bytes, &device).unwrap();
     assert!(manifest.test_accuracy.is_some());
     assert!(weights.join("three-layer-d20.json").exists());
+    let (vae, manifest) = load_autoencoder(
+        &std::fs::read(weights.join("vae-d20.safetensors")).unwrap(),
+        &device,
+    )
+    .unwrap();
+    assert_eq!((vae.beta(), manifest.beta), (Some(1.0), Some(1.0)));
 
     // The same seed gives the same run, on one kernel thread as on several: the seed draws
     // every model's initial weights as well as the order of the images.

@@ -106,7 +106,7 @@ pub struct RecordedEpochs {
     pub maps: EpochMaps,
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

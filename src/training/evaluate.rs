@@ -80,6 +80,33 @@ pub async fn evaluate_in_steps<M: Objective>(
     })
 }
 
+/// The reconstruction error per pixel (MSE) of `model` over every image of `set`, in eval mode:
+/// the plain autoencoders' loss, and a VAE's at its mean code (its objective adds the KL term).
+pub async fn reconstruction_mse(
+    model: &crate::model::Autoencoder,
+    set: &MnistSet,
+    batch_size: usize,
+    device: &Device,
+) -> Result<f32, TrainingError> {
+    if set.is_empty() {
+        return Err(TrainingError::InvalidConfig(
+            "the evaluation set is empty".into(),
+        ));
+    }
+    let device = device.clone().inner();
+    let model = model.valid().to_device(&device);
+    let sums: Vec<Tensor<1>> = batch_ranges(set.len(), batch_size)
+        .map(|range| {
+            let indices: Vec<usize> = range.collect();
+            let images = images_to_tensor(set, &indices, &device);
+            let error = model.forward(images.clone()) - images;
+            (error.clone() * error).sum().reshape([1])
+        })
+        .collect();
+    let total = read_scalar(Tensor::cat(sums, 0).sum()).await?;
+    Ok(total / (set.len() * crate::data::IMAGE_PIXELS) as f32)
+}
+
 /// The classifier's logits for every image of `set`, in eval mode: `len · 10` values,
 /// row-major, one readback at the end.
 pub async fn classifier_logits(

@@ -11,7 +11,10 @@ mod trainer;
 mod transfer;
 
 pub use config::{TrainingConfig, adam};
-pub use evaluate::{Evaluation, classifier_logits, confusion_matrix, evaluate, evaluate_in_steps};
+pub use evaluate::{
+    Evaluation, classifier_logits, confusion_matrix, evaluate, evaluate_in_steps,
+    reconstruction_mse,
+};
 pub use objective::Objective;
 pub use trainer::{StepReport, Trainer};
 pub use transfer::{

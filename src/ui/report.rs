@@ -489,6 +489,7 @@ mod tests {
             dead_units,
         };
         Results {
+            variational: Vec::new(),
             command: "test".into(),
             quick: true,
             backend: "flex".into(),

@@ -9,11 +9,13 @@ use latent_lab::BackendKind;
 use latent_lab::analysis::{decorrelation, encode_set, interpolation_alphas, interpolation_strip};
 use latent_lab::backend::BackendDevice;
 use latent_lab::data::{MnistSet, Split};
-use latent_lab::model::{Architecture, Autoencoder, AutoencoderConfig, LATENT_SIZES, param_count};
+use latent_lab::model::{
+    Architecture, Autoencoder, AutoencoderConfig, DEFAULT_BETA, LATENT_SIZES, param_count,
+};
 use latent_lab::reference::INTERPOLATION_PAIRS;
 use latent_lab::training::{
-    Trainer, TrainingConfig, TransferScenario, evaluate, transfer_classifier, transfer_epochs,
-    transfer_eval_epochs,
+    Trainer, TrainingConfig, TransferScenario, evaluate, reconstruction_mse, transfer_classifier,
+    transfer_epochs, transfer_eval_epochs,
 };
 use latent_lab::weights::{ModelSpec, WeightsManifest, save_autoencoder, save_classifier};
 use pollster::block_on;
@@ -23,6 +25,8 @@ use crate::progress::Progress;
 use crate::report;
 use latent_lab::results::*;
 
+/// Latent sizes of the variational autoencoder (part 5): the interpolation's two.
+const VARIATIONAL_SIZES: [usize; 2] = [20, 100];
 /// Labelled-set sizes for transfer learning.
 const TRANSFER_LABELS: [usize; 3] = [100, 1_000, 60_000];
 /// Evaluation batch: bigger than training's, since no activations are kept for a backward pass.
@@ -188,6 +192,36 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         decorrelation_stats.push(decorrelation(&codes, ctx.test.len(), d));
     }
 
+    // 5. The variational autoencoder at d = 20 and 100, beside the plain two-layer models.
+    let mut variational = Vec::new();
+    let mut variational_models = Vec::new();
+    for d in VARIATIONAL_SIZES {
+        let config = AutoencoderConfig::new(Architecture::Vae, d);
+        let (model, run) = train_autoencoder(&ctx, config)?;
+        let mse = |set: &MnistSet| {
+            block_on(reconstruction_mse(&model, set, EVAL_BATCH, &ctx.device))
+                .map_err(|e| format!("{}: {e}", run.name))
+        };
+        let (train_mse, test_mse) = (mse(&ctx.train)?, mse(&ctx.test)?);
+        let codes = block_on(encode_set(&model, &ctx.test, EVAL_BATCH, &ctx.device))
+            .map_err(|e| e.to_string())?;
+        eprintln!(
+            "{}: test MSE at the mean {test_mse:.4} (objective {:.4})",
+            run.name, run.test_loss
+        );
+        variational.push(VariationalEntry {
+            latent_dim: d,
+            beta: model.beta().unwrap_or(DEFAULT_BETA),
+            params: run.params,
+            train_mse,
+            test_mse,
+            test_loss: run.test_loss,
+            curve: run.curve.clone(),
+            decorrelation: decorrelation(&codes, ctx.test.len(), d),
+        });
+        variational_models.push((run, model));
+    }
+
     // E. Transfer learning from the three-layer encoder.
     let (_, three_layer) = find(Architecture::ThreeLayer, 20);
     let encoder = three_layer
@@ -226,7 +260,11 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
     }
 
     if let Some(dir) = &args.weights_out {
-        for (run, model) in runs.iter().zip(&models) {
+        let all = runs
+            .iter()
+            .zip(&models)
+            .chain(variational_models.iter().map(|(r, m)| (r, m)));
+        for (run, model) in all {
             let mut manifest = WeightsManifest::new(
                 ModelSpec::Autoencoder {
                     architecture: model.architecture(),
@@ -238,6 +276,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             manifest.train_images = Some(ctx.train.len());
             manifest.train_loss = Some(run.train_loss);
             manifest.test_loss = Some(run.test_loss);
+            manifest.beta = model.beta();
             let bytes = save_autoencoder(model, &manifest).map_err(|e| e.to_string())?;
             write_weights(dir, &run.name, &bytes, &manifest)?;
         }
@@ -258,7 +297,11 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         interpolation,
         decorrelation: decorrelation_stats,
         transfer,
-        runs,
+        runs: runs
+            .into_iter()
+            .chain(variational_models.into_iter().map(|(r, _)| r))
+            .collect(),
+        variational,
     };
     figures::all(&ctx.out, &results)?;
     let json = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
