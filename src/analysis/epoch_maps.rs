@@ -14,7 +14,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::pca::principal_axes;
-use super::procrustes::{align_to, mean_displacement};
+use super::pca::project_on;
+use super::procrustes::{align_to, column_means, mean_displacement};
 
 /// How the axes are kept still.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +58,7 @@ pub fn epoch_maps(recorded: &[(usize, Vec<f32>)], n: usize, d: usize) -> Option<
     let (_, axes, _) = principal_axes(last, n, d, 2);
     let projected: Vec<Vec<f32>> = recorded
         .iter()
-        .map(|(_, codes)| project(codes, n, d, &axes))
+        .map(|(_, codes)| project(codes, d, &axes))
         .collect();
     let final_map = projected.last().expect("one epoch at least").clone();
     let affordable = recorded.len().saturating_mul(n).saturating_mul(d * d) <= PROCRUSTES_WORK;
@@ -66,7 +67,7 @@ pub fn epoch_maps(recorded: &[(usize, Vec<f32>)], n: usize, d: usize) -> Option<
             .iter()
             .map(|(_, codes)| {
                 let (_, own, _) = principal_axes(codes, n, d, 2);
-                let map = project(codes, n, d, &own);
+                let map = project(codes, d, &own);
                 align_to(&map, &final_map, 2)
             })
             .collect()
@@ -93,7 +94,7 @@ pub fn epoch_maps(recorded: &[(usize, Vec<f32>)], n: usize, d: usize) -> Option<
     let explained = recorded
         .iter()
         .zip(&points)
-        .map(|((_, codes), map)| shares_of_variance(codes, n, d, map))
+        .map(|((_, codes), map)| shares_of_variance(codes, d, map))
         .collect();
     Some(EpochMaps {
         epochs: recorded.iter().map(|(e, _)| *e).collect(),
@@ -105,40 +106,21 @@ pub fn epoch_maps(recorded: &[(usize, Vec<f32>)], n: usize, d: usize) -> Option<
     })
 }
 
-/// `codes` centred on their own mean and projected on `axes` (padded with zeros to 2).
-fn project(codes: &[f32], n: usize, d: usize, axes: &[Vec<f64>]) -> Vec<f32> {
-    let mean = column_means(codes, n, d);
-    let mean = &mean;
-    codes
-        .chunks_exact(d)
-        .flat_map(|row| {
-            (0..2).map(move |k| {
-                axes.get(k).map_or(0.0, |axis| {
-                    row.iter()
-                        .zip(mean)
-                        .zip(axis)
-                        .map(|((&x, m), w)| (f64::from(x) - m) * w)
-                        .sum::<f64>() as f32
-                })
-            })
-        })
-        .collect()
-}
-
-fn column_means(codes: &[f32], n: usize, d: usize) -> Vec<f64> {
-    let mut mean = vec![0.0f64; d];
-    for row in codes.chunks_exact(d) {
-        for (m, &x) in mean.iter_mut().zip(row) {
-            *m += f64::from(x);
-        }
+/// `codes` centred on their own mean and projected on `axes`, as (x, y) pairs: a missing
+/// second axis (d = 1) gives y = 0.
+fn project(codes: &[f32], d: usize, axes: &[Vec<f64>]) -> Vec<f32> {
+    let mean = column_means(codes, d);
+    let projected = project_on(codes, d, &mean, axes);
+    if axes.len() >= 2 {
+        projected
+    } else {
+        projected.into_iter().flat_map(|x| [x, 0.0]).collect()
     }
-    mean.iter_mut().for_each(|m| *m /= n.max(1) as f64);
-    mean
 }
 
 /// The share of the codes' total variance along each of the map's two coordinates.
-fn shares_of_variance(codes: &[f32], n: usize, d: usize, map: &[f32]) -> [f64; 2] {
-    let mean = column_means(codes, n, d);
+fn shares_of_variance(codes: &[f32], d: usize, map: &[f32]) -> [f64; 2] {
+    let mean = column_means(codes, d);
     let total: f64 = codes
         .chunks_exact(d)
         .map(|row| {
@@ -243,7 +225,7 @@ mod tests {
         let last = cloud(n);
         let maps = epoch_maps(&[(3, last.clone())], n, 3).unwrap();
         let (_, axes, _) = principal_axes(&last, n, 3, 2);
-        assert_eq!(maps.points[0], project(&last, n, 3, &axes));
+        assert_eq!(maps.points[0], project(&last, 3, &axes));
         assert_eq!(
             (maps.projection_motion, maps.procrustes_motion),
             (0.0, Some(0.0))

@@ -66,6 +66,23 @@ fn axes_of_scatter(scatter: Vec<f64>, n: usize, d: usize, k: usize) -> (Vec<Vec<
     (vectors, explained)
 }
 
+/// Each row of `codes` (rows of `d` values) less `mean`, on each of `axes`: rows of
+/// `axes.len()` values.
+pub(super) fn project_on(codes: &[f32], d: usize, mean: &[f64], axes: &[Vec<f64>]) -> Vec<f32> {
+    codes
+        .chunks_exact(d)
+        .flat_map(|row| {
+            axes.iter().map(move |axis| {
+                row.iter()
+                    .zip(mean)
+                    .zip(axis)
+                    .map(|((&x, m), w)| (f64::from(x) - m) * w)
+                    .sum::<f64>() as f32
+            })
+        })
+        .collect()
+}
+
 /// [`pca`] from the codes' means and scatter matrix ([`crate::analysis::pearson::Scatter`]),
 /// when they are already there.
 pub fn pca_of_scatter(
@@ -86,20 +103,8 @@ pub fn pca_of_scatter(
         };
     }
     let (vectors, explained) = axes_of_scatter(scatter, n, d, k);
-    let mut points = Vec::with_capacity(n * k);
-    for row in codes.chunks_exact(d) {
-        for v in &vectors {
-            let dot: f64 = row
-                .iter()
-                .zip(mean)
-                .zip(v)
-                .map(|((&x, m), w)| (f64::from(x) - m) * w)
-                .sum();
-            points.push(dot as f32);
-        }
-    }
     Projection {
-        points,
+        points: project_on(codes, d, mean, &vectors),
         components: k,
         explained,
     }

@@ -74,7 +74,7 @@ pub fn mean_displacement(a: &[f32], b: &[f32], d: usize) -> f32 {
     (total / rows as f64) as f32
 }
 
-fn column_means(rows: &[f32], d: usize) -> Vec<f64> {
+pub(super) fn column_means(rows: &[f32], d: usize) -> Vec<f64> {
     let n = (rows.len() / d).max(1) as f64;
     let mut means = vec![0.0f64; d];
     for row in rows.chunks_exact(d) {

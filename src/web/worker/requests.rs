@@ -9,7 +9,6 @@ use wasm_bindgen_futures::spawn_local;
 use super::Shared;
 use super::browser::{cpu, fail, next_task, now_ms, post};
 use super::storage::{forget_model, keep};
-use crate::data::MnistSet;
 use crate::engine::classifier_evaluation::{ClassifierEvaluation, evaluate_classifier_in_steps};
 use crate::engine::confusion_cell::{CellDigits, confusion_cell_digits};
 use crate::engine::drawing_reading::{DrawingModels, DrawingReading, LatentIndex, read_drawing};
@@ -25,8 +24,7 @@ use crate::engine::protocol::ErrorSource;
 use crate::engine::state::AutoencoderOnTest;
 use crate::engine::store::model_name_from_file;
 use crate::engine::{FromEngine, ImageRef, ModelOrigin};
-use crate::model::Autoencoder;
-use burn::prelude::Device;
+use crate::model::Classifier;
 
 pub(super) async fn analyse(engine: &Shared, name: &str) -> Result<LatentAnalysis, String> {
     let AutoencoderOnTest {
@@ -99,16 +97,15 @@ pub(super) async fn decode_and_diagnose(
     alphas: &[f32],
     classifier_name: Option<&str>,
 ) -> Result<(Vec<u8>, Vec<u8>, FrameDiagnostics), String> {
-    let AutoencoderOnTest {
-        model,
-        device,
-        test,
-    } = engine.borrow().core.autoencoder_on_test(name)?;
-    let classifier = match classifier_name {
-        Some(c) => Some((c, engine.borrow().core.classifier(c)?)),
-        None => None,
-    };
-    let index = latent_index(engine, name, &model, &test, &device).await?;
+    let classifier = optional_classifier(engine, classifier_name)?;
+    let (
+        AutoencoderOnTest {
+            model,
+            device,
+            test,
+        },
+        index,
+    ) = indexed_autoencoder(engine, name).await?;
     // The typical neighbour distance takes a moment the first time: let messages in first.
     next_task().await;
     decode_with_diagnostics(
@@ -131,12 +128,7 @@ pub(super) async fn coordinate_pair(
     i: usize,
     j: usize,
 ) -> Result<CoordinateScatter, String> {
-    let AutoencoderOnTest {
-        model,
-        device,
-        test,
-    } = engine.borrow().core.autoencoder_on_test(name)?;
-    let index = latent_index(engine, name, &model, &test, &device).await?;
+    let (_, index) = indexed_autoencoder(engine, name).await?;
     coordinate_scatter(name, &index, i, j)
 }
 
@@ -146,12 +138,14 @@ pub(super) async fn brush(
     name: &str,
     indices: &[usize],
 ) -> Result<BrushedDigits, String> {
-    let AutoencoderOnTest {
-        model,
-        device,
-        test,
-    } = engine.borrow().core.autoencoder_on_test(name)?;
-    let index = latent_index(engine, name, &model, &test, &device).await?;
+    let (
+        AutoencoderOnTest {
+            model,
+            device,
+            test,
+        },
+        index,
+    ) = indexed_autoencoder(engine, name).await?;
     brushed_digits(name, &model, &index, &test, indices, &device).await
 }
 
@@ -170,24 +164,36 @@ pub(super) fn recorded_epochs(engine: &Shared, name: &str) -> Result<RecordedEpo
     })
 }
 
-/// The autoencoder's codes of the test subset: cached, made on first use.
-async fn latent_index(
+/// An autoencoder of the model list with what it is used with, and its codes of the test
+/// subset (cached with the model, made on first use).
+async fn indexed_autoencoder(
     engine: &Shared,
     name: &str,
-    model: &Autoencoder,
-    test: &MnistSet,
-    device: &Device,
-) -> Result<Rc<LatentIndex>, String> {
+) -> Result<(AutoencoderOnTest, Rc<LatentIndex>), String> {
+    let found = engine.borrow().core.autoencoder_on_test(name)?;
     let cached = engine.borrow().core.latent_index(name);
-    if let Some(index) = cached {
-        return Ok(index);
-    }
-    let index = Rc::new(LatentIndex::build(model, test, device).await?);
-    engine
-        .borrow_mut()
-        .core
-        .cache_latent_index(name, index.clone());
-    Ok(index)
+    let index = match cached {
+        Some(index) => index,
+        None => {
+            let index =
+                Rc::new(LatentIndex::build(&found.model, &found.test, &found.device).await?);
+            engine
+                .borrow_mut()
+                .core
+                .cache_latent_index(name, index.clone());
+            index
+        }
+    };
+    Ok((found, index))
+}
+
+/// The classifier a request names, if it names one.
+fn optional_classifier<'a>(
+    engine: &Shared,
+    name: Option<&'a str>,
+) -> Result<Option<(&'a str, Classifier)>, String> {
+    name.map(|c| Ok((c, engine.borrow().core.classifier(c)?)))
+        .transpose()
 }
 
 /// What the models make of a drawing; the autoencoder's test-subset codes are made once.
@@ -198,16 +204,15 @@ pub(super) async fn read(
     classifier_name: Option<&str>,
     pixels: &[u8],
 ) -> Result<DrawingReading, String> {
-    let AutoencoderOnTest {
-        model,
-        device,
-        test,
-    } = engine.borrow().core.autoencoder_on_test(name)?;
-    let classifier = match classifier_name {
-        Some(c) => Some((c, engine.borrow().core.classifier(c)?)),
-        None => None,
-    };
-    let index = latent_index(engine, name, &model, &test, &device).await?;
+    let classifier = optional_classifier(engine, classifier_name)?;
+    let (
+        AutoencoderOnTest {
+            model,
+            device,
+            test,
+        },
+        index,
+    ) = indexed_autoencoder(engine, name).await?;
     let values = crate::data::bytes_to_values(pixels);
     let models = DrawingModels {
         autoencoder_name: name,
