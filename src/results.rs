@@ -47,7 +47,7 @@ pub struct DepthEntry {
     pub curve: Curve,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InterpolationEntry {
     pub pair: [u8; 2],
     pub latent_dim: usize,
@@ -55,7 +55,16 @@ pub struct InterpolationEntry {
     pub indices: [usize; 2],
     pub alphas: Vec<f32>,
     pub png: String,
+    /// Per frame, the distance from its code to the nearest code of the first
+    /// [`NEAREST_DATA_REFERENCE`] test digits, over their typical nearest-neighbour distance
+    /// (empty in results made before it was added, or where the codes cannot say).
+    #[serde(default)]
+    pub nearest_data: Vec<f32>,
 }
+
+/// The test digits whose codes an interpolation's frames are measured against: the page's
+/// bundled test subset, so the command and the page give the same figures.
+pub const NEAREST_DATA_REFERENCE: usize = 2_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TransferCurve {
@@ -120,6 +129,10 @@ pub struct VariationalEntry {
     pub curve: Curve,
     /// Of the mean codes of the test set.
     pub decorrelation: DecorrelationStats,
+    /// The interpolation strips of part 2, with the VAE's mean codes (absent from results made
+    /// before they were added).
+    #[serde(default)]
+    pub interpolation: Vec<InterpolationEntry>,
 }
 
 /// One run of `latent-lab seeds` (`results/seeds/*.json` holds a list of these).

@@ -6,6 +6,8 @@ mod common;
 
 use std::process::Command;
 
+use latent_lab::data::{MnistSet, Split};
+use latent_lab::engine::epoch_recording::RecordedEpochs;
 use latent_lab::weights::{load_autoencoder, load_classifier};
 
 fn latent_lab() -> Command {
@@ -111,6 +113,21 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
             "d={d}: {mse} {objective}"
         );
         assert_eq!(entry["decorrelation"]["latent_dim"], d);
+        // Its strips of part 2, each frame's distance from the data beside it.
+        let strips = entry["interpolation"].as_array().unwrap();
+        assert_eq!(strips.len(), 4, "d={d}: the four pairs");
+        for strip in strips {
+            assert_eq!(strip["latent_dim"], d);
+            let png = out_dir.join(strip["png"].as_str().unwrap());
+            assert!(
+                png.file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with("vae_interp_")
+            );
+            assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+        }
     }
     let transfer = json["transfer"].as_array().unwrap();
     assert_eq!(transfer.len(), 9, "three scenarios × three label counts");
@@ -122,6 +139,17 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     let interpolation = json["interpolation"].as_array().unwrap();
     assert_eq!(interpolation.len(), 8, "four pairs × two latent sizes");
     for entry in interpolation {
+        // The ends are real digits' codes (among the reference digits): distance 0; the
+        // frames between lie off them.
+        let distances: Vec<f64> = entry["nearest_data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(distances.len(), 10);
+        assert_eq!((distances[0], distances[9]), (0.0, 0.0), "{distances:?}");
+        assert!(distances[1..9].iter().all(|&v| v > 0.0), "{distances:?}");
         let png = out_dir.join(entry["png"].as_str().unwrap());
         assert!(
             std::fs::read(&png).unwrap().starts_with(b"\x89PNG"),
@@ -164,6 +192,28 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     )
     .unwrap();
     assert_eq!((vae.beta(), manifest.beta), (Some(1.0), Some(1.0)));
+    // Each autoencoder's latent map through the epochs: the start and its one epoch, on the
+    // first test digits, read back as the page reads it.
+    let test = MnistSet::load_dir(&common::data_dir(), Split::Test)
+        .unwrap()
+        .first(500);
+    for name in [
+        "two-layer-d1",
+        "two-layer-d20",
+        "three-layer-d20",
+        "vae-d100",
+    ] {
+        let json = std::fs::read(weights.join(format!("{name}.epochs.json"))).unwrap();
+        let recorded =
+            RecordedEpochs::from_json(name, &json, &test).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(recorded.maps.epochs, vec![0, 1], "{name}");
+        assert_eq!(
+            recorded.labels.len(),
+            500,
+            "{name}: every test digit of --quick"
+        );
+    }
+    assert!(!weights.join("classifier-frozen.epochs.json").exists());
 
     // The same seed gives the same run, on one kernel thread as on several: the seed draws
     // every model's initial weights as well as the order of the images.

@@ -6,8 +6,10 @@
 mod common;
 
 use common::{device, test_subset, train_subset};
+use latent_lab::data::{MnistSet, Split};
 use latent_lab::engine::driver::{Host, Subsets, drive};
-use latent_lab::engine::pretrained::pretrained_names;
+use latent_lab::engine::epoch_recording::RecordedEpochs;
+use latent_lab::engine::pretrained::{EPOCHS_SUFFIX, pretrained_names};
 use latent_lab::engine::progress::Pausable;
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use latent_lab::engine::store::StoredModel;
@@ -60,7 +62,7 @@ fn every_bundled_model_loads_and_matches_its_manifest() {
             }
         }
     }
-    assert_eq!(store.len(), 11);
+    assert_eq!(store.len(), 13);
     // Loading the same file again keeps both under distinct names.
     let again = store
         .insert_file(
@@ -71,6 +73,44 @@ fn every_bundled_model_loads_and_matches_its_manifest() {
         )
         .unwrap();
     assert_eq!(again.name, "two-layer-d20 (2)");
+}
+
+#[test]
+fn every_bundled_autoencoder_has_its_latent_map_through_the_epochs() {
+    // `latent-lab reproduce` recorded the first test digits before training and after each of
+    // its ten epochs; the page checks the file against its bundled test subset, as here.
+    let bundled_test = MnistSet::load_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data"),
+        Split::Test,
+    )
+    .unwrap();
+    for name in pretrained_names()
+        .into_iter()
+        .filter(|n| !n.starts_with("classifier"))
+    {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("public/weights")
+            .join(format!("{name}.{EPOCHS_SUFFIX}"));
+        let json = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let recorded = RecordedEpochs::from_json(&name, &json, &bundled_test)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(recorded.maps.epochs, (0..=10).collect::<Vec<_>>(), "{name}");
+        assert_eq!(recorded.labels.len(), 1_000, "{name}");
+        // The shown axes carry a share of each epoch's variance, the first at least as much as
+        // the second on the last epoch (its own principal axes)...
+        let [first, second] = recorded.maps.explained[10];
+        assert!(
+            first > 0.0 && first <= 1.0 && first >= second,
+            "{name}: {first} {second}"
+        );
+        // ...and its map is centred.
+        let last = &recorded.maps.points[10];
+        let mean_x: f64 = last.chunks(2).map(|p| f64::from(p[0])).sum::<f64>() / 1_000.0;
+        assert!(
+            mean_x.abs() < 1e-3 * (1.0 + last.iter().map(|v| v.abs()).fold(0.0, f32::max) as f64),
+            "{name}: {mean_x}"
+        );
+    }
 }
 
 #[test]

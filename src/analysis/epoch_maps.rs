@@ -28,8 +28,12 @@ pub enum StableAxes {
 /// Every recorded epoch's map, on still axes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochMaps {
-    /// The recorded epochs (0: before the first step).
+    /// The epochs done at each map (0: before the first step, or during the first epoch).
     pub epochs: Vec<usize>,
+    /// The optimiser steps done at each map (empty where not known: a watched run also
+    /// records between epochs, so one epoch may have several maps).
+    #[serde(default)]
+    pub steps: Vec<usize>,
     /// Per epoch, `n` points of 2 values (x, y), row-major.
     pub points: Vec<Vec<f32>>,
     /// Per epoch, the share of that epoch's code variance along each of the two shown axes.
@@ -98,6 +102,7 @@ pub fn epoch_maps(recorded: &[(usize, Vec<f32>)], n: usize, d: usize) -> Option<
         .collect();
     Some(EpochMaps {
         epochs: recorded.iter().map(|(e, _)| *e).collect(),
+        steps: Vec::new(),
         points,
         explained,
         method,

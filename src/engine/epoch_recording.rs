@@ -34,41 +34,90 @@ pub struct EpochRecording {
     latent_dim: usize,
     /// The first test digits, the same every epoch.
     sample: MnistSet,
-    /// (epoch, `digits × latent_dim` codes), in order; epoch 0 is before the first step.
-    epochs: Vec<(usize, Vec<f32>)>,
+    /// In order of steps: (epochs done, optimiser steps done, `digits × latent_dim` codes); the
+    /// first is before the first step.
+    snapshots: Vec<(usize, usize, Vec<f32>)>,
+    /// Epoch snapshots a whole run takes (the start and one per epoch): the budget keeps room
+    /// for them before any snapshot between epochs is taken.
+    epoch_snapshots: usize,
+    /// Snapshots taken between epochs.
+    between: usize,
 }
+
+/// Snapshots between epochs (slow motion, every [`STEP_SNAPSHOT_EVERY`] steps) a run takes at
+/// most, besides the start and the epochs.
+pub const MAX_STEP_SNAPSHOTS: usize = 100;
+/// While a run is watched step by step (slow motion, Step), the codes are recorded every this
+/// many optimiser steps as well as after every epoch.
+pub const STEP_SNAPSHOT_EVERY: usize = 10;
 
 impl EpochRecording {
     pub fn new(test: &MnistSet, epochs: usize, latent_dim: usize) -> Self {
         Self {
             latent_dim,
             sample: test.first(recording_sample(test.len(), epochs, latent_dim)),
-            epochs: Vec::new(),
+            snapshots: Vec::new(),
+            epoch_snapshots: epochs + 1,
+            between: 0,
         }
     }
 
-    /// Records `model`'s codes of the sample as of `epoch` (once per epoch).
+    /// Records `model`'s codes of the sample after `step` optimiser steps, `epoch` epochs done
+    /// (once per step: a snapshot of the same step taken again only takes the later epoch
+    /// count, as the end of an epoch follows its last step).
     pub async fn record(
         &mut self,
         epoch: usize,
+        step: usize,
         model: &Autoencoder,
         device: &Device,
     ) -> Result<(), TrainingError> {
-        if self.epochs.iter().any(|(e, _)| *e == epoch) || self.sample.is_empty() {
+        if self.sample.is_empty() {
+            return Ok(());
+        }
+        if let Some(same) = self.snapshots.iter_mut().find(|(_, s, _)| *s == step) {
+            same.0 = same.0.max(epoch);
             return Ok(());
         }
         let codes = encode_set(model, &self.sample, ENCODE_BATCH, device).await?;
-        self.epochs.push((epoch, codes));
+        self.snapshots.push((epoch, step, codes));
         Ok(())
+    }
+
+    /// Records a snapshot between epochs (a watched run, every [`STEP_SNAPSHOT_EVERY`]
+    /// steps) where one fits: at most [`MAX_STEP_SNAPSHOTS`] of them, and only while the
+    /// budget keeps room for the epochs still to come. Returns whether it was taken.
+    pub async fn record_between_epochs(
+        &mut self,
+        epochs_done: usize,
+        step: usize,
+        model: &Autoencoder,
+        device: &Device,
+    ) -> Result<bool, TrainingError> {
+        let per_snapshot = self.sample.len() * self.latent_dim;
+        let epochs_to_come = self.epoch_snapshots.saturating_sub(epochs_done + 1);
+        let fits = self.between < MAX_STEP_SNAPSHOTS
+            && self.values() + (epochs_to_come + 1) * per_snapshot <= RECORDING_BUDGET;
+        if !fits || self.snapshots.iter().any(|(_, s, _)| *s == step) {
+            return Ok(false);
+        }
+        self.record(epochs_done, step, model, device).await?;
+        self.between += 1;
+        Ok(true)
     }
 
     pub fn digits(&self) -> usize {
         self.sample.len()
     }
 
-    /// The recorded epochs.
+    /// The epochs done at each snapshot.
     pub fn epochs(&self) -> Vec<usize> {
-        self.epochs.iter().map(|(e, _)| *e).collect()
+        self.snapshots.iter().map(|(e, _, _)| *e).collect()
+    }
+
+    /// The optimiser steps done at each snapshot.
+    pub fn steps(&self) -> Vec<usize> {
+        self.snapshots.iter().map(|(_, s, _)| *s).collect()
     }
 
     /// The sample's labels.
@@ -80,20 +129,37 @@ impl EpochRecording {
 
     /// Code values held.
     pub fn values(&self) -> usize {
-        self.epochs.iter().map(|(_, c)| c.len()).sum()
+        self.snapshots.iter().map(|(_, _, c)| c.len()).sum()
     }
 
     /// Every epoch's map on still axes (`None` before any epoch is recorded, or where a code
     /// is not a number).
     pub fn maps(&self) -> Option<EpochMaps> {
         if self
-            .epochs
+            .snapshots
             .iter()
-            .any(|(_, c)| c.iter().any(|v| !v.is_finite()))
+            .any(|(_, _, c)| c.iter().any(|v| !v.is_finite()))
         {
             return None;
         }
-        epoch_maps(&self.epochs, self.sample.len(), self.latent_dim)
+        let recorded: Vec<(usize, Vec<f32>)> = self
+            .snapshots
+            .iter()
+            .map(|(e, _, c)| (*e, c.clone()))
+            .collect();
+        let mut maps = epoch_maps(&recorded, self.sample.len(), self.latent_dim)?;
+        maps.steps = self.steps();
+        Some(maps)
+    }
+
+    /// The recording as the latent map shows it (and as it is kept and bundled): `None` as
+    /// for [`Self::maps`].
+    pub fn recorded(&self, model: &str) -> Option<RecordedEpochs> {
+        Some(RecordedEpochs {
+            model: model.to_string(),
+            labels: self.labels(),
+            maps: self.maps()?,
+        })
     }
 }
 
@@ -104,6 +170,66 @@ pub struct RecordedEpochs {
     pub model: String,
     pub labels: Vec<u8>,
     pub maps: EpochMaps,
+}
+
+impl RecordedEpochs {
+    /// Checks a recording read from a file or the browser's storage against the test subset
+    /// it was made on (its digits are the subset's first ones): an error says what is wrong.
+    pub fn check(&self, test: &MnistSet) -> Result<(), String> {
+        let n = self.labels.len();
+        let maps = &self.maps;
+        if n == 0 || maps.epochs.is_empty() {
+            return Err("it records no digits or no epochs".into());
+        }
+        if n > test.len() || (0..n).any(|i| test.label(i) != self.labels[i]) {
+            return Err(format!(
+                "its {n} digits are not the first {n} of the test subset"
+            ));
+        }
+        if maps.points.len() != maps.epochs.len() || maps.explained.len() != maps.epochs.len() {
+            return Err(format!(
+                "{} epochs but {} maps and {} variance shares",
+                maps.epochs.len(),
+                maps.points.len(),
+                maps.explained.len()
+            ));
+        }
+        if let Some((e, p)) = maps
+            .epochs
+            .iter()
+            .zip(&maps.points)
+            .find(|(_, p)| p.len() != 2 * n)
+        {
+            return Err(format!(
+                "the map of epoch {e} has {} values, not 2 × {n}",
+                p.len()
+            ));
+        }
+        if !maps.epochs.windows(2).all(|w| w[0] <= w[1]) {
+            return Err("its epochs are not in order".into());
+        }
+        let steps_fit = maps.steps.is_empty()
+            || (maps.steps.len() == maps.epochs.len()
+                && maps.steps.windows(2).all(|w| w[0] < w[1]));
+        if !steps_fit {
+            return Err("its steps are not one per map, in order".into());
+        }
+        let finite = maps.points.iter().flatten().all(|v| v.is_finite())
+            && maps.explained.iter().flatten().all(|v| v.is_finite());
+        if !finite {
+            return Err("it holds a value that is not a number".into());
+        }
+        Ok(())
+    }
+
+    /// Reads and checks a bundled `<name>.epochs.json`, under the model's name here.
+    pub fn from_json(model: &str, json: &[u8], test: &MnistSet) -> Result<Self, String> {
+        let mut recorded: RecordedEpochs =
+            serde_json::from_slice(json).map_err(|e| format!("unreadable: {e}"))?;
+        recorded.check(test)?;
+        recorded.model = model.to_string();
+        Ok(recorded)
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -136,14 +262,85 @@ mod tests {
         let mut recording = EpochRecording::new(&test, 2, 5);
         assert_eq!(recording.digits(), 4);
         assert!(recording.maps().is_none(), "nothing recorded yet");
-        pollster::block_on(recording.record(0, &model, &device)).unwrap();
-        pollster::block_on(recording.record(0, &model, &device)).unwrap();
-        pollster::block_on(recording.record(1, &model, &device)).unwrap();
+        pollster::block_on(recording.record(0, 0, &model, &device)).unwrap();
+        pollster::block_on(recording.record(0, 0, &model, &device)).unwrap();
+        pollster::block_on(recording.record(1, 3, &model, &device)).unwrap();
         assert_eq!(recording.epochs(), vec![0, 1]);
+        assert_eq!(recording.steps(), vec![0, 3]);
         assert_eq!(recording.values(), 2 * 4 * 5);
         assert_eq!(recording.labels(), vec![3, 1, 4, 1]);
         let maps = recording.maps().unwrap();
         assert_eq!(maps.points.len(), 2);
         assert_eq!(maps.points[0].len(), 4 * 2);
+
+        // As kept and bundled: it reads back against the same subset, and a damaged or
+        // foreign copy is refused with the reason.
+        let recorded = recording.recorded("m").unwrap();
+        let json = serde_json::to_vec(&recorded).unwrap();
+        let back = RecordedEpochs::from_json("m (2)", &json, &test).unwrap();
+        assert_eq!(back.model, "m (2)");
+        assert_eq!(back.maps, recorded.maps);
+        let other = MnistSet::new(vec![0; 4 * 784], vec![3, 1, 4, 2]);
+        let err = RecordedEpochs::from_json("m", &json, &other).unwrap_err();
+        assert!(err.contains("not the first 4"), "{err}");
+        let mut short = recorded.clone();
+        short.maps.points[1].pop();
+        assert!(
+            short
+                .check(&test)
+                .unwrap_err()
+                .contains("epoch 1 has 7 values")
+        );
+        let mut nan = recorded.clone();
+        nan.maps.points[0][0] = f32::NAN;
+        assert!(nan.check(&test).unwrap_err().contains("not a number"));
+        let mut disordered = recorded;
+        disordered.maps.epochs = vec![1, 0];
+        assert!(disordered.check(&test).unwrap_err().contains("order"));
+        assert!(
+            RecordedEpochs::from_json("m", b"{", &test)
+                .unwrap_err()
+                .contains("unreadable")
+        );
+    }
+
+    #[test]
+    fn a_watched_run_records_between_epochs_a_bounded_number_of_times() {
+        let device = crate::BackendKind::Flex.cpu_backend().device;
+        let images: Vec<u8> = (0..4 * 784).map(|i| (i % 253) as u8).collect();
+        let test = MnistSet::new(images, vec![0, 1, 2, 3]);
+        let model = crate::model::AutoencoderConfig::new(crate::model::Architecture::TwoLayer, 2)
+            .init(&device);
+        let mut recording = EpochRecording::new(&test, 2, 2);
+        let record = |r: &mut EpochRecording, epoch, step| {
+            pollster::block_on(r.record(epoch, step, &model, &device)).unwrap()
+        };
+        let between = |r: &mut EpochRecording, epoch, step| {
+            pollster::block_on(r.record_between_epochs(epoch, step, &model, &device)).unwrap()
+        };
+        record(&mut recording, 0, 0);
+        assert!(between(&mut recording, 0, 10));
+        assert!(between(&mut recording, 0, 20));
+        assert!(!between(&mut recording, 0, 20), "once per step");
+        // The end of epoch 1 comes at step 20: that snapshot is now epoch 1's.
+        record(&mut recording, 1, 20);
+        assert_eq!(recording.epochs(), vec![0, 0, 1]);
+        assert_eq!(recording.steps(), vec![0, 10, 20]);
+        let maps = recording.maps().unwrap();
+        assert_eq!(
+            (maps.epochs.clone(), maps.steps.clone()),
+            (vec![0, 0, 1], vec![0, 10, 20])
+        );
+        let recorded = recording.recorded("m").unwrap();
+        assert!(recorded.check(&test).is_ok());
+        let mut backwards = recorded;
+        backwards.maps.steps = vec![0, 20, 10];
+        assert!(backwards.check(&test).unwrap_err().contains("steps"));
+        // No more than MAX_STEP_SNAPSHOTS between epochs.
+        let mut long = EpochRecording::new(&test, 1, 2);
+        let taken = (1..=MAX_STEP_SNAPSHOTS + 5)
+            .filter(|&k| between(&mut long, 0, k * STEP_SNAPSHOT_EVERY))
+            .count();
+        assert_eq!(taken, MAX_STEP_SNAPSHOTS);
     }
 }

@@ -41,8 +41,9 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// request may carry a VAE's β; a single step and slow motion ([`ToEngine::Step`],
 /// [`ToEngine::SlowMotion`]); the drill-downs of the decorrelation view
 /// ([`ToEngine::CoordinatePair`], [`ToEngine::Brush`]); the latent map through the epochs
-/// ([`ToEngine::EpochMaps`]).
-pub const PROTOCOL_VERSION: u32 = 9;
+/// ([`ToEngine::EpochMaps`]). 10: the maps say each one's optimiser steps (a watched run
+/// records between epochs too); pretrained models answer with their bundled maps.
+pub const PROTOCOL_VERSION: u32 = 10;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -953,6 +954,7 @@ mod tests {
                 labels: vec![7, 2],
                 maps: crate::analysis::EpochMaps {
                     epochs: vec![0, 1],
+                    steps: vec![0, 32],
                     points: vec![vec![0.5, -1.0, 2.0, 0.25], vec![1.0, 0.0, -1.0, 0.0]],
                     explained: vec![[0.5, 0.25], [0.75, 0.125]],
                     method: crate::analysis::StableAxes::Procrustes,

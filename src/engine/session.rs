@@ -7,7 +7,7 @@
 
 use burn::prelude::*;
 
-use super::epoch_recording::EpochRecording;
+use super::epoch_recording::{EpochRecording, STEP_SNAPSHOT_EVERY};
 use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
 use super::protocol::{EpochLoss, FromEngine, InterruptedRun, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
@@ -268,7 +268,12 @@ impl TrainingSession {
                 EpochRecording::new(test, self.request.training.epochs, self.request.latent_dim);
             let model = self.trainer.model().valid();
             recording
-                .record(self.trainer.epoch(), &model, &self.device)
+                .record(
+                    self.trainer.epoch(),
+                    self.trainer.steps_done(),
+                    &model,
+                    &self.device,
+                )
                 .await?;
             self.recording = Some(recording);
         }
@@ -305,7 +310,12 @@ impl TrainingSession {
             if let Some(recording) = &mut self.recording {
                 let model = self.trainer.model().valid();
                 recording
-                    .record(report.epoch + 1, &model, &self.device)
+                    .record(
+                        report.epoch + 1,
+                        self.trainer.steps_done(),
+                        &model,
+                        &self.device,
+                    )
                     .await?;
             }
             self.epoch_losses.push(EpochLoss {
@@ -318,6 +328,24 @@ impl TrainingSession {
                 train_loss,
                 test_loss,
             });
+        } else if self.watched
+            && self
+                .trainer
+                .steps_done()
+                .is_multiple_of(STEP_SNAPSHOT_EVERY)
+        {
+            // Watched step by step, the map moves between epochs too.
+            if let Some(recording) = &mut self.recording {
+                let model = self.trainer.model().valid();
+                recording
+                    .record_between_epochs(
+                        report.epoch,
+                        self.trainer.steps_done(),
+                        &model,
+                        &self.device,
+                    )
+                    .await?;
+            }
         }
         let t = now();
         if self.watched

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use burn::prelude::Device;
 
 use super::drawing_reading::LatentIndex;
-use super::epoch_recording::EpochRecording;
+use super::epoch_recording::{EpochRecording, RecordedEpochs};
 use super::protocol::{InterruptedRun, ModelInfo, ModelOrigin, TrainRequest};
 use super::store::{ModelStore, StoredModel};
 use crate::data::MnistSet;
@@ -89,8 +89,9 @@ pub struct EngineCore {
     checkpoint_awaits: HashMap<String, String>,
     /// Each autoencoder's codes of the test subset, made on its first drawing.
     latent_indices: HashMap<String, Rc<LatentIndex>>,
-    /// Model name → the epochs recorded while it trained here (issue 20).
-    recordings: HashMap<String, Rc<EpochRecording>>,
+    /// Model name → its latent map through the epochs (issue 20): recorded while it trained
+    /// here, read back with it from the browser's storage, or bundled with a pretrained one.
+    recorded_epochs: HashMap<String, Rc<RecordedEpochs>>,
 }
 
 /// The store name of an autoencoder trained in the page: `two-layer-d20 (trained 3)`.
@@ -260,6 +261,11 @@ impl EngineCore {
         })
     }
 
+    /// The test subset, once the data is loaded.
+    pub fn test_subset(&self) -> Option<Rc<MnistSet>> {
+        self.data.as_ref().map(|d| d.test.clone())
+    }
+
     /// The device and the test subset, once the data is loaded.
     fn device_and_test(&self) -> Result<(Device, Rc<MnistSet>), String> {
         match (&self.device, &self.data) {
@@ -293,14 +299,35 @@ impl EngineCore {
             .cloned()
     }
 
-    /// Keeps a run's recorded epochs with its model (dropped with it).
+    /// Keeps a run's recorded epochs with its model (dropped with it), as maps on still axes:
+    /// the codes themselves are not needed after. A recording with a code that is not a
+    /// number gives no maps and is dropped.
     pub fn keep_recording(&mut self, name: &str, recording: EpochRecording) {
-        self.recordings.insert(name.to_string(), Rc::new(recording));
+        if let Some(recorded) = recording.recorded(name) {
+            self.recorded_epochs
+                .insert(name.to_string(), Rc::new(recorded));
+        }
     }
 
-    /// The epochs recorded while `name` trained in this page.
-    pub fn recording(&self, name: &str) -> Option<Rc<EpochRecording>> {
-        self.recordings.get(name).cloned()
+    /// A model's latent map through the epochs, where it has one.
+    pub fn recorded_epochs(&self, name: &str) -> Option<Rc<RecordedEpochs>> {
+        self.recorded_epochs.get(name).cloned()
+    }
+
+    /// Joins a recording read back (a kept model's, a bundled one) to the model `name`, once
+    /// it is checked against the test subset it was made on.
+    pub fn insert_recorded_epochs(
+        &mut self,
+        name: &str,
+        mut recorded: RecordedEpochs,
+        test: &MnistSet,
+    ) -> Result<Rc<RecordedEpochs>, String> {
+        recorded.check(test)?;
+        recorded.model = name.to_string();
+        let recorded = Rc::new(recorded);
+        self.recorded_epochs
+            .insert(name.to_string(), recorded.clone());
+        Ok(recorded)
     }
 
     pub fn latent_index(&self, name: &str) -> Option<Rc<LatentIndex>> {
@@ -315,7 +342,7 @@ impl EngineCore {
     pub fn remove_model(&mut self, name: &str) -> Result<ModelInfo, String> {
         let removed = self.store.remove(name)?;
         self.latent_indices.remove(name);
-        self.recordings.remove(name);
+        self.recorded_epochs.remove(name);
         Ok(removed)
     }
 

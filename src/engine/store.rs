@@ -2,6 +2,7 @@
 
 use burn::prelude::*;
 
+use super::epoch_recording::RecordedEpochs;
 use super::protocol::{ModelInfo, ModelOrigin};
 use crate::model::{Autoencoder, Classifier, copy_to_device_async};
 use crate::weights::{
@@ -114,31 +115,55 @@ pub fn model_name_from_file(file_name: &str) -> String {
     }
 }
 
-/// What a kept model's record holds besides its weights: its display name and origin, as JSON.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct KeptRecordMeta {
-    name: String,
-    origin: ModelOrigin,
+/// What a kept model's record holds besides its weights, as JSON: its display name and
+/// origin, and its latent map through the epochs where it has one (so a reload keeps it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KeptRecordMeta {
+    pub name: String,
+    pub origin: ModelOrigin,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<RecordedEpochs>,
 }
 
-pub fn kept_record_json(name: &str, origin: ModelOrigin) -> String {
+pub fn kept_record_json(
+    name: &str,
+    origin: ModelOrigin,
+    epochs: Option<&RecordedEpochs>,
+) -> String {
     serde_json::to_string(&KeptRecordMeta {
         name: name.to_string(),
         origin,
+        epochs: epochs.cloned(),
     })
-    .expect("a name and an origin serialise")
+    .expect("a name, an origin and maps serialise")
 }
 
-/// The display name and origin in a kept record stored under `key`. Records kept before ids
-/// (before protocol 6) were keyed by the display name and held only the origin: they are read
-/// too, their key being their name.
-pub fn kept_record_meta(key: &str, json: &str) -> Result<(String, ModelOrigin), String> {
-    if let Ok(meta) = serde_json::from_str::<KeptRecordMeta>(json) {
-        return Ok((meta.name, meta.origin));
+/// What a kept record stored under `key` says of its model. Records kept before ids (before
+/// protocol 6) were keyed by the display name and held only the origin: they are read too,
+/// their key being their name. Maps that cannot be read are left out: they never cost the
+/// model.
+pub fn kept_record_meta(key: &str, json: &str) -> Result<KeptRecordMeta, String> {
+    #[derive(serde::Deserialize)]
+    struct Loose {
+        name: String,
+        origin: ModelOrigin,
+        #[serde(default)]
+        epochs: Option<serde_json::Value>,
+    }
+    if let Ok(loose) = serde_json::from_str::<Loose>(json) {
+        return Ok(KeptRecordMeta {
+            name: loose.name,
+            origin: loose.origin,
+            epochs: loose.epochs.and_then(|v| serde_json::from_value(v).ok()),
+        });
     }
     let origin: ModelOrigin =
         serde_json::from_str(json).map_err(|e| format!("the record is unreadable: {e}"))?;
-    Ok((key.to_string(), origin))
+    Ok(KeptRecordMeta {
+        name: key.to_string(),
+        origin,
+        epochs: None,
+    })
 }
 
 impl ModelStore {
@@ -391,15 +416,42 @@ mod tests {
 
     #[test]
     fn kept_records_name_their_model_and_old_ones_are_still_read() {
-        let json = kept_record_json("two-layer-d20 (trained 1)", ModelOrigin::Trained);
+        let meta = |name: &str, origin| KeptRecordMeta {
+            name: name.into(),
+            origin,
+            epochs: None,
+        };
+        let json = kept_record_json("two-layer-d20 (trained 1)", ModelOrigin::Trained, None);
         assert_eq!(
             kept_record_meta("tab-a-1", &json),
-            Ok(("two-layer-d20 (trained 1)".into(), ModelOrigin::Trained))
+            Ok(meta("two-layer-d20 (trained 1)", ModelOrigin::Trained))
         );
         // Before ids: keyed by the name, the origin alone as JSON.
         assert_eq!(
             kept_record_meta("my upload", "\"uploaded\""),
-            Ok(("my upload".into(), ModelOrigin::Uploaded))
+            Ok(meta("my upload", ModelOrigin::Uploaded))
+        );
+        // With its latent map through the epochs.
+        let recorded = RecordedEpochs {
+            model: "m".into(),
+            labels: vec![7, 2],
+            maps: crate::analysis::EpochMaps {
+                epochs: vec![0, 1],
+                steps: vec![],
+                points: vec![vec![0.0, 1.0, 2.0, 3.0], vec![1.0, 0.5, -1.0, 2.0]],
+                explained: vec![[0.5, 0.25], [0.6, 0.2]],
+                method: crate::analysis::StableAxes::Projection,
+                projection_motion: 0.4,
+                procrustes_motion: None,
+            },
+        };
+        let json = kept_record_json("m", ModelOrigin::Trained, Some(&recorded));
+        assert_eq!(kept_record_meta("k", &json).unwrap().epochs, Some(recorded));
+        // Damaged maps are dropped; the model is still read.
+        let damaged = r#"{"name":"m","origin":"trained","epochs":{"model":3}}"#;
+        assert_eq!(
+            kept_record_meta("k", damaged),
+            Ok(meta("m", ModelOrigin::Trained))
         );
         assert!(kept_record_meta("x", "{\"name\":1}").is_err());
     }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use latent_lab::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
 
-use latent_lab::results::Results;
+use latent_lab::results::{InterpolationEntry, NEAREST_DATA_REFERENCE, Results};
 
 /// Current UTC time as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn utc_now() -> String {
@@ -159,29 +159,14 @@ pub fn markdown(r: &Results) -> String {
         s,
         "Ten evenly spaced α from 0 to 1 between the codes of the first test image of each digit; the end frames are the model's reconstructions.\n"
     );
-    let _ = writeln!(s, "| pair | latent 20 | latent 100 |");
-    let _ = writeln!(s, "|---|---|---|");
-    let mut pairs: Vec<[u8; 2]> = r.interpolation.iter().map(|e| e.pair).collect();
-    pairs.dedup();
-    for pair in pairs {
-        let png = |d: usize| {
-            r.interpolation
-                .iter()
-                .find(|e| e.pair == pair && e.latent_dim == d)
-                .map_or("–".into(), |e| {
-                    format!("![{}→{} d={d}]({})", pair[0], pair[1], e.png)
-                })
-        };
-        let _ = writeln!(
-            s,
-            "| {} → {} | {} | {} |",
-            pair[0],
-            pair[1],
-            png(20),
-            png(100)
-        );
-    }
-
+    interpolation_table(&mut s, &r.interpolation);
+    let _ = writeln!(
+        s,
+        "\nUnder each strip, each frame's distance from the data: from its code to the nearest code of the first {NEAREST_DATA_REFERENCE} \
+         test digits, in units of the median distance from a real digit's code to its nearest neighbour's (1: as near the data as \
+         a typical real digit is to another; the end frames are real digits, at 0). The path's mean over its eight inner frames:\n"
+    );
+    path_distance_table(&mut s, &r.interpolation, None);
     let _ = writeln!(s, "\n## 3. Decorrelation\n");
     let _ = writeln!(
         s,
@@ -273,6 +258,21 @@ pub fn markdown(r: &Results) -> String {
                 plain_r.map_or("–".into(), |e| e.dead_units.to_string()),
             );
         }
+        let vae_strips: Vec<InterpolationEntry> = r
+            .variational
+            .iter()
+            .flat_map(|v| v.interpolation.iter().cloned())
+            .collect();
+        if !vae_strips.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nThe strips of part 2 with the VAE's mean codes, and how far from the data each path runs (mean over the inner \
+                 frames, in the units of part 2), beside the plain model's:\n"
+            );
+            interpolation_table(&mut s, &vae_strips);
+            let _ = writeln!(s);
+            path_distance_table(&mut s, &r.interpolation, Some(&vae_strips));
+        }
         let _ = writeln!(s);
     }
 
@@ -290,6 +290,104 @@ pub fn markdown(r: &Results) -> String {
         );
     }
     s
+}
+
+/// The strips of `entries` as a table: a row per digit pair, a column per latent size.
+fn interpolation_table(s: &mut String, entries: &[InterpolationEntry]) {
+    let _ = writeln!(s, "| pair | latent 20 | latent 100 |");
+    let _ = writeln!(s, "|---|---|---|");
+    let pairs = digit_pairs(entries);
+    for pair in pairs {
+        let png = |d: usize| {
+            entries
+                .iter()
+                .find(|e| e.pair == pair && e.latent_dim == d)
+                .map_or("–".into(), |e| {
+                    format!("![{}→{} d={d}]({})", pair[0], pair[1], e.png)
+                })
+        };
+        let _ = writeln!(
+            s,
+            "| {} → {} | {} | {} |",
+            pair[0],
+            pair[1],
+            png(20),
+            png(100)
+        );
+    }
+}
+
+/// The digit pairs of `entries`, each once, in their first order.
+fn digit_pairs(entries: &[InterpolationEntry]) -> Vec<[u8; 2]> {
+    let mut pairs: Vec<[u8; 2]> = Vec::new();
+    for e in entries {
+        if !pairs.contains(&e.pair) {
+            pairs.push(e.pair);
+        }
+    }
+    pairs
+}
+
+/// The mean distance from the data over a path's inner frames (`None` without figures).
+pub fn inner_path_distance(entry: &InterpolationEntry) -> Option<f64> {
+    let n = entry.nearest_data.len();
+    if n < 3 {
+        return None;
+    }
+    let inner = &entry.nearest_data[1..n - 1];
+    Some(inner.iter().map(|&v| f64::from(v)).sum::<f64>() / inner.len() as f64)
+}
+
+/// Per digit pair and latent size, the mean distance from the data along the path: the plain
+/// model's, and the VAE's where given.
+fn path_distance_table(
+    s: &mut String,
+    plain: &[InterpolationEntry],
+    vae: Option<&[InterpolationEntry]>,
+) {
+    let figure = |entries: &[InterpolationEntry], pair: [u8; 2], d: usize| {
+        entries
+            .iter()
+            .find(|e| e.pair == pair && e.latent_dim == d)
+            .and_then(inner_path_distance)
+            .map_or("–".into(), |v| format!("{v:.2}"))
+    };
+    match vae {
+        None => {
+            let _ = writeln!(s, "| pair | latent 20 | latent 100 |");
+            let _ = writeln!(s, "|---|---:|---:|");
+        }
+        Some(_) => {
+            let _ = writeln!(
+                s,
+                "| pair | latent 20, plain | latent 20, VAE | latent 100, plain | latent 100, VAE |"
+            );
+            let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+        }
+    }
+    let pairs = digit_pairs(plain);
+    for pair in pairs {
+        let _ = match vae {
+            None => writeln!(
+                s,
+                "| {} → {} | {} | {} |",
+                pair[0],
+                pair[1],
+                figure(plain, pair, 20),
+                figure(plain, pair, 100)
+            ),
+            Some(vae) => writeln!(
+                s,
+                "| {} → {} | {} | {} | {} | {} |",
+                pair[0],
+                pair[1],
+                figure(plain, pair, 20),
+                figure(vae, pair, 20),
+                figure(plain, pair, 100),
+                figure(vae, pair, 100)
+            ),
+        };
+    }
 }
 
 #[cfg(test)]

@@ -3,12 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use burn::module::Module;
 use burn::prelude::Device;
 use clap::Args;
 use latent_lab::BackendKind;
-use latent_lab::analysis::{decorrelation, encode_set, interpolation_alphas, interpolation_strip};
+use latent_lab::analysis::{
+    decorrelation, encode_set, interpolate_codes, interpolation_alphas, interpolation_strip,
+    relative_nearest_data_distances,
+};
 use latent_lab::backend::BackendDevice;
 use latent_lab::data::{MnistSet, Split};
+use latent_lab::engine::epoch_recording::{EpochRecording, RecordedEpochs};
+use latent_lab::engine::pretrained::{EPOCHS_SUFFIX, VARIATIONAL_SIZES};
 use latent_lab::model::{
     Architecture, Autoencoder, AutoencoderConfig, DEFAULT_BETA, LATENT_SIZES, param_count,
 };
@@ -25,8 +31,6 @@ use crate::progress::Progress;
 use crate::report;
 use latent_lab::results::*;
 
-/// Latent sizes of the variational autoencoder (part 5): the interpolation's two.
-const VARIATIONAL_SIZES: [usize; 2] = [20, 100];
 /// Labelled-set sizes for transfer learning.
 const TRANSFER_LABELS: [usize; 3] = [100, 1_000, 60_000];
 /// Evaluation batch: bigger than training's, since no activations are kept for a backward pass.
@@ -67,6 +71,9 @@ pub(crate) struct Context {
     pub training: TrainingConfig,
     pub quick: bool,
     pub out: PathBuf,
+    /// Record the codes of the first test digits before training and after every epoch (the
+    /// latent map through the epochs, bundled with the weights).
+    pub record_epochs: bool,
 }
 
 pub fn run(args: ReproduceArgs) -> Result<(), String> {
@@ -102,6 +109,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         training,
         quick: args.quick,
         out: args.out.clone(),
+        record_epochs: args.weights_out.is_some(),
     };
 
     // A. The latent sweep (two-layer), and B. depth at d = 20 (A's d = 20 is the two-layer run).
@@ -115,7 +123,10 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             AutoencoderConfig::new(Architecture::ThreeLayer, 20),
         ]);
     for config in configs {
-        let (model, run) = train_autoencoder(&ctx, config)?;
+        let (model, run, recording) = train_autoencoder(&ctx, config)?;
+        if let (Some(dir), Some(recording)) = (&args.weights_out, recording) {
+            write_recording(dir, &run.name, &recording)?;
+        }
         runs.push(run);
         models.push(model);
     }
@@ -154,33 +165,9 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
 
     // C. Interpolation with the d = 20 and d = 100 models.
     let mut interpolation = Vec::new();
-    for &(a, b) in &INTERPOLATION_PAIRS {
-        let (Some(ia), Some(ib)) = (ctx.test.first_of_digit(a), ctx.test.first_of_digit(b)) else {
-            eprintln!("skipping interpolation {a}→{b}: the test set lacks one of the digits");
-            continue;
-        };
-        for d in [20, 100] {
-            let (_, model) = find(Architecture::TwoLayer, d);
-            let frames = 10;
-            let pixels = block_on(interpolation_strip(
-                model,
-                &ctx.test,
-                ia,
-                ib,
-                &interpolation_alphas(frames),
-                &ctx.device,
-            ))
-            .map_err(|e| e.to_string())?;
-            let png = format!("interp_{a}_{b}_d{d}.png");
-            figures::image_strip(&ctx.out.join(&png), &pixels, frames)?;
-            interpolation.push(InterpolationEntry {
-                pair: [a, b],
-                latent_dim: d,
-                indices: [ia, ib],
-                alphas: interpolation_alphas(frames),
-                png,
-            });
-        }
+    for d in [20, 100] {
+        let (_, model) = find(Architecture::TwoLayer, d);
+        interpolation.extend(interpolation_strips(&ctx, model, "")?);
     }
 
     // D. Decorrelation of every latent-sweep model on the whole test set.
@@ -197,7 +184,10 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
     let mut variational_models = Vec::new();
     for d in VARIATIONAL_SIZES {
         let config = AutoencoderConfig::new(Architecture::Vae, d);
-        let (model, run) = train_autoencoder(&ctx, config)?;
+        let (model, run, recording) = train_autoencoder(&ctx, config)?;
+        if let (Some(dir), Some(recording)) = (&args.weights_out, recording) {
+            write_recording(dir, &run.name, &recording)?;
+        }
         let mse = |set: &MnistSet| {
             block_on(reconstruction_mse(&model, set, EVAL_BATCH, &ctx.device))
                 .map_err(|e| format!("{}: {e}", run.name))
@@ -218,6 +208,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             test_loss: run.test_loss,
             curve: run.curve.clone(),
             decorrelation: decorrelation(&codes, ctx.test.len(), d),
+            interpolation: interpolation_strips(&ctx, &model, "vae_")?,
         });
         variational_models.push((run, model));
     }
@@ -335,11 +326,13 @@ fn write_weights(
     write(&dir.join(format!("{name}.json")), json.as_bytes())
 }
 
-/// Trains one autoencoder, evaluating both sets in eval mode after every epoch.
+/// Trains one autoencoder, evaluating both sets in eval mode after every epoch (and, where
+/// the context asks, recording the codes of the first test digits: before the first step and
+/// after every epoch).
 pub(crate) fn train_autoencoder(
     ctx: &Context,
     config: AutoencoderConfig,
-) -> Result<(Autoencoder, AutoencoderRun), String> {
+) -> Result<(Autoencoder, AutoencoderRun, Option<EpochRecording>), String> {
     // The device's generator draws the initial weights: seeded for each model (as the page's
     // runs are), so the same seed gives the same run.
     ctx.device.seed(ctx.training.seed);
@@ -351,16 +344,34 @@ pub(crate) fn train_autoencoder(
     let start = Instant::now();
     let mut curve = Curve::default();
     let mut train_seconds = 0.0;
+    let mut recording = ctx
+        .record_epochs
+        .then(|| EpochRecording::new(&ctx.test, ctx.training.epochs, config.latent_dim));
+    let record =
+        |recording: &mut Option<EpochRecording>, epoch: usize, step: usize, model: &Autoencoder| {
+            recording.as_mut().map_or(Ok(()), |r| {
+                block_on(r.record(epoch, step, model, &ctx.device))
+                    .map_err(|e| format!("{}: recording epoch {epoch}: {e}", config.name()))
+            })
+        };
+    record(&mut recording, 0, 0, &trainer.model().valid())?;
     let mut epoch_start = Instant::now();
     while let Some(step) = trainer.step(&ctx.train) {
         progress.step();
         if !step.epoch_finished {
             continue;
         }
+        let epoch_seconds = epoch_start.elapsed().as_secs_f64();
+        record(
+            &mut recording,
+            step.epoch + 1,
+            trainer.steps_done(),
+            &trainer.model().valid(),
+        )?;
         let running = block_on(trainer.take_epoch_loss())
             .map_err(|e| format!("{}: {e}", config.name()))?
             .expect("an epoch just finished");
-        train_seconds += epoch_start.elapsed().as_secs_f64();
+        train_seconds += epoch_seconds;
         let train_eval = block_on(evaluate(
             trainer.model(),
             &ctx.train,
@@ -403,7 +414,74 @@ pub(crate) fn train_autoencoder(
         seconds: start.elapsed().as_secs_f64(),
         images_per_second: (ctx.train.len() * ctx.training.epochs) as f64 / train_seconds,
     };
-    Ok((trainer.into_model(), run))
+    Ok((trainer.into_model(), run, recording))
+}
+
+/// Part 2's strips for one model (`prefix` tells its PNGs apart), with each frame's distance
+/// from the data: the nearest code among the first [`NEAREST_DATA_REFERENCE`] test digits',
+/// over their typical nearest-neighbour distance.
+fn interpolation_strips(
+    ctx: &Context,
+    model: &Autoencoder,
+    prefix: &str,
+) -> Result<Vec<InterpolationEntry>, String> {
+    let d = model.latent_dim();
+    let codes = block_on(encode_set(model, &ctx.test, EVAL_BATCH, &ctx.device))
+        .map_err(|e| e.to_string())?;
+    let reference = &codes[..ctx.test.len().min(NEAREST_DATA_REFERENCE) * d];
+    let frames = 10;
+    let alphas = interpolation_alphas(frames);
+    let mut entries = Vec::new();
+    for &(a, b) in &INTERPOLATION_PAIRS {
+        let (Some(ia), Some(ib)) = (ctx.test.first_of_digit(a), ctx.test.first_of_digit(b)) else {
+            eprintln!("skipping interpolation {a}→{b}: the test set lacks one of the digits");
+            continue;
+        };
+        let pixels = block_on(interpolation_strip(
+            model,
+            &ctx.test,
+            ia,
+            ib,
+            &alphas,
+            &ctx.device,
+        ))
+        .map_err(|e| e.to_string())?;
+        let png = format!("{prefix}interp_{a}_{b}_d{d}.png");
+        figures::image_strip(&ctx.out.join(&png), &pixels, frames)?;
+        let path = interpolate_codes(
+            &codes[ia * d..(ia + 1) * d],
+            &codes[ib * d..(ib + 1) * d],
+            &alphas,
+        );
+        entries.push(InterpolationEntry {
+            pair: [a, b],
+            latent_dim: d,
+            indices: [ia, ib],
+            alphas: alphas.clone(),
+            png,
+            nearest_data: relative_nearest_data_distances(&path, reference, d).unwrap_or_default(),
+        });
+    }
+    Ok(entries)
+}
+
+/// The latent map through the epochs, as the page shows it: `<name>.epochs.json` beside the
+/// weights.
+fn write_recording(dir: &Path, name: &str, recording: &EpochRecording) -> Result<(), String> {
+    let maps = recording
+        .maps()
+        .ok_or_else(|| format!("{name}: the recorded codes hold a value that is not a number"))?;
+    let recorded = RecordedEpochs {
+        model: name.to_string(),
+        labels: recording.labels(),
+        maps,
+    };
+    let json = serde_json::to_string(&recorded).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write(
+        &dir.join(format!("{name}.{EPOCHS_SUFFIX}")),
+        json.as_bytes(),
+    )
 }
 
 fn train_classifier(

@@ -63,6 +63,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         },
         quick: false,
         out: args.out.clone(),
+        record_epochs: false,
     };
     let mut runs = Vec::new();
     for &seed in &args.seeds {
@@ -70,7 +71,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         ctx.device.seed(seed);
         ctx.training.seed = seed;
         ctx.training.validate().map_err(|e| e.to_string())?;
-        let (model, result) = train_autoencoder(&ctx, config)?;
+        let (model, result, _) = train_autoencoder(&ctx, config)?;
         let codes = block_on(encode_set(&model, &ctx.test, EVAL_BATCH, &ctx.device))
             .map_err(|e| e.to_string())?;
         let stats = decorrelation(&codes, ctx.test.len(), args.latent_dim);

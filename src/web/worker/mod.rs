@@ -48,6 +48,8 @@ struct Worker {
     unreadable_checkpoints: HashSet<String>,
     /// On WebGPU: whether the device was lost.
     gpu: Option<GpuWatch>,
+    /// The page's root: the bundled data and weights are under it.
+    base_url: String,
 }
 
 impl Worker {
@@ -162,13 +164,15 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
-        ToEngine::EpochMaps { model } => match requests::recorded_epochs(&engine, &model) {
-            Ok(recorded) => post(&FromEngine::RecordedEpochs(recorded)),
-            Err(message) => post(&FromEngine::RequestFailed {
-                what: EPOCHS_REQUEST.into(),
-                message,
-            }),
-        },
+        ToEngine::EpochMaps { model } => spawn_local(async move {
+            match requests::recorded_epochs(&engine, &model).await {
+                Ok(recorded) => post(&FromEngine::RecordedEpochs(recorded)),
+                Err(message) => post(&FromEngine::RequestFailed {
+                    what: EPOCHS_REQUEST.into(),
+                    message,
+                }),
+            }
+        }),
         ToEngine::Brush { model, indices } => spawn_local(async move {
             match requests::brush(&engine, &model, &indices).await {
                 Ok(brushed) => post(&FromEngine::Brushed(brushed)),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
-use super::browser::{cpu, fail, next_task, now_ms, post};
+use super::browser::{cpu, fail, fetch_bytes, next_task, now_ms, post};
 use super::storage::{forget_model, keep};
 use crate::engine::classifier_evaluation::{ClassifierEvaluation, evaluate_classifier_in_steps};
 use crate::engine::confusion_cell::{CellDigits, confusion_cell_digits};
@@ -20,6 +20,7 @@ use crate::engine::latent_analysis::{
 use crate::engine::latent_selection::{
     BrushedDigits, CoordinateScatter, brushed_digits, coordinate_scatter,
 };
+use crate::engine::pretrained::epochs_url;
 use crate::engine::protocol::ErrorSource;
 use crate::engine::state::AutoencoderOnTest;
 use crate::engine::store::model_name_from_file;
@@ -149,19 +150,37 @@ pub(super) async fn brush(
     brushed_digits(name, &model, &index, &test, indices, &device).await
 }
 
-/// A model's recorded epochs as maps on still axes.
-pub(super) fn recorded_epochs(engine: &Shared, name: &str) -> Result<RecordedEpochs, String> {
-    let recording = engine.borrow().core.recording(name).ok_or_else(|| {
-        format!("no epochs were recorded for '{name}': they are recorded while a model trains in this page")
-    })?;
-    let maps = recording.maps().ok_or_else(|| {
-        format!("the epochs recorded for '{name}' hold a code that is not a number")
-    })?;
-    Ok(RecordedEpochs {
-        model: name.to_string(),
-        labels: recording.labels(),
-        maps,
-    })
+/// A model's latent map through the epochs: recorded while it trained here (or kept with it),
+/// or, for a pretrained model, the one `latent-lab reproduce` recorded, fetched on first use
+/// beside its weights and checked against the test subset.
+pub(super) async fn recorded_epochs(engine: &Shared, name: &str) -> Result<RecordedEpochs, String> {
+    if let Some(recorded) = engine.borrow().core.recorded_epochs(name) {
+        return Ok((*recorded).clone());
+    }
+    let (origin, base_url, test) = {
+        let e = engine.borrow();
+        let info = e
+            .core
+            .store
+            .info(name)
+            .ok_or_else(|| format!("'{name}' is not in the model list"))?;
+        (info.origin, e.base_url.clone(), e.core.test_subset())
+    };
+    if origin != ModelOrigin::Pretrained {
+        return Err(format!(
+            "no epochs were recorded for '{name}': they are recorded while a model trains in this page"
+        ));
+    }
+    let test = test.ok_or("the data is not loaded yet")?;
+    let url = epochs_url(&base_url, name);
+    let bytes = fetch_bytes(&url).await?;
+    let recorded = RecordedEpochs::from_json(name, &bytes, &test)
+        .map_err(|e| format!("the latent map through the epochs of '{name}' ({url}): {e}"))?;
+    let recorded = engine
+        .borrow_mut()
+        .core
+        .insert_recorded_epochs(name, recorded, &test)?;
+    Ok((*recorded).clone())
 }
 
 /// An autoencoder of the model list with what it is used with, and its codes of the test

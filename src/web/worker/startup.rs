@@ -32,6 +32,7 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
     });
     let device = backend.device.device.clone();
     engine.borrow_mut().core.set_device(device.clone());
+    engine.borrow_mut().base_url = base_url.clone();
     engine.borrow_mut().gpu = backend.device.gpu_watch.clone();
     // Random per tab and visit, so models two tabs make are kept under different keys.
     let prefix = format!(
@@ -124,9 +125,17 @@ pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: Strin
                 message,
             }));
             for model in kept {
-                let restored =
-                    storage::restore_kept(&mut engine.borrow_mut().core.store, model, &device);
-                if let Err(message) = restored {
+                let restored = storage::restore_kept(
+                    &mut engine.borrow_mut().core,
+                    model,
+                    &device,
+                    Some(&test),
+                );
+                let message = match restored {
+                    Ok((_, dropped)) => dropped,
+                    Err(message) => Some(message),
+                };
+                if let Some(message) = message {
                     problems.push(StartupProblem {
                         source: ProblemSource::Stored,
                         message,

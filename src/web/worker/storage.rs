@@ -13,11 +13,11 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::Shared;
 use super::browser::{cpu, post};
-use crate::engine::store::{
-    ModelSnapshot, ModelStore, StoredModel, kept_record_json, kept_record_meta,
-};
+use crate::data::MnistSet;
+use crate::engine::epoch_recording::RecordedEpochs;
+use crate::engine::store::{ModelSnapshot, StoredModel, kept_record_json, kept_record_meta};
 use crate::engine::{
-    Checkpoint, FromEngine, InterruptedRun, ModelInfo, ModelOrigin, TrainingSession,
+    Checkpoint, EngineCore, FromEngine, InterruptedRun, ModelInfo, ModelOrigin, TrainingSession,
 };
 use crate::web::indexed_db::{CHECKPOINTS, Database, MODELS, read_record, record};
 use crate::web::tab_channel::{self, Change};
@@ -42,14 +42,16 @@ pub async fn live_run_ids() -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Writes a model to the browser's storage; the caller then marks it kept in the store.
+/// Writes a model (and its latent map through the epochs, where it has one) to the browser's
+/// storage; the caller then marks it kept in the store.
 pub async fn keep_model(
     db: &Database,
     snapshot: &ModelSnapshot,
+    epochs: Option<&RecordedEpochs>,
     cpu: &Device,
 ) -> Result<(), String> {
     let bytes = snapshot.to_bytes(cpu).await?;
-    let json = kept_record_json(&snapshot.name, snapshot.origin);
+    let json = kept_record_json(&snapshot.name, snapshot.origin, epochs);
     db.put(MODELS, &snapshot.id, &record(&bytes, &json))
         .await
         .map_err(|e| format!("'{}' could not be kept in this browser: {e}", snapshot.name))
@@ -62,23 +64,42 @@ pub struct KeptModel {
     pub name: String,
     pub origin: ModelOrigin,
     pub bytes: Vec<u8>,
+    /// Its latent map through the epochs, where it was kept with one.
+    pub epochs: Option<RecordedEpochs>,
 }
 
 /// A model read back from the browser's storage joins the list under the id it was stored
 /// under, marked kept. Two tabs may each have kept a "trained 1" before numbers were unique
-/// across tabs: the second gets a suffix here.
+/// across tabs: the second gets a suffix here. Its latent map through the epochs comes back
+/// with it where it fits the test subset: one that does not is dropped (never the model), and
+/// the second value says why.
 pub fn restore_kept(
-    store: &mut ModelStore,
+    core: &mut EngineCore,
     model: KeptModel,
     device: &Device,
-) -> Result<ModelInfo, String> {
+    test: Option<&MnistSet>,
+) -> Result<(ModelInfo, Option<String>), String> {
+    let store = &mut core.store;
     let info = store
         .insert_file(&model.name, &model.bytes, model.origin, device)
         .map_err(|e| format!("kept model '{}': {e}", model.name))?;
     store.restore_id(&info.name, model.id);
-    store
+    let info = store
         .set_kept(&info.name, true)
-        .ok_or_else(|| format!("kept model '{}' vanished", info.name))
+        .ok_or_else(|| format!("kept model '{}' vanished", info.name))?;
+    let dropped = match (model.epochs, test) {
+        (Some(epochs), Some(test)) => core
+            .insert_recorded_epochs(&info.name, epochs, test)
+            .err()
+            .map(|e| {
+                format!(
+                    "kept model '{}': its latent map through the epochs was left out: {e}",
+                    info.name
+                )
+            }),
+        _ => None,
+    };
+    Ok((info, dropped))
 }
 
 /// Removes the record stored under `id`; the other tabs hear of it.
@@ -106,11 +127,12 @@ pub async fn kept_models(db: &Database) -> (Vec<KeptModel>, Vec<String>) {
             .ok_or_else(|| "the stored record is malformed".to_string())
             .and_then(|(bytes, json)| Ok((bytes, kept_record_meta(&id, &json)?)));
         match parsed {
-            Ok((bytes, (name, origin))) => models.push(KeptModel {
+            Ok((bytes, meta)) => models.push(KeptModel {
                 id,
-                name,
-                origin,
+                name: meta.name,
+                origin: meta.origin,
                 bytes,
+                epochs: meta.epochs,
             }),
             Err(e) => problems.push(format!("kept model '{id}': {e}")),
         }
@@ -259,9 +281,15 @@ pub async fn refresh_models(engine: &Shared) {
         .into_iter()
         .map(|m| m.id)
         .collect();
+    let test = engine.borrow().core.test_subset();
     for model in kept.into_iter().filter(|m| !known.contains(&m.id)) {
-        let restored = restore_kept(&mut engine.borrow_mut().core.store, model, &device);
-        if let Ok(info) = restored {
+        let restored = restore_kept(
+            &mut engine.borrow_mut().core,
+            model,
+            &device,
+            test.as_deref(),
+        );
+        if let Ok((info, _)) = restored {
             post(&FromEngine::ModelUpdated { model: info });
         }
     }
@@ -287,15 +315,19 @@ pub async fn refresh_models(engine: &Shared) {
 /// the model stays in this tab, marked "not kept" with the reason, and the page says so and
 /// offers to try again or download it.
 pub async fn keep(engine: &Shared, name: &str) -> bool {
-    let (db, snapshot) = {
+    let (db, snapshot, epochs) = {
         let e = engine.borrow();
-        (e.db.clone(), e.core.store.snapshot(name))
+        (
+            e.db.clone(),
+            e.core.store.snapshot(name),
+            e.core.recorded_epochs(name),
+        )
     };
     let Ok(snapshot) = snapshot else {
         return false;
     };
     let outcome = match db {
-        Some(db) => keep_model(&db, &snapshot, &cpu()).await,
+        Some(db) => keep_model(&db, &snapshot, epochs.as_deref(), &cpu()).await,
         None => Err(format!(
             "'{name}' could not be kept: this browser gives the page no storage (private mode?)"
         )),
