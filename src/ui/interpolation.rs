@@ -168,6 +168,88 @@ pub fn distance_chart(diagnostics: Option<&FrameDiagnostics>, colour: Colour) ->
     }
 }
 
+/// How far from the data a path runs between its two ends (0 < α < 1): the mean and the
+/// largest distance, in typical neighbour gaps, and how many of those frames the classifier
+/// read as neither end's digit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathSummary {
+    pub mean_distance: f32,
+    pub max_distance: f32,
+    pub frames: usize,
+    /// `None` without a classifier's guesses.
+    pub neither_end: Option<usize>,
+}
+
+/// The summary of a strip's frames strictly between its ends; `None` without such frames or
+/// a unit of distance. `ends` are the two digits' labels, where known.
+pub fn path_summary(diagnostics: &FrameDiagnostics, ends: Option<(u8, u8)>) -> Option<PathSummary> {
+    let relative = diagnostics.relative_distances()?;
+    let inner: Vec<usize> = diagnostics
+        .alphas
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| **a > 0.0 && **a < 1.0)
+        .map(|(i, _)| i)
+        .collect();
+    if inner.is_empty() {
+        return None;
+    }
+    let distances: Vec<f32> = inner
+        .iter()
+        .filter_map(|&i| relative.get(i).copied())
+        .collect();
+    let neither_end = match ends {
+        Some((a, b)) if diagnostics.guesses.len() == diagnostics.alphas.len() => Some(
+            inner
+                .iter()
+                .filter(|&&i| diagnostics.guesses[i] != a && diagnostics.guesses[i] != b)
+                .count(),
+        ),
+        _ => None,
+    };
+    Some(PathSummary {
+        mean_distance: distances.iter().sum::<f32>() / distances.len() as f32,
+        max_distance: distances.iter().copied().fold(0.0, f32::max),
+        frames: inner.len(),
+        neither_end,
+    })
+}
+
+/// One sentence per model, then which path stays nearer the data.
+pub fn path_comparison(paths: &[(String, Option<PathSummary>)]) -> Option<String> {
+    let known: Vec<(&String, &PathSummary)> = paths
+        .iter()
+        .filter_map(|(m, s)| s.as_ref().map(|s| (m, s)))
+        .collect();
+    if known.is_empty() {
+        return None;
+    }
+    let mut text = known
+        .iter()
+        .map(|(m, s)| {
+            let read = s.neither_end.map_or(String::new(), |n| {
+                format!("; {n} of its {} inner frames read as neither end's digit", s.frames)
+            });
+            format!(
+                "{m}: the path between A and B lies {:.2} from the data on average, {:.2} at most{read}.",
+                s.mean_distance, s.max_distance
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let [(a, sa), (b, sb)] = known.as_slice() {
+        let (near, far) = if sa.mean_distance <= sb.mean_distance {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        text.push_str(&format!(
+            " {near}'s path stays nearer the data than {far}'s."
+        ));
+    }
+    Some(text)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -270,5 +352,41 @@ mod tests {
         assert_eq!(&frames[0..3], &a[..]);
         assert_eq!(&frames[3..6], &[100, 100, 155]);
         assert_eq!(&frames[6..9], &b[..]);
+    }
+
+    #[test]
+    fn a_path_is_summarised_between_its_ends_and_compared() {
+        let diagnostics = FrameDiagnostics {
+            alphas: vec![-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
+            distances: vec![4.0, 0.0, 1.0, 3.0, 2.0, 0.0, 8.0],
+            typical_distance: Some(2.0),
+            classifier: Some("c".into()),
+            guesses: vec![3, 3, 3, 8, 5, 5, 5],
+            confidences: vec![0.9; 7],
+        };
+        let s = path_summary(&diagnostics, Some((3, 5))).unwrap();
+        // Inner frames: α 0.25, 0.5, 0.75 → 0.5, 1.5, 1.0 gaps; one reads as an 8.
+        assert_eq!(s.frames, 3);
+        assert!((s.mean_distance - 1.0).abs() < 1e-6);
+        assert_eq!(s.max_distance, 1.5);
+        assert_eq!(s.neither_end, Some(1));
+        assert_eq!(path_summary(&diagnostics, None).unwrap().neither_end, None);
+        let no_unit = FrameDiagnostics {
+            typical_distance: None,
+            ..diagnostics.clone()
+        };
+        assert_eq!(path_summary(&no_unit, None), None);
+        let nearer = PathSummary {
+            mean_distance: 0.5,
+            ..s
+        };
+        let text =
+            path_comparison(&[("ae".into(), Some(s)), ("vae".into(), Some(nearer))]).unwrap();
+        assert!(text.starts_with("ae: the path between A and B lies 1.00 from the data on average, 1.50 at most; 1 of its 3 inner frames"), "{text}");
+        assert!(
+            text.ends_with("vae's path stays nearer the data than ae's."),
+            "{text}"
+        );
+        assert_eq!(path_comparison(&[("ae".into(), None)]), None);
     }
 }

@@ -2,6 +2,10 @@
 //! placed in a canvas, coloured by digit, and the point under a click.
 
 use crate::analysis::Projection;
+use crate::engine::ModelInfo;
+use crate::engine::latent_analysis::LatentAnalysis;
+use crate::model::Architecture;
+use crate::weights::ModelSpec;
 
 /// One colour per digit 0–9, from Okabe and Ito's and Paul Tol's colour-blind-safe schemes:
 /// the ten of them that stay furthest apart for protanopia, deuteranopia and normal vision
@@ -122,6 +126,100 @@ pub const BRUSH_MIN_PX: f64 = 4.0;
 /// Whether a drag from `a` to `b` is a brush rather than a click.
 pub fn is_brush(a: (f64, f64), b: (f64, f64)) -> bool {
     (a.0 - b.0).abs() > BRUSH_MIN_PX && (a.1 - b.1).abs() > BRUSH_MIN_PX
+}
+
+/// When map `i` of a recording was taken: "epoch 3", or, where the recording knows its steps,
+/// "step 40 (epoch 1 done)" — a watched run has maps between its epochs.
+pub fn snapshot_label(epochs: &[usize], steps: &[usize], i: usize) -> String {
+    let epoch = epochs.get(i).copied().unwrap_or(0);
+    match steps.get(i) {
+        Some(step) if steps.len() == epochs.len() => {
+            let done = if epoch == 1 { "epoch" } else { "epochs" };
+            format!("step {step} ({epoch} {done} done)")
+        }
+        _ => format!("epoch {epoch}"),
+    }
+}
+
+/// One model's row of the side-by-side numbers under the two latent maps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapComparisonRow {
+    pub model: String,
+    /// Its objective on the test set, as its file says (a VAE's: MSE + β·KL/784).
+    pub test_loss: String,
+    /// Mean |r| over the defined pairs of coordinates, on this page's test subset.
+    pub mean_abs_r: String,
+    pub dead: String,
+    /// The shares of variance on the map's two axes.
+    pub axes: String,
+}
+
+/// The numbers that say what differs between two maps' models (`—` where not known yet).
+pub fn map_comparison_row(
+    info: Option<&ModelInfo>,
+    analysis: Option<&LatentAnalysis>,
+) -> MapComparisonRow {
+    let dash = || "—".to_string();
+    let vae = info.is_some_and(|m| {
+        matches!(
+            m.spec,
+            ModelSpec::Autoencoder {
+                architecture: Architecture::Vae,
+                ..
+            }
+        )
+    });
+    MapComparisonRow {
+        model: info
+            .map(|m| m.name.clone())
+            .or_else(|| analysis.map(|a| a.model.clone()))
+            .unwrap_or_else(dash),
+        test_loss: info.and_then(|m| m.test_loss).map_or_else(dash, |l| {
+            if vae {
+                format!("{l:.4} (MSE + β·KL/784)")
+            } else {
+                format!("{l:.4} (MSE)")
+            }
+        }),
+        mean_abs_r: analysis
+            .and_then(|a| a.stats.mean_abs_pearson_defined)
+            .map_or_else(dash, |r| format!("{r:.3}")),
+        dead: analysis.map_or_else(dash, |a| a.stats.dead_units.to_string()),
+        axes: analysis.map_or_else(dash, |a| {
+            let e = &a.map.explained;
+            format!(
+                "{:.0}% + {:.0}%",
+                e.first().copied().unwrap_or(0.0) * 100.0,
+                e.get(1).copied().unwrap_or(0.0) * 100.0
+            )
+        }),
+    }
+}
+
+/// The model a latent map is compared with by default (issue 20: AE and VAE side by side): a
+/// plain model's VAE of the same latent size, a VAE's plain two-layer model, else the bundled
+/// VAE at latent 20 (or the first model) — never the model itself. `None` with nothing else.
+pub fn counterpart_model(model: &str, names: &[String]) -> Option<String> {
+    let has = |n: &str| names.iter().any(|m| m == n);
+    let size = model
+        .split(" (")
+        .next()
+        .and_then(|base| base.rsplit_once("-d"))
+        .and_then(|(_, d)| d.parse::<usize>().ok());
+    let preferred = match (model.starts_with("vae-"), size) {
+        (true, Some(d)) => Some(format!("two-layer-d{d}")),
+        (false, Some(d)) => Some(format!("vae-d{d}")),
+        (_, None) => None,
+    };
+    preferred
+        .filter(|p| has(p) && p != model)
+        .or_else(|| {
+            ["vae-d20", "two-layer-d20"]
+                .iter()
+                .find(|n| has(n) && **n != model)
+                .map(|n| n.to_string())
+        })
+        .or_else(|| names.iter().find(|n| *n != model).cloned())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -255,5 +353,98 @@ mod tests {
             );
             assert!(ours >= 45.0, "{name}: closest pair only {ours:.1} apart");
         }
+    }
+
+    #[test]
+    fn a_map_is_compared_with_its_counterpart_of_the_same_size() {
+        let names: Vec<String> = [
+            "two-layer-d5",
+            "two-layer-d20",
+            "two-layer-d100",
+            "vae-d20",
+            "vae-d100",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            counterpart_model("two-layer-d100", &names).as_deref(),
+            Some("vae-d100")
+        );
+        assert_eq!(
+            counterpart_model("vae-d20", &names).as_deref(),
+            Some("two-layer-d20")
+        );
+        assert_eq!(
+            counterpart_model("vae-d20 (trained 2)", &names).as_deref(),
+            Some("two-layer-d20")
+        );
+        // No VAE of that size: the bundled one at 20.
+        assert_eq!(
+            counterpart_model("two-layer-d5", &names).as_deref(),
+            Some("vae-d20")
+        );
+        let plain: Vec<String> = vec!["two-layer-d20".into(), "one-layer-d20".into()];
+        assert_eq!(
+            counterpart_model("two-layer-d20", &plain).as_deref(),
+            Some("one-layer-d20")
+        );
+        assert_eq!(counterpart_model("x", &[]), None);
+        assert_eq!(counterpart_model("two-layer-d20", &plain[..1]), None);
+    }
+
+    #[test]
+    fn the_comparison_row_says_which_loss_it_is() {
+        use crate::analysis::{DecorrelationStats, Projection};
+        use crate::engine::ModelOrigin;
+        use crate::weights::WeightsManifest;
+        let mut manifest = WeightsManifest::new(
+            ModelSpec::Autoencoder {
+                architecture: Architecture::Vae,
+                latent_dim: 20,
+            },
+            1,
+        );
+        manifest.test_loss = Some(0.03125);
+        let info = ModelInfo::from_manifest("vae-d20".into(), &manifest, ModelOrigin::Pretrained);
+        let analysis = LatentAnalysis {
+            model: "vae-d20".into(),
+            latent_dim: 20,
+            images: 3,
+            stats: DecorrelationStats {
+                latent_dim: 20,
+                mean_abs_pearson: Some(0.1),
+                mean_abs_pearson_defined: Some(0.1234),
+                dead_units: 2,
+            },
+            matrix: Default::default(),
+            histograms: vec![],
+            map: Projection {
+                points: vec![0.0; 6],
+                components: 2,
+                explained: vec![0.15, 0.0625],
+            },
+            labels: vec![1, 2, 3],
+        };
+        let row = map_comparison_row(Some(&info), Some(&analysis));
+        assert_eq!(row.model, "vae-d20");
+        assert_eq!(row.test_loss, "0.0312 (MSE + β·KL/784)");
+        assert_eq!(row.mean_abs_r, "0.123");
+        assert_eq!(row.dead, "2");
+        assert_eq!(row.axes, "15% + 6%");
+        let empty = map_comparison_row(None, None);
+        assert_eq!((empty.model.as_str(), empty.test_loss.as_str()), ("—", "—"));
+    }
+
+    #[test]
+    fn a_map_says_when_it_was_taken() {
+        assert_eq!(snapshot_label(&[0, 1, 2], &[], 2), "epoch 2");
+        assert_eq!(
+            snapshot_label(&[0, 0, 1], &[0, 10, 32], 1),
+            "step 10 (0 epochs done)"
+        );
+        assert_eq!(
+            snapshot_label(&[0, 0, 1], &[0, 10, 32], 2),
+            "step 32 (1 epoch done)"
+        );
     }
 }

@@ -115,8 +115,9 @@ pub struct InterpolateLink {
 impl Default for InterpolateLink {
     fn default() -> Self {
         Self {
+            // Issue 20: a plain autoencoder and a VAE of the same size side by side.
             model_a: "two-layer-d20".into(),
-            model_b: "two-layer-d100".into(),
+            model_b: "vae-d20".into(),
             pair: (None, None),
             frames: DEFAULT_FRAMES,
             alpha: 0.5,

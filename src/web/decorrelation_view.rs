@@ -9,6 +9,7 @@ use super::canvas::{click_point, context_2d, put_rgba};
 use super::coordinate_scatter::CoordinateScatterView;
 use super::download::{offer_canvas_png, offer_download};
 use super::latent_map::LatentMap;
+use super::latent_map_comparison::LatentMapComparison;
 use super::line_chart::LineChart;
 use super::model_select::ModelSelect;
 use super::reproduction::Reproduction;
@@ -316,6 +317,9 @@ pub fn DecorrelationView(
             <div data-part="latent-map">
                 <h3>"A map of the latent space"</h3>
                 <LatentMap analysis=analysis state=state send=send picked=map_pick/>
+                <div class="heatmap-row" data-part="latent-map-comparison">
+                    <LatentMapComparison state=state model=chosen options=autoencoders send=send/>
+                </div>
             </div>
         </section>
     }

@@ -14,8 +14,8 @@ use crate::engine::{ImageRef, ToEngine};
 use crate::ui::chart::{BLUE, Colour, ORANGE};
 use crate::ui::engine_state::EngineState;
 use crate::ui::interpolation::{
-    DEFAULT_FRAMES, alpha_range, blend_pixels, distance_chart, frame_rows, parse_frames, presets,
-    strip_alphas,
+    DEFAULT_FRAMES, PathSummary, alpha_range, blend_pixels, distance_chart, frame_rows,
+    parse_frames, path_comparison, path_summary, presets, strip_alphas,
 };
 use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::view_links::InterpolateLink;
@@ -48,7 +48,7 @@ pub fn InterpolateView(
         resolve_linked_model(state, model_a, "two-layer-d20", is_autoencoder);
     }
     if query.get("b").is_some() {
-        resolve_linked_model(state, model_b, "two-layer-d100", is_autoencoder);
+        resolve_linked_model(state, model_b, "vae-d20", is_autoencoder);
     }
     let pair = RwSignal::new(link.pair);
     let picking = RwSignal::new(End::A);
@@ -249,6 +249,25 @@ pub fn InterpolateView(
         })
     });
 
+    // What differs between the two paths, in numbers: how far from the data each runs between
+    // A and B, and how many of its frames read as neither digit.
+    let comparison = move || {
+        let ends = pair.get();
+        let labels = gallery.with(|g| match ends {
+            (Some(a), Some(b)) => g.label(a).zip(g.label(b)),
+            _ => None,
+        });
+        let paths: Vec<(String, Option<PathSummary>)> =
+            [("strip-a", model_a), ("strip-b", model_b)]
+                .into_iter()
+                .map(|(slot, model)| {
+                    let summary = diagnostics(slot)
+                        .with(|d| d.as_ref().and_then(|d| path_summary(d, labels)));
+                    (model.get(), summary)
+                })
+                .collect();
+        path_comparison(&paths)
+    };
     let model_select = move |model: RwSignal<String>, testid: &'static str| {
         let label = if testid == "model-a" {
             "Model of the first strip"
@@ -328,6 +347,7 @@ pub fn InterpolateView(
                 <FrameDiagnosticsView diagnostics=diagnostics("strip-a") model=Signal::derive(move || model_a.get()) colour=BLUE/>
                 <FrameDiagnosticsView diagnostics=diagnostics("strip-b") model=Signal::derive(move || model_b.get()) colour=ORANGE/>
             </div>
+            <p class="note" data-testid="interp-comparison" aria-live="polite">{comparison}</p>
             <div class="alpha">
                 <label>"α = " {move || format!("{:.2}", alpha.get())} " "
                     <input type="range" step="0.01" data-testid="interp-slider"
@@ -360,6 +380,10 @@ pub fn InterpolateView(
                     <img class="pixelated strip" alt=format!("{a} to {b}, latent 20") src=format!("results/interp_{a}_{b}_d20.png")/></div>
                 <div class="strip-row"><div class="strip-label">"latent 100"</div>
                     <img class="pixelated strip" alt=format!("{a} to {b}, latent 100") src=format!("results/interp_{a}_{b}_d100.png")/></div>
+                <div class="strip-row"><div class="strip-label">"VAE, latent 20"</div>
+                    <img class="pixelated strip" alt=format!("{a} to {b}, VAE latent 20") src=format!("results/vae_interp_{a}_{b}_d20.png")/></div>
+                <div class="strip-row"><div class="strip-label">"VAE, latent 100"</div>
+                    <img class="pixelated strip" alt=format!("{a} to {b}, VAE latent 100") src=format!("results/vae_interp_{a}_{b}_d100.png")/></div>
             </div> })}
         </section>
     }

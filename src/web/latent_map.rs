@@ -20,7 +20,7 @@ use crate::ui::cursor::{CursorKey, map_step};
 use crate::ui::engine_state::EngineState;
 use crate::ui::latent_map::{
     DIGIT_COLOURS, class_centres, epoch_positions, is_brush, map_positions, nearest_point,
-    points_in_rect,
+    points_in_rect, snapshot_label,
 };
 use crate::ui::live::{LiveSlot, LiveState};
 
@@ -46,19 +46,23 @@ pub fn LatentMap(
     // The picked digit's decode (`ui::live`): the subject is the model and the digit.
     let last_answer = state.with_untracked(|s| s.decoded.get(SLOT).map_or(0, |d| d.seq));
     let slot = RwSignal::new(LiveSlot::<(String, usize)>::after(last_answer));
-    // A model trained here recorded its sample's codes every epoch: the map then shows the
-    // chosen epoch (the last one by default) on still axes, with a scrubber.
+    // A model trained here recorded its sample's codes every epoch (and `latent-lab reproduce`
+    // recorded the pretrained ones'): the map then shows the chosen epoch (the last one by
+    // default) on still axes, with a scrubber.
     let model_name = Memo::new(move |_| analysis.with(|a| a.as_ref().map(|a| a.model.clone())));
+    let model_origin = Memo::new(move |_| {
+        let model = model_name.get()?;
+        state.with(|s| s.models.iter().find(|m| m.name == model).map(|m| m.origin))
+    });
     Effect::new(move |_| {
         let Some(model) = model_name.get() else {
             return;
         };
-        let trained_here = state.with_untracked(|s| {
-            s.models
-                .iter()
-                .any(|m| m.name == model && m.origin == ModelOrigin::Trained)
-        });
-        if trained_here {
+        let recorded = matches!(
+            model_origin.get_untracked(),
+            Some(ModelOrigin::Trained | ModelOrigin::Pretrained)
+        );
+        if recorded {
             send.run(ToEngine::EpochMaps { model });
         }
     });
@@ -299,11 +303,16 @@ pub fn LatentMap(
     let explained = move || {
         if let (Some(r), Some(e)) = (recorded.get(), shown_epoch.get()) {
             let [x, y] = r.maps.explained.get(e).copied().unwrap_or([0.0, 0.0]);
+            let training = if model_origin.get() == Some(ModelOrigin::Pretrained) {
+                "of its training on full MNIST by latent-lab reproduce"
+            } else {
+                "of its training here"
+            };
             return Some(format!(
-                "The first {} test images of {} after epoch {} of its training here ({:.0}% and {:.0}% of that epoch's code variance on the two axes).",
+                "The first {} test images of {} after {} {training} ({:.0}% and {:.0}% of the code variance then on the two axes).",
                 r.labels.len(),
                 r.model,
-                r.maps.epochs.get(e).copied().unwrap_or(0),
+                snapshot_label(&r.maps.epochs, &r.maps.steps, e),
                 x * 100.0,
                 y * 100.0
             ));
@@ -325,6 +334,7 @@ pub fn LatentMap(
                 <canvas node_ref=canvas width=SIZE as u32 height=SIZE as u32 class="latent-map"
                     data-testid="latent-map" data-points=move || positions.get().len()
                     data-epoch=move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref()?.maps.epochs.get(e).copied()))
+                    data-step=move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref()?.maps.steps.get(e).copied()))
                     data-picked=move || picked.get().map(|i| i.to_string())
                     tabindex="0" role="img"
                     aria-label="Latent map: one point per test image, coloured and numbered by digit. Arrow keys move from point to point and show each one; Home and End go to the leftmost and rightmost."
@@ -347,12 +357,12 @@ pub fn LatentMap(
             {move || recorded.get().map(|r| {
                 let last = r.maps.epochs.len().saturating_sub(1);
                 let axes = match r.maps.method {
-                    StableAxes::Projection => "each epoch projected on the last epoch's two principal axes",
-                    StableAxes::Procrustes => "each epoch's own principal components turned onto the last epoch's by orthogonal Procrustes",
+                    StableAxes::Projection => "each map projected on the last one's two principal axes",
+                    StableAxes::Procrustes => "each map's own principal components turned onto the last one's by orthogonal Procrustes",
                 };
                 let motion = match r.maps.procrustes_motion {
                     Some(p) => format!(
-                        "the way that moves the points less between epochs: {:.3} of the map's spread per epoch, against {:.3} the other way",
+                        "the way that moves the points less from one map to the next: {:.3} of the last map's spread, against {:.3} the other way",
                         r.maps.projection_motion.min(p),
                         r.maps.projection_motion.max(p)
                     ),
@@ -360,9 +370,9 @@ pub fn LatentMap(
                 };
                 view! {
                     <div class="epoch-scrubber" data-part="latent-epochs">
-                        <label>"Epoch "
+                        <label>"Through the training "
                             <input type="range" min="0" max=last step="1" data-testid="latent-epoch"
-                                aria-label="Epoch shown on the latent map"
+                                aria-label="Moment of the training shown on the latent map"
                                 prop:value=move || shown_epoch.get().unwrap_or(0).to_string()
                                 on:input=move |ev| {
                                     stop();
@@ -370,8 +380,8 @@ pub fn LatentMap(
                                         epoch_index.set(Some(i));
                                     }
                                 }/>
-                            " " {move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref()?.maps.epochs.get(e).copied())).unwrap_or(0)}
-                            {format!(" of {}", r.maps.epochs.last().copied().unwrap_or(0))}
+                            " " {move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref().map(|r| snapshot_label(&r.maps.epochs, &r.maps.steps, e)))).unwrap_or_default()}
+                            {format!(" · {} maps over {} epochs", r.maps.epochs.len(), r.maps.epochs.last().copied().unwrap_or(0))}
                         </label>
                         " "
                         <button class="small" data-testid="latent-epoch-play" on:click=play>"Play"</button>

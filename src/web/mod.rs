@@ -24,6 +24,7 @@ mod interrupted_run;
 mod isolation;
 mod latent_bars;
 mod latent_map;
+mod latent_map_comparison;
 mod lesson_panel;
 mod line_chart;
 mod loss_chart;

@@ -56,7 +56,7 @@ export async function linkChecks({ browser, origin, openPage, waitLoaded, check 
     await waitStrips(page, 7, second);
     await page.waitForFunction(() => location.hash.includes("alpha=0.30") && location.hash.includes("frames=7"));
     const address = await hash(page);
-    check(address === `#/interpolate?a=two-layer-d5&b=two-layer-d100&from=${from}&to=${to}&frames=7&alpha=0.30&past=0`,
+    check(address === `#/interpolate?a=two-layer-d5&b=vae-d20&from=${from}&to=${to}&frames=7&alpha=0.30&past=0`,
       `#/interpolate: the models, the pair, the frames and α are in the address (${address})`);
     check(await page.evaluate(() => window.__sameDocument === true), "the address follows the view without a reload");
     await page.click('[data-testid="copy-link"]');
@@ -72,7 +72,7 @@ export async function linkChecks({ browser, origin, openPage, waitLoaded, check 
     await waitLoaded(fresh.page);
     await waitStrips(fresh.page, 7, second);
     const models = await fresh.page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model).join());
-    check(models === "two-layer-d5,two-layer-d100", `the link opens with its models (${models})`);
+    check(models === "two-layer-d5,vae-d20", `the link opens with its models (${models})`);
     check(await value(fresh.page, "interp-slider") === "0.3" && await value(fresh.page, "interp-frames") === "7",
       "the link opens with its α and number of frames");
     check(await hash(fresh.page) === address, "a fresh browser keeps the link's address as it was");

@@ -443,7 +443,8 @@ try {
     check(await page.$$eval('[data-testid="interp-strip"]', (s) => s.every((c) => c.dataset.frames === "10")),
       "both strips have 10 frames");
     const stripModels = await page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model));
-    check(stripModels.join() === "two-layer-d20,two-layer-d100", `strips for latent 20 and 100 side by side (${stripModels})`);
+    check(stripModels.join() === "two-layer-d20,vae-d20",
+      `a plain autoencoder and a VAE, both latent 20, side by side by default (${stripModels})`);
     const [stripA, stripB] = await canvasPixels(page, '[data-testid="interp-strip"]');
     const [blend] = await canvasPixels(page, '[data-testid="blend-strip"]');
     const inked = (f) => f.filter((v) => v < 200).length;
@@ -497,6 +498,13 @@ try {
       `the ends of each path are real digits (distance 0), the frames between lie off them (${inside.map((d) => d.distances.map((x) => x.toFixed(2)).join(" ")).join(" | ")})`);
     check(inside.every((d) => d.guesses[0] === pairDigits[0] && d.guesses[9] === pairDigits[1]),
       `the classifier reads each path's ends as ${pairDigits.join(" and ")} (${inside.map((d) => d.guesses.join("")).join(", ")})`);
+    // The numbers that say what differs: each path's distance from the data between A and B.
+    const comparison = await page.textContent('[data-testid="interp-comparison"]');
+    const comparedMeans = [...comparison.matchAll(/lies ([0-9.]+) from the data on average/g)].map((m) => +m[1]);
+    const innerMeans = inside.map((d) => d.distances.slice(1, 9).reduce((a, b) => a + b, 0) / 8);
+    check(comparedMeans.length === 2 && comparedMeans.every((m, i) => Math.abs(m - innerMeans[i]) < 0.006)
+        && /two-layer-d20: .*vae-d20: .*'s path stays nearer the data than .*'s\./.test(comparison),
+      `a sentence compares the two paths' distances from the data (${comparison})`);
     const chartPoints = await page.$$eval('[data-testid="interp-distance-chart"]', (c) => c.map((x) => +x.dataset.points));
     check(chartPoints.length === 2 && chartPoints.every((p) => p === 12), `each strip's distance chart plots its frames (${chartPoints})`);
     await page.check('[data-testid="interp-extend"]');
@@ -552,8 +560,43 @@ try {
     check(await canvasInk(page, "heatmap-scatter") > 300,
       "a click on heatmap cell (2, 5) plots coordinate 5 against coordinate 2 over the 2,000 test digits");
 
+    // The pretrained model's map through its ten epochs, recorded by `latent-lab reproduce` on
+    // the first 1,000 test digits and bundled: it opens on the last epoch, with a scrubber.
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="latent-map"]');
+      return c?.dataset.epoch === "10" && c.dataset.points === "1000";
+    }, null, { timeout: 60_000 });
+    const lastEpochMap = await page.$eval('[data-testid="latent-map"]', (c) => c.toDataURL());
+    const scrubberMax = await page.$eval('[data-testid="latent-epoch"]', (el) => el.max);
+    await page.$eval('[data-testid="latent-epoch"]', (el) => {
+      el.value = "0";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.epoch === "0");
+    const startMap = await page.$eval('[data-testid="latent-map"]', (c) => c.toDataURL());
+    const caption = await page.textContent('[data-part="latent-map"] figcaption');
+    check(scrubberMax === "10" && startMap !== lastEpochMap && /after epoch 0 of its training on full MNIST/.test(caption),
+      `the pretrained model's bundled epochs scrub from 10 back to 0 (${caption.slice(0, 110)}…)`);
+    await page.$eval('[data-testid="latent-epoch"]', (el) => {
+      el.value = "10";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.epoch === "10");
     const mapPoints = await page.$eval('[data-testid="latent-map"]', (c) => +c.dataset.points);
-    check(mapPoints === 2000 && await canvasInk(page, "latent-map") > 1000, `the latent map shows every test image (${mapPoints})`);
+    check(mapPoints === 1000 && await canvasInk(page, "latent-map") > 1000, `the latent map shows the recorded test images (${mapPoints})`);
+    // Beside it, the VAE of the same size by default, with the numbers that differ.
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="latent-map-compare"]');
+      const rows = [...document.querySelectorAll('[data-testid="latent-compare-numbers"] tbody tr')];
+      return c?.dataset.model === "vae-d20" && +c.dataset.points === 2000 && rows.length === 2 && rows.every((r) => r.dataset.meanR !== "—");
+    }, null, { timeout: 120_000 });
+    const compareRows = await page.$$eval('[data-testid="latent-compare-numbers"] tbody tr', (rows) => rows.map((r) => ({
+      model: r.dataset.model, r: r.dataset.meanR, dead: r.dataset.dead })));
+    const plainRow = browserRows.find((r) => r.d === 20);
+    check(compareRows[0].model === "two-layer-d20" && compareRows[1].model === "vae-d20"
+        && compareRows[0].r === plainRow.defined && +compareRows[0].dead === +plainRow.dead
+        && await canvasInk(page, "latent-map-compare") > 500,
+      `the VAE's map is drawn beside the plain model's, with both models' numbers (${JSON.stringify(compareRows)})`);
     const map = await page.$('[data-testid="latent-map"]');
     const mapBox = await map.boundingBox();
     // Click around the middle until a click lands on a point (it then asks for that digit's

@@ -54,12 +54,13 @@ export async function watchChecks({ dist, root, chromiumPath, args, check }) {
         .observe(grid, { attributes: true, attributeFilter: ["data-step"] });
     });
     await page.click('[data-testid="train-pause"]'); // Resume, in slow motion
-    await page.waitForFunction(() => window.__stepsShown.length >= 6, null, { timeout: 120_000 });
+    // Seven steps (4 to 10): step 10 is watched, so the run records the map there too.
+    await page.waitForFunction(() => window.__stepsShown.length >= 7, null, { timeout: 120_000 });
     await page.click('[data-testid="train-pause"]');
     await waitTrainStatus(page, "paused", 60_000);
     const seen = await page.evaluate(() => window.__stepsShown);
     const consecutive = seen.every((s, i) => s === 4 + i);
-    check(consecutive && seen.length >= 6, `slow motion shows every step in turn (${seen.join(", ")}) and pauses`);
+    check(consecutive && seen.length >= 7, `slow motion shows every step in turn (${seen.join(", ")}) and pauses`);
 
     // Full speed again: the run goes to its end.
     await page.selectOption('[data-testid="train-slow"]', "");
@@ -69,13 +70,30 @@ export async function watchChecks({ dist, root, chromiumPath, args, check }) {
     check(last.step === 32 && /two-layer-d20 \(trained 1\)/.test(await page.textContent('[data-testid="model-list"]')),
       `at full speed the watched run finishes (step ${last.step} of 32) and its model joins the list`);
     // The latent map through the epochs: the run recorded 1,000 test digits' codes before its
-    // first step and after its epoch; the scrubber moves between them on still axes.
+    // first step, at step 10 (watched in slow motion: every 10 steps) and after its epoch (step
+    // 32); the scrubber moves between them on still axes.
     await page.evaluate((m) => { location.hash = `#/decorrelation?model=${encodeURIComponent(m)}`; }, "two-layer-d20 (trained 1)");
     await page.waitForFunction(() => {
       const map = document.querySelector('[data-testid="latent-map"]');
       const scrubber = document.querySelector('[data-testid="latent-epoch"]');
-      return scrubber?.max === "1" && map?.dataset.epoch === "1" && map.dataset.points === "1000";
+      return scrubber?.max === "2" && map?.dataset.epoch === "1" && map.dataset.step === "32" && map.dataset.points === "1000";
     }, null, { timeout: 120_000 });
+    await page.$eval('[data-testid="latent-epoch"]', (el) => {
+      el.value = "1";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.step === "10");
+    const between = await page.evaluate(() => ({
+      epoch: document.querySelector('[data-testid="latent-map"]').dataset.epoch,
+      label: document.querySelector('[data-part="latent-epochs"] label').textContent,
+    }));
+    check(between.epoch === "0" && /step 10 \(0 epochs done\)/.test(between.label),
+      `watched in slow motion, the run also recorded the map between epochs (${between.label.replace(/\s+/g, " ")})`);
+    await page.$eval('[data-testid="latent-epoch"]', (el) => {
+      el.value = "2";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.step === "32");
     const mapPixels = () => page.$eval('[data-testid="latent-map"]', (c) =>
       Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data));
     const trained = await mapPixels();
@@ -87,11 +105,25 @@ export async function watchChecks({ dist, root, chromiumPath, args, check }) {
     const untrained = await mapPixels();
     const moved = trained.reduce((n, v, i) => n + (v !== untrained[i] ? 1 : 0), 0);
     const axes = await page.textContent('[data-part="latent-epochs"]');
-    check(moved > 1000 && /Axes kept still: each epoch/.test(axes),
+    check(moved > 1000 && /Axes kept still: each map/.test(axes),
       `the latent map scrubs from epoch 1 back to before training (${moved} pixel values change): ${axes.replace(/\s+/g, " ").slice(0, 160)}…`);
     await page.click('[data-testid="latent-epoch-play"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="latent-map"]').dataset.epoch === "1", null, { timeout: 30_000 });
     check(true, "Play animates the map through the recorded epochs to the last");
+    // The model was kept in the browser with its recording: after a reload it comes back with it.
+    await page.evaluate(() => { location.hash = "#/train"; });
+    await page.waitForFunction(() => document.querySelector('[data-testid="model-list"] tr[data-model="two-layer-d20 (trained 1)"]')?.dataset.kept === "true",
+      null, { timeout: 60_000 });
+    await page.reload();
+    await page.evaluate((m) => { location.hash = `#/decorrelation?model=${encodeURIComponent(m)}`; }, "two-layer-d20 (trained 1)");
+    await page.waitForFunction(() => {
+      const map = document.querySelector('[data-testid="latent-map"]');
+      const scrubber = document.querySelector('[data-testid="latent-epoch"]');
+      return scrubber?.max === "2" && map?.dataset.epoch === "1" && map.dataset.points === "1000";
+    }, null, { timeout: 180_000 });
+    const reloaded = await mapPixels();
+    const differs = reloaded.reduce((n, v, i) => n + (v !== trained[i] ? 1 : 0), 0);
+    check(differs === 0, `after a reload the kept model's latent map through the epochs is back, the same map (${differs} pixel values differ)`);
     check(errors.length === 0, `watching: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
     await browser.close();
