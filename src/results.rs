@@ -62,6 +62,19 @@ pub struct InterpolationEntry {
     pub nearest_data: Vec<f32>,
 }
 
+impl InterpolationEntry {
+    /// The mean distance from the data over the path's inner frames (all but its two ends,
+    /// which are real digits); `None` without figures.
+    pub fn inner_path_distance(&self) -> Option<f64> {
+        let n = self.nearest_data.len();
+        if n < 3 {
+            return None;
+        }
+        let inner = &self.nearest_data[1..n - 1];
+        Some(inner.iter().map(|&v| f64::from(v)).sum::<f64>() / inner.len() as f64)
+    }
+}
+
 /// The test digits whose codes an interpolation's frames are measured against: the page's
 /// bundled test subset, so the command and the page give the same figures.
 pub const NEAREST_DATA_REFERENCE: usize = 2_000;

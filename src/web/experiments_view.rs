@@ -1,5 +1,6 @@
-//! `#/experiments`: the latent sweep (table and chart) and the depth comparison, the
-//! report's numbers beside the full-MNIST reproduction's and this browser's runs.
+//! `#/experiments`: the latent sweep (table and chart), the depth comparison, the report's
+//! numbers beside the full-MNIST reproduction's and this browser's runs, and the variational
+//! autoencoder beside the plain one.
 
 use leptos::prelude::*;
 
@@ -10,6 +11,7 @@ use crate::model::Architecture;
 use crate::ui::engine_state::EngineState;
 use crate::ui::experiments::{
     SeedStudy, depth_chart, depth_claims, seed_verdict, sweep_chart, sweep_csv, sweep_rows,
+    variational_rows,
 };
 use crate::ui::format;
 
@@ -28,6 +30,7 @@ pub fn ExperimentsView(
     let depth = Memo::new(move |_| {
         reproduction.with(|r| r.results().map(|r| r.depth.clone()).unwrap_or_default())
     });
+    let vae_rows = Memo::new(move |_| reproduction.with(|r| variational_rows(r.results())));
     let loss = |v: Option<f32>| format::loss(v);
     let save_csv = move |_| {
         if let Err(e) = offer_download("latent-sweep.csv", sweep_csv(&rows.get()).as_bytes()) {
@@ -127,6 +130,56 @@ pub fn ExperimentsView(
                     }
                 }).collect_view()}
             </p>
+
+            <h3>"5. A variational autoencoder beside the plain one"</h3>
+            <p class="note">
+                "The two-layer architecture with a Gaussian code, trained on MSE + β·KL/784 (full MNIST, "
+                <code>"latent-lab reproduce"</code> "), evaluated at the mean code; the plain two-layer model of the same "
+                "latent size beside it. The paths' distance is the mean, over the exercise's four digit pairs, of how far "
+                "each interpolation's inner frames lie from the data (1: as near as real digits lie to each other). "
+                "Compare them in " <a href="#/interpolate?a=two-layer-d20&b=vae-d20">"#/interpolate"</a> " and on the latent maps of "
+                <a href="#/decorrelation?model=two-layer-d20">"#/decorrelation"</a> "."
+            </p>
+            <table class="data" tabindex="0" data-testid="vae-table">
+                <thead>
+                    <tr>
+                        <th>"latent size"</th><th>"β"</th><th>"parameters"</th>
+                        <th>"test MSE: VAE"</th><th>"plain"</th><th>"VAE objective"</th>
+                        <th>"mean |r|: VAE"</th><th>"plain"</th>
+                        <th>"dead: VAE"</th><th>"plain"</th>
+                        <th>"paths from the data: VAE"</th><th>"plain"</th><th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || vae_rows.get().into_iter().map(|row| {
+                        let d = row.latent_dim;
+                        let r = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
+                        let p = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
+                        view! {
+                            <tr data-latent=d>
+                                <td class="num">{d}</td>
+                                <td class="num">{row.beta.to_string()}</td>
+                                <td class="num">{format::thousands(row.params)}</td>
+                                <td class="num" data-col="vae-mse">{loss(Some(row.vae_test_mse))}</td>
+                                <td class="num" data-col="plain-mse">{loss(row.plain_test_mse)}</td>
+                                <td class="num">{loss(Some(row.objective))}</td>
+                                <td class="num" data-col="vae-r">{r(row.vae_mean_r)}</td>
+                                <td class="num">{r(row.plain_mean_r)}</td>
+                                <td class="num" data-col="vae-dead">{row.vae_dead}</td>
+                                <td class="num">{row.plain_dead.map_or("–".to_string(), |v| v.to_string())}</td>
+                                <td class="num" data-col="vae-path">{p(row.vae_path)}</td>
+                                <td class="num" data-col="plain-path">{p(row.plain_path)}</td>
+                                <td>
+                                    <button class="small" data-testid="vae-train"
+                                        on:click=move |_| retrain.run((Architecture::Vae, d))>
+                                        "Train here"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
         </section>
     }
 }

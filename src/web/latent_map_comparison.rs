@@ -117,7 +117,7 @@ pub fn LatentMapComparison(
                 {move || waiting().map(|w| view! { <span class="note">" " {w}</span> })}
             </figcaption>
         </figure>
-        <table class="data" data-testid="latent-compare-numbers">
+        <table class="data" tabindex="0" data-testid="latent-compare-numbers">
             <caption>"The two maps' models: what differs"</caption>
             <thead><tr>
                 <th scope="col">"model"</th>

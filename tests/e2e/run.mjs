@@ -425,6 +425,15 @@ try {
     await page.waitForFunction(() => /over 3 seeds[\s\S]*over 3 seeds/.test(document.querySelector('[data-testid="depth-seeds"]')?.textContent ?? ""));
     check(/ranges (overlap|do not overlap)/.test(await page.textContent('[data-testid="depth-seeds"]')),
       "the depth comparison shows the committed seed study and what it says");
+    // Part 5: the VAE beside the plain model of each size, as the reproduction measured them.
+    const vae = await page.$$eval('[data-testid="vae-table"] tbody tr', (rows) => rows.map((r) => ({
+      d: +r.dataset.latent, vae: r.querySelector('[data-col="vae-mse"]').textContent,
+      plain: r.querySelector('[data-col="plain-mse"]').textContent, path: r.querySelector('[data-col="vae-path"]').textContent })));
+    const reproduced = JSON.parse(fs.readFileSync(path.join(root, "results/results.json"), "utf8"));
+    const expectedVae = reproduced.variational.map((v) => v.test_mse.toFixed(4));
+    check(vae.length === 2 && vae.map((r) => r.d).join() === "20,100" && vae.map((r) => r.vae).join() === expectedVae.join()
+        && vae[0].plain === sweep.find((r) => r.d === 20).full && vae.every((r) => /^\d\.\d\d$/.test(r.path)),
+      `the VAE stands beside the plain model of each size (${JSON.stringify(vae)})`);
     const csvDownload = page.waitForEvent("download");
     await page.click('[data-testid="sweep-table-csv"]');
     const csv = fs.readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");

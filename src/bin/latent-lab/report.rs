@@ -328,16 +328,6 @@ fn digit_pairs(entries: &[InterpolationEntry]) -> Vec<[u8; 2]> {
     pairs
 }
 
-/// The mean distance from the data over a path's inner frames (`None` without figures).
-pub fn inner_path_distance(entry: &InterpolationEntry) -> Option<f64> {
-    let n = entry.nearest_data.len();
-    if n < 3 {
-        return None;
-    }
-    let inner = &entry.nearest_data[1..n - 1];
-    Some(inner.iter().map(|&v| f64::from(v)).sum::<f64>() / inner.len() as f64)
-}
-
 /// Per digit pair and latent size, the mean distance from the data along the path: the plain
 /// model's, and the VAE's where given.
 fn path_distance_table(
@@ -349,7 +339,7 @@ fn path_distance_table(
         entries
             .iter()
             .find(|e| e.pair == pair && e.latent_dim == d)
-            .and_then(inner_path_distance)
+            .and_then(InterpolationEntry::inner_path_distance)
             .map_or("–".into(), |v| format!("{v:.2}"))
     };
     match vae {

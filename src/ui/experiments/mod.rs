@@ -4,7 +4,9 @@
 pub mod depth;
 pub mod seeds;
 pub mod sweep;
+pub mod variational;
 
 pub use depth::{Claim, depth_chart, depth_claims};
 pub use seeds::{SeedStudy, seed_verdict};
 pub use sweep::{BrowserRuns, Losses, SweepRow, browser_runs, sweep_chart, sweep_csv, sweep_rows};
+pub use variational::{VariationalRow, variational_rows};
