@@ -137,25 +137,8 @@ pub fn LatentMap(
         };
         context.set_fill_style_str("#fff");
         context.fill_rect(0.0, 0.0, SIZE, SIZE);
-        let labels = labels.get();
         let positions = positions.get();
-        for (&(x, y), &label) in positions.iter().zip(&labels) {
-            let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
-            context.set_fill_style_str(&format!("rgba({r},{g},{b},0.7)"));
-            context.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
-        }
-        // Each digit's numeral at the middle of its points: the map reads without colour.
-        context.set_font("bold 18px sans-serif");
-        context.set_text_align("center");
-        context.set_text_baseline("middle");
-        context.set_line_width(4.0);
-        context.set_stroke_style_str("#fff");
-        for (label, x, y) in class_centres(&positions, &labels) {
-            let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
-            let _ = context.stroke_text(&label.to_string(), x, y);
-            context.set_fill_style_str(&format!("rgb({r},{g},{b})"));
-            let _ = context.fill_text(&label.to_string(), x, y);
-        }
+        draw_digit_points(&context, &positions, &labels.get(), 3.0, 18);
         if let Some(((x0, y0), (x1, y1))) = brush_rect.get() {
             context.set_stroke_style_str("#111");
             context.set_line_width(1.0);
@@ -399,6 +382,33 @@ pub fn LatentMap(
             </figure>
         </div>
         <BrushedView state=state brushed_here=brushed_here/>
+    }
+}
+
+/// One point per digit in its colour, and each digit's numeral at the middle of its points:
+/// the map reads without colour too. `point` is a point's side, `font_px` the numerals' size.
+pub(super) fn draw_digit_points(
+    context: &web_sys::CanvasRenderingContext2d,
+    positions: &[(f64, f64)],
+    labels: &[u8],
+    point: f64,
+    font_px: u32,
+) {
+    for (&(x, y), &label) in positions.iter().zip(labels) {
+        let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
+        context.set_fill_style_str(&format!("rgba({r},{g},{b},0.7)"));
+        context.fill_rect(x - point / 2.0, y - point / 2.0, point, point);
+    }
+    context.set_font(&format!("bold {font_px}px sans-serif"));
+    context.set_text_align("center");
+    context.set_text_baseline("middle");
+    context.set_line_width(f64::from(font_px) / 4.5);
+    context.set_stroke_style_str("#fff");
+    for (label, x, y) in class_centres(positions, labels) {
+        let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
+        let _ = context.stroke_text(&label.to_string(), x, y);
+        context.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+        let _ = context.fill_text(&label.to_string(), x, y);
     }
 }
 

@@ -6,12 +6,11 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::context_2d;
+use super::latent_map::draw_digit_points;
 use super::model_select::ModelSelect;
 use crate::engine::ToEngine;
 use crate::ui::engine_state::EngineState;
-use crate::ui::latent_map::{
-    DIGIT_COLOURS, class_centres, counterpart_model, map_comparison_row, map_positions,
-};
+use crate::ui::latent_map::{counterpart_model, map_comparison_row, map_positions};
 
 const SIZE: f64 = 300.0;
 const MARGIN: f64 = 10.0;
@@ -60,23 +59,7 @@ pub fn LatentMapComparison(
         context.set_fill_style_str("#fff");
         context.fill_rect(0.0, 0.0, SIZE, SIZE);
         let labels = analysis.with(|a| a.as_ref().map(|a| a.labels.clone()).unwrap_or_default());
-        let positions = positions.get();
-        for (&(x, y), &label) in positions.iter().zip(&labels) {
-            let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
-            context.set_fill_style_str(&format!("rgba({r},{g},{b},0.7)"));
-            context.fill_rect(x - 1.0, y - 1.0, 2.0, 2.0);
-        }
-        context.set_font("bold 14px sans-serif");
-        context.set_text_align("center");
-        context.set_text_baseline("middle");
-        context.set_line_width(3.0);
-        context.set_stroke_style_str("#fff");
-        for (label, x, y) in class_centres(&positions, &labels) {
-            let (r, g, b) = DIGIT_COLOURS[usize::from(label) % 10];
-            let _ = context.stroke_text(&label.to_string(), x, y);
-            context.set_fill_style_str(&format!("rgb({r},{g},{b})"));
-            let _ = context.fill_text(&label.to_string(), x, y);
-        }
+        draw_digit_points(&context, &positions.get(), &labels, 2.0, 14);
     });
     let rows = Memo::new(move |_| {
         [model.get(), other.get()]
