@@ -318,7 +318,7 @@ pub fn DecorrelationView(
                 <h3>"A map of the latent space"</h3>
                 <LatentMap analysis=analysis state=state send=send picked=map_pick/>
                 <div class="heatmap-row" data-part="latent-map-comparison">
-                    <LatentMapComparison state=state model=chosen options=autoencoders send=send/>
+                    <LatentMapComparison state=state model=chosen options=autoencoders ask=Callback::new(ask)/>
                 </div>
             </div>
         </section>

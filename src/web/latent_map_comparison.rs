@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use super::canvas::context_2d;
 use super::latent_map::draw_digit_points;
 use super::model_select::ModelSelect;
-use crate::engine::ToEngine;
 use crate::ui::engine_state::EngineState;
 use crate::ui::latent_map::{counterpart_model, map_comparison_row, map_positions};
 
@@ -24,7 +23,8 @@ pub fn LatentMapComparison(
     /// The models a map can show.
     #[prop(into)]
     options: Signal<Vec<String>>,
-    send: Callback<ToEngine>,
+    /// Asks the engine to analyse a model (once: the view keeps track).
+    ask: Callback<String>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     // The person's choice; until then the first map's counterpart.
@@ -38,10 +38,8 @@ pub fn LatentMapComparison(
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     Effect::new(move |_| {
         let name = other.get();
-        let known = state
-            .with_untracked(|s| s.analyses.contains_key(&name) || s.analysing.contains_key(&name));
-        if loaded.get() && !name.is_empty() && !known {
-            send.run(ToEngine::Analyse { name });
+        if loaded.get() && !name.is_empty() {
+            ask.run(name);
         }
     });
     let analysis = Memo::new(move |_| state.with(|s| s.analyses.get(&other.get()).cloned()));

@@ -163,19 +163,18 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         })
         .collect();
 
-    // C. Interpolation with the d = 20 and d = 100 models.
+    // C and D from one encoding of the test set per model: the interpolations with the d = 20
+    // and d = 100 models (each frame measured against the codes), the decorrelation of every
+    // latent-sweep model.
     let mut interpolation = Vec::new();
-    for d in [20, 100] {
-        let (_, model) = find(Architecture::TwoLayer, d);
-        interpolation.extend(interpolation_strips(&ctx, model, "")?);
-    }
-
-    // D. Decorrelation of every latent-sweep model on the whole test set.
     let mut decorrelation_stats = Vec::new();
     for &d in &LATENT_SIZES {
         let (_, model) = find(Architecture::TwoLayer, d);
         let codes = block_on(encode_set(model, &ctx.test, EVAL_BATCH, &ctx.device))
             .map_err(|e| e.to_string())?;
+        if [20, 100].contains(&d) {
+            interpolation.extend(interpolation_strips(&ctx, model, &codes, "")?);
+        }
         decorrelation_stats.push(decorrelation(&codes, ctx.test.len(), d));
     }
 
@@ -208,7 +207,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             test_loss: run.test_loss,
             curve: run.curve.clone(),
             decorrelation: decorrelation(&codes, ctx.test.len(), d),
-            interpolation: interpolation_strips(&ctx, &model, "vae_")?,
+            interpolation: interpolation_strips(&ctx, &model, &codes, "vae_")?,
         });
         variational_models.push((run, model));
     }
@@ -419,15 +418,14 @@ pub(crate) fn train_autoencoder(
 
 /// Part 2's strips for one model (`prefix` tells its PNGs apart), with each frame's distance
 /// from the data: the nearest code among the first [`NEAREST_DATA_REFERENCE`] test digits',
-/// over their typical nearest-neighbour distance.
+/// over their typical nearest-neighbour distance. `codes`: the model's codes of the test set.
 fn interpolation_strips(
     ctx: &Context,
     model: &Autoencoder,
+    codes: &[f32],
     prefix: &str,
 ) -> Result<Vec<InterpolationEntry>, String> {
     let d = model.latent_dim();
-    let codes = block_on(encode_set(model, &ctx.test, EVAL_BATCH, &ctx.device))
-        .map_err(|e| e.to_string())?;
     let reference = &codes[..ctx.test.len().min(NEAREST_DATA_REFERENCE) * d];
     let frames = 10;
     let alphas = interpolation_alphas(frames);
