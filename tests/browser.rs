@@ -1,7 +1,7 @@
 //! The library in a real browser (wasm-bindgen-test in headless Chromium, run by
-//! `wasm-pack test`; see scripts/test.sh). Built with `LATENT_LAB_TEST_BACKEND=webgpu` (and
-//! without autotune) the same tests run on WebGPU (Chromium's software adapter in CI), else on
-//! the CPU (flex).
+//! `wasm-pack test`; see scripts/test.sh). Built with `LATENT_LAB_TEST_BACKEND=webgpu` (and the
+//! GPU engine's features: autotune compiled in, switched off on a software adapter) the same
+//! tests run on WebGPU (Chromium's software adapter in CI), else on the CPU (flex).
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
@@ -10,7 +10,7 @@ use latent_lab::data::{IMAGE_PIXELS, images_to_tensor};
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
 use latent_lab::engine::{FromEngine, TrainRequest};
 use latent_lab::model::{Architecture, AutoencoderConfig, ClassifierConfig};
-use latent_lab::training::TrainingConfig;
+use latent_lab::training::{TrainingConfig, evaluate};
 use latent_lab::weights::{ModelSpec, WeightsManifest, load_autoencoder, save_autoencoder};
 use wasm_bindgen_test::*;
 
@@ -36,11 +36,21 @@ async fn device() -> Device {
     if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
         return device;
     }
-    let device = backend()
+    let backend = backend()
         .init_async()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .device;
+        .unwrap_or_else(|e| panic!("{e}"));
+    // On SwiftShader some autotune candidates do not compile: the engine must not tune there.
+    #[cfg(feature = "gpu")]
+    if backend.kind == BackendKind::Wgpu {
+        assert_eq!(
+            latent_lab::backend::wgpu_autotune_enabled(),
+            latent_lab::backend::autotunes_kernels(backend.software_adapter),
+            "autotune on {}",
+            backend.description
+        );
+    }
+    let device = backend.device;
     DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
     device
 }
@@ -134,6 +144,30 @@ async fn a_few_training_steps_lower_the_loss() {
         epochs[3] < epochs[0] * 0.9,
         "test loss should fall: {epochs:?}"
     );
+}
+
+/// The same weights score the same reconstruction error on the test backend as on flex. On
+/// WebGPU's software adapter (no autotune) this caught a wrong MSE: burn's direct transposed
+/// convolution followed by a fused `output - images` chain (vendor/README.md).
+#[wasm_bindgen_test]
+async fn the_test_backend_scores_as_flex_does() {
+    let device = device().await;
+    let (_, test) = subset();
+    let test = test.first(256);
+    let flex = Device::flex();
+    for architecture in [
+        Architecture::OneLayer,
+        Architecture::TwoLayer,
+        Architecture::ThreeLayer,
+    ] {
+        let model = AutoencoderConfig::new(architecture, 20).init(&flex);
+        let on_flex = evaluate(&model, &test, 128, &flex).await.unwrap().loss;
+        let on_device = evaluate(&model, &test, 128, &device).await.unwrap().loss;
+        assert!(
+            (on_flex - on_device).abs() < 1e-4 * on_flex.max(1.0),
+            "{architecture:?}: flex {on_flex}, test backend {on_device}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
