@@ -2,7 +2,7 @@
 # Not part of the build or the tests. PyTorch's step of the same two-layer autoencoder (d = 20,
 # Adam, MSE, batch 64) as the lab's, in images/s: the reference of scripts/bench-vs-pytorch.sh
 # (CPU, threads = the machine's cores) and of docs/performance.md's GPU figures (CUDA).
-#   python benches/torch_reference_step.py [--device cpu|cuda] [--threads N] [--steps N]
+#   python benches/torch_reference_step.py [--device cpu|cuda] [--threads N] [--steps N] [--batch N]
 # The last line is "torch <device> <threads> threads: <images/s> images/s".
 import argparse, os, time
 import torch, torch.nn as nn
@@ -11,6 +11,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
 parser.add_argument("--threads", type=int, default=os.cpu_count())
 parser.add_argument("--steps", type=int, default=300)
+parser.add_argument("--batch", type=int, default=64)
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 dev = args.device
@@ -25,7 +26,7 @@ dec = nn.Sequential(nn.Linear(d, 900), nn.ReLU(), nn.Unflatten(1, (36, 5, 5)),
 m = nn.Sequential(enc, dec).to(dev)
 print("params", sum(p.numel() for p in m.parameters()))
 opt = torch.optim.Adam(m.parameters(), 1e-3)
-x = torch.rand(64, 1, 28, 28, device=dev)
+x = torch.rand(args.batch, 1, 28, 28, device=dev)
 
 
 def step():
@@ -45,4 +46,4 @@ for _ in range(args.steps):
 sync()
 dt = time.perf_counter() - t
 print(f"{args.steps} steps, {dt / args.steps * 1e3:.3f} ms/step")
-print(f"torch {dev} {args.threads} threads: {64 * args.steps / dt:.0f} images/s")
+print(f"torch {dev} {args.threads} threads: {args.batch * args.steps / dt:.0f} images/s")

@@ -36,7 +36,7 @@ torch_step() {
 }
 native_step() {
   # criterion's throughput line: "thrpt:  [low mid high] Kelem/s" (elements = images).
-  cargo bench --bench train_step -- flex --warm-up-time 2 --measurement-time 8 2>/dev/null \
+  TRAIN_STEP_BACKENDS=flex cargo bench --bench train_step -- flex --warm-up-time 2 --measurement-time 8 2>/dev/null \
     | sed -n 's/.*thrpt: *\[[^ ]* [^ ]* \([0-9.]*\) \([KM]*\)elem\/s.*/\1 \2/p' | head -1 \
     | awk '{ m = ($2 == "K") ? 1e3 : (($2 == "M") ? 1e6 : 1); printf "%.0f\n", $1 * m }'
 }

@@ -1,23 +1,63 @@
 #!/bin/bash
-# Issue 2's GPU figures (docs/performance.md, "On a real GPU"), as they were run on a lent
-# machine with an NVIDIA GPU and no Rust toolchain: build here, carry the stripped binaries.
-#   here:  cargo bench --bench train_step --no-run    # and: cargo build --release --bin latent-lab
-#          copy both binaries, stripped and xz-compressed, to .devbin/, with Vulkan's loader
-#          (libvulkan1 from Debian) as .deb files in .gl/
-#   there: bash scripts/gpu-bench.sh OUT_DIR
+# The GPU figures of docs/performance.md ("On a real GPU"), as they are run on a lent machine
+# with an NVIDIA GPU and no Rust toolchain: build here, carry the stripped binaries.
+#   here:  cargo bench --bench train_step --no-run                     # wgpu, WGSL, autotune
+#          cargo bench --bench train_step --no-run --features vulkan   # wgpu, SPIR-V, autotune
+#          cargo bench --bench train_step --no-run --no-default-features --features gpu
+#                                                             # wgpu, WGSL, no autotune
+#          strip them and xz them into .devbin/ as train_step.xz, train_step_spirv.xz and
+#          train_step_untuned.xz, and put Vulkan's loader (Debian's libvulkan1 .deb) in .gl/
+#   there: bash scripts/gpu-bench.sh OUT_DIR compilers   # with train_step and train_step_spirv
+#          bash scripts/gpu-bench.sh OUT_DIR autotune    # with train_step and train_step_untuned
+# (two calls: the device tool carries at most 64 MiB, two binaries beside the repository).
+# "compilers" times, in one sitting: PyTorch's CUDA step (benches/torch_reference_step.py) at
+# batch 64 and 256, wgpu's step with each shader compiler at both batches and with more tasks
+# per submission, then PyTorch again (the GPU's clocks drift). "autotune" times wgpu with and
+# without kernel autotuning, flex on 1, 2 and all cores, PyTorch's CUDA step and PyTorch's CPU
+# step on all cores. Prints figures only.
 set -u
-out=${1:?usage: scripts/gpu-bench.sh OUT_DIR}
+out=${1:?usage: scripts/gpu-bench.sh OUT_DIR compilers|autotune}
+part=${2:-compilers}
 mkdir -p "$out"
 for f in .gl/*.deb; do dpkg -x "$f" /; done
 ldconfig
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -f $icd ] && export VK_DRIVER_FILES=$icd
+nvidia-smi -L
 # The bench finds data/mnist through the path it was built in.
 mkdir -p /work && { [ -e /work/main ] || ln -s "$PWD" /work/main; }
-mkdir -p /tmp/b && xz -dc .devbin/latent-lab.xz >/tmp/b/latent-lab && xz -dc .devbin/train_step.xz >/tmp/b/train_step
+mkdir -p /tmp/b
+for f in .devbin/*.xz; do xz -dc "$f" >/tmp/b/"$(basename "$f" .xz)"; done
 chmod +x /tmp/b/*
-export CARGO_TARGET_DIR=/tmp/tgt
-timeout 60 python3 benches/torch_reference_step.py 2>&1 | tee "$out/torch.log"
-timeout 240 /tmp/b/train_step --bench --noplot --warm-up-time 5 --measurement-time 10 2>&1 | tee "$out/bench.log"
-timeout 270 /tmp/b/latent-lab seeds --architecture two-layer --latent-dim 20 --seeds 3 --epochs 10 \
-    --backend wgpu --out "$out/seeds" 2>&1 | tee "$out/seeds.log"
+export CARGO_TARGET_DIR=/tmp/tgt PYTHONUNBUFFERED=1
+cores=$(nproc)
+torch_cuda() {
+  for batch in 64 256; do
+    timeout 60 python3 benches/torch_reference_step.py --device cuda --batch $batch --steps 500 | tail -1
+  done
+}
+bench() { # NAME BINARY BACKEND BATCHES [criterion args]
+  local name=$1 bin=$2 backend=$3 batches=$4
+  shift 4
+  echo "== $name"
+  TRAIN_STEP_BACKENDS=$backend TRAIN_STEP_BATCHES=$batches timeout 200 /tmp/b/$bin --bench \
+    --noplot --warm-up-time 3 --measurement-time 6 "$@" 2>&1 | grep -v "^$\|Warming\|Collecting\|Analyzing\|Found\|mild\|severe\|change:\|Performance\|No change" 
+}
+if [ "$part" = compilers ]; then
+  {
+    echo "== torch cuda (first)"; torch_cuda
+    bench "wgpu, WGSL" train_step wgpu 64,256 wgpu
+    bench "wgpu, SPIR-V" train_step_spirv wgpu 64,256 wgpu
+    CUBECL_WGPU_MAX_TASKS=128 bench "wgpu, SPIR-V, 128 tasks per submission" train_step_spirv wgpu 64,256 wgpu
+    echo "== torch cuda (last)"; torch_cuda
+  } 2>&1 | tee "$out/gpu-bench-compilers.log"
+else
+  {
+    bench "wgpu, WGSL, no autotune" train_step_untuned wgpu 64,256 wgpu
+    bench "wgpu, WGSL, autotune" train_step wgpu 64,256 wgpu
+    echo "== torch cuda"; torch_cuda
+    for t in 1 2 $cores; do RAYON_NUM_THREADS=$t bench "flex, $t threads" train_step flex 64 flex; done
+    echo "== torch cpu, $cores threads"
+    timeout 60 python3 benches/torch_reference_step.py --device cpu --threads $cores --steps 200 | tail -1
+  } 2>&1 | tee "$out/gpu-bench-autotune.log"
+fi
