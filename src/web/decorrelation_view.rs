@@ -316,10 +316,9 @@ pub fn DecorrelationView(
             </div>
             <div data-part="latent-map">
                 <h3>"A map of the latent space"</h3>
-                <LatentMap analysis=analysis state=state send=send picked=map_pick/>
-                <div class="heatmap-row" data-part="latent-map-comparison">
+                <LatentMap analysis=analysis state=state send=send picked=map_pick>
                     <LatentMapComparison state=state model=chosen options=autoencoders ask=Callback::new(ask)/>
-                </div>
+                </LatentMap>
             </div>
         </section>
     }

@@ -35,6 +35,9 @@ pub fn LatentMap(
     send: Callback<ToEngine>,
     /// The picked point (a test image's index): the view keeps it in its link.
     picked: RwSignal<Option<usize>>,
+    /// Shown right after the map, in its row (the view's second map, to compare).
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     // A brush: where the drag started, the rectangle drawn so far, the digits it holds (as
@@ -313,7 +316,7 @@ pub fn LatentMap(
     };
     view! {
         <div class="heatmap-row">
-            <figure>
+            <figure class="latent-map-figure">
                 <canvas node_ref=canvas width=SIZE as u32 height=SIZE as u32 class="latent-map"
                     data-testid="latent-map" data-points=move || positions.get().len()
                     data-epoch=move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref()?.maps.epochs.get(e).copied()))
@@ -337,6 +340,7 @@ pub fn LatentMap(
                     </span>
                 </figcaption>
             </figure>
+            {children.map(|c| view! { <div class="comparison-slot" data-part="latent-map-comparison">{c()}</div> })}
             {move || recorded.get().map(|r| {
                 let last = r.maps.epochs.len().saturating_sub(1);
                 let axes = match r.maps.method {

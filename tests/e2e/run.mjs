@@ -608,6 +608,11 @@ try {
       `the VAE's map is drawn beside the plain model's, with both models' numbers (${JSON.stringify(compareRows)})`);
     const map = await page.$('[data-testid="latent-map"]');
     const mapBox = await map.boundingBox();
+    // In the same row, to its right (a 1200 px wide window; a phone wraps it below).
+    const compareBox = await (await page.$('[data-testid="latent-map-compare"]')).boundingBox();
+    check(compareBox.x >= mapBox.x + mapBox.width && compareBox.y < mapBox.y + mapBox.height
+        && compareBox.y + compareBox.height > mapBox.y,
+      `the second map sits beside the first, in its row (map at x ${Math.round(mapBox.x)}, y ${Math.round(mapBox.y)}; second at x ${Math.round(compareBox.x)}, y ${Math.round(compareBox.y)})`);
     // Click around the middle until a click lands on a point (it then asks for that digit's
     // decode: data-wanted moves), and wait for that decode.
     const pickSel = '[data-testid="latent-map-pick"]';
