@@ -6,7 +6,9 @@
 #          cargo bench --bench train_step --no-run --no-default-features --features gpu
 #                                                             # wgpu, WGSL, no autotune
 #          strip them and xz them into .devbin/ as train_step.xz, train_step_spirv.xz and
-#          train_step_untuned.xz, and put Vulkan's loader (Debian's libvulkan1 .deb) in .gl/
+#          train_step_untuned.xz, and put Vulkan's loader with glvnd in .gl/ as Debian .deb files
+#          (libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2: with the loader
+#          alone, the NVIDIA driver's Vulkan library does not load and wgpu finds no adapter)
 #   there: bash scripts/gpu-bench.sh OUT_DIR compilers   # with train_step and train_step_spirv
 #          bash scripts/gpu-bench.sh OUT_DIR autotune    # with train_step and train_step_untuned
 # (two calls: the device tool carries at most 64 MiB, two binaries beside the repository).
