@@ -51,6 +51,18 @@ pub struct BackendDevice {
     pub gpu_watch: Option<GpuWatch>,
 }
 
+impl BackendDevice {
+    /// Whether this device's kernels are autotuned now: on wgpu, as [`autotunes_kernels`]
+    /// decided when the device was initialised; never on the CPU.
+    pub fn kernels_autotuned(&self) -> bool {
+        #[cfg(feature = "gpu")]
+        if self.kind == BackendKind::Wgpu {
+            return burn_cubecl::autotune_enabled();
+        }
+        false
+    }
+}
+
 /// Watches a wgpu device for loss (a driver reset, the browser reclaiming the GPU, or
 /// `destroy`): a run checks it between two slices and stops with the reason, instead of
 /// computing on a dead device.
@@ -210,12 +222,6 @@ fn wgpu_backend(device: Device, info: &burn::tensor::wgpu::wgpu::AdapterInfo) ->
 /// 64 and 3.6x at 256 (docs/performance.md).
 pub fn autotunes_kernels(software_adapter: bool) -> bool {
     cfg!(feature = "autotune") && !software_adapter
-}
-
-/// Whether the wgpu backend autotunes its kernels now (set when a wgpu device is initialised).
-#[cfg(feature = "gpu")]
-pub fn wgpu_autotune_enabled() -> bool {
-    burn_cubecl::autotune_enabled()
 }
 
 /// Hears of the loss of `device` (WebGPU's `GPUDevice.lost`, through wgpu).

@@ -41,12 +41,12 @@ async fn device() -> Device {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // On SwiftShader some autotune candidates do not compile: the engine must not tune there.
-    #[cfg(feature = "gpu")]
     if backend.kind == BackendKind::Wgpu {
+        let expected = latent_lab::backend::autotunes_kernels(backend.software_adapter);
         assert_eq!(
-            latent_lab::backend::wgpu_autotune_enabled(),
-            latent_lab::backend::autotunes_kernels(backend.software_adapter),
-            "autotune on {}",
+            backend.kernels_autotuned(),
+            expected,
+            "{}",
             backend.description
         );
     }
