@@ -67,9 +67,43 @@ pub fn decode(text: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// `#[serde(with = "crate::engine::base64::bytes")]`: a `Vec<u8>` field (pixels, a weight file)
+/// as one base64 string instead of a JSON array of numbers: a third smaller for MNIST pixels
+/// and decoded without parsing a number per byte, on the page's main thread.
+pub mod bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        super::decode(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Image {
+        #[serde(with = "super::bytes")]
+        pixels: Vec<u8>,
+    }
+
+    #[test]
+    fn byte_fields_travel_as_base64_strings_and_bad_ones_are_refused() {
+        let image = Image {
+            pixels: vec![0, 255, 7, 128],
+        };
+        let json = serde_json::to_string(&image).unwrap();
+        assert_eq!(json, r#"{"pixels":"AP8HgA=="}"#);
+        assert_eq!(serde_json::from_str::<Image>(&json).unwrap(), image);
+        assert!(serde_json::from_str::<Image>(r#"{"pixels":"AP8*gA=="}"#).is_err());
+        assert!(serde_json::from_str::<Image>(r#"{"pixels":[0,255]}"#).is_err());
+    }
 
     #[test]
     fn rfc_4648_test_vectors() {

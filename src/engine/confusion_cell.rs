@@ -28,6 +28,7 @@ pub struct CellDigits {
     /// The probability the classifier gave `guess`, for each.
     pub probabilities: Vec<f32>,
     /// 784 grey bytes each.
+    #[serde(with = "crate::engine::base64::bytes")]
     pub pixels: Vec<u8>,
 }
 

@@ -135,6 +135,7 @@ pub struct Neighbour {
     pub label: u8,
     pub distance: f32,
     /// 784 grey bytes.
+    #[serde(with = "crate::engine::base64::bytes")]
     pub pixels: Vec<u8>,
 }
 
@@ -150,6 +151,7 @@ pub struct DrawingReading {
     /// The largest code value over the test subset (the bars' scale).
     pub code_scale: f32,
     /// 784 grey bytes.
+    #[serde(with = "crate::engine::base64::bytes")]
     pub reconstruction: Vec<u8>,
     pub classifier: Option<String>,
     /// Softmax of the classifier's logits (empty without a classifier).

@@ -18,7 +18,7 @@ use crate::model::Autoencoder;
 pub enum ImageRef {
     Test(usize),
     /// 784 grey bytes.
-    Drawn(Vec<u8>),
+    Drawn(#[serde(with = "crate::engine::base64::bytes")] Vec<u8>),
 }
 
 /// Images encoded per batch when analysing a whole set.

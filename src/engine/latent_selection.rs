@@ -60,9 +60,11 @@ pub struct BrushedDigits {
     /// The first [`BRUSHED_DIGITS_SHOWN`] of them (test indices, as brushed).
     pub indices: Vec<usize>,
     /// 784 grey bytes each.
+    #[serde(with = "crate::engine::base64::bytes")]
     pub pixels: Vec<u8>,
     /// The decoded mean of all the brushed digits' codes (784 grey bytes): what the region
     /// of the latent space stands for.
+    #[serde(with = "crate::engine::base64::bytes")]
     pub mean: Vec<u8>,
 }
 

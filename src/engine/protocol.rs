@@ -42,8 +42,9 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// [`ToEngine::SlowMotion`]); the drill-downs of the decorrelation view
 /// ([`ToEngine::CoordinatePair`], [`ToEngine::Brush`]); the latent map through the epochs
 /// ([`ToEngine::EpochMaps`]). 10: the maps say each one's optimiser steps (a watched run
-/// records between epochs too); pretrained models answer with their bundled maps.
-pub const PROTOCOL_VERSION: u32 = 10;
+/// records between epochs too); pretrained models answer with their bundled maps. 11: pixels
+/// and file bytes travel as base64 strings (`base64::bytes`), not arrays of numbers.
+pub const PROTOCOL_VERSION: u32 = 11;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -171,6 +172,7 @@ pub enum ToEngine {
     /// A weight file the person picked: add its model, or say why not and change nothing.
     LoadFile {
         file_name: String,
+        #[serde(with = "crate::engine::base64::bytes")]
         bytes: Vec<u8>,
     },
     /// Take a model out of the store and out of the browser's storage.
@@ -249,6 +251,7 @@ pub enum ToEngine {
         seq: u64,
         autoencoder: String,
         classifier: Option<String>,
+        #[serde(with = "crate::engine::base64::bytes")]
         pixels: Vec<u8>,
     },
 }
@@ -353,6 +356,7 @@ pub enum FromEngine {
     },
     /// The fixed test digits whose reconstructions the training view shows (784 bytes each).
     SampleDigits {
+        #[serde(with = "crate::engine::base64::bytes")]
         pixels: Vec<u8>,
         labels: Vec<u8>,
     },
@@ -361,6 +365,7 @@ pub enum FromEngine {
     Gallery {
         indices: Vec<usize>,
         labels: Vec<u8>,
+        #[serde(with = "crate::engine::base64::bytes")]
         pixels: Vec<u8>,
     },
     /// How far the analysis of `model` (a large latent size takes seconds), or its evaluation,
@@ -392,7 +397,9 @@ pub enum FromEngine {
         slot: String,
         seq: u64,
         model: String,
+        #[serde(with = "crate::engine::base64::bytes")]
         pixels: Vec<u8>,
+        #[serde(with = "crate::engine::base64::bytes")]
         inputs: Vec<u8>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         diagnostics: Option<FrameDiagnostics>,
@@ -441,6 +448,7 @@ pub enum FromEngine {
     /// Reconstructions of the sample digits by the model being trained (784 bytes each).
     Reconstructions {
         step: usize,
+        #[serde(with = "crate::engine::base64::bytes")]
         pixels: Vec<u8>,
     },
     /// Training ended (finished or cancelled); the model is in the store under `model.name`.
@@ -459,6 +467,7 @@ pub enum FromEngine {
     ModelFile {
         name: String,
         file_name: String,
+        #[serde(with = "crate::engine::base64::bytes")]
         bytes: Vec<u8>,
     },
     /// The trainings a reload or a closed tab interrupted, each offered to resume, keep or
@@ -653,8 +662,18 @@ pub fn encode_for_page(event: &FromEngine) -> String {
     encode(&replacement)
 }
 
-/// Parses a message, refusing other protocol versions and malformed text.
+/// Parses a message, refusing other protocol versions and malformed text. One pass over the
+/// text when it is well formed (the page's main thread decodes every message); the version is
+/// read on its own only to say why a message failed.
 pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+    let parsed = serde_json::from_str::<Envelope<T>>(text);
+    if let Ok(Envelope {
+        v: PROTOCOL_VERSION,
+        msg,
+    }) = parsed
+    {
+        return Ok(msg);
+    }
     let version: VersionOnly =
         serde_json::from_str(text).map_err(|e| format!("malformed message: {e}"))?;
     if version.v != PROTOCOL_VERSION {
@@ -663,9 +682,10 @@ pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
             version.v
         ));
     }
-    let envelope: Envelope<T> =
-        serde_json::from_str(text).map_err(|e| format!("malformed message: {e}"))?;
-    Ok(envelope.msg)
+    match parsed {
+        Ok(envelope) => Ok(envelope.msg),
+        Err(e) => Err(format!("malformed message: {e}")),
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
