@@ -142,33 +142,36 @@ fn segment_distance(p: Point, a: Point, b: Point) -> f32 {
     ((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt()
 }
 
-/// One request to the engine at a time, always for the newest drawing: while one is out, a
-/// newer version waits, and older ones in between are skipped.
+/// Requests to the engine for the newest drawing, at most [`LatestOnly::DEPTH`] out at once:
+/// while that many are out, a newer version waits, and older ones in between are skipped. Two,
+/// not one: the drawing's next version then waits in the engine's queue behind the one being
+/// read, instead of for the answer's round trip through the page's main thread.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LatestOnly {
-    in_flight: Option<u64>,
+    in_flight: u64,
     waiting: Option<u64>,
 }
 
 impl LatestOnly {
+    pub const DEPTH: u64 = 2;
+
     /// Version `v` wants reading: `Some(v)` to send it now, `None` if it waits its turn.
     pub fn want(&mut self, v: u64) -> Option<u64> {
-        if self.in_flight.is_some() {
+        if self.in_flight < Self::DEPTH {
+            self.in_flight += 1;
+            self.waiting = None;
+            Some(v)
+        } else {
             self.waiting = Some(v);
             None
-        } else {
-            self.in_flight = Some(v);
-            Some(v)
         }
     }
 
-    /// The answer (or failure) for the request in flight came back: the version to send next,
-    /// if a newer one waited.
-    pub fn answered(&mut self) -> Option<u64> {
-        self.in_flight = None;
-        let next = self.waiting.take()?;
-        self.in_flight = Some(next);
-        Some(next)
+    /// `n` answers (or failures) came back: the version to send next, if one waited.
+    pub fn answered(&mut self, n: u64) -> Option<u64> {
+        self.in_flight = self.in_flight.saturating_sub(n);
+        let next = self.waiting?;
+        self.want(next)
     }
 
     /// Nothing to wait for any more (the pad was cleared).
@@ -177,17 +180,43 @@ impl LatestOnly {
     }
 }
 
-/// Milliseconds from the end of a stroke to the reconstruction of the drawing it finished.
+/// Milliseconds from a stroke's last point to the reading (reconstruction, code, guess) of the
+/// drawing it finished: what a person waits for once the pen stops. Counted from the last
+/// point, not from the pointer's release, since the reading may already be there by then.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LatencyLog {
     samples: Vec<f64>,
-    /// The drawing's version at the end of the last stroke and when it ended, until answered.
+    /// The drawing's newest version and when it was drawn.
+    drawn: Option<(u64, f64)>,
+    /// The newest version whose reading is shown, and when it was shown.
+    shown: Option<(u64, f64)>,
+    /// A finished stroke's version and when it was drawn, until its reading is shown.
     pending: Option<(u64, f64)>,
 }
 
 impl LatencyLog {
-    pub fn stroke_ended(&mut self, version: u64, now_ms: f64) {
-        self.pending = Some((version, now_ms));
+    /// The drawing changed to `version` (a point added, an undo, a clear).
+    pub fn drawn(&mut self, version: u64, now_ms: f64) {
+        if self.drawn.is_none_or(|(v, _)| v != version) {
+            self.drawn = Some((version, now_ms));
+        }
+    }
+
+    /// A stroke ended with the drawing at `version`: timed from when that version was drawn
+    /// (or from now, if the log never saw it drawn); recorded at once if its reading is
+    /// already shown, else when it is.
+    pub fn stroke_ended(&mut self, version: u64, now_ms: f64) -> Option<f64> {
+        let since = match self.drawn {
+            Some((v, at)) if v == version => at,
+            _ => now_ms,
+        };
+        match self.shown {
+            Some((v, at)) if v >= version => Some(self.record(at - since)),
+            _ => {
+                self.pending = Some((version, since));
+                None
+            }
+        }
     }
 
     /// The drawing changed other than by a stroke (undo, clear): the stroke is not timed.
@@ -195,16 +224,24 @@ impl LatencyLog {
         self.pending = None;
     }
 
-    /// The reading of `version` is shown: records the latency if it answers the last stroke.
+    /// The reading of `version` is shown (again, for a repeated version: the first time
+    /// counts): records the latency if it answers the last stroke.
     pub fn shown(&mut self, version: u64, now_ms: f64) -> Option<f64> {
+        if self.shown.is_none_or(|(v, _)| v != version) {
+            self.shown = Some((version, now_ms));
+        }
         let (wanted, since) = self.pending?;
         if version < wanted {
             return None;
         }
         self.pending = None;
-        let ms = (now_ms - since).max(0.0);
+        Some(self.record(now_ms - since))
+    }
+
+    fn record(&mut self, ms: f64) -> f64 {
+        let ms = ms.max(0.0);
         self.samples.push(ms);
-        Some(ms)
+        ms
     }
 
     pub fn samples(&self) -> &[f64] {
@@ -335,33 +372,65 @@ mod tests {
     fn one_request_in_flight_and_only_the_newest_waits() {
         let mut gate = LatestOnly::default();
         assert_eq!(gate.want(1), Some(1));
-        assert_eq!(gate.want(2), None);
+        assert_eq!(
+            gate.want(2),
+            Some(2),
+            "a second request queues in the engine"
+        );
         assert_eq!(gate.want(3), None);
-        assert_eq!(gate.answered(), Some(3), "2 is skipped");
-        assert_eq!(gate.answered(), None);
-        assert_eq!(gate.want(4), Some(4));
-        gate.want(5);
+        assert_eq!(gate.want(4), None);
+        assert_eq!(gate.answered(0), None, "no answer yet");
+        assert_eq!(gate.answered(1), Some(4), "3 is skipped");
+        assert_eq!(gate.answered(1), None);
+        assert_eq!(gate.want(5), Some(5));
+        // Two answers seen at once free both places.
+        assert_eq!(gate.want(6), None);
+        assert_eq!(gate.answered(2), Some(6));
+        assert_eq!(gate.want(7), Some(7));
+        gate.want(8);
         gate.forget_waiting();
-        assert_eq!(gate.answered(), None);
+        assert_eq!(gate.answered(1), None);
+        // More answers than requests (one sent by an earlier view): nothing goes negative.
+        assert_eq!(gate.answered(5), None);
+        assert_eq!(gate.want(9), Some(9));
+        assert_eq!(gate.want(10), Some(10));
+        assert_eq!(gate.want(11), None);
     }
 
     #[test]
-    fn latency_counts_from_the_stroke_end_to_the_reading_of_that_drawing() {
+    fn latency_counts_from_a_strokes_last_point_to_the_reading_of_that_drawing() {
         let mut log = LatencyLog::default();
-        log.stroke_ended(7, 1000.0);
+        log.drawn(7, 990.0);
+        log.drawn(7, 995.0); // the same version again (the stroke's end): still drawn at 990
+        assert_eq!(log.stroke_ended(7, 1000.0), None, "not read yet");
         assert_eq!(log.shown(6, 1010.0), None, "an older drawing's reading");
-        assert_eq!(log.shown(7, 1040.0), Some(40.0));
+        assert_eq!(log.shown(7, 1040.0), Some(50.0));
         assert_eq!(log.shown(8, 1050.0), None, "nothing pending");
-        log.stroke_ended(9, 2000.0);
+        // Read before the pointer was released: counted to when the reading was shown.
+        log.drawn(9, 1100.0);
+        assert_eq!(log.shown(9, 1104.0), None);
+        assert_eq!(
+            log.shown(9, 1120.0),
+            None,
+            "shown again: the first time counts"
+        );
+        assert_eq!(log.stroke_ended(9, 1130.0), Some(4.0));
+        // A version the log never saw drawn is timed from the stroke's end.
+        assert_eq!(log.stroke_ended(11, 1200.0), None);
+        assert_eq!(log.shown(11, 1203.0), Some(3.0));
+        log.drawn(12, 2000.0);
+        log.stroke_ended(12, 2000.0);
         log.cancel();
-        assert_eq!(log.shown(9, 2010.0), None, "an undone stroke is not timed");
-        for (i, ms) in [10.0, 30.0, 20.0, 50.0].iter().enumerate() {
-            log.stroke_ended(10 + i as u64, 0.0);
-            log.shown(10 + i as u64, *ms);
+        assert_eq!(log.shown(12, 2010.0), None, "an undone stroke is not timed");
+        assert_eq!(log.samples(), &[50.0, 4.0, 3.0]);
+        for (i, ms) in [10.0, 30.0, 20.0].iter().enumerate() {
+            let v = 20 + i as u64;
+            log.drawn(v, 0.0);
+            log.stroke_ended(v, 1.0);
+            log.shown(v, *ms);
         }
-        assert_eq!(log.samples().len(), 5);
-        // 10, 20, 30, 40, 50: median 30, p95 50.
-        assert_eq!(log.median(), Some(30.0));
+        // 3, 4, 10, 20, 30, 50: median 10 (nearest rank 3 of 6), p95 50.
+        assert_eq!(log.median(), Some(10.0));
         assert_eq!(log.p95(), Some(50.0));
         assert_eq!(percentile(&[], 50.0), None);
         let hundred: Vec<f64> = (1..=100).map(f64::from).collect();

@@ -77,10 +77,11 @@ pub fn DrawView(
             .unwrap_or_else(|| state.with(EngineState::preferred_classifier))
     });
 
-    // The MNIST-style input of the drawing's current version, made at most once a frame.
+    // The MNIST-style input of the drawing's current version.
     let input = RwSignal::new(None::<(u64, Vec<u8>)>);
     let input_error = RwSignal::new(None::<String>);
-    let frame_pending = StoredValue::new(false);
+    // The drawing's version whose input was made last.
+    let made = StoredValue::new(None::<u64>);
     let gate = StoredValue::new(LatestOnly::default());
     let latency = RwSignal::new(LatencyLog::default());
 
@@ -110,31 +111,36 @@ pub fn DrawView(
             gate.try_update_value(LatestOnly::forget_waiting);
         }
     };
-    Effect::new(move |_| {
-        drawing.track();
-        if frame_pending.get_value() {
-            return;
+    // Makes the input of the drawing's current version and asks for its reading.
+    let make_input = move || {
+        let Some((version, ink)) =
+            drawing.try_with_untracked(|d| (d.version(), d.rasterise(RASTER_SIDE)))
+        else {
+            return; // the view is gone
+        };
+        match mnist_style(&ink, RASTER_SIDE, RASTER_SIDE) {
+            Ok(image) => {
+                input_error.try_set(None);
+                input.try_set(image.map(|i| (version, pixels_to_bytes(&i))));
+                if loaded.get_untracked() {
+                    want();
+                }
+            }
+            Err(e) => {
+                input_error.try_set(Some(e.to_string()));
+            }
         }
-        frame_pending.set_value(true);
-        request_animation_frame(move || {
-            if frame_pending.try_set_value(false).is_some() {
-                return; // the view is gone
-            }
-            let (version, ink) =
-                drawing.with_untracked(|d| (d.version(), d.rasterise(RASTER_SIDE)));
-            match mnist_style(&ink, RASTER_SIDE, RASTER_SIDE) {
-                Ok(image) => {
-                    input_error.try_set(None);
-                    input.try_set(image.map(|i| (version, pixels_to_bytes(&i))));
-                    if loaded.get_untracked() {
-                        want();
-                    }
-                }
-                Err(e) => {
-                    input_error.try_set(Some(e.to_string()));
-                }
-            }
-        });
+    };
+    // Every change of the drawing: its input made at once (a few hundred microseconds; the
+    // browser sends at most one pointer move a frame), and the reading asked for (one request
+    // at a time: `LatestOnly`). Not for a repeated version (the end of a stroke adds no point).
+    Effect::new(move |_| {
+        let version = drawing.with(Drawing::version);
+        // What the log shows changes only with a new sample: no notification here.
+        latency.update_untracked(|l| l.drawn(version, now_ms()));
+        if made.try_update_value(|m| m.replace(version) != Some(version)) == Some(true) {
+            make_input();
+        }
     });
     // Another model, or the models just loaded: read the drawing again.
     Effect::new(move |_| {
@@ -144,23 +150,33 @@ pub fn DrawView(
             want();
         }
     });
-    // An answer came back: the newest drawing goes next, if it waited.
+    // Answers came back (counted since the view opened): the newest drawing goes next, if
+    // it waited.
+    let answers_seen = StoredValue::new(state.with_untracked(|s| s.drawing_answers));
     Effect::new(move |_| {
-        state.with(|s| s.drawing_answers);
-        if gate
-            .try_update_value(LatestOnly::answered)
-            .flatten()
-            .is_some()
+        let total = state.with(|s| s.drawing_answers);
+        let new = answers_seen
+            .try_update_value(|seen| total.saturating_sub(std::mem::replace(seen, total)))
+            .unwrap_or(0);
+        if new > 0
+            && gate
+                .try_update_value(|g| g.answered(new))
+                .flatten()
+                .is_some()
         {
             send_current();
         }
     });
-    // Latency: from a stroke's end to the reading of the drawing it finished.
+    // Latency: from a stroke's last point to the reading of the drawing it finished (the
+    // log is shown anew only when it records a sample).
     Effect::new(move |_| {
-        if let Some(seq) = state.with(|s| s.drawing.as_ref().map(|d| d.seq)) {
-            latency.update(|l| {
-                l.shown(seq, now_ms());
-            });
+        if let Some(seq) = state.with(|s| s.drawing.as_ref().map(|d| d.seq))
+            && latency
+                .try_update_untracked(|l| l.shown(seq, now_ms()))
+                .flatten()
+                .is_some()
+        {
+            latency.notify();
         }
     });
 
@@ -279,7 +295,13 @@ pub fn DrawView(
 
     let stroke_end = Callback::new(move |()| {
         let v = drawing.with_untracked(Drawing::version);
-        latency.update(|l| l.stroke_ended(v, now_ms()));
+        if latency
+            .try_update_untracked(|l| l.stroke_ended(v, now_ms()))
+            .flatten()
+            .is_some()
+        {
+            latency.notify();
+        }
     });
     let undo = move || {
         latency.update(LatencyLog::cancel);
@@ -358,7 +380,7 @@ pub fn DrawView(
                 data-p95=move || latency.with(|l| l.p95().map(|m| format!("{m:.1}")).unwrap_or_default())>
                 {move || latency.with(|l| match (l.samples().last(), l.median(), l.p95()) {
                     (Some(last), Some(m), Some(p)) => format!(
-                        "Updated {last:.0} ms after the stroke ended (median {m:.0} ms, 95th percentile {p:.0} ms over {} strokes).",
+                        "Updated {last:.0} ms after the stroke's last point (median {m:.0} ms, 95th percentile {p:.0} ms over {} strokes).",
                         l.samples().len()),
                     _ => String::new(),
                 })}

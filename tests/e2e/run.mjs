@@ -240,7 +240,7 @@ async function drawChecks(page, label, strokesToTime) {
   check(cleared, `${label}: Delete on the pad clears it`);
   await page.click('[data-testid="draw-clear"]').catch(() => {});
 
-  // Latency: from the end of each stroke to the reconstruction of that drawing, on a fresh view.
+  // Latency: from each stroke's last point to the reading of that drawing, on a fresh view.
   await goTo(page, "train");
   await goTo(page, "draw");
   await page.waitForSelector('[data-testid="draw-pad"]');
@@ -255,7 +255,7 @@ async function drawChecks(page, label, strokesToTime) {
   }
   const median = +(await drawData(page, "draw-latency", "median"));
   const p95 = +(await drawData(page, "draw-latency", "p95"));
-  console.log(`${label}: stroke end → reconstruction over ${timed} strokes: median ${median.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms`);
+  console.log(`${label}: a stroke's last point → its reading over ${timed} strokes: median ${median.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms`);
   check(median > 0 && p95 >= median, `${label}: the page measures its latency (median ${median} ms, p95 ${p95} ms)`);
   await page.screenshot({ path: path.join(shots, `draw-${label}.png`), fullPage: true });
 }
