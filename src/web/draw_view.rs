@@ -239,13 +239,16 @@ pub fn DrawView(
     // A cleared pad starts a new subject (`LiveSlot::forget`).
     let last_answer = state.with_untracked(|s| s.decoded.get(INTERP_SLOT).map_or(0, |d| d.seq));
     let interp_slot = RwSignal::new(LiveSlot::<(String, ImageRef)>::after(last_answer));
+    // Tracked, so the strip is asked for when a stroke ends: the drawing's last version was
+    // read while the pointer was still down, and the end adds no new one.
+    let stroke_in_progress = Memo::new(move |_| drawing.with(Drawing::is_drawing));
     Effect::new(move |_| {
         let Some(t) = target.get() else { return };
         let model = autoencoder.get();
         let Some((version, pixels)) = input.get() else {
             return;
         };
-        if drawing.with_untracked(Drawing::is_drawing) || !loaded.get_untracked() {
+        if stroke_in_progress.get() || !loaded.get_untracked() {
             return;
         }
         let to = match t {
