@@ -80,8 +80,6 @@ pub fn DrawView(
     // The MNIST-style input of the drawing's current version.
     let input = RwSignal::new(None::<(u64, Vec<u8>)>);
     let input_error = RwSignal::new(None::<String>);
-    // The drawing's version whose input was made last.
-    let made = StoredValue::new(None::<u64>);
     let gate = StoredValue::new(LatestOnly::default());
     let latency = RwSignal::new(LatencyLog::default());
 
@@ -138,7 +136,8 @@ pub fn DrawView(
         let version = drawing.with(Drawing::version);
         // What the log shows changes only with a new sample: no notification here.
         latency.update_untracked(|l| l.drawn(version, now_ms()));
-        if made.try_update_value(|m| m.replace(version) != Some(version)) == Some(true) {
+        let made = input.with_untracked(|i| i.as_ref().map(|(v, _)| *v)) == Some(version);
+        if !made {
             make_input();
         }
     });
