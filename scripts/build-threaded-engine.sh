@@ -8,7 +8,8 @@
 #   usage: scripts/build-threaded-engine.sh [output folder]
 # Trunk runs it as a build-stage hook (Trunk.toml), beside its own builds, into its staging
 # folder ($TRUNK_STAGING_DIR); without an argument or that variable it writes into dist/.
-# Writes worker_cpu_threads.js, worker_cpu_threads_bg.wasm and worker_cpu_threads_loader.js.
+# Writes worker_cpu_threads.js, worker_cpu_threads_bg.wasm and worker_cpu_threads_loader.js, and
+# the same three of worker_cpu_threads_relaxed (built with relaxed SIMD, for browsers that have it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${TRUNK_STAGING_DIR:-dist}}"
@@ -22,18 +23,27 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 # A build folder of its own: other RUSTFLAGS would otherwise rebuild trunk's wasm each time.
 target="${THREADS_TARGET_DIR:-$CARGO_TARGET_DIR-threads}"
 
-# Not --offline (trunk's builds are): the standard library's own crates come from crates.io
-# the first time.
-RUSTFLAGS="$(threads_rustflags)" \
-  cargo "+$nightly" build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
-  --target-dir "$target" --bin worker_cpu --no-default-features --features threads
 glue="$(mktemp -d)"
 trap 'rm -rf "$glue"' EXIT
-# No name section (10 of its 18 MB: the rebuilt std keeps every symbol name), as trunk strips.
-wasm-bindgen --target no-modules --no-typescript --remove-name-section --out-dir "$glue" \
-  --out-name worker_cpu_threads \
-  "$target/wasm32-unknown-unknown/release/worker_cpu.wasm"
-cp "$glue/worker_cpu_threads.js" "$glue/worker_cpu_threads_bg.wasm" "$out/"
-printf 'importScripts("./worker_cpu_threads.js");wasm_bindgen("./worker_cpu_threads_bg.wasm");' \
-  >"$out/worker_cpu_threads_loader.js"
-echo "threaded CPU engine in $out: $(du -h "$out/worker_cpu_threads_bg.wasm" | cut -f1) wasm"
+
+# One build: $1 the output's name, $2 its build folder, $3 compiler flags beyond the threads'.
+build() {
+  local name="$1" dir="$2" extra="$3"
+  # Not --offline (trunk's builds are): the standard library's own crates come from crates.io
+  # the first time.
+  RUSTFLAGS="$(threads_rustflags)$extra" \
+    cargo "+$nightly" build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
+    --target-dir "$dir" --bin worker_cpu --no-default-features --features threads
+  # No name section (10 of its 18 MB: the rebuilt std keeps every symbol name), as trunk strips.
+  wasm-bindgen --target no-modules --no-typescript --remove-name-section --out-dir "$glue" \
+    --out-name "$name" "$dir/wasm32-unknown-unknown/release/worker_cpu.wasm"
+  cp "$glue/$name.js" "$glue/${name}_bg.wasm" "$out/"
+  printf 'importScripts("./%s.js");wasm_bindgen("./%s_bg.wasm");' "$name" "$name" >"$out/${name}_loader.js"
+  echo "threaded CPU engine $name in $out: $(du -h "$out/${name}_bg.wasm" | cut -f1) wasm"
+}
+
+build worker_cpu_threads "$target" ""
+# The same with relaxed SIMD, for browsers that have it (src/web/wasm_features.rs): the matrix
+# products' multiply-adds fused (vendor/gemm-f32, vendor/macerator). A build folder of its own,
+# as its flags differ.
+build worker_cpu_threads_relaxed "$target-relaxed" " -C target-feature=+relaxed-simd"

@@ -8,7 +8,7 @@
 #   cargo test --release (library, CLI, native wgpu on lavapipe);
 #   trunk build --release (the page, in dist/, with the threaded CPU engine: Trunk.toml's hook);
 #   the library's browser tests in headless Chromium (in a dedicated worker): on the CPU as the
-#     threaded engine is built (nightly, atomics), and with wasm-pack on WebGPU;
+#     threaded engine with relaxed SIMD is built (nightly, atomics), and with wasm-pack on WebGPU;
 #   Playwright end-to-end tests of dist/ in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,13 +60,15 @@ fi
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 step "browser tests: the library in headless Chromium, CPU backend, built as the threaded engine"
-# As `worker_cpu_threads` is built (nightly, atomics, the standard library rebuilt; the runner
-# serves the page cross-origin isolated), in its build folder. Not through wasm-pack, which
-# would ask rustup for nightly's wasm32 standard library, which build-std makes unneeded.
+# As `worker_cpu_threads_relaxed` is built, the engine Chromium loads (nightly, atomics, the
+# standard library rebuilt, relaxed SIMD; the runner serves the page cross-origin isolated), in
+# its build folder. Not through wasm-pack, which would ask rustup for nightly's wasm32 standard
+# library, which build-std makes unneeded.
 . scripts/nightly.sh
-RUSTFLAGS="$(threads_rustflags)" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+RUSTFLAGS="$(threads_rustflags) -C target-feature=+relaxed-simd" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo "+$(nightly_toolchain)" test --release --target wasm32-unknown-unknown \
-  -Z build-std=std,panic_abort --target-dir "$CARGO_TARGET_DIR-threads" \
+  -Z build-std=std,panic_abort --target-dir "$CARGO_TARGET_DIR-threads-relaxed" \
   --no-default-features --features threads --test browser
 
 step "wasm-pack test: the same tests on WebGPU (Chromium's software adapter, SwiftShader)"

@@ -316,3 +316,25 @@ fn links_and_lessons_read_in_the_browser() {
         }
     }
 }
+
+/// The page's relaxed SIMD probe: Chromium (the test browser, 114 on) validates it, and the
+/// same module with its relaxed opcode replaced by one no browser assigns, or cut short, does
+/// not, so a browser without the feature gets the plain build rather than one it cannot compile.
+#[cfg(feature = "web")]
+#[wasm_bindgen_test]
+fn the_relaxed_simd_probe_validates_here_and_fails_when_broken() {
+    use latent_lab::web::wasm_features::{RELAXED_SIMD_PROBE, relaxed_simd, validates};
+
+    assert!(relaxed_simd(), "Chromium runs relaxed SIMD");
+    let madd = RELAXED_SIMD_PROBE
+        .windows(3)
+        .position(|w| w == [0xfd, 0x85, 0x02])
+        .expect("the probe holds f32x4.relaxed_madd");
+    let mut unknown = RELAXED_SIMD_PROBE;
+    unknown[madd + 1..madd + 3].copy_from_slice(&[0xff, 0x03]); // 0xfd 0x1ff: unassigned
+    assert!(!validates(&unknown));
+    assert!(!validates(
+        &RELAXED_SIMD_PROBE[..RELAXED_SIMD_PROBE.len() - 1]
+    ));
+    assert!(!validates(b"not wasm"));
+}

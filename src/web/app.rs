@@ -18,8 +18,9 @@ use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
 use super::transfer_view::TransferView;
 use super::view_link::LinkNotices;
+use super::wasm_features::relaxed_simd;
 use super::webgpu_probe::probe_webgpu;
-use crate::engine::bundle::EngineBundle;
+use crate::engine::bundle::{BrowserSupport, EngineBundle, relaxed_simd_turned_off};
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
@@ -130,13 +131,19 @@ pub fn App() -> impl IntoView {
         let _ = location().set_hash(&Route::Train.hash());
     });
     let client = StoredValue::new_local(None::<EngineClient>);
+    let relaxed_simd_off = relaxed_simd_turned_off(&search);
     leptos::task::spawn_local(async move {
         // Only a browser with a WebGPU adapter downloads the engine build that contains wgpu.
-        let adapter = match choice {
+        let webgpu_adapter = match choice {
             BackendChoice::Auto => probe_webgpu().await.is_ok(),
             _ => false,
         };
-        let bundle = EngineBundle::for_choice(choice, adapter, cross_origin_isolated());
+        let browser = BrowserSupport {
+            webgpu_adapter,
+            isolated: cross_origin_isolated(),
+            relaxed_simd: relaxed_simd() && !relaxed_simd_off,
+        };
+        let bundle = EngineBundle::for_choice(choice, browser);
         match EngineClient::spawn(
             &base,
             bundle,

@@ -37,6 +37,7 @@ mod tab_channel;
 mod train_view;
 mod transfer_view;
 mod view_link;
+pub mod wasm_features;
 mod web_locks;
 mod webgpu_probe;
 pub mod worker;

@@ -288,6 +288,7 @@ try {
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     check((cores >= 2 ? new RegExp(`${cores} threads`) : /one thread/).test(header),
       `the CPU engine names its threads (${cores} cores)`);
+    check(/wasm relaxed SIMD/.test(header), `the CPU engine is the build with relaxed SIMD (Chromium has it)`);
     await page.screenshot({ path: path.join(shots, "train-cpu-loaded.png"), fullPage: true });
 
     // A one-epoch training on 2,000 images.
@@ -773,8 +774,10 @@ try {
     await browser.close();
   }
 
-  // 3. A host that sends no COOP/COEP headers: the single-threaded engine, said in the header;
-  // a training learns as well.
+  // 3. A browser without relaxed SIMD (`?relaxed-simd=off` stands in): the plain threaded build.
+  // A host that sends no COOP/COEP headers: the single-threaded engine, said in the header.
+  // Each trains and learns.
+  await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: true, relaxedSimd: false });
   await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: false });
 
   // 4. The variational autoencoder: offered by the form, trained, listed (issue 20).

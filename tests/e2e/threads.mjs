@@ -1,27 +1,30 @@
 // The CPU engine on WebAssembly threads (issue 19, part 2), in headless Chromium. Served
-// cross-origin isolated (as `trunk serve` does), the page loads the threaded engine: the header
-// names its threads and a training learns. Served without isolation (a host that sends no
-// COOP/COEP), the page loads the single-threaded engine, says so and why, and trains as well.
-//   node tests/e2e/threads.mjs [dist-folder]     (both; tests/e2e/run.mjs runs the second)
+// cross-origin isolated (as `trunk serve` does), the page loads the threaded engine built with
+// relaxed SIMD (Chromium has it): the header names its threads and relaxed SIMD, and a training
+// learns. With `?relaxed-simd=off` (as in a browser without relaxed SIMD) it loads the plain
+// threaded build, and trains as well. Served without isolation (a host that sends no COOP/COEP),
+// the page loads the single-threaded engine, says so and why, and trains as well.
+//   node tests/e2e/threads.mjs [dist-folder]     (all three; tests/e2e/run.mjs runs the last two)
 import { chromium } from "playwright-core";
 import path from "node:path";
 import { serve } from "./server.mjs";
 import { collectErrors, runAlone } from "./standalone.mjs";
 import { lossSeries, trainToEnd } from "./training.mjs";
 
-/** Opens `?backend=cpu#/train` on a server with or without isolation, checks what the header
- *  says of the engine's threads, trains one epoch on 2,000 images and checks that it learned. */
-export async function threadsChecks({ dist, root, chromiumPath, args, check, isolated }) {
+/** Opens `?backend=cpu#/train` on a server with or without isolation (and relaxed SIMD left to
+ *  the browser, or turned off), checks which engine loads and what the header says of its
+ *  threads, trains one epoch on 2,000 images and checks that it learned. */
+export async function threadsChecks({ dist, root, chromiumPath, args, check, isolated, relaxedSimd = true }) {
   const server = await serve(dist, root, { isolated });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: chromiumPath, args });
-  const label = isolated ? "cross-origin isolated" : "not isolated";
+  const label = (isolated ? "cross-origin isolated" : "not isolated") + (relaxedSimd ? "" : ", relaxed SIMD off");
   try {
     const page = await browser.newPage();
     const errors = collectErrors(page);
     const engines = [];
     page.on("worker", (w) => engines.push(path.basename(new URL(w.url()).pathname)));
-    await page.goto(`${origin}/?backend=cpu#/train`);
+    await page.goto(`${origin}/?backend=cpu${relaxedSimd ? "" : "&relaxed-simd=off"}#/train`);
     await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
       null, { timeout: 180_000 });
     // The backend line is written once the engine has chosen (and started its threads).
@@ -30,11 +33,16 @@ export async function threadsChecks({ dist, root, chromiumPath, args, check, iso
     const header = (await page.textContent('[data-testid="backend"]')).trim();
     const [crossOriginIsolated, cores] = await page.evaluate(() => [self.crossOriginIsolated, navigator.hardwareConcurrency]);
     check(crossOriginIsolated === isolated, `${label}: crossOriginIsolated is ${isolated}`);
-    const threaded = engines.includes("worker_cpu_threads_loader.js");
+    const threaded = engines.some((e) => e.startsWith("worker_cpu_threads"));
     if (isolated) {
-      check(threaded, `${label}: the page loads the threaded CPU engine (workers: ${engines.join(", ")})`);
+      const engine = relaxedSimd ? "worker_cpu_threads_relaxed_loader.js" : "worker_cpu_threads_loader.js";
+      check(engines.includes(engine) && engines.filter((e) => e.startsWith("worker_cpu")).length === 1,
+        `${label}: the page loads the threaded CPU engine ${engine} alone (workers: ${engines.join(", ")})`);
       const threads = cores >= 2 ? new RegExp(`${cores} threads`) : /one thread/;
       check(threads.test(header), `${label}: the header names the engine's threads (${cores} cores): "${header}"`);
+      const simd = relaxedSimd ? /wasm relaxed SIMD/ : /wasm SIMD/;
+      check(simd.test(header) && (relaxedSimd || !/relaxed/.test(header)),
+        `${label}: the header says which SIMD the engine was built with: "${header}"`);
     } else {
       check(!threaded && engines.includes("worker_cpu_loader.js"),
         `${label}: the page loads the single-threaded CPU engine (workers: ${engines.join(", ")})`);
@@ -53,5 +61,7 @@ export async function threadsChecks({ dist, root, chromiumPath, args, check, iso
 }
 
 await runAlone(import.meta.url, async (context) => {
-  for (const isolated of [true, false]) await threadsChecks({ ...context, isolated });
+  for (const [isolated, relaxedSimd] of [[true, true], [true, false], [false, true]]) {
+    await threadsChecks({ ...context, isolated, relaxedSimd });
+  }
 });

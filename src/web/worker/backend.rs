@@ -16,7 +16,13 @@ pub(crate) struct ChosenBackend {
 
 async fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
     let mut device = kind.cpu_backend();
-    device.description = format!("{kind} (CPU, wasm SIMD{})", kernel_threads().await);
+    // Only the threaded engine has a build with relaxed SIMD (scripts/build-threaded-engine.sh).
+    let simd = if cfg!(target_feature = "relaxed-simd") {
+        "wasm relaxed SIMD"
+    } else {
+        "wasm SIMD"
+    };
+    device.description = format!("{kind} (CPU, {simd}{})", kernel_threads().await);
     ChosenBackend {
         device,
         software: false,
