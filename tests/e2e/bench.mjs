@@ -1,6 +1,7 @@
 // Benchmark of the page's training speed in headless Chromium (prints figures, asserts nothing).
 //   node tests/e2e/bench.mjs [dist-folder]     (scripts/bench-page.sh builds dist/ first)
 //   ISOLATED=0 serves the page without cross-origin isolation (the single-threaded engine); SKIP_WEBGPU=1 measures the CPU only;
+//   RELAXED_SIMD=off loads the threaded engine's plain build rather than the one with relaxed SIMD;
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
 //   ends inside the measured 12 s).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
@@ -83,7 +84,9 @@ async function measure(label, query, extraArgs) {
 }
 
 try {
-  await measure("CPU backend (flex, wasm SIMD)", "?backend=cpu", []);
+  // RELAXED_SIMD=off: the plain threaded build where the browser would load the relaxed one.
+  const relaxedOff = process.env.RELAXED_SIMD === "off" ? "&relaxed-simd=off" : "";
+  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}`, []);
   if (!process.env.SKIP_WEBGPU) {
     await measure("WebGPU (Chromium's software adapter)", "?backend=webgpu", ["--enable-unsafe-webgpu"]);
   }
