@@ -7,13 +7,21 @@
 #   bare    the page's bare step in a browser worker (tests/browser_bench.rs, wasm-pack)
 #   page    the page's own training in headless Chromium (tests/e2e/bench.mjs, CPU engine,
 #           served cross-origin isolated: on every core)
-# then prints each round's ratios to PyTorch and their medians. The machine's speed drifts
+# then prints each round's ratios to PyTorch and their medians. PARTS (default all four: "torch
+# native bare page") picks which run, e.g. PARTS="torch page" when only the page's ratio is
+# wanted and the native and wasm-pack benchmark builds are cold. The machine's speed drifts
 # within minutes: only ratios of one round are compared. PyTorch comes from PyPI (pinned) into
 # a virtual environment under the build folder; the first run installs it (about 2 min here;
 # 5.3 GB with the CUDA libraries that PyPI's wheel brings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-5}"
+PARTS=" ${PARTS:-torch native bare page} "
+runs() { [[ "$PARTS" == *" $1 "* ]]; }
+if ! runs torch; then
+  echo "PARTS must include torch: every figure is compared with PyTorch's of its round" >&2
+  exit 2
+fi
 TORCH_VERSION="2.15.0"
 scripts/install-tools.sh test >/dev/null
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
@@ -26,9 +34,9 @@ fi
 cores="$(nproc)"
 echo "machine: $cores cores; $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"
 
-echo "building: the native benchmark, the browser benchmark, the page (dist/)"
-cargo bench --bench train_step --no-run >/dev/null 2>&1
-trunk build --release >/dev/null 2>&1
+echo "parts:$PARTS; building what they need"
+if runs native; then cargo bench --bench train_step --no-run >/dev/null 2>&1; fi
+if runs page; then trunk build --release >/dev/null 2>&1; fi
 
 torch_step() {
   "$venv/bin/python" benches/torch_reference_step.py --device cpu --threads "$cores" 2>/dev/null \
@@ -56,10 +64,13 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (
 declare -a r_native r_bare r_page
 printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' round torch native bare page native/t bare/t page/t
 for round in $(seq 1 "$ROUNDS"); do
-  t="$(torch_step)"; n="$(native_step)"; b="$(bare_step)"; p="$(page_training)"
+  t="$(torch_step)"; n=""; b=""; p=""
+  if runs native; then n="$(native_step)"; fi
+  if runs bare; then b="$(bare_step)"; fi
+  if runs page; then p="$(page_training)"; fi
   rn="$(ratio "$n" "$t")"; rb="$(ratio "$b" "$t")"; rp="$(ratio "$p" "$t")"
   r_native+=("$rn"); r_bare+=("$rb"); r_page+=("$rp")
-  printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' "$round" "$t" "$n" "$b" "$p" "$rn" "$rb" "$rp"
+  printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' "$round" "$t" "${n:--}" "${b:--}" "${p:--}" "$rn" "$rb" "$rp"
 done
 echo "median ratio to PyTorch (images/s over PyTorch's, same round):" \
   "native $(printf '%s\n' "${r_native[@]}" | grep -v '^-$' | median)," \
