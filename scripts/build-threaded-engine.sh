@@ -26,12 +26,12 @@ target="${THREADS_TARGET_DIR:-$CARGO_TARGET_DIR-threads}"
 glue="$(mktemp -d)"
 trap 'rm -rf "$glue"' EXIT
 
-# One build: $1 the output's name, $2 its build folder, $3 compiler flags beyond the threads'.
+# One build: $1 the output's name, $2 its build folder, $3 its compiler flags.
 build() {
-  local name="$1" dir="$2" extra="$3"
+  local name="$1" dir="$2" flags="$3"
   # Not --offline (trunk's builds are): the standard library's own crates come from crates.io
   # the first time.
-  RUSTFLAGS="$(threads_rustflags)$extra" \
+  RUSTFLAGS="$flags" \
     cargo "+$nightly" build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
     --target-dir "$dir" --bin worker_cpu --no-default-features --features threads
   # No name section (10 of its 18 MB: the rebuilt std keeps every symbol name), as trunk strips.
@@ -42,8 +42,8 @@ build() {
   echo "threaded CPU engine $name in $out: $(du -h "$out/${name}_bg.wasm" | cut -f1) wasm"
 }
 
-build worker_cpu_threads "$target" ""
+build worker_cpu_threads "$target" "$(threads_rustflags)"
 # The same with relaxed SIMD, for browsers that have it (src/web/wasm_features.rs): the matrix
 # products' multiply-adds fused (vendor/gemm-f32, vendor/macerator). A build folder of its own,
 # as its flags differ.
-build worker_cpu_threads_relaxed "$target-relaxed" " -C target-feature=+relaxed-simd"
+build worker_cpu_threads_relaxed "$target-relaxed" "$(relaxed_threads_rustflags)"

@@ -29,3 +29,9 @@ threads_rustflags() {
   done
   echo "$flags"
 }
+
+# The same with relaxed SIMD (fused multiply-adds in gemm): the threaded engine's second build
+# and the CPU browser tests, which must build alike to share a build folder.
+relaxed_threads_rustflags() {
+  echo "$(threads_rustflags) -C target-feature=+relaxed-simd"
+}

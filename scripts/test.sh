@@ -65,7 +65,7 @@ step "browser tests: the library in headless Chromium, CPU backend, built as the
 # its build folder. Not through wasm-pack, which would ask rustup for nightly's wasm32 standard
 # library, which build-std makes unneeded.
 . scripts/nightly.sh
-RUSTFLAGS="$(threads_rustflags) -C target-feature=+relaxed-simd" \
+RUSTFLAGS="$(relaxed_threads_rustflags)" \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo "+$(nightly_toolchain)" test --release --target wasm32-unknown-unknown \
   -Z build-std=std,panic_abort --target-dir "$CARGO_TARGET_DIR-threads-relaxed" \
