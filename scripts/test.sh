@@ -26,6 +26,11 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 # a fresh clone reuses the long optimised builds of burn (cargo's fingerprints keep it right).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 echo "build folder: $CARGO_TARGET_DIR"
+# CI's fresh clone: the vendored crates' files get their last commit's time, so that their
+# builds in the shared build folder (and burn's above them) are reused, not redone in each build.
+if [ "${CI:-}" = true ]; then
+  scripts/pin-vendor-mtimes.sh
+fi
 
 step "a newcomer's serve command from an empty cargo home (until all four wasm builds compile)"
 scripts/check-fresh-serve.sh
