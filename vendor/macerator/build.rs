@@ -1,6 +1,10 @@
 use cfg_aliases::cfg_aliases;
 
 fn main() {
+    // [Latent Lab patch] Without a rerun-if-changed, cargo reruns a path crate's build script
+    // whenever the newest file of the crate has another time or path than at its last run: in
+    // every fresh clone (CI's), and macerator and all of burn above it were rebuilt each time.
+    println!("cargo:rerun-if-changed=build.rs");
     cfg_aliases! {
         x86: { any(target_arch = "x86", target_arch = "x86_64") },
         aarch64: { target_arch = "aarch64" },
