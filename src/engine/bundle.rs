@@ -60,6 +60,78 @@ impl EngineBundle {
     }
 }
 
+/// When a WebGPU start begins on the CPU engine and moves to the WebGPU engine once that
+/// has loaded (`?handover=`), rather than waiting for its larger download.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HandOverMode {
+    /// On a hardware adapter. On a software one the CPU engine is usually faster, and the
+    /// WebGPU engine loads at once, as before.
+    #[default]
+    HardwareAdapter,
+    /// On any adapter (`always`).
+    Always,
+    /// On any adapter, but only once the page's test hook releases it (`held`: the
+    /// end-to-end test starts a training on the CPU first).
+    Held,
+    /// Never: one engine, loaded at once (`off`).
+    Off,
+}
+
+impl HandOverMode {
+    pub fn from_query(query: &str) -> Result<Self, String> {
+        match query_value(query, "handover")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("") | Some("auto") => Ok(Self::HardwareAdapter),
+            Some("always") => Ok(Self::Always),
+            Some("held") => Ok(Self::Held),
+            Some("off") => Ok(Self::Off),
+            Some(other) => Err(format!(
+                "unknown handover '{other}' in the address (use auto, always or off)"
+            )),
+        }
+    }
+}
+
+/// The engines a start loads: `first` at once, and `then` beside it, to move to once it has
+/// loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartPlan {
+    pub first: EngineBundle,
+    pub then: Option<EngineBundle>,
+}
+
+impl StartPlan {
+    /// `software_adapter`: the browser's WebGPU adapter is a software one.
+    pub fn new(
+        choice: BackendChoice,
+        browser: BrowserSupport,
+        software_adapter: bool,
+        mode: HandOverMode,
+    ) -> Self {
+        let bundle = EngineBundle::for_choice(choice, browser);
+        let moves = choice == BackendChoice::Auto
+            && bundle == EngineBundle::Full
+            && match mode {
+                HandOverMode::HardwareAdapter => !software_adapter,
+                HandOverMode::Always | HandOverMode::Held => true,
+                HandOverMode::Off => false,
+            };
+        if moves {
+            StartPlan {
+                first: EngineBundle::for_choice(BackendChoice::Cpu, browser),
+                then: Some(bundle),
+            }
+        } else {
+            StartPlan {
+                first: bundle,
+                then: None,
+            }
+        }
+    }
+}
+
 /// Whether the address turns relaxed SIMD off (`?relaxed-simd=off`), to compare the two
 /// threaded builds on one browser. Anything else, or nothing, leaves it to the browser.
 pub fn relaxed_simd_turned_off(query: &str) -> bool {
@@ -147,6 +219,74 @@ mod tests {
         assert!(!relaxed_simd_turned_off("?relaxed-simd=on"));
         assert!(!relaxed_simd_turned_off("?relaxed-simd"));
         assert!(!relaxed_simd_turned_off("?simd=off"));
+    }
+
+    #[test]
+    fn a_webgpu_start_begins_on_the_cpu_engine_on_a_hardware_adapter() {
+        use BackendChoice::*;
+        use EngineBundle::*;
+        let browser = |isolated| BrowserSupport {
+            webgpu_adapter: true,
+            isolated,
+            relaxed_simd: true,
+        };
+        let plan = |choice, isolated, software, mode| {
+            let p = StartPlan::new(choice, browser(isolated), software, mode);
+            (p.first, p.then)
+        };
+        let default = HandOverMode::HardwareAdapter;
+        assert_eq!(
+            plan(Auto, true, false, default),
+            (CpuThreadedRelaxed, Some(Full))
+        );
+        assert_eq!(plan(Auto, false, false, default), (CpuOnly, Some(Full)));
+        // A software adapter: the WebGPU engine at once, unless the address asks for the move.
+        assert_eq!(plan(Auto, true, true, default), (Full, None));
+        assert_eq!(
+            plan(Auto, true, true, HandOverMode::Always),
+            (CpuThreadedRelaxed, Some(Full))
+        );
+        assert_eq!(
+            plan(Auto, false, true, HandOverMode::Held),
+            (CpuOnly, Some(Full))
+        );
+        assert_eq!(plan(Auto, true, false, HandOverMode::Off), (Full, None));
+        // What the person asked for is loaded at once, and stays.
+        for mode in [
+            default,
+            HandOverMode::Always,
+            HandOverMode::Held,
+            HandOverMode::Off,
+        ] {
+            assert_eq!(plan(WebGpu, true, false, mode), (Full, None));
+            assert_eq!(plan(Ndarray, true, false, mode), (Full, None));
+            assert_eq!(plan(Cpu, true, false, mode), (CpuThreadedRelaxed, None));
+        }
+        // No adapter: the CPU engine, nothing to move to.
+        let none = BrowserSupport {
+            webgpu_adapter: false,
+            isolated: true,
+            relaxed_simd: false,
+        };
+        let p = StartPlan::new(Auto, none, false, HandOverMode::Always);
+        assert_eq!((p.first, p.then), (CpuThreaded, None));
+    }
+
+    #[test]
+    fn the_address_picks_the_hand_over_mode() {
+        let mode = HandOverMode::from_query;
+        assert_eq!(mode(""), Ok(HandOverMode::HardwareAdapter));
+        assert_eq!(mode("?handover=auto"), Ok(HandOverMode::HardwareAdapter));
+        assert_eq!(
+            mode("?backend=auto&handover=ALWAYS"),
+            Ok(HandOverMode::Always)
+        );
+        assert_eq!(mode("?handover=held"), Ok(HandOverMode::Held));
+        assert_eq!(mode("?handover=off"), Ok(HandOverMode::Off));
+        assert_eq!(
+            mode("?handover=soon"),
+            Err("unknown handover 'soon' in the address (use auto, always or off)".into())
+        );
     }
 
     #[test]

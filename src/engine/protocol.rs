@@ -43,8 +43,9 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// ([`ToEngine::CoordinatePair`], [`ToEngine::Brush`]); the latent map through the epochs
 /// ([`ToEngine::EpochMaps`]). 10: the maps say each one's optimiser steps (a watched run
 /// records between epochs too); pretrained models answer with their bundled maps. 11: pixels
-/// and file bytes travel as base64 strings (`base64::bytes`), not arrays of numbers.
-pub const PROTOCOL_VERSION: u32 = 11;
+/// and file bytes travel as base64 strings (`base64::bytes`), not arrays of numbers. 12: the
+/// page asks whether the engine is idle ([`ToEngine::AskIdle`]) before moving to WebGPU.
+pub const PROTOCOL_VERSION: u32 = 12;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -254,6 +255,9 @@ pub enum ToEngine {
         #[serde(with = "crate::engine::base64::bytes")]
         pixels: Vec<u8>,
     },
+    /// Whether anything runs or is under way in this engine ([`FromEngine::IdleAnswer`]): the
+    /// page moves to the WebGPU engine once it has loaded, and only when nothing would be lost.
+    AskIdle,
 }
 
 /// How a [`ToEngine::Decode`] asks for each frame's diagnostics.
@@ -487,6 +491,10 @@ pub enum FromEngine {
         source: ErrorSource,
         message: String,
         backend_lost: bool,
+    },
+    /// The answer to [`ToEngine::AskIdle`]: `idle` when no run and no request is under way.
+    IdleAnswer {
+        idle: bool,
     },
 }
 
@@ -789,6 +797,7 @@ mod tests {
                 choice: InterruptedChoice::KeepModel,
             },
             ToEngine::Step,
+            ToEngine::AskIdle,
             ToEngine::SlowMotion {
                 steps_per_second: Some(2.5),
             },
@@ -881,6 +890,8 @@ mod tests {
             FromEngine::Notice {
                 message: "n".into(),
             },
+            FromEngine::IdleAnswer { idle: true },
+            FromEngine::IdleAnswer { idle: false },
             FromEngine::TrainingStarted {
                 run_id: "a1f3-run2".into(),
                 request,

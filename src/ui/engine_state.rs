@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::engine_handover::HandOver;
 use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
 pub use super::run_status::RunStatus;
@@ -106,6 +107,8 @@ pub struct EngineState {
     /// How many drawing requests were answered, read or failed (the pad sends the next one
     /// when this moves).
     pub drawing_answers: u64,
+    /// The move from the CPU engine to the WebGPU engine, where the start planned one.
+    pub handover: HandOver,
 }
 
 /// An error the page shows, with what caused it.
@@ -388,6 +391,8 @@ impl EngineState {
             }
             // The page turns the file into a download before the state sees it.
             FromEngine::ModelFile { .. } => {}
+            // The page's move to the WebGPU engine reads it before the state sees it.
+            FromEngine::IdleAnswer { .. } => {}
             FromEngine::Interrupted { runs } => self.interrupted = runs,
             FromEngine::Notice { message } => self.notice = Some(message),
             FromEngine::Failed {

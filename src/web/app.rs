@@ -20,11 +20,12 @@ use super::transfer_view::TransferView;
 use super::view_link::LinkNotices;
 use super::wasm_features::relaxed_simd;
 use super::webgpu_probe::probe_webgpu;
-use crate::engine::bundle::{BrowserSupport, EngineBundle, relaxed_simd_turned_off};
+use crate::engine::bundle::{BrowserSupport, HandOverMode, StartPlan, relaxed_simd_turned_off};
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
 use crate::ui::drawing_strokes::Drawing;
+use crate::ui::engine_handover::HandOverPhase;
 use crate::ui::engine_state::EngineState;
 use crate::ui::hide::{hide_css, parse_hide};
 use crate::ui::lesson::parse_lesson_name;
@@ -43,15 +44,121 @@ fn location() -> web_sys::Location {
     window().location()
 }
 
-/// `window.latentLabTest.loseGpuDevice()`, for the end-to-end test of a lost GPU (only with
-/// `?test-hooks=1` in the address).
-fn install_test_hooks(send: Callback<ToEngine>) {
+/// `window.latentLabTest.loseGpuDevice()`, for the end-to-end test of a lost GPU, and
+/// `releaseHandOver()`, which lets a move to the WebGPU engine held by `?handover=held` happen
+/// (only with `?test-hooks=1` in the address).
+fn install_test_hooks(send: Callback<ToEngine>, state: RwSignal<EngineState>) {
     use wasm_bindgen::prelude::*;
     let hooks = js_sys::Object::new();
     let lose = Closure::<dyn Fn()>::new(move || send.run(ToEngine::LoseGpuDevice));
     let _ = js_sys::Reflect::set(&hooks, &"loseGpuDevice".into(), lose.as_ref());
     lose.forget();
+    let release = Closure::<dyn Fn()>::new(move || state.update(|s| s.handover.held = false));
+    let _ = js_sys::Reflect::set(&hooks, &"releaseHandOver".into(), release.as_ref());
+    release.forget();
     let _ = js_sys::Reflect::set(&window(), &"latentLabTest".into(), &hooks);
+}
+
+type ClientSlot = StoredValue<Option<EngineClient>, LocalStorage>;
+
+/// An engine's event for the page's state (a weight file becomes a download first).
+fn engine_event(state: RwSignal<EngineState>, event: FromEngine) {
+    match event {
+        FromEngine::ModelFile {
+            file_name, bytes, ..
+        } => {
+            let notice = match offer_download(&file_name, &bytes) {
+                Ok(()) => format!("Saved {file_name}"),
+                Err(e) => format!("{file_name} could not be offered as a download: {e}"),
+            };
+            state.update(|s| s.notice = Some(notice));
+        }
+        event => state.update(|s| s.apply(event)),
+    }
+}
+
+/// The WebGPU engine's events while it loads beside the CPU engine: its `Ready` (it listens,
+/// so the move may happen), then, once it has taken over, all of them; its `Loaded` ends the
+/// move and sends it the requests held meanwhile.
+fn next_engine_event(state: RwSignal<EngineState>, client: ClientSlot, event: FromEngine) {
+    let phase = state.with_untracked(|s| s.handover.phase.clone());
+    let loaded = matches!(
+        event,
+        FromEngine::Loaded { .. }
+            | FromEngine::Failed {
+                source: ErrorSource::Startup,
+                ..
+            }
+    );
+    match phase {
+        HandOverPhase::Loading if event == FromEngine::Ready => {
+            state.update(|s| s.handover.phase = HandOverPhase::Waiting)
+        }
+        HandOverPhase::Starting if loaded => {
+            engine_event(state, event);
+            client.with_value(|c| c.as_ref().map(EngineClient::release));
+            state.update(|s| s.handover.phase = HandOverPhase::Done);
+        }
+        HandOverPhase::Starting | HandOverPhase::Done => engine_event(state, event),
+        // It speaks only once started.
+        _ => {}
+    }
+}
+
+/// The WebGPU engine's worker failed: before the move the page stays on the CPU engine and
+/// says why; after it, this is the page's engine.
+fn next_engine_crashed(state: RwSignal<EngineState>, next_engine: ClientSlot, message: String) {
+    let phase = state.with_untracked(|s| s.handover.phase.clone());
+    match phase {
+        HandOverPhase::Loading | HandOverPhase::Waiting | HandOverPhase::Asking => {
+            next_engine.with_value(|c| c.as_ref().map(EngineClient::terminate));
+            next_engine.set_value(None);
+            state.update(|s| s.handover.phase = HandOverPhase::Failed(message));
+        }
+        _ => state.update(|s| s.worker_crashed(message)),
+    }
+}
+
+/// The CPU engine's answer to the page's question whether anything is under way: idle, the
+/// WebGPU engine takes over with the requests held since; busy, the held requests go to the
+/// CPU engine and the page asks again a little later.
+fn answered_idle(
+    idle: bool,
+    state: RwSignal<EngineState>,
+    client: ClientSlot,
+    next_engine: ClientSlot,
+    base_url: &str,
+) {
+    let asking = state.with_untracked(|s| s.handover.phase == HandOverPhase::Asking);
+    let mut next = None;
+    if asking && idle {
+        next_engine.update_value(|n| next = n.take());
+    }
+    let Some(next) = next else {
+        client.with_value(|c| c.as_ref().map(EngineClient::release));
+        if asking {
+            set_timeout(
+                move || {
+                    state.update(|s| {
+                        if s.handover.phase == HandOverPhase::Asking {
+                            s.handover.phase = HandOverPhase::Waiting;
+                        }
+                    })
+                },
+                std::time::Duration::from_millis(250),
+            );
+        }
+        return;
+    };
+    let held = client.with_value(|c| c.as_ref().map(EngineClient::take_held).unwrap_or_default());
+    client.with_value(|c| c.as_ref().map(EngineClient::terminate));
+    next.hold(held);
+    next.send_now(&ToEngine::Start {
+        backend: BackendChoice::Auto,
+        base_url: base_url.to_string(),
+    });
+    client.set_value(Some(next));
+    state.update(|s| s.handover.phase = HandOverPhase::Starting);
 }
 
 #[component]
@@ -131,46 +238,70 @@ pub fn App() -> impl IntoView {
         let _ = location().set_hash(&Route::Train.hash());
     });
     let client = StoredValue::new_local(None::<EngineClient>);
+    // The WebGPU engine, loading beside the CPU engine until it takes over (issue 19).
+    let next_engine = StoredValue::new_local(None::<EngineClient>);
     let relaxed_simd_off = relaxed_simd_turned_off(&search);
-    leptos::task::spawn_local(async move {
-        // Only a browser with a WebGPU adapter downloads the engine build that contains wgpu.
-        let webgpu_adapter = match choice {
-            BackendChoice::Auto => probe_webgpu().await.is_ok(),
-            _ => false,
-        };
-        let browser = BrowserSupport {
-            webgpu_adapter,
-            isolated: cross_origin_isolated(),
-            relaxed_simd: relaxed_simd() && !relaxed_simd_off,
-        };
-        let bundle = EngineBundle::for_choice(choice, browser);
-        match EngineClient::spawn(
-            &base,
-            bundle,
-            move |event| match event {
-                FromEngine::ModelFile {
-                    file_name, bytes, ..
-                } => {
-                    let notice = match offer_download(&file_name, &bytes) {
-                        Ok(()) => format!("Saved {file_name}"),
-                        Err(e) => format!("{file_name} could not be offered as a download: {e}"),
-                    };
-                    state.update(|s| s.notice = Some(notice));
-                }
-                event => state.update(|s| s.apply(event)),
-            },
-            move |message| state.update(|s| s.worker_crashed(message)),
-        ) {
-            Ok(c) => {
-                c.send(&ToEngine::Start {
-                    backend: choice,
-                    base_url: base.clone(),
-                });
-                client.set_value(Some(c));
-            }
-            Err(e) => state.update(|s| s.push_error(ErrorSource::Worker, e)),
-        }
+    let hand_over_mode = HandOverMode::from_query(&search).unwrap_or_else(|e| {
+        state.update(|s| s.push_error(ErrorSource::Page, e));
+        HandOverMode::default()
     });
+    state.update(|s| s.handover.held = hand_over_mode == HandOverMode::Held);
+    {
+        let base = base.clone();
+        leptos::task::spawn_local(async move {
+            // Only a browser with a WebGPU adapter downloads the engine build that contains wgpu.
+            let adapter = match choice {
+                BackendChoice::Auto => probe_webgpu().await.ok(),
+                _ => None,
+            };
+            let browser = BrowserSupport {
+                webgpu_adapter: adapter.is_some(),
+                isolated: cross_origin_isolated(),
+                relaxed_simd: relaxed_simd() && !relaxed_simd_off,
+            };
+            let software_adapter = adapter.is_some_and(|a| a.software);
+            let plan = StartPlan::new(choice, browser, software_adapter, hand_over_mode);
+            // The engine that runs first: the CPU engine where the WebGPU engine follows.
+            let first_choice = match plan.then {
+                Some(_) => BackendChoice::Cpu,
+                None => choice,
+            };
+            let answer_base = base.clone();
+            let spawned = EngineClient::spawn(
+                &base,
+                plan.first,
+                move |event| match event {
+                    FromEngine::IdleAnswer { idle } => {
+                        answered_idle(idle, state, client, next_engine, &answer_base)
+                    }
+                    event => engine_event(state, event),
+                },
+                move |message| state.update(|s| s.worker_crashed(message)),
+            );
+            match spawned {
+                Ok(c) => {
+                    c.send(&ToEngine::Start {
+                        backend: first_choice,
+                        base_url: base.clone(),
+                    });
+                    client.set_value(Some(c));
+                }
+                Err(e) => state.update(|s| s.push_error(ErrorSource::Worker, e)),
+            }
+            if let Some(bundle) = plan.then {
+                state.update(|s| s.handover.phase = HandOverPhase::Loading);
+                match EngineClient::spawn(
+                    &base,
+                    bundle,
+                    move |event| next_engine_event(state, client, event),
+                    move |message| next_engine_crashed(state, next_engine, message),
+                ) {
+                    Ok(c) => next_engine.set_value(Some(c)),
+                    Err(e) => state.update(|s| s.handover.phase = HandOverPhase::Failed(e)),
+                }
+            }
+        });
+    }
     let send = Callback::new(move |message: ToEngine| {
         client.with_value(|c| {
             if let Some(c) = c {
@@ -188,8 +319,21 @@ pub fn App() -> impl IntoView {
             });
         }
     });
+    // The WebGPU engine takes over once it listens and nothing would be lost: the CPU engine
+    // is asked whether a request is under way, and the views' requests wait meanwhile.
+    Effect::new(move |_| {
+        if state.with(EngineState::hand_over_due) {
+            client.with_value(|c| {
+                if let Some(c) = c {
+                    c.hold(Vec::new());
+                    c.send_now(&ToEngine::AskIdle);
+                }
+            });
+            state.update(|s| s.handover.phase = HandOverPhase::Asking);
+        }
+    });
     if query_value(&search, "test-hooks") == Some("1") {
-        install_test_hooks(send);
+        install_test_hooks(send, state);
     }
 
     let errors = Memo::new(move |_| state.with(|s| s.errors.clone()));

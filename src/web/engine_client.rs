@@ -82,4 +82,38 @@ impl EngineClient {
         }
         let _ = self.worker.post_message(&JsValue::from_str(&text));
     }
+
+    /// Sends past the held messages (the move between engines talks to the engine while the
+    /// views' requests wait).
+    pub fn send_now(&self, message: &ToEngine) {
+        let _ = self
+            .worker
+            .post_message(&JsValue::from_str(&encode(message)));
+    }
+
+    /// Holds the messages sent from now on, after `held` (messages another engine held).
+    pub fn hold(&self, held: Vec<String>) {
+        let mut pending = self.pending.borrow_mut();
+        match pending.as_mut() {
+            Some(queue) => queue.extend(held),
+            None => *pending = Some(held),
+        }
+    }
+
+    /// The held messages, no longer held here.
+    pub fn take_held(&self) -> Vec<String> {
+        self.pending.borrow_mut().take().unwrap_or_default()
+    }
+
+    /// Sends the held messages, in order, and holds no more.
+    pub fn release(&self) {
+        for text in self.take_held() {
+            let _ = self.worker.post_message(&JsValue::from_str(&text));
+        }
+    }
+
+    /// Ends the worker at once, with whatever it was doing.
+    pub fn terminate(&self) {
+        self.worker.terminate();
+    }
 }

@@ -9,6 +9,7 @@ use crate::ui::engine_state::{EngineState, LoadingStep};
 pub fn Header(#[prop(into)] state: Signal<EngineState>) -> impl IntoView {
     let backend = Memo::new(move |_| state.with(|s| s.backend.clone()));
     let loading = Memo::new(move |_| state.with(|s| s.loading.clone()));
+    let hand_over = Memo::new(move |_| state.with(EngineState::hand_over_text));
     let backend_text = move || match backend.get() {
         None => "Backend: starting the engine…".to_string(),
         Some(b) => match b.kind {
@@ -44,6 +45,9 @@ pub fn Header(#[prop(into)] state: Signal<EngineState>) -> impl IntoView {
                             }
                         })
                 }}
+                {move || hand_over.get().map(|text| view! {
+                    <span class="note" data-testid="handover">" · " {text}</span>
+                })}
             </div>
             {move || {
                 loading

@@ -15,6 +15,7 @@ import { newBuildChecks, offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
 import { keyboardChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
+import { handOverChecks } from "./handover.mjs";
 import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
@@ -773,6 +774,10 @@ try {
     await gpuLossChecks({ browser, origin, openPage, waitLoaded, check, checkpointKeys, waitFor });
     await browser.close();
   }
+
+  // 2b. A WebGPU start that begins on the CPU engine and moves once the WebGPU engine has
+  // loaded, losing neither a drawing nor a training made meanwhile.
+  await handOverChecks({ dist, root, chromiumPath, args: baseArgs, check });
 
   // 3. A browser without relaxed SIMD (`?relaxed-simd=off` stands in): the plain threaded build.
   // A host that sends no COOP/COEP headers: the single-threaded engine, said in the header.

@@ -50,6 +50,9 @@ struct Worker {
     gpu: Option<GpuWatch>,
     /// The page's root: the bundled data and weights are under it.
     base_url: String,
+    /// Requests whose work is under way ([`spawn_request`]): the page moves to another engine
+    /// only when none is ([`ToEngine::AskIdle`]).
+    requests_in_flight: usize,
 }
 
 impl Worker {
@@ -86,9 +89,21 @@ pub fn run() {
     post(&FromEngine::Ready);
 }
 
+/// Spawns the work of a request, counted while it runs (a panic leaves it counted: the page
+/// then never takes this engine for idle, which loses nothing).
+fn spawn_request(engine: &Shared, work: impl Future<Output = ()> + 'static) {
+    engine.borrow_mut().requests_in_flight += 1;
+    let engine = engine.clone();
+    spawn_local(async move {
+        work.await;
+        engine.borrow_mut().requests_in_flight -= 1;
+    });
+}
+
 /// One message from the page: controls act at once, the rest is spawned.
 fn handle(engine: &Shared, message: ToEngine) {
     let engine = engine.clone();
+    let tracked = engine.clone();
     let control = |c: Control| engine.borrow_mut().core.set_control(c);
     match message {
         ToEngine::Start { backend, base_url } => {
@@ -108,12 +123,23 @@ fn handle(engine: &Shared, message: ToEngine) {
         ToEngine::Interrupted { id, choice } => runs::interrupted(&engine, id, choice),
         ToEngine::Transfer(request) => runs::start_transfer(&engine, request),
         ToEngine::Download { name } => {
-            spawn_local(async move { requests::download(&engine, name).await });
+            spawn_request(
+                &tracked,
+                async move { requests::download(&engine, name).await },
+            );
         }
         ToEngine::LoadFile { file_name, bytes } => {
-            spawn_local(async move { requests::load_file(&engine, &file_name, &bytes).await });
+            spawn_request(&tracked, async move {
+                requests::load_file(&engine, &file_name, &bytes).await
+            });
         }
         ToEngine::Remove { name } => requests::remove(&engine, name),
+        ToEngine::AskIdle => {
+            let worker = engine.borrow();
+            post(&FromEngine::IdleAnswer {
+                idle: worker.requests_in_flight == 0 && !worker.core.is_running(),
+            });
+        }
         ToEngine::LoseGpuDevice => match engine.borrow().gpu.as_ref() {
             Some(gpu) => gpu.destroy(),
             None => fail(
@@ -121,10 +147,10 @@ fn handle(engine: &Shared, message: ToEngine) {
                 "no GPU device to lose: this engine runs on the CPU",
             ),
         },
-        ToEngine::Keep { name } => spawn_local(async move {
+        ToEngine::Keep { name } => spawn_request(&tracked, async move {
             storage::keep(&engine, &name).await;
         }),
-        ToEngine::Analyse { name } => spawn_local(async move {
+        ToEngine::Analyse { name } => spawn_request(&tracked, async move {
             match requests::analyse(&engine, &name).await {
                 Ok(analysis) => post(&FromEngine::Analysis(analysis)),
                 Err(message) => post(&FromEngine::RequestFailed {
@@ -133,7 +159,7 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
-        ToEngine::Evaluate { name } => spawn_local(async move {
+        ToEngine::Evaluate { name } => spawn_request(&tracked, async move {
             match requests::evaluate(&engine, &name).await {
                 Ok(evaluation) => post(&FromEngine::Evaluation(evaluation)),
                 Err(message) => post(&FromEngine::RequestFailed {
@@ -146,7 +172,7 @@ fn handle(engine: &Shared, message: ToEngine) {
             model,
             true_digit,
             guess,
-        } => spawn_local(async move {
+        } => spawn_request(&tracked, async move {
             match requests::confusion_cell(&engine, &model, true_digit, guess).await {
                 Ok(cell) => post(&FromEngine::ConfusionCell(cell)),
                 Err(message) => post(&FromEngine::RequestFailed {
@@ -155,7 +181,7 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
-        ToEngine::CoordinatePair { model, i, j } => spawn_local(async move {
+        ToEngine::CoordinatePair { model, i, j } => spawn_request(&tracked, async move {
             match requests::coordinate_pair(&engine, &model, i, j).await {
                 Ok(scatter) => post(&FromEngine::CoordinateScatter(scatter)),
                 Err(message) => post(&FromEngine::RequestFailed {
@@ -164,7 +190,7 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
-        ToEngine::EpochMaps { model } => spawn_local(async move {
+        ToEngine::EpochMaps { model } => spawn_request(&tracked, async move {
             match requests::recorded_epochs(&engine, &model).await {
                 Ok(recorded) => post(&FromEngine::RecordedEpochs(recorded)),
                 Err(message) => post(&FromEngine::RequestFailed {
@@ -173,7 +199,7 @@ fn handle(engine: &Shared, message: ToEngine) {
                 }),
             }
         }),
-        ToEngine::Brush { model, indices } => spawn_local(async move {
+        ToEngine::Brush { model, indices } => spawn_request(&tracked, async move {
             match requests::brush(&engine, &model, &indices).await {
                 Ok(brushed) => post(&FromEngine::Brushed(brushed)),
                 Err(message) => post(&FromEngine::RequestFailed {
@@ -187,7 +213,7 @@ fn handle(engine: &Shared, message: ToEngine) {
             autoencoder,
             classifier,
             pixels,
-        } => spawn_local(async move {
+        } => spawn_request(&tracked, async move {
             let reading =
                 requests::read(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await;
             match reading {
@@ -206,7 +232,7 @@ fn handle(engine: &Shared, message: ToEngine) {
             to,
             alphas,
             diagnose,
-        } => spawn_local(async move {
+        } => spawn_request(&tracked, async move {
             let decoded = match &diagnose {
                 None => requests::decode_frames(&engine, &model, &from, &to, &alphas)
                     .await

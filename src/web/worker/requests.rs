@@ -4,8 +4,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen_futures::spawn_local;
-
 use super::Shared;
 use super::browser::{cpu, fail, fetch_bytes, next_task, now_ms, post};
 use super::storage::{forget_model, keep};
@@ -312,7 +310,7 @@ pub(super) fn remove(engine: &Shared, name: String) {
     let Some(db) = engine.borrow().db.clone() else {
         return;
     };
-    spawn_local(async move {
+    super::spawn_request(engine, async move {
         if let Err(e) = forget_model(&db, &id).await {
             post(&FromEngine::Notice {
                 message: format!(

@@ -122,7 +122,7 @@ pub(super) fn start_transfer(engine: &Shared, request: TransferRequest) {
 /// another tab since it was offered: its lock says so, and then nothing here touches it.
 pub(super) fn interrupted(engine: &Shared, id: String, choice: InterruptedChoice) {
     let engine = engine.clone();
-    spawn_local(async move {
+    super::spawn_request(&engine.clone(), async move {
         let source = || ErrorSource::request("interrupted", Some(&id));
         let lock = match web_locks::try_hold(&run_lock_name(&id)).await {
             Ok(Some(lock)) => lock,
