@@ -6,6 +6,7 @@
 
 use super::engine_state::EngineState;
 use crate::engine::ModelOrigin;
+use crate::engine::protocol::ErrorSource;
 
 /// Where the move stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -13,6 +14,9 @@ pub enum HandOverPhase {
     /// No move planned: the page runs the one engine it started.
     #[default]
     None,
+    /// Planned: its download waits until the CPU engine has loaded, so that the two do not
+    /// share the network at start.
+    Queued,
     /// The WebGPU engine's worker downloads and compiles its wasm.
     Loading,
     /// It listens: the move waits for a moment when nothing would be lost.
@@ -64,6 +68,27 @@ pub fn at_stake(state: &EngineState) -> Option<String> {
 }
 
 impl EngineState {
+    /// Whether the page's engine has finished starting, loaded or failed: until then the
+    /// network is the start's alone, and the WebGPU engine's download and the offline copy
+    /// wait.
+    pub fn start_settled(&self) -> bool {
+        self.loaded
+            || self
+                .errors
+                .iter()
+                .any(|e| matches!(e.source, ErrorSource::Startup | ErrorSource::Worker))
+    }
+
+    /// Whether the offline copy of the build (the service worker's download of every file)
+    /// may begin: the start has settled and no engine is waiting for or in its download.
+    pub fn offline_copy_due(&self) -> bool {
+        self.start_settled()
+            && !matches!(
+                self.handover.phase,
+                HandOverPhase::Queued | HandOverPhase::Loading
+            )
+    }
+
     /// Whether the page should ask the CPU engine for the move now.
     pub fn hand_over_due(&self) -> bool {
         self.handover.phase == HandOverPhase::Waiting
@@ -75,6 +100,9 @@ impl EngineState {
     pub fn hand_over_text(&self) -> Option<String> {
         match &self.handover.phase {
             HandOverPhase::None | HandOverPhase::Done => None,
+            HandOverPhase::Queued => Some(
+                "the WebGPU engine loads once the CPU engine has; the CPU runs meanwhile".into(),
+            ),
             HandOverPhase::Loading => {
                 Some("the WebGPU engine is loading; the CPU runs meanwhile".into())
             }
@@ -141,6 +169,7 @@ mod tests {
         assert!(waiting().hand_over_due());
         for phase in [
             HandOverPhase::None,
+            HandOverPhase::Queued,
             HandOverPhase::Loading,
             HandOverPhase::Asking,
             HandOverPhase::Starting,
@@ -253,5 +282,51 @@ mod tests {
             state.handover.phase = phase.clone();
             assert_eq!(state.hand_over_text().as_deref(), says, "{phase:?}");
         }
+    }
+
+    #[test]
+    fn the_second_download_and_the_offline_copy_wait_for_the_start() {
+        let mut state = EngineState::default();
+        state.handover.phase = HandOverPhase::Queued;
+        assert!(!state.start_settled() && !state.offline_copy_due());
+        state.apply(crate::engine::FromEngine::Loaded {
+            train_images: 10,
+            test_images: 10,
+            models: Vec::new(),
+            problems: Vec::new(),
+        });
+        assert!(state.start_settled());
+        assert!(
+            !state.offline_copy_due(),
+            "the WebGPU engine's download comes first"
+        );
+        state.handover.phase = HandOverPhase::Loading;
+        assert!(!state.offline_copy_due(), "nor while it downloads");
+        for phase in [
+            HandOverPhase::Waiting,
+            HandOverPhase::Done,
+            HandOverPhase::Failed("x".into()),
+        ] {
+            state.handover.phase = phase.clone();
+            assert!(state.offline_copy_due(), "{phase:?}");
+        }
+
+        // A start that failed has settled too: the WebGPU engine may still load.
+        let mut failed = EngineState::default();
+        failed.apply(crate::engine::FromEngine::Failed {
+            source: ErrorSource::Startup,
+            message: "the data could not be read".into(),
+            backend_lost: false,
+        });
+        assert!(failed.start_settled() && failed.offline_copy_due());
+        let mut crashed = EngineState::default();
+        crashed.worker_crashed("unreachable".into());
+        assert!(crashed.start_settled());
+        let mut other = EngineState::default();
+        other.push_error(ErrorSource::Page, "?backend=x".into());
+        assert!(
+            !other.start_settled(),
+            "an address's error is not the start's"
+        );
     }
 }

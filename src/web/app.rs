@@ -20,7 +20,9 @@ use super::transfer_view::TransferView;
 use super::view_link::LinkNotices;
 use super::wasm_features::relaxed_simd;
 use super::webgpu_probe::probe_webgpu;
-use crate::engine::bundle::{BrowserSupport, HandOverMode, StartPlan, relaxed_simd_turned_off};
+use crate::engine::bundle::{
+    BrowserSupport, EngineBundle, HandOverMode, StartPlan, relaxed_simd_turned_off,
+};
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
@@ -207,15 +209,25 @@ pub fn App() -> impl IntoView {
     });
     let lesson_open = RwSignal::new(query_value(&search, "lesson").is_some());
     let lesson_base = base.clone();
-    // Offline: shown once the service worker has cached every file of the build.
+    // Offline: shown once the service worker has cached every file of the build. Its copy
+    // (every engine, the data) begins once the engines the page runs have loaded
+    // (`offline_copy_due`), so that it never delays the start.
     let offline_ready = RwSignal::new(false);
+    let offline_copy_begun = StoredValue::new(false);
     {
         let base = base.clone();
-        leptos::task::spawn_local(async move {
-            match register_service_worker(&base).await {
-                Ok(()) => offline_ready.set(true),
-                Err(e) => leptos::logging::warn!("the lab will not work offline here: {e}"),
+        Effect::new(move |_| {
+            if !state.with(EngineState::offline_copy_due) || offline_copy_begun.get_value() {
+                return;
             }
+            offline_copy_begun.set_value(true);
+            let base = base.clone();
+            leptos::task::spawn_local(async move {
+                match register_service_worker(&base).await {
+                    Ok(()) => offline_ready.set(true),
+                    Err(e) => leptos::logging::warn!("the lab will not work offline here: {e}"),
+                }
+            });
         });
     }
     let reproduction = RwSignal::new(Reproduction::Loading);
@@ -240,6 +252,8 @@ pub fn App() -> impl IntoView {
     let client = StoredValue::new_local(None::<EngineClient>);
     // The WebGPU engine, loading beside the CPU engine until it takes over (issue 19).
     let next_engine = StoredValue::new_local(None::<EngineClient>);
+    // Its build, until the CPU engine has loaded.
+    let next_bundle = StoredValue::new(None::<EngineBundle>);
     let relaxed_simd_off = relaxed_simd_turned_off(&search);
     let hand_over_mode = HandOverMode::from_query(&search).unwrap_or_else(|e| {
         state.update(|s| s.push_error(ErrorSource::Page, e));
@@ -289,16 +303,30 @@ pub fn App() -> impl IntoView {
                 Err(e) => state.update(|s| s.push_error(ErrorSource::Worker, e)),
             }
             if let Some(bundle) = plan.then {
-                state.update(|s| s.handover.phase = HandOverPhase::Loading);
-                match EngineClient::spawn(
-                    &base,
-                    bundle,
-                    move |event| next_engine_event(state, client, event),
-                    move |message| next_engine_crashed(state, next_engine, message),
-                ) {
-                    Ok(c) => next_engine.set_value(Some(c)),
-                    Err(e) => state.update(|s| s.handover.phase = HandOverPhase::Failed(e)),
-                }
+                next_bundle.set_value(Some(bundle));
+                state.update(|s| s.handover.phase = HandOverPhase::Queued);
+            }
+        });
+    }
+    // The WebGPU engine's download begins once the CPU engine has loaded (or failed to).
+    {
+        let base = base.clone();
+        Effect::new(move |_| {
+            if !state.with(EngineState::start_settled) {
+                return;
+            }
+            let mut bundle = None;
+            next_bundle.update_value(|b| bundle = b.take());
+            let Some(bundle) = bundle else { return };
+            state.update(|s| s.handover.phase = HandOverPhase::Loading);
+            match EngineClient::spawn(
+                &base,
+                bundle,
+                move |event| next_engine_event(state, client, event),
+                move |message| next_engine_crashed(state, next_engine, message),
+            ) {
+                Ok(c) => next_engine.set_value(Some(c)),
+                Err(e) => state.update(|s| s.handover.phase = HandOverPhase::Failed(e)),
             }
         });
     }

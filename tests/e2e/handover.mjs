@@ -45,7 +45,17 @@ export async function handOverChecks({ dist, root, chromiumPath, args, check }) 
     const page = await browser.newPage();
     const errors = collectErrors(page);
     const engines = [];
-    page.on("worker", (w) => engines.push(path.basename(new URL(w.url()).pathname)));
+    // Whether the CPU engine had loaded when the WebGPU engine's worker was made (its download
+    // waits, so that the two do not share the network at start).
+    let cpuLoadedFirst = null;
+    page.on("worker", (w) => {
+      const name = path.basename(new URL(w.url()).pathname);
+      engines.push(name);
+      if (name === "worker_loader.js") {
+        page.evaluate(() => !document.querySelector('[data-testid="train-start"]')?.disabled)
+          .then((loaded) => { cpuLoadedFirst = loaded; }, () => { cpuLoadedFirst = false; });
+      }
+    });
     const opened = Date.now();
     await page.goto(`${origin}/?handover=held&test-hooks=1#/train`);
     await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
@@ -59,6 +69,8 @@ export async function handOverChecks({ dist, root, chromiumPath, args, check }) 
       `the WebGPU engine listening after ${((Date.now() - opened) / 1000).toFixed(1)} s)`);
     check(engines.includes("worker_loader.js") && /CPU ·/.test(await text(page, "backend")),
       `hand-over: the WebGPU engine loads beside it and waits ("${await text(page, "backend")}")`);
+    check(cpuLoadedFirst === true,
+      `hand-over: the WebGPU engine's download begins once the CPU engine has loaded (${cpuLoadedFirst})`);
 
     // Made on the CPU engine: a drawing, and a training (paused, so it is running at the release).
     await page.evaluate(() => { location.hash = "#/draw"; });
