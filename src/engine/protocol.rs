@@ -753,12 +753,14 @@ mod tests {
         assert_eq!(decode::<FromEngine>(&encode(&event)), Ok(event));
     }
 
-    /// Everything sent between page and engine, saved or bundled is JSON: a number must come
-    /// back bit for bit. serde_json's default parser gets 5-16% of f64 values wrong by the
-    /// last bit (its `float_roundtrip` feature, set in Cargo.toml, reads them exactly).
+    /// Everything sent between page and engine, saved or bundled is JSON. serde_json's default
+    /// parser reads an f32 back bit for bit, but 5-16% of f64 values one bit off (counted
+    /// here; its `float_roundtrip` feature would read them exactly): what must come back
+    /// exactly is f32, and an f64 is compared within a bit.
     #[test]
-    fn floats_come_back_bit_for_bit() {
+    fn floats_come_back_exactly_or_within_a_bit() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut f64_off_by_a_bit = 0;
         for _ in 0..20_000 {
             state ^= state << 13;
             state ^= state >> 7;
@@ -768,11 +770,15 @@ mod tests {
             let bits = (state >> 12) | ((1008 + (state & 31)) << 52);
             let value = f64::from_bits(bits);
             let back: f64 = serde_json::from_str(&serde_json::to_string(&value).unwrap()).unwrap();
-            assert_eq!(back.to_bits(), value.to_bits(), "{value:e}");
+            assert!(back.to_bits().abs_diff(value.to_bits()) <= 1, "{value:e}");
+            f64_off_by_a_bit += usize::from(back != value);
             let single = value as f32;
             let back: f32 = serde_json::from_str(&serde_json::to_string(&single).unwrap()).unwrap();
             assert_eq!(back.to_bits(), single.to_bits(), "{single:e}");
         }
+        // Not zero: were it, the parser reads exactly and the tests comparing within a bit
+        // (`epoch_recording`) could compare exactly.
+        assert!(f64_off_by_a_bit > 0);
     }
 
     /// Internally tagged enums cannot serialise every shape (a newtype variant holding an
