@@ -110,7 +110,8 @@ impl LatentIndex {
         self.max_value
     }
 
-    /// The `k` rows nearest to `code` (Euclidean), nearest first, with their distances.
+    /// The `k` rows nearest to `code` (Euclidean), nearest first (ties by row), with their
+    /// distances.
     pub fn nearest(&self, code: &[f32], k: usize) -> Vec<(usize, f32)> {
         let mut all: Vec<(usize, f32)> = self
             .codes
@@ -118,12 +119,18 @@ impl LatentIndex {
             .enumerate()
             .map(|(i, row)| {
                 let d2: f32 = row.iter().zip(code).map(|(a, b)| (a - b) * (a - b)).sum();
-                (i, d2.sqrt())
+                (i, d2)
             })
             .collect();
-        all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        all.truncate(k);
-        all
+        let order = |a: &(usize, f32), b: &(usize, f32)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+        // The k nearest first, in any order, then only those sorted: a drawing's reading asks
+        // for 5 of 2,000 at every pointer move, and a full sort was a tenth of its time.
+        if k < all.len() {
+            all.select_nth_unstable_by(k, order);
+            all.truncate(k);
+        }
+        all.sort_unstable_by(order);
+        all.into_iter().map(|(i, d2)| (i, d2.sqrt())).collect()
     }
 }
 
@@ -275,6 +282,32 @@ mod tests {
         assert!((near[0].1 - 0.5).abs() < 1e-6 && (near[1].1 - 2.5).abs() < 1e-6);
         assert_eq!(index.nearest(&[0.0, 0.0], 10).len(), 3);
         assert!(LatentIndex::from_codes(vec![1.0, 2.0, 3.0], 2).is_err());
+        // Against a full sort, on 300 rows of size 3 with ties (values from a small set).
+        let codes: Vec<f32> = (0..900u32).map(|i| ((i * 7919) % 13) as f32).collect();
+        let index = LatentIndex::from_codes(codes.clone(), 3).unwrap();
+        let query = [4.0, 6.0, 1.0];
+        let mut sorted: Vec<(usize, f32)> = codes
+            .chunks_exact(3)
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    i,
+                    r.iter()
+                        .zip(&query)
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum::<f32>()
+                        .sqrt(),
+                )
+            })
+            .collect();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        for k in [0, 1, 5, 17, 299, 300, 400] {
+            assert_eq!(
+                index.nearest(&query, k),
+                sorted[..k.min(300)].to_vec(),
+                "k = {k}"
+            );
+        }
         assert!(LatentIndex::from_codes(Vec::new(), 2).is_err());
     }
 

@@ -160,9 +160,94 @@ impl LiveState {
     }
 }
 
+/// Whether a live result shows dimmed: only once its newest answer has been pending for
+/// [`SlowAnswer::DIM_AFTER_MS`]. Most answers come within milliseconds; dimming and undimming
+/// each of them (a style change and a transition begun, then cancelled) cost the drawing view
+/// about 2 ms of its main thread per pointer move, in the frame the answer waits behind
+/// (docs/performance.md). A fast answer now changes no style at all. One timer at a time: a
+/// wait that begins while one is armed is checked when it fires.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SlowAnswer {
+    /// When the current wait began (milliseconds), if one goes on.
+    waiting_since: Option<f64>,
+    timer_armed: bool,
+    dimmed: bool,
+}
+
+impl SlowAnswer {
+    pub const DIM_AFTER_MS: f64 = 250.0;
+
+    /// Whether the newest answer is pending at `now_ms`. `Some(ms)`: arm a timer that calls
+    /// [`Self::timer_fired`] that many milliseconds from now.
+    pub fn set_pending(&mut self, pending: bool, now_ms: f64) -> Option<f64> {
+        if !pending {
+            self.waiting_since = None;
+            self.dimmed = false;
+            return None;
+        }
+        self.waiting_since.get_or_insert(now_ms);
+        if self.dimmed {
+            return None;
+        }
+        self.arm(Self::DIM_AFTER_MS)
+    }
+
+    /// The armed timer fired at `now_ms`: dimmed if the wait has lasted long enough, or the
+    /// time left to wait for a wait that began later (`Some(ms)`: arm again).
+    pub fn timer_fired(&mut self, now_ms: f64) -> Option<f64> {
+        self.timer_armed = false;
+        let since = self.waiting_since?;
+        let left = Self::DIM_AFTER_MS - (now_ms - since);
+        if left <= 0.0 {
+            self.dimmed = true;
+            None
+        } else {
+            self.arm(left)
+        }
+    }
+
+    fn arm(&mut self, ms: f64) -> Option<f64> {
+        (!std::mem::replace(&mut self.timer_armed, true)).then_some(ms)
+    }
+
+    pub fn dimmed(&self) -> bool {
+        self.dimmed
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_slow_answer_dims_its_result() {
+        let mut slow = SlowAnswer::default();
+        // A fast answer: nothing dims; the timer armed for its wait finds none going on.
+        assert_eq!(slow.set_pending(true, 1000.0), Some(250.0));
+        assert_eq!(slow.set_pending(true, 1005.0), None, "one timer at a time");
+        slow.set_pending(false, 1010.0);
+        // A second wait begins while that timer is armed: it is checked when the timer fires,
+        // and the rest of its 250 ms is waited for.
+        assert_eq!(slow.set_pending(true, 1100.0), None);
+        assert_eq!(slow.timer_fired(1250.0), Some(100.0));
+        assert!(!slow.dimmed());
+        assert_eq!(slow.timer_fired(1350.0), None);
+        assert!(slow.dimmed(), "pending for 250 ms");
+        assert_eq!(
+            slow.set_pending(true, 1400.0),
+            None,
+            "a newer request within the wait"
+        );
+        assert!(slow.dimmed());
+        slow.set_pending(false, 1420.0);
+        assert!(!slow.dimmed(), "undimmed at the answer");
+        // A timer that fires with no wait going on does nothing, and the next wait arms anew.
+        assert_eq!(slow.set_pending(true, 2000.0), Some(250.0));
+        slow.set_pending(false, 2001.0);
+        assert_eq!(slow.timer_fired(2250.0), None);
+        assert!(!slow.dimmed());
+        assert_eq!(slow.set_pending(true, 3000.0), Some(250.0));
+    }
 
     #[test]
     fn an_answer_to_an_older_request_of_the_same_subject_shows_as_pending() {

@@ -29,8 +29,14 @@ pub fn put_rgba(
     height: usize,
     rgba: &[u8],
 ) -> Result<(), String> {
-    canvas.set_width(width as u32);
-    canvas.set_height(height as u32);
+    // Setting a canvas's size clears and reallocates it even when the size is unchanged, and a
+    // live strip is redrawn at every answer.
+    if canvas.width() != width as u32 {
+        canvas.set_width(width as u32);
+    }
+    if canvas.height() != height as u32 {
+        canvas.set_height(height as u32);
+    }
     let context = context_2d(canvas)?;
     let image =
         ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width as u32, height as u32)

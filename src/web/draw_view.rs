@@ -10,6 +10,7 @@ use super::drawing_pad::{DrawingPad, PadKey};
 use super::image_strip::ImageStrip;
 use super::latent_bars::LatentBars;
 use super::model_select::ModelSelect;
+use super::slow_answer::dimmed_when_slow;
 use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
 use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
@@ -198,6 +199,8 @@ pub fn DrawView(
             input.with(|i| i.as_ref().map(|(v, _)| *v)),
         )
     });
+    let reading_dimmed =
+        dimmed_when_slow(Memo::new(move |_| reading_live.with(LiveState::pending)));
     let reconstruction = Signal::derive(move || {
         reading
             .with(|r| r.as_ref().map(|r| r.reconstruction.clone()))
@@ -388,7 +391,7 @@ pub fn DrawView(
                 })}
             </p>
             <div class="draw-results" data-testid="draw-reading"
-                class:pending=move || reading_live.with(LiveState::pending)
+                class:pending=move || reading_dimmed.get()
                 data-version=move || reading_live.with(LiveState::version_attribute)
                 data-wanted=move || reading_live.with(LiveState::wanted_attribute)
                 data-pending=move || reading_live.with(|l| l.pending().to_string())

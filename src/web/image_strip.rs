@@ -1,11 +1,12 @@
 //! A row of 28×28 frames drawn as one pixelated image (`putImageData`). A live strip (one
 //! that answers a drawing, a slider or a click) says which request it shows and which one is
-//! wanted (`ui::live`), and is dimmed while the newest answer is pending.
+//! wanted (`ui::live`), and is dimmed while the newest answer is slow to come.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::canvas::put_rgba;
+use super::slow_answer::dimmed_when_slow;
 use crate::data::IMAGE_PIXELS;
 use crate::ui::image::{grid_rgba, tint_cell};
 
@@ -32,6 +33,7 @@ pub fn ImageStrip(
     marked: Option<Signal<Vec<bool>>>,
 ) -> impl IntoView {
     let live_state = move || live.map(|l| l.get());
+    let dimmed = live.map(|l| dimmed_when_slow(Memo::new(move |_| l.with(LiveState::pending))));
     let canvas = NodeRef::<Canvas>::new();
     let frames = Memo::new(move |_| pixels.with(|p| p.len() / IMAGE_PIXELS));
     Effect::new(move |_| {
@@ -54,8 +56,8 @@ pub fn ImageStrip(
         <canvas
             node_ref=canvas
             class=move || {
-                let pending = live_state().is_some_and(|l| l.pending());
-                format!("pixelated {class}{}", if pending { " pending" } else { "" })
+                let dim = dimmed.is_some_and(|d| d.get());
+                format!("pixelated {class}{}", if dim { " pending" } else { "" })
             }
             data-testid=testid
             data-frames=move || frames.get()

@@ -33,6 +33,7 @@ mod model_select;
 mod offline;
 mod report_view;
 mod reproduction;
+mod slow_answer;
 mod tab_channel;
 mod train_view;
 mod transfer_view;
