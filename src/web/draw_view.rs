@@ -10,6 +10,7 @@ use super::drawing_pad::{DrawingPad, PadKey};
 use super::image_strip::ImageStrip;
 use super::latent_bars::LatentBars;
 use super::model_select::ModelSelect;
+use super::now_ms;
 use super::slow_answer::dimmed_when_slow;
 use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
 use crate::analysis::interpolation_alphas;
@@ -30,10 +31,6 @@ const INTERP_FRAMES: usize = 10;
 enum Target {
     Test(usize),
     Kept,
-}
-
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }
 
 #[component]

@@ -43,6 +43,13 @@ mod web_locks;
 mod webgpu_probe;
 pub mod worker;
 
+/// The page's clock, in milliseconds (`performance.now()`).
+pub(crate) fn now_ms() -> f64 {
+    leptos::prelude::window()
+        .performance()
+        .map_or(0.0, |p| p.now())
+}
+
 /// The bytes of a file the person picked; the error names the file.
 pub(crate) async fn read_file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

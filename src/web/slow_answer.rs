@@ -5,11 +5,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::now_ms;
 use crate::ui::live::SlowAnswer;
-
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
-}
 
 /// True once `pending` has held for [`SlowAnswer::DIM_AFTER_MS`], false as soon as it ends.
 pub fn dimmed_when_slow(pending: Memo<bool>) -> Memo<bool> {
