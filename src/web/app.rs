@@ -213,14 +213,16 @@ pub fn App() -> impl IntoView {
     // (every engine, the data) begins once the engines the page runs have loaded
     // (`offline_copy_due`), so that it never delays the start.
     let offline_ready = RwSignal::new(false);
-    let offline_copy_begun = StoredValue::new(false);
     {
         let base = base.clone();
-        Effect::new(move |_| {
-            if !state.with(EngineState::offline_copy_due) || offline_copy_begun.get_value() {
-                return;
+        // The effect's value: whether the copy has begun (it begins once).
+        Effect::new(move |begun: Option<bool>| {
+            if begun == Some(true) {
+                return true;
             }
-            offline_copy_begun.set_value(true);
+            if !state.with(EngineState::offline_copy_due) {
+                return false;
+            }
             let base = base.clone();
             leptos::task::spawn_local(async move {
                 match register_service_worker(&base).await {
@@ -228,6 +230,7 @@ pub fn App() -> impl IntoView {
                     Err(e) => leptos::logging::warn!("the lab will not work offline here: {e}"),
                 }
             });
+            true
         });
     }
     let reproduction = RwSignal::new(Reproduction::Loading);

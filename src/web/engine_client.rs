@@ -51,9 +51,7 @@ impl EngineClient {
             if event == FromEngine::Ready
                 && let Some(queued) = queue.borrow_mut().take()
             {
-                for text in queued {
-                    let _ = flush_to.post_message(&JsValue::from_str(&text));
-                }
+                post_all(&flush_to, queued);
             }
             events(event);
         });
@@ -107,13 +105,18 @@ impl EngineClient {
 
     /// Sends the held messages, in order, and holds no more.
     pub fn release(&self) {
-        for text in self.take_held() {
-            let _ = self.worker.post_message(&JsValue::from_str(&text));
-        }
+        post_all(&self.worker, self.take_held());
     }
 
     /// Ends the worker at once, with whatever it was doing.
     pub fn terminate(&self) {
         self.worker.terminate();
+    }
+}
+
+/// Posts encoded messages to the worker, in order.
+fn post_all(worker: &Worker, texts: Vec<String>) {
+    for text in texts {
+        let _ = worker.post_message(&JsValue::from_str(&text));
     }
 }
