@@ -4,6 +4,7 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::canvas::context_2d;
 use crate::ui::drawing_strokes::{BRUSH, Drawing, Point};
@@ -38,11 +39,18 @@ pub fn DrawingPad(
             ((f64::from(ev.client_y()) - rect.top()) / h) as f32,
         ])
     };
+    // Chromium hands over each move as it arrives (`pointerrawupdate`) and again at the start
+    // of the next frame (`pointermove`, aligned with it). The pad takes a stroke's points from
+    // the first where the pointer sends them: its reading is asked for before the frame
+    // begins, and the answer less often waits for that frame to end. A stroke without raw
+    // updates (touch, other browsers) takes them from `pointermove`.
+    let raw_stroke = StoredValue::new(false);
     let down = move |ev: leptos::ev::PointerEvent| {
         // Only the main button of a mouse; touch and pen report button 0 too.
         if ev.button() != 0 {
             return;
         }
+        raw_stroke.set_value(false);
         ev.prevent_default();
         if let Some(c) = canvas.get_untracked() {
             let _ = c.set_pointer_capture(ev.pointer_id());
@@ -52,12 +60,23 @@ pub fn DrawingPad(
             drawing.update(|d| d.begin(p));
         }
     };
-    let moved = move |ev: leptos::ev::PointerEvent| {
+    let extend = move |ev: &web_sys::PointerEvent| {
         if !drawing.with_untracked(Drawing::is_drawing) {
             return;
         }
-        if let Some(p) = point(&ev) {
+        if let Some(p) = point(ev) {
             drawing.update(|d| d.extend(p));
+        }
+    };
+    let moved = move |ev: leptos::ev::PointerEvent| {
+        if !raw_stroke.get_value() {
+            extend(&ev);
+        }
+    };
+    let raw_move = move |ev: web_sys::Event| {
+        if let Ok(ev) = ev.dyn_into::<web_sys::PointerEvent>() {
+            raw_stroke.set_value(true);
+            extend(&ev);
         }
     };
     let up = move |_ev: leptos::ev::PointerEvent| {
@@ -91,6 +110,7 @@ pub fn DrawingPad(
             data-strokes=move || drawing.with(|d| d.strokes().len())
             data-version=move || drawing.with(|d| d.version())
             on:pointerdown=down
+            on:pointerrawupdate=raw_move
             on:pointermove=moved
             on:pointerup=up
             on:pointercancel=up

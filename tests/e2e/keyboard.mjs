@@ -198,3 +198,49 @@ export async function touchChecks({ browser, origin, openPage, waitLoaded, check
   check(problems.length === 0, `no console errors while drawing by touch (${JSON.stringify(problems.slice(0, 3))})`);
   await context.close();
 }
+
+/** The pad takes a mouse stroke's points from `pointerrawupdate` where the browser sends it
+ *  (Chromium: before the frame that `pointermove` waits for). Where it does not (Firefox,
+ *  Safari), the points come from `pointermove`: here the page cannot listen for raw updates,
+ *  and a 1 drawn with the mouse is still two full strokes, read as a 1. */
+export async function rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/draw`, origin);
+  await page.addInitScript(() => {
+    window.__rawListenersRefused = 0;
+    const add = EventTarget.prototype.addEventListener;
+    EventTarget.prototype.addEventListener = function (type, ...rest) {
+      if (type === "pointerrawupdate") {
+        window.__rawListenersRefused += 1;
+        return;
+      }
+      return add.call(this, type, ...rest);
+    };
+  });
+  await page.reload();
+  await waitLoaded(page);
+  const pad = await page.waitForSelector('[data-testid="draw-pad"]');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  const strokes = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+  }
+  check(await page.evaluate(() => window.__rawListenersRefused) > 0,
+    "the pad asks for raw pointer updates (refused here, to draw from pointermove)");
+  await page.waitForFunction(() => {
+    const pad = document.querySelector('[data-testid="draw-pad"]');
+    const reading = document.querySelector('[data-testid="draw-reading"]');
+    return pad.dataset.strokes === "2" && reading?.dataset.pending === "false" && reading.dataset.input === pad.dataset.version;
+  }, null, { timeout: 120_000 });
+  // A stroke is its first point and then one point a move: the long stroke has about twenty.
+  const version = +(await page.$eval('[data-testid="draw-pad"]', (p) => p.dataset.version));
+  check(version >= 12, `without raw updates the strokes still take the mouse's moves (version ${version})`);
+  const guess = await page.$eval('[data-testid="prediction"]', (p) => p.dataset.guess).catch(() => null);
+  check(guess === "1", `a 1 drawn with the mouse from pointermove alone is read as a ${guess}`);
+  check(problems.length === 0, `no console errors while drawing without raw updates (${JSON.stringify(problems.slice(0, 3))})`);
+  await context.close();
+}

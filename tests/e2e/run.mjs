@@ -13,7 +13,7 @@ import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
 import { newBuildChecks, offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
-import { keyboardChecks, touchChecks } from "./keyboard.mjs";
+import { keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
 import { handOverChecks } from "./handover.mjs";
 import { vaeChecks } from "./vae.mjs";
@@ -751,6 +751,7 @@ try {
     await accessibilityChecks({ browser, origin, openPage, waitLoaded, check, shots });
     await keyboardChecks({ browser, origin, openPage, waitLoaded, check });
     await touchChecks({ browser, origin, openPage, waitLoaded, check });
+    await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 
