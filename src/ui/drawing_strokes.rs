@@ -142,6 +142,57 @@ fn segment_distance(p: Point, a: Point, b: Point) -> f32 {
     ((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt()
 }
 
+/// How often the pad shows a stroke's points when they come from raw pointer updates, which
+/// arrive at the device's rate (up to 1,000 a second for some mice and pens). Each update
+/// adds its point at once. It notifies the page only if the last notification was at least
+/// [`RawPacer::MIN_INTERVAL_MS`] before; otherwise the point waits for the next update or
+/// for the frame's `pointermove`. Each notification repaints the pad and preprocesses the
+/// drawing, and the screen shows at most one version a frame anyway.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawPacer {
+    last_notified_ms: f64,
+    unshown: bool,
+}
+
+impl Default for RawPacer {
+    fn default() -> Self {
+        Self {
+            last_notified_ms: f64::NEG_INFINITY,
+            unshown: false,
+        }
+    }
+}
+
+impl RawPacer {
+    pub const MIN_INTERVAL_MS: f64 = 4.0;
+
+    /// A raw update added a point at `now_ms`: whether to notify now.
+    pub fn point(&mut self, now_ms: f64) -> bool {
+        if now_ms - self.last_notified_ms >= Self::MIN_INTERVAL_MS {
+            self.notified(now_ms);
+            true
+        } else {
+            self.unshown = true;
+            false
+        }
+    }
+
+    /// The frame's `pointermove` came: whether points wait to be shown (then notify now).
+    pub fn frame(&mut self, now_ms: f64) -> bool {
+        let waiting = self.unshown;
+        if waiting {
+            self.notified(now_ms);
+        }
+        waiting
+    }
+
+    /// The page was notified of the drawing by other means (the stroke's end).
+    pub fn notified(&mut self, now_ms: f64) {
+        self.last_notified_ms = now_ms;
+        self.unshown = false;
+    }
+}
+
 /// Requests to the engine for the newest drawing, at most [`LatestOnly::DEPTH`] out at once:
 /// while that many are out, a newer version waits, and older ones in between are skipped. Two,
 /// not one: the drawing's next version then waits in the engine's queue behind the one being
@@ -451,5 +502,32 @@ mod tests {
         // No usable scale: the code's own maximum.
         let bars = latent_bars(&[1.0, 2.0], &[], 0.0);
         assert_eq!(bars[0].height, 0.5);
+    }
+    #[test]
+    fn raw_updates_notify_at_most_every_four_ms_and_the_frame_shows_the_rest() {
+        let mut pacer = RawPacer::default();
+        // The first point of a stroke shows at once, and so does one 4 ms or more later.
+        assert!(pacer.point(100.0));
+        assert!(
+            !pacer.frame(101.0),
+            "nothing waits: the frame notifies no one"
+        );
+        assert!(pacer.point(104.0));
+        // A 1,000 Hz device: points 1 ms apart show every 4 ms.
+        let shown: Vec<bool> = (1..=8).map(|i| pacer.point(104.0 + f64::from(i))).collect();
+        assert_eq!(
+            shown,
+            [false, false, false, true, false, false, false, true]
+        );
+        // A point that waits is shown by the frame, once.
+        assert!(!pacer.point(113.0));
+        assert!(pacer.frame(114.0));
+        assert!(!pacer.frame(115.0));
+        // The frame counts as a notification: the next point 2 ms later waits.
+        assert!(!pacer.point(116.0));
+        // The stroke's end notifies too: nothing waits after it.
+        pacer.notified(117.0);
+        assert!(!pacer.frame(118.0));
+        assert!(pacer.point(121.0));
     }
 }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::canvas::context_2d;
-use crate::ui::drawing_strokes::{BRUSH, Drawing, Point};
+use super::now_ms;
+use crate::ui::drawing_strokes::{BRUSH, Drawing, Point, RawPacer};
 
 /// The pad's side in CSS pixels.
 pub const PAD_SIDE: f64 = 280.0;
@@ -43,8 +44,10 @@ pub fn DrawingPad(
     // of the next frame (`pointermove`, aligned with it). The pad takes a stroke's points from
     // the first where the pointer sends them: its reading is asked for before the frame
     // begins, and the answer less often waits for that frame to end. A stroke without raw
-    // updates (touch, other browsers) takes them from `pointermove`.
+    // updates (touch, other browsers) takes them from `pointermove`. Raw updates come at the
+    // device's rate: `RawPacer` notifies the page of them at most every 4 ms.
     let raw_stroke = StoredValue::new(false);
+    let pacer = StoredValue::new(RawPacer::default());
     let down = move |ev: leptos::ev::PointerEvent| {
         // Only the main button of a mouse; touch and pen report button 0 too.
         if ev.button() != 0 {
@@ -60,26 +63,37 @@ pub fn DrawingPad(
             drawing.update(|d| d.begin(p));
         }
     };
-    let extend = move |ev: &web_sys::PointerEvent| {
+    let moved = move |ev: leptos::ev::PointerEvent| {
+        if raw_stroke.get_value() {
+            if pacer.try_update_value(|p| p.frame(now_ms())) == Some(true) {
+                drawing.notify();
+            }
+            return;
+        }
         if !drawing.with_untracked(Drawing::is_drawing) {
             return;
         }
-        if let Some(p) = point(ev) {
+        if let Some(p) = point(&ev) {
             drawing.update(|d| d.extend(p));
         }
     };
-    let moved = move |ev: leptos::ev::PointerEvent| {
-        if !raw_stroke.get_value() {
-            extend(&ev);
-        }
-    };
     let raw_move = move |ev: web_sys::Event| {
-        if let Ok(ev) = ev.dyn_into::<web_sys::PointerEvent>() {
-            raw_stroke.set_value(true);
-            extend(&ev);
+        let Ok(ev) = ev.dyn_into::<web_sys::PointerEvent>() else {
+            return;
+        };
+        raw_stroke.set_value(true);
+        if !drawing.with_untracked(Drawing::is_drawing) {
+            return;
+        }
+        let Some(p) = point(&ev) else { return };
+        if pacer.try_update_value(|pacer| pacer.point(now_ms())) == Some(true) {
+            drawing.update(|d| d.extend(p));
+        } else {
+            drawing.update_untracked(|d| d.extend(p));
         }
     };
     let up = move |_ev: leptos::ev::PointerEvent| {
+        pacer.update_value(|p| p.notified(now_ms()));
         let mut ended = false;
         drawing.update(|d| ended = d.end());
         if ended {

@@ -62,6 +62,9 @@ async function tabTo(page, selector, max = 300) {
   return false;
 }
 
+/** A 1 (points in [0, 1] of the pad): a short flick, then a long downstroke. */
+const ONE = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
+
 const hashParam = (page, key) => page.evaluate((k) => new URLSearchParams(location.hash.split("?")[1] ?? "").get(k), key);
 
 export async function keyboardChecks({ browser, origin, openPage, waitLoaded, check }) {
@@ -175,8 +178,7 @@ export async function touchChecks({ browser, origin, openPage, waitLoaded, check
   const scrollBefore = await page.evaluate(() => window.scrollY);
   const cdp = await context.newCDPSession(page);
   const at = (x, y) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
-  // A 1: a short flick, then a long downstroke.
-  const strokes = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
+  const strokes = ONE;
   for (const stroke of strokes) {
     await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [at(...stroke[0])] });
     for (const p of stroke.slice(1)) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [at(...p)] });
@@ -222,7 +224,7 @@ export async function rawUpdateFallbackChecks({ browser, origin, openPage, waitL
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
-  const strokes = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
+  const strokes = ONE;
   for (const stroke of strokes) {
     await page.mouse.move(...at(stroke[0]));
     await page.mouse.down();
