@@ -503,6 +503,7 @@ mod tests {
         let bars = latent_bars(&[1.0, 2.0], &[], 0.0);
         assert_eq!(bars[0].height, 0.5);
     }
+
     #[test]
     fn raw_updates_notify_at_most_every_four_ms_and_the_frame_shows_the_rest() {
         let mut pacer = RawPacer::default();

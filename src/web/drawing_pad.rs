@@ -86,7 +86,7 @@ pub fn DrawingPad(
             return;
         }
         let Some(p) = point(&ev) else { return };
-        if pacer.try_update_value(|pacer| pacer.point(now_ms())) == Some(true) {
+        if pacer.try_update_value(|pace| pace.point(now_ms())) == Some(true) {
             drawing.update(|d| d.extend(p));
         } else {
             drawing.update_untracked(|d| d.extend(p));
