@@ -142,14 +142,18 @@ fn segment_distance(p: Point, a: Point, b: Point) -> f32 {
     ((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt()
 }
 
-/// How often the pad shows a stroke's points when they come from raw pointer updates, which
-/// arrive at the device's rate (up to 1,000 a second for some mice and pens). Each update
-/// adds its point at once. It notifies the page only if the last notification was at least
-/// [`RawPacer::MIN_INTERVAL_MS`] before; otherwise the point waits for the next update or
-/// for the frame's `pointermove`. Each notification repaints the pad and preprocesses the
-/// drawing, and the screen shows at most one version a frame anyway.
+/// Where a stroke's points come from, and how often the pad shows them. A stroke takes its
+/// points from raw pointer updates once one comes (Chromium sends them before the frame that
+/// `pointermove` waits for), else from `pointermove`. Raw updates arrive at the device's rate
+/// (up to 1,000 a second for some mice and pens). Each adds its point at once, and notifies
+/// the page only if the last notification was at least [`RawPacer::MIN_INTERVAL_MS`] before;
+/// otherwise the point waits for the next update or for the frame's `pointermove`. Each
+/// notification repaints the pad and preprocesses the drawing, and the screen shows at most
+/// one version a frame anyway.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawPacer {
+    /// This stroke's points come from raw updates.
+    raw: bool,
     last_notified_ms: f64,
     unshown: bool,
 }
@@ -157,6 +161,7 @@ pub struct RawPacer {
 impl Default for RawPacer {
     fn default() -> Self {
         Self {
+            raw: false,
             last_notified_ms: f64::NEG_INFINITY,
             unshown: false,
         }
@@ -166,8 +171,19 @@ impl Default for RawPacer {
 impl RawPacer {
     pub const MIN_INTERVAL_MS: f64 = 4.0;
 
+    /// A stroke begins: its points come from `pointermove` until a raw update comes.
+    pub fn begin(&mut self) {
+        self.raw = false;
+    }
+
+    /// Whether this stroke's points come from raw updates (then `pointermove` adds none).
+    pub fn is_raw(&self) -> bool {
+        self.raw
+    }
+
     /// A raw update added a point at `now_ms`: whether to notify now.
     pub fn point(&mut self, now_ms: f64) -> bool {
+        self.raw = true;
         if now_ms - self.last_notified_ms >= Self::MIN_INTERVAL_MS {
             self.notified(now_ms);
             true
@@ -530,5 +546,21 @@ mod tests {
         pacer.notified(117.0);
         assert!(!pacer.frame(118.0));
         assert!(pacer.point(121.0));
+    }
+
+    #[test]
+    fn a_stroke_draws_from_raw_updates_once_one_comes() {
+        let mut pacer = RawPacer::default();
+        assert!(!pacer.is_raw(), "before any raw update: pointermove");
+        pacer.point(10.0);
+        assert!(pacer.is_raw());
+        pacer.frame(11.0);
+        assert!(
+            pacer.is_raw(),
+            "the frame does not change where points come from"
+        );
+        // A new stroke (a touch one, say) starts on pointermove again.
+        pacer.begin();
+        assert!(!pacer.is_raw());
     }
 }

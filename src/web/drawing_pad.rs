@@ -44,16 +44,15 @@ pub fn DrawingPad(
     // of the next frame (`pointermove`, aligned with it). The pad takes a stroke's points from
     // the first where the pointer sends them: its reading is asked for before the frame
     // begins, and the answer less often waits for that frame to end. A stroke without raw
-    // updates (touch, other browsers) takes them from `pointermove`. Raw updates come at the
-    // device's rate: `RawPacer` notifies the page of them at most every 4 ms.
-    let raw_stroke = StoredValue::new(false);
+    // updates (touch, other browsers) takes them from `pointermove`. `RawPacer` keeps which,
+    // and notifies the page of raw updates at most every 4 ms.
     let pacer = StoredValue::new(RawPacer::default());
     let down = move |ev: leptos::ev::PointerEvent| {
         // Only the main button of a mouse; touch and pen report button 0 too.
         if ev.button() != 0 {
             return;
         }
-        raw_stroke.set_value(false);
+        pacer.update_value(RawPacer::begin);
         ev.prevent_default();
         if let Some(c) = canvas.get_untracked() {
             let _ = c.set_pointer_capture(ev.pointer_id());
@@ -64,7 +63,7 @@ pub fn DrawingPad(
         }
     };
     let moved = move |ev: leptos::ev::PointerEvent| {
-        if raw_stroke.get_value() {
+        if pacer.with_value(RawPacer::is_raw) {
             if pacer.try_update_value(|p| p.frame(now_ms())) == Some(true) {
                 drawing.notify();
             }
@@ -81,7 +80,6 @@ pub fn DrawingPad(
         let Ok(ev) = ev.dyn_into::<web_sys::PointerEvent>() else {
             return;
         };
-        raw_stroke.set_value(true);
         if !drawing.with_untracked(Drawing::is_drawing) {
             return;
         }

@@ -63,7 +63,7 @@ async function tabTo(page, selector, max = 300) {
 }
 
 /** A 1 (points in [0, 1] of the pad): a short flick, then a long downstroke. */
-const ONE = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
+export const ONE = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
 
 const hashParam = (page, key) => page.evaluate((k) => new URLSearchParams(location.hash.split("?")[1] ?? "").get(k), key);
 
@@ -178,8 +178,7 @@ export async function touchChecks({ browser, origin, openPage, waitLoaded, check
   const scrollBefore = await page.evaluate(() => window.scrollY);
   const cdp = await context.newCDPSession(page);
   const at = (x, y) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
-  const strokes = ONE;
-  for (const stroke of strokes) {
+  for (const stroke of ONE) {
     await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [at(...stroke[0])] });
     for (const p of stroke.slice(1)) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [at(...p)] });
     await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
@@ -205,7 +204,7 @@ export async function touchChecks({ browser, origin, openPage, waitLoaded, check
  *  (Chromium: before the frame that `pointermove` waits for). Where it does not (Firefox,
  *  Safari), the points come from `pointermove`: here the page cannot listen for raw updates,
  *  and a 1 drawn with the mouse is still two full strokes, read as a 1. */
-export async function rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, check }) {
+export async function rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, drawStrokes, check }) {
   const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/draw`, origin);
   await page.addInitScript(() => {
     window.__rawListenersRefused = 0;
@@ -220,17 +219,8 @@ export async function rawUpdateFallbackChecks({ browser, origin, openPage, waitL
   });
   await page.reload();
   await waitLoaded(page);
-  const pad = await page.waitForSelector('[data-testid="draw-pad"]');
-  await pad.scrollIntoViewIfNeeded();
-  const box = await pad.boundingBox();
-  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
-  const strokes = ONE;
-  for (const stroke of strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
-    await page.mouse.up();
-  }
+  await page.waitForSelector('[data-testid="draw-pad"]');
+  await drawStrokes(page, ONE);
   check(await page.evaluate(() => window.__rawListenersRefused) > 0,
     "the pad asks for raw pointer updates (refused here, to draw from pointermove)");
   await page.waitForFunction(() => {

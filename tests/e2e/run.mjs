@@ -13,7 +13,7 @@ import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
 import { newBuildChecks, offlineChecks } from "./offline.mjs";
 import { accessibilityChecks } from "./accessibility.mjs";
-import { keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./keyboard.mjs";
+import { ONE, keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
 import { handOverChecks } from "./handover.mjs";
 import { vaeChecks } from "./vae.mjs";
@@ -121,7 +121,6 @@ async function drawStrokes(page, strokes) {
   }
 }
 
-const ONE = [[[0.44, 0.26], [0.52, 0.16]], Array.from({ length: 21 }, (_, i) => [0.52 - 0.04 * i / 20, 0.16 + 0.68 * i / 20])];
 const ZERO = [Array.from({ length: 41 }, (_, i) => {
   const a = i / 40 * 2 * Math.PI;
   return [0.5 + 0.22 * Math.sin(a), 0.5 - 0.32 * Math.cos(a)];
@@ -751,7 +750,7 @@ try {
     await accessibilityChecks({ browser, origin, openPage, waitLoaded, check, shots });
     await keyboardChecks({ browser, origin, openPage, waitLoaded, check });
     await touchChecks({ browser, origin, openPage, waitLoaded, check });
-    await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, check });
+    await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, drawStrokes, check });
     await browser.close();
   }
 
