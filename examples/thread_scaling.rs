@@ -1,0 +1,110 @@
+//! How the training step scales with threads, measured in one process (issue 19, part 3):
+//! blocks of steps alternate between a pool of `THREADS` threads (default: every core) and a
+//! pool of one, so that the machine's drift (here its speed swings by a quarter within minutes)
+//! falls on both sides of each ratio. Two-layer d = 20, batch 64, Adam, MSE on flex, driven from
+//! a thread of the pool as `latent-lab` trains. Prints figures; asserts nothing.
+//!   `cargo run --release --example thread_scaling -- [rounds, default 20] [steps per block, default 100]`
+use std::time::{Duration, Instant};
+
+use latent_lab::BackendKind;
+use latent_lab::data::{MnistSet, Split};
+use latent_lab::model::{Architecture, Autoencoder, AutoencoderConfig};
+use latent_lab::training::{Trainer, TrainingConfig};
+
+type Pool = rayon::ThreadPool;
+
+fn pool(threads: usize) -> Pool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+}
+
+/// Images per second over `steps` steps run from a thread of `pool`.
+fn block(pool: &Pool, trainer: &mut Trainer<Autoencoder>, data: &MnistSet, steps: usize) -> f64 {
+    // Let the other pool's threads stop spinning (rayon's idle threads look for work a while
+    // before they sleep) so that they do not take a core from this block.
+    std::thread::sleep(Duration::from_millis(30));
+    let start = Instant::now();
+    let images: usize = pool.install(|| {
+        (0..steps)
+            .map(|_| trainer.step(data).expect("steps left").batch_len)
+            .sum()
+    });
+    images as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn main() {
+    let arg = |i: usize, default: usize| {
+        std::env::args()
+            .nth(i)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let rounds = arg(1, 20).max(1);
+    let steps = arg(2, 100).max(1);
+    let threads = std::env::var("THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
+    let data = MnistSet::load_dir(&dir, Split::Test)
+        .expect("bundled MNIST loads")
+        .first(64 * 16);
+    let device = BackendKind::Flex.init().expect("flex").device;
+    let model = AutoencoderConfig::new(Architecture::TwoLayer, 20).init(&device.clone().autodiff());
+    let config = TrainingConfig {
+        epochs: 1_000_000,
+        batch_size: 64,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(model, data.len(), config, &device).expect("valid config");
+    let (many, one) = (pool(threads), pool(1));
+
+    // The first steps allocate and fill caches: one block on each pool, not counted.
+    block(&many, &mut trainer, &data, steps);
+    block(&one, &mut trainer, &data, steps);
+
+    println!("{rounds} rounds of {steps} steps per pool, the order alternating; images/s");
+    println!(
+        "{:<6} {:>12} {:>12} {:>7}",
+        "round",
+        format!("{threads} threads"),
+        "1 thread",
+        "ratio"
+    );
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 1..=rounds {
+        let (rate_many, rate_one) = if round % 2 == 1 {
+            let a = block(&many, &mut trainer, &data, steps);
+            (a, block(&one, &mut trainer, &data, steps))
+        } else {
+            let b = block(&one, &mut trainer, &data, steps);
+            (block(&many, &mut trainer, &data, steps), b)
+        };
+        ratios.push(rate_many / rate_one);
+        println!(
+            "{round:<6} {rate_many:>12.0} {rate_one:>12.0} {:>7.2}",
+            rate_many / rate_one
+        );
+    }
+    let mut sorted = ratios.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "median ratio, {threads} threads over 1: {:.2} (rounds from {:.2} to {:.2})",
+        median(&ratios),
+        sorted[0],
+        sorted[sorted.len() - 1]
+    );
+}
