@@ -6,15 +6,17 @@
 
 mod config;
 mod evaluate;
+mod fused_adam;
 mod objective;
 mod trainer;
 mod transfer;
 
-pub use config::{TrainingConfig, adam};
+pub use config::{TrainingConfig, adam, values_in_host_memory};
 pub use evaluate::{
     Evaluation, classifier_logits, confusion_matrix, evaluate, evaluate_in_steps,
     reconstruction_mse,
 };
+pub use fused_adam::{FusedAdam, FusedAdamState};
 pub use objective::Objective;
 pub use trainer::{StepReport, Trainer};
 pub use transfer::{

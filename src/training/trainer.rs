@@ -73,7 +73,7 @@ impl<M: Objective> Trainer<M> {
         rng.shuffle(&mut order);
         Ok(Self {
             model: Some(model),
-            optim: adam(),
+            optim: adam(&device),
             config,
             device,
             rng,
