@@ -6,10 +6,12 @@
 //!   `cargo run --release --example thread_scaling -- [rounds, default 20] [steps per block, default 100]`
 use std::time::{Duration, Instant};
 
-use latent_lab::BackendKind;
-use latent_lab::data::{MnistSet, Split};
-use latent_lab::model::{Architecture, Autoencoder, AutoencoderConfig};
-use latent_lab::training::{Trainer, TrainingConfig};
+use latent_lab::data::MnistSet;
+use latent_lab::model::Autoencoder;
+use latent_lab::training::Trainer;
+
+#[path = "common/step_setup.rs"]
+mod step_setup;
 
 type Pool = rayon::ThreadPool;
 
@@ -58,18 +60,8 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
-    let data = MnistSet::load_dir(&dir, Split::Test)
-        .expect("bundled MNIST loads")
-        .first(64 * 16);
-    let device = BackendKind::Flex.init().expect("flex").device;
-    let model = AutoencoderConfig::new(Architecture::TwoLayer, 20).init(&device.clone().autodiff());
-    let config = TrainingConfig {
-        epochs: 1_000_000,
-        batch_size: 64,
-        ..TrainingConfig::default()
-    };
-    let mut trainer = Trainer::new(model, data.len(), config, &device).expect("valid config");
+    // Two warm-up blocks, then two blocks a round.
+    let (data, mut trainer) = step_setup::two_layer_trainer((2 * rounds + 2) * steps);
     let (many, one) = (pool(threads), pool(1));
 
     // The first steps allocate and fill caches: one block on each pool, not counted.
