@@ -36,14 +36,13 @@ fn block(pool: &Pool, trainer: &mut Trainer<Autoencoder>, data: &MnistSet, steps
     images as f64 / start.elapsed().as_secs_f64()
 }
 
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
+/// The median of values sorted in ascending order.
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
     if n % 2 == 1 {
-        v[n / 2]
+        sorted[n / 2]
     } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
     }
 }
 
@@ -91,12 +90,11 @@ fn main() {
             rate_many / rate_one
         );
     }
-    let mut sorted = ratios.clone();
-    sorted.sort_by(f64::total_cmp);
+    ratios.sort_by(f64::total_cmp);
     println!(
         "median ratio, {threads} threads over 1: {:.2} (rounds from {:.2} to {:.2})",
         median(&ratios),
-        sorted[0],
-        sorted[sorted.len() - 1]
+        ratios[0],
+        ratios[ratios.len() - 1]
     );
 }

@@ -70,7 +70,7 @@ pub fn adam(device: &Device) -> ModuleOptimizer {
 
 /// Whether `device` keeps tensors in this process's memory (flex, ndarray), so that reading
 /// them costs a copy at most.
-pub fn values_in_host_memory(device: &Device) -> bool {
+fn values_in_host_memory(device: &Device) -> bool {
     let device = device.clone().inner();
     // burn marks ndarray deprecated; the lab keeps it selectable to compare with flex.
     #[cfg(feature = "ndarray")]

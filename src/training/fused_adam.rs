@@ -84,8 +84,8 @@ impl Optimizer for FusedAdam {
     ) -> (Tensor<D>, Option<Self::State<D>>) {
         let device = tensor.device();
         let shape: [usize; D] = tensor.dims();
-        let mut param = f32_values(tensor);
-        let grad = f32_values(grad);
+        let mut param = tensor.try_into_vec_as::<f32>().expect("a CPU tensor reads");
+        let grad = grad.try_into_vec_as::<f32>().expect("a CPU tensor reads");
         let state = state
             .filter(|s| s.shape == shape)
             .map(|s| (s.time, s.moment_1, s.moment_2));
@@ -104,16 +104,6 @@ impl Optimizer for FusedAdam {
     fn to_device<const D: usize>(state: Self::State<D>, _device: &Device) -> Self::State<D> {
         state
     }
-}
-
-/// A tensor's values as f32 (without a copy when they are f32 already).
-fn f32_values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    let data = tensor.into_data();
-    match data.dtype() {
-        burn::tensor::DType::F32 => data.try_into_vec::<f32>(),
-        _ => data.convert::<f32>().try_into_vec::<f32>(),
-    }
-    .expect("f32 values after conversion")
 }
 
 impl<const D: usize> RecordState for FusedAdamState<D> {

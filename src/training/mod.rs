@@ -11,7 +11,7 @@ mod objective;
 mod trainer;
 mod transfer;
 
-pub use config::{TrainingConfig, adam, values_in_host_memory};
+pub use config::{TrainingConfig, adam};
 pub use evaluate::{
     Evaluation, classifier_logits, confusion_matrix, evaluate, evaluate_in_steps,
     reconstruction_mse,
