@@ -481,3 +481,41 @@ fn weight_gradients_in_every_float_precision() {
     assert!(error(F16) < 5e-3, "f16: {:e}", error(F16));
     assert!(error(BF16) < 3e-2, "bf16: {:e}", error(BF16));
 }
+
+#[test]
+fn matrix_products_match_a_sum_worked_in_f64() {
+    // flex writes a product's output without zeroing it first (gemm writes every element):
+    // a product over 512K multiply-adds is split by rows into tasks, a smaller one runs whole,
+    // a transposed operand is read through its strides, and an empty inner dimension must
+    // still give zeros.
+    let device = BackendKind::Flex.init().unwrap().device;
+    for (m, k, n, transposed) in [(64, 900, 20, false), (7, 5, 3, true), (4, 0, 3, false)] {
+        let lhs = values(m * k, 21);
+        let rhs = values(k * n, 22);
+        let product = || {
+            let a = Tensor::<2>::from_data(TensorData::new(lhs.clone(), [m, k]), &device);
+            let b = if transposed {
+                // The same [k, n] matrix, stored as its transpose.
+                let stored: Vec<f32> = (0..n * k).map(|i| rhs[(i % k) * n + i / k]).collect();
+                Tensor::<2>::from_data(TensorData::new(stored, [n, k]), &device).transpose()
+            } else {
+                Tensor::<2>::from_data(TensorData::new(rhs.clone(), [k, n]), &device)
+            };
+            floats(a.matmul(b))
+        };
+        let (one, four) = on_one_and_four_threads(product);
+        let exact: Vec<f32> = (0..m * n)
+            .map(|i| {
+                let (row, col) = (i / n, i % n);
+                (0..k)
+                    .map(|j| f64::from(lhs[row * k + j]) * f64::from(rhs[j * n + col]))
+                    .sum::<f64>() as f32
+            })
+            .collect();
+        assert_eq!(one, four, "{m}x{k}x{n}: 1 and 4 threads differ");
+        assert_close(&format!("{m}x{k}x{n} product"), &four, &exact);
+        if k == 0 {
+            assert!(four.iter().all(|&v| v == 0.0), "an empty sum is 0");
+        }
+    }
+}

@@ -284,8 +284,10 @@ fn matmul_2d_strided<T: GemmScalar>(lhs: FlexTensor, rhs: FlexTensor) -> FlexTen
     let rhs_ptr = unsafe { rhs_data.as_ptr().add(rhs.layout().start_offset()) };
 
     let out_shape = Shape::from(vec![m, n]);
-    let mut output = FlexTensor::empty(out_shape, T::dtype());
-    let out_data: &mut [T] = output.storage_mut();
+    // [Latent Lab patch] The output is not zeroed first: gemm (`read_dst = false`) writes
+    // every element without reading it, also when `k == 0`.
+    let mut output: Vec<T> = Vec::with_capacity(m * n);
+    let out_data = &mut output.spare_capacity_mut()[..m * n];
 
     if let Some(rows) = split_rows(m, n, k) {
         let lhs_start = lhs.layout().start_offset();
@@ -297,7 +299,7 @@ fn matmul_2d_strided<T: GemmScalar>(lhs: FlexTensor, rhs: FlexTensor) -> FlexTen
                     block.len() / n,
                     n,
                     k,
-                    block.as_mut_ptr(),
+                    block.as_mut_ptr().cast::<T>(),
                     1,
                     n as isize,
                     lhs_data
@@ -313,30 +315,34 @@ fn matmul_2d_strided<T: GemmScalar>(lhs: FlexTensor, rhs: FlexTensor) -> FlexTen
                 );
             }
         });
-        return output;
+    } else {
+        let parallelism = get_parallelism(m, n, k);
+        // SAFETY: the whole `[m, n]` output, as above.
+        unsafe {
+            gemm_call(
+                m,
+                n,
+                k,
+                out_data.as_mut_ptr().cast::<T>(),
+                1,
+                n as isize,
+                lhs_ptr,
+                lhs_col_stride,
+                lhs_row_stride,
+                rhs_ptr,
+                rhs_col_stride,
+                rhs_row_stride,
+                parallelism,
+            );
+        }
     }
-
-    let parallelism = get_parallelism(m, n, k);
-
-    unsafe {
-        gemm_call(
-            m,
-            n,
-            k,
-            out_data.as_mut_ptr(),
-            1,
-            n as isize,
-            lhs_ptr,
-            lhs_col_stride,
-            lhs_row_stride,
-            rhs_ptr,
-            rhs_col_stride,
-            rhs_row_stride,
-            parallelism,
-        );
-    }
-
-    output
+    // SAFETY: gemm wrote all `m · n` elements, in the tasks or in the single call.
+    unsafe { output.set_len(m * n) };
+    FlexTensor::new(
+        Bytes::from_elems(output),
+        Layout::contiguous(out_shape),
+        T::dtype(),
+    )
 }
 
 /// Strided gemm call for one matrix. Wraps `gemm::gemm` with GemmScalar zero/one.
