@@ -67,7 +67,7 @@ mod tests {
         let device = crate::BackendKind::Flex.init().unwrap().device;
         let batch = images_to_tensor(&set, &[2, 0], &device);
         assert_eq!(batch.dims(), [2, 1, IMAGE_SIDE, IMAGE_SIDE]);
-        let values = batch.into_data().to_vec::<f32>().unwrap();
+        let values = batch.into_data().try_to_vec::<f32>().unwrap();
         // Image 2 first: its pixel 0 is 14, its pixel 300 is (14 + 300) mod 256 = 58.
         assert_eq!(values[0], 14.0 / 255.0);
         assert_eq!(values[300], 58.0 / 255.0);
