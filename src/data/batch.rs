@@ -53,7 +53,7 @@ pub fn labels_to_tensor(set: &MnistSet, indices: &[usize], device: &Device) -> T
     Tensor::from_data(TensorData::new(values, [indices.len()]), device)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
