@@ -51,7 +51,7 @@ fn tensor<T: Element + bytemuck::Pod>(data: Vec<T>, shape: Shape) -> FlexTensor 
 
 /// Sums of `f(value, channel)` per channel over a `[batch, channels, rest]` buffer,
 /// accumulated per run in eight lanes (so the loop vectorises) and across runs in f64.
-fn channel_sums<T, F>(data: &[T], (batch, channels, rest): (usize, usize, usize), f: F) -> Vec<f64>
+pub(crate) fn channel_sums<T, F>(data: &[T], (batch, channels, rest): (usize, usize, usize), f: F) -> Vec<f64>
 where
     T: Float + Send + Sync,
     F: Fn(T, usize) -> T + Send + Sync,

@@ -38,6 +38,7 @@ use burn_backend::{
 use burn_std::{Bytes, Shape};
 use core::mem::MaybeUninit;
 
+use crate::ops::batch_norm::channel_sums;
 use crate::ops::tasks::{collect_image_tasks, map_image_tasks, write_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
@@ -574,55 +575,24 @@ pub(crate) fn bias_backward(output_grad: FloatTensor<Flex>) -> FloatTensor<Flex>
     let rest: usize = shape.as_slice()[2..].iter().product();
     let grad = output_grad.into_contiguous();
     if grad.dtype() == DType::F32 && rest > 0 {
-        return bias_backward_f32(grad.storage::<f32>(), batch, channels, rest);
+        // Batch norm's per-channel sums: in tasks of images on the pool, each run summed in
+        // eight lanes, the runs and tasks added in f64 in task order. (flex's two reductions
+        // ran on one thread while the pool waited.)
+        let sums: Vec<f32> = channel_sums(grad.storage::<f32>(), (batch, channels, rest), |v, _| v)
+            .into_iter()
+            .map(|sum| sum as f32)
+            .collect();
+        return FlexTensor::new(
+            Bytes::from_elems(sums),
+            Layout::contiguous(Shape::new([channels])),
+            DType::F32,
+        );
     }
     // [batch, channels, rest] → [channels] by two reductions over contiguous views.
     let grad = Flex::float_reshape(grad, Shape::new([batch, channels, rest]));
     let grad = Flex::float_sum_dim(grad, 2);
     let grad = Flex::float_sum_dim(grad, 0);
     Flex::float_reshape(grad, Shape::new([channels]))
-}
-
-/// The f32 bias gradient: per task of images, each channel's sums (of each image in turn, a
-/// contiguous run of `rest` values), then the tasks' sums added in task order. flex's two
-/// reductions ran on one thread, while the pool waited.
-fn bias_backward_f32(grad: &[f32], batch: usize, channels: usize, rest: usize) -> FlexTensor {
-    let partial_sums = map_image_tasks(batch, |images| {
-        let mut sums = vec![0.0f32; channels];
-        for image in images {
-            let planes =
-                grad[image * channels * rest..(image + 1) * channels * rest].chunks_exact(rest);
-            for (sum, plane) in sums.iter_mut().zip(planes) {
-                *sum += sum_in_lanes(plane);
-            }
-        }
-        sums
-    });
-    let mut sums = vec![0.0f32; channels];
-    for partial in partial_sums {
-        for (sum, value) in sums.iter_mut().zip(partial) {
-            *sum += value;
-        }
-    }
-    FlexTensor::new(
-        Bytes::from_elems(sums),
-        Layout::contiguous(Shape::new([channels])),
-        DType::F32,
-    )
-}
-
-/// The sum of `values` in eight interleaved partial sums (which the compiler keeps in one
-/// vector register), added together at the end.
-fn sum_in_lanes(values: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let mut chunks = values.chunks_exact(8);
-    for chunk in &mut chunks {
-        for (lane, &value) in lanes.iter_mut().zip(chunk) {
-            *lane += value;
-        }
-    }
-    let tail: f32 = chunks.remainder().iter().sum();
-    lanes.iter().sum::<f32>() + tail
 }
 
 /// The forward transposed convolution in f32, or `None` for a shape this path leaves to
