@@ -582,11 +582,7 @@ pub(crate) fn bias_backward(output_grad: FloatTensor<Flex>) -> FloatTensor<Flex>
             .into_iter()
             .map(|sum| sum as f32)
             .collect();
-        return FlexTensor::new(
-            Bytes::from_elems(sums),
-            Layout::contiguous(Shape::new([channels])),
-            DType::F32,
-        );
+        return tensor(sums, Shape::new([channels]));
     }
     // [batch, channels, rest] → [channels] by two reductions over contiguous views.
     let grad = Flex::float_reshape(grad, Shape::new([batch, channels, rest]));
