@@ -44,8 +44,9 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// ([`ToEngine::EpochMaps`]). 10: the maps say each one's optimiser steps (a watched run
 /// records between epochs too); pretrained models answer with their bundled maps. 11: pixels
 /// and file bytes travel as base64 strings (`base64::bytes`), not arrays of numbers. 12: the
-/// page asks whether the engine is idle ([`ToEngine::AskIdle`]) before moving to WebGPU.
-pub const PROTOCOL_VERSION: u32 = 12;
+/// page asks whether the engine is idle ([`ToEngine::AskIdle`]) before moving to WebGPU. 13:
+/// the start says how many kernel threads the address asks for (`ToEngine::Start::threads`).
+pub const PROTOCOL_VERSION: u32 = 13;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -151,6 +152,9 @@ pub enum ToEngine {
     Start {
         backend: BackendChoice,
         base_url: String,
+        /// The CPU kernels' threads the address asks for (`?threads=`); `None`: all of them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        threads: Option<usize>,
     },
     /// Train a new autoencoder; refused while another training runs.
     Train(TrainRequest),
@@ -804,6 +808,12 @@ mod tests {
             ToEngine::Start {
                 backend: BackendChoice::Cpu,
                 base_url: "http://x/".into(),
+                threads: None,
+            },
+            ToEngine::Start {
+                backend: BackendChoice::Auto,
+                base_url: "http://x/".into(),
+                threads: Some(1),
             },
             ToEngine::Train(request.clone()),
             ToEngine::Pause,

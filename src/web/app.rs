@@ -23,6 +23,7 @@ use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::{
     BrowserSupport, EngineBundle, HandOverMode, StartPlan, relaxed_simd_turned_off,
 };
+use crate::engine::kernel_threads::requested_threads;
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
@@ -158,6 +159,8 @@ fn answered_idle(
     next.send_now(&ToEngine::Start {
         backend: BackendChoice::Auto,
         base_url: base_url.to_string(),
+        // The engine moved to trains on the GPU: no kernel threads to choose.
+        threads: None,
     });
     client.set_value(Some(next));
     state.update(|s| s.handover.phase = HandOverPhase::Starting);
@@ -263,6 +266,10 @@ pub fn App() -> impl IntoView {
         HandOverMode::default()
     });
     state.update(|s| s.handover.held = hand_over_mode == HandOverMode::Held);
+    let threads = requested_threads(&search).unwrap_or_else(|e| {
+        state.update(|s| s.push_error(ErrorSource::Page, e));
+        None
+    });
     {
         let base = base.clone();
         leptos::task::spawn_local(async move {
@@ -300,6 +307,7 @@ pub fn App() -> impl IntoView {
                     c.send(&ToEngine::Start {
                         backend: first_choice,
                         base_url: base.clone(),
+                        threads,
                     });
                     client.set_value(Some(c));
                 }

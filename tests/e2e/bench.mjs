@@ -2,6 +2,8 @@
 //   node tests/e2e/bench.mjs [dist-folder]     (scripts/bench-page.sh builds dist/ first)
 //   ISOLATED=0 serves the page without cross-origin isolation (the single-threaded engine); SKIP_WEBGPU=1 measures the CPU only;
 //   RELAXED_SIMD=off loads the threaded engine's plain build rather than the one with relaxed SIMD;
+//   THREADS=N asks the threaded engine for N kernel threads (`?threads=N`; default: all the
+//   browser reports), to time one build on 1 and on 2 threads (scripts/bench-page-threads.sh);
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
 //   ends inside the measured 12 s).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
@@ -86,7 +88,8 @@ async function measure(label, query, extraArgs) {
 try {
   // RELAXED_SIMD=off: the plain threaded build where the browser would load the relaxed one.
   const relaxedOff = process.env.RELAXED_SIMD === "off" ? "&relaxed-simd=off" : "";
-  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}`, []);
+  const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
+  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}${threads}`, []);
   if (!process.env.SKIP_WEBGPU) {
     await measure("WebGPU (Chromium's software adapter)", "?backend=webgpu", ["--enable-unsafe-webgpu"]);
   }

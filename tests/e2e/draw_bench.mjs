@@ -3,7 +3,8 @@
 // (data-testid="draw-latency") measures it, over many strokes of a seven drawn with the mouse.
 //   node tests/e2e/draw_bench.mjs [dist-folder]
 //   STROKES=N strokes (default 100); ISOLATED=0 serves the page without cross-origin isolation
-//   (the single-threaded engine); WEBGPU=1 also measures Chromium's software WebGPU adapter.
+//   (the single-threaded engine); THREADS=N asks the threaded engine for N kernel threads
+//   (`?threads=N`); WEBGPU=1 also measures Chromium's software WebGPU adapter.
 import { chromium } from "playwright-core";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,7 +62,8 @@ async function measure(label, query, extraArgs) {
 }
 
 try {
-  await measure("CPU engine", "?backend=cpu", []);
+  const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
+  await measure("CPU engine", `?backend=cpu${threads}`, []);
   if (process.env.WEBGPU === "1") {
     await measure("WebGPU (Chromium's software adapter)", "?backend=webgpu", ["--enable-unsafe-webgpu"]);
   }

@@ -779,10 +779,11 @@ try {
   // loaded, losing neither a drawing nor a training made meanwhile.
   await handOverChecks({ dist, root, chromiumPath, args: baseArgs, check });
 
-  // 3. A browser without relaxed SIMD (`?relaxed-simd=off` stands in): the plain threaded build.
+  // 3. A browser without relaxed SIMD (`?relaxed-simd=off` stands in): the plain threaded build,
+  // asked for one thread (`?threads=1`).
   // A host that sends no COOP/COEP headers: the single-threaded engine, said in the header.
   // Each trains and learns.
-  await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: true, relaxedSimd: false });
+  await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: true, relaxedSimd: false, threads: 1 });
   await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: false });
 
   // 4. The variational autoencoder: offered by the form, trained, listed (issue 20).

@@ -14,7 +14,7 @@ pub(crate) struct ChosenBackend {
     pub fallback_reason: Option<String>,
 }
 
-async fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
+async fn cpu(kind: BackendKind, reason: Option<String>, threads: Option<usize>) -> ChosenBackend {
     let mut device = kind.cpu_backend();
     // Only the threaded engine has a build with relaxed SIMD (scripts/build-threaded-engine.sh).
     let simd = if cfg!(target_feature = "relaxed-simd") {
@@ -22,7 +22,7 @@ async fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
     } else {
         "wasm SIMD"
     };
-    device.description = format!("{kind} (CPU, {simd}{})", kernel_threads().await);
+    device.description = format!("{kind} (CPU, {simd}{})", kernel_threads(threads).await);
     ChosenBackend {
         device,
         software: false,
@@ -31,51 +31,55 @@ async fn cpu(kind: BackendKind, reason: Option<String>) -> ChosenBackend {
 }
 
 /// How many threads the CPU kernels run on, for the backend's description: in the `threads`
-/// build the pool starts here (where the page is cross-origin isolated); the other builds
-/// have one thread, and say why where the page has no shared memory.
+/// build the pool starts here (where the page is cross-origin isolated), on the `requested`
+/// count or all the browser reports; the other builds have one thread, and say why where the
+/// page has no shared memory.
 #[cfg(feature = "threads")]
-async fn kernel_threads() -> String {
-    use super::kernel_threads::start;
+async fn kernel_threads(requested: Option<usize>) -> String {
+    use super::kernel_threads::{hardware_threads, start};
+    use crate::engine::kernel_threads::threads_description;
     if let Some(why) = why_single_threaded() {
         return format!(", {why}");
     }
-    match start().await {
-        Ok(1) => ", one thread".into(),
-        Ok(threads) => format!(", {threads} threads"),
+    match start(requested).await {
+        Ok(_) => threads_description(requested, hardware_threads()),
         Err(e) => format!(", one thread: {e}"),
     }
 }
 
 #[cfg(not(feature = "threads"))]
-async fn kernel_threads() -> String {
+async fn kernel_threads(_requested: Option<usize>) -> String {
     match why_single_threaded() {
         Some(why) => format!(", {why}"),
         None => ", one thread".into(),
     }
 }
 
-pub(crate) async fn choose_backend(choice: BackendChoice) -> ChosenBackend {
+/// `threads`: the CPU kernels' threads the address asks for (`None`: all of them).
+pub(crate) async fn choose_backend(choice: BackendChoice, threads: Option<usize>) -> ChosenBackend {
     match choice {
-        BackendChoice::Cpu => cpu(BackendKind::Flex, None).await,
+        BackendChoice::Cpu => cpu(BackendKind::Flex, None, threads).await,
         BackendChoice::Ndarray if BackendKind::Ndarray.is_built_in() => {
-            cpu(BackendKind::Ndarray, None).await
+            cpu(BackendKind::Ndarray, None, threads).await
         }
         BackendChoice::Ndarray => {
             cpu(
                 BackendKind::Flex,
                 Some("this engine build leaves ndarray out".into()),
+                threads,
             )
             .await
         }
         BackendChoice::Auto | BackendChoice::WebGpu => {
             let probe = match probe_webgpu().await {
                 Ok(probe) => probe,
-                Err(reason) => return cpu(BackendKind::Flex, Some(reason)).await,
+                Err(reason) => return cpu(BackendKind::Flex, Some(reason), threads).await,
             };
             if !BackendKind::Wgpu.is_built_in() {
                 return cpu(
                     BackendKind::Flex,
                     Some("the page loaded the CPU-only engine".into()),
+                    threads,
                 )
                 .await;
             }
@@ -93,6 +97,7 @@ pub(crate) async fn choose_backend(choice: BackendChoice) -> ChosenBackend {
                     cpu(
                         BackendKind::Flex,
                         Some(format!("WebGPU could not start: {e}")),
+                        threads,
                     )
                     .await
                 }

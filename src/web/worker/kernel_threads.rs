@@ -16,12 +16,13 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::browser::scope;
+use crate::engine::kernel_threads::pool_size;
 
 /// The script each kernel thread runs (copied next to the engine by trunk).
 const THREAD_SCRIPT: &str = "kernel_thread.js";
 
 /// The number of threads the browser reports (`navigator.hardwareConcurrency`), at least 1.
-fn hardware_threads() -> usize {
+pub(crate) fn hardware_threads() -> usize {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok();
     navigator
         .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()).ok())
@@ -40,8 +41,9 @@ thread_local! {
 static WAITING: Mutex<Vec<rayon::ThreadBuilder>> = Mutex::new(Vec::new());
 static HANDED: Condvar = Condvar::new();
 
-/// Starts rayon's global pool on `navigator.hardwareConcurrency` kernel threads. Returns the
-/// pool's size.
+/// Starts rayon's global pool on `navigator.hardwareConcurrency` kernel threads, or on fewer
+/// where the address asks (`requested`, see [`pool_size`]). Returns the pool's size; a
+/// worker starts its pool once, so a later call returns the first one's size.
 ///
 /// Two phases, because a worker starts only once the thread that made it yields to its event
 /// loop, while `build_global` blocks until every thread of the pool runs: first the workers
@@ -52,11 +54,11 @@ static HANDED: Condvar = Condvar::new();
 /// as from inside the pool, sharing the tasks with the other threads, as the native command
 /// trains from a thread of its pool (`backend::on_kernel_threads`; driven from outside, the
 /// serial part of a step competed with the pool's spinning threads for the cores).
-pub(crate) async fn start() -> Result<usize, String> {
+pub(crate) async fn start(requested: Option<usize>) -> Result<usize, String> {
     if let Some(threads) = STARTED.with(Cell::get) {
         return Ok(threads);
     }
-    let threads = hardware_threads();
+    let threads = pool_size(requested, hardware_threads());
     if threads < 2 {
         return Ok(1);
     }

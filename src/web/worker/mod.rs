@@ -106,8 +106,12 @@ fn handle(engine: &Shared, message: ToEngine) {
     let tracked = engine.clone();
     let control = |c: Control| engine.borrow_mut().core.set_control(c);
     match message {
-        ToEngine::Start { backend, base_url } => {
-            spawn_local(async move { startup::start(engine, backend, base_url).await });
+        ToEngine::Start {
+            backend,
+            base_url,
+            threads,
+        } => {
+            spawn_local(async move { startup::start(engine, backend, threads, base_url).await });
         }
         ToEngine::Train(request) => runs::start_training(&engine, request, None),
         ToEngine::Pause => control(Control::Pause),

@@ -22,8 +22,14 @@ use wasm_bindgen_futures::spawn_local;
 /// Sample digits shown with their reconstructions.
 const SAMPLES: usize = 8;
 
-pub(super) async fn start(engine: Shared, choice: BackendChoice, base_url: String) {
-    let backend = choose_backend(choice).await;
+/// `threads`: the CPU kernels' threads the address asks for (`None`: all of them).
+pub(super) async fn start(
+    engine: Shared,
+    choice: BackendChoice,
+    threads: Option<usize>,
+    base_url: String,
+) {
+    let backend = choose_backend(choice, threads).await;
     post(&FromEngine::Backend {
         kind: backend.device.kind,
         adapter: backend.device.description.clone(),

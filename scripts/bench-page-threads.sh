@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# How the page's training scales with threads (issue 19, part 2; not part of the test command:
+# prints figures, asserts nothing). One build, one browser: the page's own training in headless
+# Chromium (tests/e2e/bench.mjs: two-layer d = 20, batch 64, the CPU engine, served
+# cross-origin isolated) with `?threads=1` and with every thread the browser reports, in
+# ROUNDS rounds (default 5) whose order alternates, so the machine's drift within minutes
+# falls on both. Prints each round's images/s and ratio, then the median ratio.
+#   usage: scripts/bench-page-threads.sh [dist-folder]   (no folder: builds dist/ with trunk)
+#   RELAXED_SIMD=off times the plain threaded build (see tests/e2e/bench.mjs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${ROUNDS:-5}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
+dist="${1:-}"
+if [ -z "$dist" ]; then
+  scripts/install-tools.sh test >/dev/null
+  trunk build --release >/dev/null 2>&1
+  dist=dist
+fi
+
+page_training() {
+  # 40 epochs: a faster engine would otherwise finish inside the measured window.
+  THREADS="$1" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$dist" 2>/dev/null \
+    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*; \(.*\)$/\1 \2/p'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+declare -a ratios
+printf '%-6s %10s %10s | %6s\n' round "1 thread" "all" ratio
+for round in $(seq 1 "$ROUNDS"); do
+  if (( round % 2 )); then
+    one="$(page_training 1)"; all="$(page_training all)"
+  else
+    all="$(page_training all)"; one="$(page_training 1)"
+  fi
+  r="$(ratio "${all%% *}" "${one%% *}")"
+  ratios+=("$r")
+  printf '%-6s %10s %10s | %6s\n' "$round" "${one%% *}" "${all%% *}" "$r"
+  if (( round == 1 )); then
+    echo "  1 thread: ${one#* }"
+    echo "  all: ${all#* }"
+  fi
+done
+echo "median ratio, every thread over one (same round): $(printf '%s\n' "${ratios[@]}" | grep -v '^-$' | median)"
