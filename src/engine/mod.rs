@@ -14,7 +14,7 @@ pub mod drawing_reading;
 pub mod driver;
 pub mod epoch_recording;
 pub mod interpolation_diagnostics;
-pub mod kernel_threads;
+pub mod kernel_thread_count;
 pub mod latent_analysis;
 pub mod latent_selection;
 pub mod pretrained;

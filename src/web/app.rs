@@ -23,7 +23,7 @@ use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::{
     BrowserSupport, EngineBundle, HandOverMode, StartPlan, relaxed_simd_turned_off,
 };
-use crate::engine::kernel_threads::requested_threads;
+use crate::engine::kernel_thread_count::requested_threads;
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;

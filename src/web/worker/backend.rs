@@ -37,7 +37,7 @@ async fn cpu(kind: BackendKind, reason: Option<String>, threads: Option<usize>) 
 #[cfg(feature = "threads")]
 async fn kernel_threads(requested: Option<usize>) -> String {
     use super::kernel_threads::{hardware_threads, start};
-    use crate::engine::kernel_threads::threads_description;
+    use crate::engine::kernel_thread_count::threads_description;
     if let Some(why) = why_single_threaded() {
         return format!(", {why}");
     }

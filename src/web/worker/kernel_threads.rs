@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::browser::scope;
-use crate::engine::kernel_threads::pool_size;
+use crate::engine::kernel_thread_count::pool_size;
 
 /// The script each kernel thread runs (copied next to the engine by trunk).
 const THREAD_SCRIPT: &str = "kernel_thread.js";

@@ -60,7 +60,7 @@ mod tests {
     }
 
     #[test]
-    fn a_count_that_is_not_one_is_refused_with_the_value_named() {
+    fn a_value_that_is_no_count_is_refused_and_named() {
         for bad in ["?threads=0", "?threads=-1", "?threads=two", "?threads=1.5"] {
             let error = requested_threads(bad).unwrap_err();
             let value = bad.strip_prefix("?threads=").unwrap();
