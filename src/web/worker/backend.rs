@@ -42,7 +42,8 @@ async fn kernel_threads(requested: Option<usize>) -> String {
         return format!(", {why}");
     }
     match start(requested).await {
-        Ok(_) => threads_description(requested, hardware_threads()),
+        // The pool as built (a worker builds it once), said against the browser's count.
+        Ok(pool) => threads_description(Some(pool), hardware_threads()),
         Err(e) => format!(", one thread: {e}"),
     }
 }
