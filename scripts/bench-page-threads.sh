@@ -18,21 +18,15 @@ if [ -z "$dist" ]; then
   dist=dist
 fi
 
-page_training() {
-  # 40 epochs: a faster engine would otherwise finish inside the measured window.
-  THREADS="$1" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$dist" 2>/dev/null \
-    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*; \(.*\)$/\1 \2/p'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. scripts/bench-figures.sh
 
 declare -a ratios
 printf '%-6s %10s %10s | %6s\n' round "1 thread" "all" ratio
 for round in $(seq 1 "$ROUNDS"); do
   if (( round % 2 )); then
-    one="$(page_training 1)"; all="$(page_training all)"
+    one="$(page_training "$dist" 1)"; all="$(page_training "$dist" all)"
   else
-    all="$(page_training all)"; one="$(page_training 1)"
+    all="$(page_training "$dist" all)"; one="$(page_training "$dist" 1)"
   fi
   r="$(ratio "${all%% *}" "${one%% *}")"
   ratios+=("$r")

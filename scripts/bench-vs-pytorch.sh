@@ -52,14 +52,8 @@ bare_step() {
   wasm-pack test --headless --chrome --release -- --test browser_bench --no-default-features -- --nocapture 2>&1 \
     | sed -n 's/.*BENCH bare Trainer::step:.*median \([0-9]*\) images\/s.*/\1/p' | head -1
 }
-page_training() {
-  # 40 epochs: a faster engine would otherwise finish inside the measured window.
-  EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs dist 2>/dev/null \
-    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*/\1/p'
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# page_training, ratio, median.
+. scripts/bench-figures.sh
 
 declare -a r_native r_bare r_page
 printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' round torch native bare page native/t bare/t page/t
@@ -67,7 +61,7 @@ for round in $(seq 1 "$ROUNDS"); do
   t="$(torch_step)"; n=""; b=""; p=""
   if runs native; then n="$(native_step)"; fi
   if runs bare; then b="$(bare_step)"; fi
-  if runs page; then p="$(page_training)"; fi
+  if runs page; then p="$(page_training dist)"; p="${p%% *}"; fi
   rn="$(ratio "$n" "$t")"; rb="$(ratio "$b" "$t")"; rp="$(ratio "$p" "$t")"
   r_native+=("$rn"); r_bare+=("$rb"); r_page+=("$rp")
   printf '%-6s %9s %9s %9s %9s | %7s %7s %7s\n' "$round" "$t" "${n:--}" "${b:--}" "${p:--}" "$rn" "$rb" "$rp"

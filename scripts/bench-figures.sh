@@ -1,0 +1,14 @@
+# Shell functions the side-by-side benchmarks share (sourced, not run: scripts/bench-vs-pytorch.sh,
+# scripts/bench-page-threads.sh).
+
+# The page's own training in headless Chromium (tests/e2e/bench.mjs, the CPU engine, 40 epochs:
+# a faster engine would otherwise finish inside the measured window), from dist folder $1 with
+# `?threads=$2` where given: prints "images/s header".
+page_training() {
+  THREADS="${2:-}" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$1" 2>/dev/null \
+    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*; \(.*\)$/\1 \2/p'
+}
+# $1 / $2 to two decimals, or "-" where either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+# The median of the numbers on standard input, or "-" where there are none.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
