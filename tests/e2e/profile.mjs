@@ -1,0 +1,117 @@
+// Where the page's training spends its time, thread by thread (prints figures, asserts nothing):
+// V8's sampling profiler (the trace category `disabled-by-default-v8.cpu_profiler`, which
+// profiles every worker, the kernel threads included) over SECS seconds (default 6) of the
+// page's training on the CPU engine, served cross-origin isolated. For each thread that ran
+// the engine's kernels: time by kind (gemm's microkernels and packing, im2col and col2im,
+// rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
+// then its TOP functions (default 12) by self time.
+//   node tests/e2e/profile.mjs [dist-folder]     (scripts/profile-page.sh builds the folder)
+//   THREADS=N asks for N kernel threads (`?threads=N`); TRACE=file keeps the raw trace.
+// The profiler samples wall time: a thread blocked in `Atomics.wait` or waiting for a core
+// is charged to the function it was in. Functions have names only in a build that keeps the
+// wasm name section (scripts/profile-page.sh); elsewhere they read `wasm-function[N]`.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "./server.mjs";
+
+const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
+const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
+const seconds = Number(process.env.SECS ?? 6);
+const top = Number(process.env.TOP ?? 12);
+const tracePath = process.env.TRACE ?? path.join(os.tmpdir(), `latent-lab-profile-${process.pid}.json`);
+
+/// The kind of work a function is, from its name (the Rust symbol, hashes and all).
+function kindOf(name) {
+  if (/crossbeam_deque|wait_until_cold|ThreadBuilder>::run|wake_any_threads|Sleep>::|crossbeam_epoch/.test(name)) {
+    return "pool: looking for work";
+  }
+  if (/Condvar>::wait|futex::Mutex|^\(idle\)$|^\(program\)$/.test(name)) return "blocked or idle";
+  if (/^gemm_f32.*microkernel/.test(name)) return "gemm: microkernels";
+  if (/^gemm|dyn_stack/.test(name)) return "gemm: packing, set-up";
+  if (/conv_im2col::(im2col|channel_rows|Tap)|scatter_add|for_each_line/.test(name)) return "im2col, col2im";
+  if (/dlmalloc|__rust_alloc|__rust_dealloc/.test(name)) return "allocator";
+  return "other";
+}
+
+const server = await serve(dist, root, { isolated: true });
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking"],
+});
+try {
+  const page = await browser.newPage();
+  const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
+  await page.goto(`${origin}/?backend=cpu${threads}#/train`);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
+    null, { timeout: 180_000 });
+  console.log((await page.textContent('[data-testid="backend"]')).trim());
+  await page.fill('[data-testid="train-epochs"]', "40");
+  await page.click('[data-testid="train-start"]');
+  await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
+    null, { timeout: 600_000 });
+  await page.waitForTimeout(2000);
+  const step = async () => Number((await page.textContent('[data-testid="train-progress"]'))
+    .match(/step ([\d,]+)\//)?.[1].replaceAll(",", ""));
+  await browser.startTracing(page, { path: tracePath, categories: ["disabled-by-default-v8.cpu_profiler"] });
+  const a = await step();
+  const t0 = performance.now();
+  await page.waitForTimeout(seconds * 1000);
+  const b = await step();
+  const t1 = performance.now();
+  await browser.stopTracing();
+  const images = (b - a) * 64;
+  console.log(`${Math.round(images / ((t1 - t0) / 1000))} images/s while profiled (${images} images in ${((t1 - t0) / 1000).toFixed(1)} s)`);
+  report(JSON.parse(fs.readFileSync(tracePath, "utf8")), images);
+} finally {
+  await browser.close();
+  server.close();
+  if (!process.env.TRACE) fs.rmSync(tracePath, { force: true });
+}
+
+/// Self time by kind and by function for each profiled thread that ran gemm.
+function report(trace, images) {
+  const events = trace.traceEvents ?? trace;
+  const profiles = new Map();
+  for (const e of events) {
+    if (e.name === "Profile") profiles.set(`${e.pid}:${e.id}`, { tid: e.tid, nodes: new Map(), samples: [], deltas: [] });
+  }
+  for (const e of events) {
+    const profile = e.name === "ProfileChunk" && profiles.get(`${e.pid}:${e.id}`);
+    if (!profile) continue;
+    const data = e.args.data;
+    for (const node of data.cpuProfile?.nodes ?? []) profile.nodes.set(node.id, node);
+    profile.samples.push(...(data.cpuProfile?.samples ?? []));
+    profile.deltas.push(...(data.timeDeltas ?? []));
+  }
+  const perThousand = (us) => (us / 1000 / (images / 1000)).toFixed(1);
+  const totals = new Map();
+  for (const profile of profiles.values()) {
+    const byName = new Map();
+    // A sample's time is the gap to the next one.
+    profile.samples.forEach((id, i) => {
+      const name = profile.nodes.get(id)?.callFrame.functionName || "(anonymous)";
+      byName.set(name, (byName.get(name) ?? 0) + (profile.deltas[i + 1] ?? 0));
+    });
+    if (![...byName.keys()].some((name) => kindOf(name) === "gemm: microkernels")) continue;
+    const byKind = new Map();
+    for (const [name, us] of byName) {
+      const kind = kindOf(name);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + us);
+      totals.set(kind, (totals.get(kind) ?? 0) + us);
+    }
+    const all = [...byName.values()].reduce((s, v) => s + v, 0);
+    console.log(`\nthread ${profile.tid}: ${(all / 1e6).toFixed(1)} s sampled; ms per 1,000 images by kind:`);
+    for (const [kind, us] of [...byKind].sort((x, y) => y[1] - x[1])) console.log(`  ${perThousand(us).padStart(7)}  ${kind}`);
+    console.log(`  its top ${top} functions (self time, ms per 1,000 images):`);
+    for (const [name, us] of [...byName].sort((x, y) => y[1] - x[1]).slice(0, top)) {
+      console.log(`  ${perThousand(us).padStart(7)}  ${name.replace(/\[[0-9a-f]+\]/g, "").slice(0, 110)}`);
+    }
+  }
+  const work = [...totals].filter(([k]) => !k.startsWith("pool") && !k.startsWith("blocked")).reduce((s, [, v]) => s + v, 0);
+  console.log(`\nall engine threads, ms per 1,000 images: ${[...totals].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${perThousand(v)}`).join("; ")}`);
+  console.log(`work (all but the pool's looking and blocked time): ${perThousand(work)} ms per 1,000 images`);
+}
