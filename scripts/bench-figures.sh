@@ -1,5 +1,16 @@
 # Shell functions the side-by-side benchmarks share (sourced, not run: scripts/bench-vs-pytorch.sh,
-# scripts/bench-page-threads.sh).
+# scripts/bench-page-threads.sh, scripts/profile-page.sh).
+
+# The dist folder to measure: $1 where given, else dist/ built by trunk (tools installed first).
+page_dist() {
+  if [ -n "${1:-}" ]; then
+    echo "$1"
+    return
+  fi
+  scripts/install-tools.sh test >/dev/null || return 1
+  trunk build --release >/dev/null 2>&1 || { echo "trunk build --release failed" >&2; return 1; }
+  echo dist
+}
 
 # The page's own training in headless Chromium (tests/e2e/bench.mjs, the CPU engine, 40 epochs:
 # a faster engine would otherwise finish inside the measured window), from dist folder $1 with

@@ -11,14 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-5}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
-dist="${1:-}"
-if [ -z "$dist" ]; then
-  scripts/install-tools.sh test >/dev/null
-  trunk build --release >/dev/null 2>&1
-  dist=dist
-fi
 
 . scripts/bench-figures.sh
+dist="$(page_dist "${1:-}")"
 
 declare -a ratios
 printf '%-6s %10s %10s | %6s\n' round "1 thread" "all" ratio

@@ -9,12 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
-dist="${1:-}"
-if [ -z "$dist" ]; then
-  scripts/install-tools.sh test >/dev/null
-  trunk build --release >/dev/null 2>&1
-  dist=dist
-fi
+. scripts/bench-figures.sh
+dist="$(page_dist "${1:-}")"
 # The wasm trunk's build hook (scripts/build-threaded-engine.sh) made for dist/.
 wasm="${THREADS_TARGET_DIR:-$CARGO_TARGET_DIR-threads}-relaxed/wasm32-unknown-unknown/release/worker_cpu.wasm"
 [ -f "$wasm" ] || { echo "profile-page: no threaded engine at $wasm (run trunk build --release first)" >&2; exit 1; }
