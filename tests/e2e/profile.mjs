@@ -4,7 +4,9 @@
 // page's training on the CPU engine, served cross-origin isolated. For each thread that ran
 // the engine's kernels: time by kind (gemm's microkernels and packing, im2col and col2im,
 // rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
-// then its TOP functions (default 12) by self time.
+// then its TOP functions (default 12) by self time. Last, with two or more engine threads:
+// the time the other thread spent looking for work or blocked, by what the driving thread (the
+// one that runs the training loop) was doing at that moment: where the pool leaves a core idle.
 //   node tests/e2e/profile.mjs [dist-folder]     (scripts/profile-page.sh builds the folder)
 //   THREADS=N asks for N kernel threads (`?threads=N`); TRACE=file keeps the raw trace.
 // The profiler samples wall time: a thread blocked in `Atomics.wait` or waiting for a core
@@ -77,7 +79,9 @@ function report(trace, images) {
   const events = trace.traceEvents ?? trace;
   const profiles = new Map();
   for (const e of events) {
-    if (e.name === "Profile") profiles.set(`${e.pid}:${e.id}`, { tid: e.tid, nodes: new Map(), samples: [], deltas: [] });
+    if (e.name === "Profile") {
+      profiles.set(`${e.pid}:${e.id}`, { tid: e.tid, start: e.args.data.startTime, nodes: new Map(), samples: [], deltas: [] });
+    }
   }
   for (const e of events) {
     const profile = e.name === "ProfileChunk" && profiles.get(`${e.pid}:${e.id}`);
@@ -89,6 +93,7 @@ function report(trace, images) {
   }
   const perThousand = (us) => (us / 1000 / (images / 1000)).toFixed(1);
   const totals = new Map();
+  const engine = [];
   for (const profile of profiles.values()) {
     const byName = new Map();
     // A sample's time is the gap to the next one.
@@ -97,6 +102,7 @@ function report(trace, images) {
       byName.set(name, (byName.get(name) ?? 0) + (profile.deltas[i + 1] ?? 0));
     });
     if (![...byName.keys()].some((name) => kindOf(name) === "gemm: microkernels")) continue;
+    engine.push(profile);
     const byKind = new Map();
     for (const [name, us] of byName) {
       const kind = kindOf(name);
@@ -114,4 +120,63 @@ function report(trace, images) {
   const work = [...totals].filter(([k]) => !k.startsWith("pool") && !k.startsWith("blocked")).reduce((s, [, v]) => s + v, 0);
   console.log(`\nall engine threads, ms per 1,000 images: ${[...totals].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${perThousand(v)}`).join("; ")}`);
   console.log(`work (all but the pool's looking and blocked time): ${perThousand(work)} ms per 1,000 images`);
+  idleByDriver(engine, perThousand);
+}
+
+function clean(name) {
+  return name.replace(/\[[0-9a-f]+\]/g, "");
+}
+
+/// A driving-thread stack (innermost first) as the part of the step it is in: the f32
+/// convolutions' and batch norm's image tasks, the element-wise runs, the 2-D products, or
+/// "outside the pool" when no task runner is on the stack (serial code: autodiff, Adam, posting).
+function regionOf(stack) {
+  const named = [
+    [/conv_im2col::conv2d_f32/, "conv2d forward (image tasks)"],
+    [/conv_im2col::conv_transpose2d_f32/, "transposed conv forward (image tasks)"],
+    [/conv_im2col::weight_grad_split/, "conv weight gradients (image tasks)"],
+    [/batch_norm::/, "batch norm (image tasks)"],
+    [/matmul::matmul_gemm/, "2-D products (flex's matmul)"],
+    [/tasks::(for_each_run|collect_runs|for_each_chunk)/, "element-wise runs"],
+  ];
+  for (const frame of stack) {
+    for (const [re, label] of named) if (re.test(frame)) return label;
+  }
+  return stack.some((f) => /burn_flex::ops::tasks::|rayon/.test(f)) ? "other pool work" : "outside the pool (serial)";
+}
+
+/// For every sample in which a non-driving engine thread looked for work or was blocked, what
+/// the driving thread (the one whose stacks hold the training loop's `one_step`) was in.
+function idleByDriver(engine, perThousand) {
+  const driver = engine.find((p) => [...p.nodes.values()].some((n) => /one_step/.test(n.callFrame.functionName)));
+  if (!driver || engine.length < 2) return;
+  const stackOf = (p, id) => {
+    const frames = [];
+    for (let n = p.nodes.get(id); n; n = n.parent ? p.nodes.get(n.parent) : null) frames.push(clean(n.callFrame.functionName));
+    return frames;
+  };
+  const timesOf = (p) => { let t = p.start; return p.deltas.map((d) => (t += d)); };
+  const driverTimes = timesOf(driver);
+  const driverTime = new Map();
+  driver.samples.forEach((id, i) => {
+    const region = regionOf(stackOf(driver, id));
+    driverTime.set(region, (driverTime.get(region) ?? 0) + (driver.deltas[i + 1] ?? 0));
+  });
+  for (const other of engine.filter((p) => p !== driver)) {
+    const idle = new Map();
+    const times = timesOf(other);
+    let j = 0;
+    other.samples.forEach((id, i) => {
+      const kind = kindOf(clean(other.nodes.get(id)?.callFrame.functionName ?? ""));
+      if (!kind.startsWith("pool") && !kind.startsWith("blocked")) return;
+      while (j + 1 < driverTimes.length && driverTimes[j + 1] <= times[i]) j++;
+      const region = regionOf(stackOf(driver, driver.samples[j]));
+      idle.set(region, (idle.get(region) ?? 0) + (other.deltas[i + 1] ?? 0));
+    });
+    console.log(`\nthread ${other.tid} looking for work or blocked, by what thread ${driver.tid} (driving) was in, ms per 1,000 images:`);
+    console.log(`  ${"idle".padStart(7)} ${"driver".padStart(7)}  part of the step`);
+    for (const [region, us] of [...driverTime].sort((x, y) => y[1] - x[1])) {
+      console.log(`  ${perThousand(idle.get(region) ?? 0).padStart(7)} ${perThousand(us).padStart(7)}  ${region}`);
+    }
+  }
 }
