@@ -7,6 +7,8 @@
 // then its TOP functions (default 12) by self time. Last, with two or more engine threads:
 // the time the other thread spent looking for work or blocked, by what the driving thread (the
 // one that runs the training loop) was doing at that moment: where the pool leaves a core idle.
+// (Each idle sample goes to the driving thread's latest sample before it, so a part where the
+// driving thread was sampled sparsely can show more idle time than its own.)
 //   node tests/e2e/profile.mjs [dist-folder]     (scripts/profile-page.sh builds the folder)
 //   THREADS=N asks for N kernel threads (`?threads=N`); TRACE=file keeps the raw trace.
 // The profiler samples wall time: a thread blocked in `Atomics.wait` or waiting for a core
@@ -114,7 +116,7 @@ function report(trace, images) {
     for (const [kind, us] of [...byKind].sort((x, y) => y[1] - x[1])) console.log(`  ${perThousand(us).padStart(7)}  ${kind}`);
     console.log(`  its top ${top} functions (self time, ms per 1,000 images):`);
     for (const [name, us] of [...byName].sort((x, y) => y[1] - x[1]).slice(0, top)) {
-      console.log(`  ${perThousand(us).padStart(7)}  ${name.replace(/\[[0-9a-f]+\]/g, "").slice(0, 110)}`);
+      console.log(`  ${perThousand(us).padStart(7)}  ${clean(name).slice(0, 110)}`);
     }
   }
   const work = [...totals].filter(([k]) => !k.startsWith("pool") && !k.startsWith("blocked")).reduce((s, [, v]) => s + v, 0);
@@ -132,8 +134,8 @@ function clean(name) {
 /// "outside the pool" when no task runner is on the stack (serial code: autodiff, Adam, posting).
 function regionOf(stack) {
   const named = [
-    [/conv_im2col::conv2d_f32/, "conv2d forward (image tasks)"],
-    [/conv_im2col::conv_transpose2d_f32/, "transposed conv forward (image tasks)"],
+    [/conv_im2col::conv2d_f32/, "conv2d: forward, transposed convs' input gradients"],
+    [/conv_im2col::conv_transpose2d_f32/, "conv_transpose2d: forward, convs' input gradients"],
     [/conv_im2col::weight_grad_split/, "conv weight gradients (image tasks)"],
     [/batch_norm::/, "batch norm (image tasks)"],
     [/matmul::matmul_gemm/, "2-D products (flex's matmul)"],
