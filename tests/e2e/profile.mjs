@@ -40,6 +40,13 @@ function kindOf(name) {
   return "other";
 }
 
+/// Whether a kind is a thread not working: the pool looking for work, or blocked.
+const isIdle = (kind) => kind.startsWith("pool") || kind.startsWith("blocked");
+/// Adds `value` to `map`'s entry for `key`.
+const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value);
+/// The time of a profile's sample `i`: the gap to the next one.
+const sampleTime = (profile, i) => profile.deltas[i + 1] ?? 0;
+
 const server = await serve(dist, root, { isolated: true });
 const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
@@ -98,18 +105,15 @@ function report(trace, images) {
   const engine = [];
   for (const profile of profiles.values()) {
     const byName = new Map();
-    // A sample's time is the gap to the next one.
     profile.samples.forEach((id, i) => {
-      const name = profile.nodes.get(id)?.callFrame.functionName || "(anonymous)";
-      byName.set(name, (byName.get(name) ?? 0) + (profile.deltas[i + 1] ?? 0));
+      add(byName, profile.nodes.get(id)?.callFrame.functionName || "(anonymous)", sampleTime(profile, i));
     });
     if (![...byName.keys()].some((name) => kindOf(name) === "gemm: microkernels")) continue;
     engine.push(profile);
     const byKind = new Map();
     for (const [name, us] of byName) {
-      const kind = kindOf(name);
-      byKind.set(kind, (byKind.get(kind) ?? 0) + us);
-      totals.set(kind, (totals.get(kind) ?? 0) + us);
+      add(byKind, kindOf(name), us);
+      add(totals, kindOf(name), us);
     }
     const all = [...byName.values()].reduce((s, v) => s + v, 0);
     console.log(`\nthread ${profile.tid}: ${(all / 1e6).toFixed(1)} s sampled; ms per 1,000 images by kind:`);
@@ -119,7 +123,7 @@ function report(trace, images) {
       console.log(`  ${perThousand(us).padStart(7)}  ${clean(name).slice(0, 110)}`);
     }
   }
-  const work = [...totals].filter(([k]) => !k.startsWith("pool") && !k.startsWith("blocked")).reduce((s, [, v]) => s + v, 0);
+  const work = [...totals].filter(([k]) => !isIdle(k)).reduce((s, [, v]) => s + v, 0);
   console.log(`\nall engine threads, ms per 1,000 images: ${[...totals].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${perThousand(v)}`).join("; ")}`);
   console.log(`work (all but the pool's looking and blocked time): ${perThousand(work)} ms per 1,000 images`);
   idleByDriver(engine, perThousand);
@@ -159,21 +163,18 @@ function idleByDriver(engine, perThousand) {
   };
   const timesOf = (p) => { let t = p.start; return p.deltas.map((d) => (t += d)); };
   const driverTimes = timesOf(driver);
+  // Each driving-thread sample's part of the step, worked out once.
+  const driverRegions = driver.samples.map((id) => regionOf(stackOf(driver, id)));
   const driverTime = new Map();
-  driver.samples.forEach((id, i) => {
-    const region = regionOf(stackOf(driver, id));
-    driverTime.set(region, (driverTime.get(region) ?? 0) + (driver.deltas[i + 1] ?? 0));
-  });
+  driverRegions.forEach((region, i) => add(driverTime, region, sampleTime(driver, i)));
   for (const other of engine.filter((p) => p !== driver)) {
     const idle = new Map();
     const times = timesOf(other);
     let j = 0;
     other.samples.forEach((id, i) => {
-      const kind = kindOf(clean(other.nodes.get(id)?.callFrame.functionName ?? ""));
-      if (!kind.startsWith("pool") && !kind.startsWith("blocked")) return;
+      if (!isIdle(kindOf(other.nodes.get(id)?.callFrame.functionName ?? ""))) return;
       while (j + 1 < driverTimes.length && driverTimes[j + 1] <= times[i]) j++;
-      const region = regionOf(stackOf(driver, driver.samples[j]));
-      idle.set(region, (idle.get(region) ?? 0) + (other.deltas[i + 1] ?? 0));
+      add(idle, driverRegions[j], sampleTime(other, i));
     });
     console.log(`\nthread ${other.tid} looking for work or blocked, by what thread ${driver.tid} (driving) was in, ms per 1,000 images:`);
     console.log(`  ${"idle".padStart(7)} ${"driver".padStart(7)}  part of the step`);
