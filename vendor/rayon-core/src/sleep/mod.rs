@@ -54,15 +54,20 @@ struct WorkerSleepState {
 }
 
 // [Latent Lab patch] How many rounds an idle thread looks for work before it announces
-// itself sleepy: 2,048 instead of 32. A training step of the lab's models splits its work
-// about forty times in a few milliseconds; with 32 rounds a thread fell asleep between two
-// splits and the next split waited for it to wake (a futex natively, `Atomics.wait` in a
-// browser, where `thread::yield_now` does nothing and 32 rounds last a few microseconds).
-// Measured on 2 cores, two threads against one: natively 1.31x -> 1.69x, in the page
-// 1.12x -> 1.3x (docs/performance.md). `LATENT_LAB_RAYON_SPIN_ROUNDS` at build time
-// overrides it, for such measurements.
+// itself sleepy: 2,048 natively and 131,072 in a browser, instead of 32. A training step of
+// the lab's models splits its work about forty times in a few milliseconds; with 32 rounds a
+// thread fell asleep between two splits and the next split waited for it to wake (a futex
+// natively, `Atomics.wait` in a browser, where `thread::yield_now` does nothing and 32 rounds
+// last a few microseconds). Measured on 2 cores, two threads against one: natively 1.31x ->
+// 1.69x, in the page 1.12x -> 1.3x. In a browser 2,048 rounds still let a kernel thread sleep
+// about 250 times a second while training, and each wake-up waited 0.2-0.4 ms for its core;
+// 131,072 rounds (a few milliseconds of looking) keep it awake through a step's serial parts,
+// and the page trained about 5 % faster (docs/performance.md, "A kernel thread that stays
+// awake"). Natively `yield_now` gives the core away, so the thread may spin the shorter while.
+// `LATENT_LAB_RAYON_SPIN_ROUNDS` at build time overrides it, for such measurements.
 const ROUNDS_UNTIL_SLEEPY: u32 = match option_env!("LATENT_LAB_RAYON_SPIN_ROUNDS") {
     Some(rounds) => parse_rounds(rounds),
+    None if cfg!(target_arch = "wasm32") => 131_072,
     None => 2048,
 };
 
