@@ -60,10 +60,11 @@ struct WorkerSleepState {
 // natively, `Atomics.wait` in a browser, where `thread::yield_now` does nothing and 32 rounds
 // last a few microseconds). Measured on 2 cores, two threads against one: natively 1.31x ->
 // 1.69x, in the page 1.12x -> 1.3x. In a browser 2,048 rounds still let a kernel thread sleep
-// about 250 times a second while training, and each wake-up waited 0.2-0.4 ms for its core;
-// 131,072 rounds (a few milliseconds of looking) keep it awake through a step's serial parts,
-// and the page trained about 5 % faster (docs/performance.md, "A kernel thread that stays
-// awake"). Natively `yield_now` gives the core away, so the thread may spin the shorter while.
+// about 250 times a second while training, and after a wake-up waited 0.14 ms on average
+// (up to 6 ms) for its core; 131,072 rounds (a few milliseconds of looking) keep it awake
+// through a step's serial parts, and the page trained about 7 % faster (docs/performance.md,
+// "A kernel thread that stays awake"). Natively `yield_now` gives the core away, so the
+// thread may spin the shorter while.
 // `LATENT_LAB_RAYON_SPIN_ROUNDS` at build time overrides it, for such measurements.
 const ROUNDS_UNTIL_SLEEPY: u32 = match option_env!("LATENT_LAB_RAYON_SPIN_ROUNDS") {
     Some(rounds) => parse_rounds(rounds),
