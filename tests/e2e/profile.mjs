@@ -163,8 +163,13 @@ function idleByDriver(engine, perThousand) {
   };
   const timesOf = (p) => { let t = p.start; return p.deltas.map((d) => (t += d)); };
   const driverTimes = timesOf(driver);
-  // Each driving-thread sample's part of the step, worked out once.
-  const driverRegions = driver.samples.map((id) => regionOf(stackOf(driver, id)));
+  // Each stack's part of the step, worked out once per profile node (samples repeat nodes).
+  const regionById = new Map();
+  const regionAt = (id) => {
+    if (!regionById.has(id)) regionById.set(id, regionOf(stackOf(driver, id)));
+    return regionById.get(id);
+  };
+  const driverRegions = driver.samples.map(regionAt);
   const driverTime = new Map();
   driverRegions.forEach((region, i) => add(driverTime, region, sampleTime(driver, i)));
   for (const other of engine.filter((p) => p !== driver)) {
