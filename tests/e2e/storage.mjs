@@ -106,6 +106,10 @@ function consoleErrors(page) {
   return errors;
 }
 
+const sharedRows = (page) => page.$$eval('[data-testid="model-list"] tbody tr', (rows) => rows
+  .filter((r) => r.dataset.model.startsWith("shared"))
+  .map((r) => ({ name: r.dataset.model, id: r.dataset.modelId, kept: r.dataset.kept })));
+
 const trainedRows = (page) => page.$$eval('[data-testid="model-list"] tbody tr', (rows) => rows
   .filter((r) => / \(trained \d+\)/.test(r.dataset.model))
   .map((r) => ({ name: r.dataset.model, id: r.dataset.modelId, kept: r.dataset.kept })));
@@ -284,9 +288,14 @@ export async function otherTabChecks({ browser, origin, root, openPage, waitLoad
   check(marked && /another tab removed it/.test(reason) && (await storedKeys(first, "models")).length === 0,
     `a model another tab removed stays in this tab, marked not kept ("${reason}")`);
   await first.click(`${row("shared")} [data-testid="model-keep"]`);
+  // Each part is waited for: the two tabs hear of the write by different routes (this tab's
+  // engine answers its page; the other hears the broadcast and reads the storage), in no set order.
+  const keptHere = await first.waitForSelector(`${row("shared")}[data-kept="true"]`, { timeout: 60_000 }).then(() => true, () => false);
+  const stored = await waitFor(async () => (await storedKeys(first, "models")).length === 1, 60_000);
   const back = await second.waitForSelector(`${row("shared")}[data-kept="true"]`, { timeout: 60_000 }).then(() => true, () => false);
-  check(back && !!(await first.$(`${row("shared")}[data-kept="true"]`)) && (await storedKeys(first, "models")).length === 1,
-    "Keep stores it again, and the other tab lists it again without a reload");
+  const shown = keptHere && stored && back ? "" : `: kept here ${keptHere}, stored ${stored}, listed again in the other tab ${back}`
+    + ` (rows here ${JSON.stringify(await sharedRows(first))}, there ${JSON.stringify(await sharedRows(second))})`;
+  check(keptHere && stored && back, `Keep stores it again, and the other tab lists it again without a reload${shown}`);
 
   // An interrupted run: trained in a third tab that closes after its first epoch's checkpoint.
   const third = await context.newPage();
