@@ -92,6 +92,9 @@ pub struct EngineCore {
     /// Model name → its latent map through the epochs (issue 20): recorded while it trained
     /// here, read back with it from the browser's storage, or bundled with a pretrained one.
     recorded_epochs: HashMap<String, Rc<RecordedEpochs>>,
+    /// Reads of the browser's storage begun after another tab changed its models: only the
+    /// latest may change the list (see [`EngineCore::begin_kept_refresh`]).
+    kept_refreshes: u64,
 }
 
 /// The store name of an autoencoder trained in the page: `two-layer-d20 (trained 3)`.
@@ -415,6 +418,20 @@ impl EngineCore {
         self.checkpoint_awaits.remove(model)
     }
 
+    /// Another tab changed the models stored in this browser, and this tab begins to read them
+    /// again. Two reads can be under way at once and finish in either order; the older one's
+    /// view may hold a model the newer one knows was removed. So each read gets a ticket, and
+    /// only the latest read begun may change the list: [`EngineCore::is_latest_kept_refresh`].
+    pub fn begin_kept_refresh(&mut self) -> u64 {
+        self.kept_refreshes += 1;
+        self.kept_refreshes
+    }
+
+    /// Whether no read of the storage began after the one holding `ticket`.
+    pub fn is_latest_kept_refresh(&self, ticket: u64) -> bool {
+        ticket == self.kept_refreshes
+    }
+
     /// An interrupted run's last completed epoch joins the store as a model of its own.
     pub fn add_checkpoint_model(&mut self, checkpoint: Checkpoint) -> ModelInfo {
         self.store.insert(
@@ -475,6 +492,19 @@ mod tests {
         core.set_device(device());
         core.finish_loading(data());
         core
+    }
+
+    #[test]
+    fn only_the_latest_read_of_the_storage_may_change_the_list() {
+        let mut core = EngineCore::default();
+        let first = core.begin_kept_refresh();
+        assert!(core.is_latest_kept_refresh(first));
+        let second = core.begin_kept_refresh();
+        // The first read finishes after the second began: its view is older, so it is dropped,
+        // whichever of the two finishes first.
+        assert!(!core.is_latest_kept_refresh(first));
+        assert!(core.is_latest_kept_refresh(second));
+        assert_ne!(first, second);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The models a person has: the pretrained ones, those trained here, those loaded from files.
 
+use std::collections::HashSet;
+
 use burn::prelude::*;
 
 use super::epoch_recording::RecordedEpochs;
@@ -293,6 +295,21 @@ impl ModelStore {
         Some(entry.info.clone())
     }
 
+    /// Marks "not kept", with `reason`, each kept model whose record is gone from the browser's
+    /// storage: `stored_ids` holds the id of every record stored now, readable or not. Returns
+    /// the changed models' descriptions.
+    pub fn mark_unstored(&mut self, stored_ids: &HashSet<String>, reason: &str) -> Vec<ModelInfo> {
+        self.entries
+            .iter_mut()
+            .filter(|e| e.info.kept && !stored_ids.contains(&e.info.id))
+            .map(|e| {
+                e.info.kept = false;
+                e.info.not_kept = Some(reason.to_string());
+                e.info.clone()
+            })
+            .collect()
+    }
+
     /// Takes a model out of the store. Pretrained models stay: they are part of the page.
     pub fn remove(&mut self, name: &str) -> Result<ModelInfo, String> {
         let index = self
@@ -495,6 +512,37 @@ mod tests {
         let restored = tab_a.restore_id("m (trained 1)", "9c02-1".into()).unwrap();
         assert_eq!(restored.id, "9c02-1");
         assert_eq!(tab_a.snapshot("m (trained 1)").unwrap().id, "9c02-1");
+    }
+
+    #[test]
+    fn only_kept_models_missing_from_the_storage_are_marked_not_kept() {
+        let mut store = ModelStore::default();
+        let stored = small_model(&mut store, "stored", ModelOrigin::Trained);
+        let removed = small_model(&mut store, "removed elsewhere", ModelOrigin::Trained);
+        small_model(&mut store, "never kept", ModelOrigin::Trained);
+        small_model(&mut store, "bundled", ModelOrigin::Pretrained);
+        store.set_kept("stored", true);
+        store.set_kept("removed elsewhere", true);
+        // The storage holds "stored" and a record no model of this tab has.
+        let ids: HashSet<String> = [stored.id.clone(), "m-other-tab".to_string()].into();
+        let changed = store.mark_unstored(&ids, "another tab removed it");
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].name, "removed elsewhere");
+        assert_eq!(changed[0].id, removed.id);
+        assert!(!changed[0].kept);
+        assert_eq!(
+            changed[0].not_kept.as_deref(),
+            Some("another tab removed it")
+        );
+        let kept: Vec<_> = store.infos().into_iter().filter(|m| m.kept).collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].name, "stored");
+        // Asked again with nothing changed, it changes nothing.
+        assert!(
+            store
+                .mark_unstored(&ids, "another tab removed it")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -109,35 +109,51 @@ pub async fn forget_model(db: &Database, id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The models kept in the browser, and what could not be read.
-pub async fn kept_models(db: &Database) -> (Vec<KeptModel>, Vec<String>) {
-    let entries = match db.entries(MODELS).await {
-        Ok(entries) => entries,
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![format!("the models kept in this browser: {e}")],
-            );
-        }
+/// What the browser's storage holds of kept models.
+pub struct StoredModels {
+    /// The records that read back as models.
+    pub models: Vec<KeptModel>,
+    /// A line for each record that did not.
+    pub unreadable: Vec<String>,
+    /// Every record's id, read back or not.
+    pub ids: HashSet<String>,
+}
+
+/// Reads every kept model's record; `Err` where the storage itself could not be read.
+pub async fn stored_models(db: &Database) -> Result<StoredModels, String> {
+    let entries = db.entries(MODELS).await?;
+    let mut stored = StoredModels {
+        models: Vec::new(),
+        unreadable: Vec::new(),
+        ids: entries.iter().map(|(id, _)| id.clone()).collect(),
     };
-    let mut models = Vec::new();
-    let mut problems = Vec::new();
     for (id, value) in entries {
         let parsed = read_record(&value)
             .ok_or_else(|| "the stored record is malformed".to_string())
             .and_then(|(bytes, json)| Ok((bytes, kept_record_meta(&id, &json)?)));
         match parsed {
-            Ok((bytes, meta)) => models.push(KeptModel {
+            Ok((bytes, meta)) => stored.models.push(KeptModel {
                 id,
                 name: meta.name,
                 origin: meta.origin,
                 bytes,
                 epochs: meta.epochs,
             }),
-            Err(e) => problems.push(format!("kept model '{id}': {e}")),
+            Err(e) => stored.unreadable.push(format!("kept model '{id}': {e}")),
         }
     }
-    (models, problems)
+    Ok(stored)
+}
+
+/// The models kept in the browser, and what could not be read.
+pub async fn kept_models(db: &Database) -> (Vec<KeptModel>, Vec<String>) {
+    match stored_models(db).await {
+        Ok(stored) => (stored.models, stored.unreadable),
+        Err(e) => (
+            Vec::new(),
+            vec![format!("the models kept in this browser: {e}")],
+        ),
+    }
 }
 
 /// Saves the running training's model after a completed epoch, under its run's id.
@@ -266,13 +282,27 @@ pub(super) fn watch_run(engine: &Shared, id: String) {
 
 /// Reads the models other tabs kept or removed: a model kept elsewhere joins this tab's list
 /// (a display name already taken here gets a suffix), and a model of this list that another
-/// tab removed from the storage stays here, marked "not kept" with a Keep button.
+/// tab removed from the storage stays here, marked "not kept" with a Keep button. A read
+/// that fails changes nothing (the page is told), and a read that a later one overtook is
+/// dropped: the later one saw the storage as it is now.
 pub async fn refresh_models(engine: &Shared) {
     let Some((db, device)) = storage_and_device(engine) else {
         return;
     };
-    let (kept, _unreadable) = kept_models(&db).await;
-    let stored: HashSet<String> = kept.iter().map(|m| m.id.clone()).collect();
+    let ticket = engine.borrow_mut().core.begin_kept_refresh();
+    let read = stored_models(&db).await;
+    if !engine.borrow().core.is_latest_kept_refresh(ticket) {
+        return;
+    }
+    let stored = match read {
+        Ok(stored) => stored,
+        Err(e) => {
+            post(&FromEngine::Notice {
+                message: format!("the models other tabs kept could not be read: {e}"),
+            });
+            return;
+        }
+    };
     let known: HashSet<String> = engine
         .borrow()
         .core
@@ -282,7 +312,7 @@ pub async fn refresh_models(engine: &Shared) {
         .map(|m| m.id)
         .collect();
     let test = engine.borrow().core.test_subset();
-    for model in kept.into_iter().filter(|m| !known.contains(&m.id)) {
+    for model in stored.models.into_iter().filter(|m| !known.contains(&m.id)) {
         let restored = restore_kept(
             &mut engine.borrow_mut().core,
             model,
@@ -293,20 +323,14 @@ pub async fn refresh_models(engine: &Shared) {
             post(&FromEngine::ModelUpdated { model: info });
         }
     }
-    let gone: Vec<String> = engine
-        .borrow()
+    let reason = "another tab removed it from this browser's storage";
+    let unstored = engine
+        .borrow_mut()
         .core
         .store
-        .infos()
-        .into_iter()
-        .filter(|m| m.kept && !stored.contains(&m.id))
-        .map(|m| m.name)
-        .collect();
-    for name in gone {
-        let reason = "another tab removed it from this browser's storage".to_string();
-        if let Some(info) = engine.borrow_mut().core.store.set_not_kept(&name, reason) {
-            post(&FromEngine::ModelUpdated { model: info });
-        }
+        .mark_unstored(&stored.ids, reason);
+    for info in unstored {
+        post(&FromEngine::ModelUpdated { model: info });
     }
 }
 
