@@ -14,10 +14,19 @@ page_dist() {
 
 # The page's own training in headless Chromium (tests/e2e/bench.mjs, the CPU engine, 40 epochs:
 # a faster engine would otherwise finish inside the measured window), from dist folder $1 with
-# `?threads=$2` where given: prints "images/s header".
+# `?threads=$2` where given: prints "images/s header", or nothing (and why, on standard error)
+# where the run gave no figure, so that a round shows "-" instead of ending the script unseen.
 page_training() {
-  THREADS="${2:-}" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$1" 2>/dev/null \
-    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*; \(.*\)$/\1 \2/p'
+  local log figure
+  log="$(mktemp)"
+  figure="$(THREADS="${2:-}" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$1" 2>"$log" \
+    | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*; \(.*\)$/\1 \2/p')" || true
+  if [ -z "$figure" ]; then
+    echo "tests/e2e/bench.mjs $1 (threads: ${2:-all}) gave no figure; its last words:" >&2
+    tail -n 5 "$log" >&2
+  fi
+  rm -f "$log"
+  echo "$figure"
 }
 # $1 / $2 to two decimals, or "-" where either is missing.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
