@@ -5,7 +5,14 @@
 //   STROKES=N strokes (default 100); ISOLATED=0 serves the page without cross-origin isolation
 //   (the single-threaded engine); THREADS=N asks the threaded engine for N kernel threads
 //   (`?threads=N`); WEBGPU=1 also measures Chromium's software WebGPU adapter.
+// To see where a slow stroke's time goes (each slows the run; docs/performance.md):
+//   TRACE=file traces the measured strokes (Chromium's timeline) and prints what the page's
+//   main thread did: its busy time, its frames and their layout, paint and commit, the posted
+//   messages it handled (the engine's answers among them), its longest task;
+//   MUTATIONS=1 counts the page's DOM changes by kind (a MutationObserver);
+//   HIDE=selector hides those elements (`display: none`): what drawing them costs, at most.
 import { chromium } from "playwright-core";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "./server.mjs";
@@ -46,6 +53,10 @@ async function measure(label, query, extraArgs) {
   // The measured strokes, on a fresh view (its log starts empty).
   await page.evaluate(() => { location.hash = "#/train"; });
   await page.evaluate(() => { location.hash = "#/draw"; });
+  if (process.env.HIDE) await page.addStyleTag({ content: `${process.env.HIDE} { display: none !important; }` });
+  if (process.env.MUTATIONS === "1") await page.evaluate(countMutations);
+  const trace = process.env.TRACE;
+  if (trace) await browser.startTracing(page, { path: trace, categories: TRACE_CATEGORIES });
   let done = 0;
   while (done < strokes) {
     if (await page.$('[data-testid="draw-clear"]:not([disabled])')) await page.click('[data-testid="draw-clear"]');
@@ -55,10 +66,80 @@ async function measure(label, query, extraArgs) {
       await waitCount(done, 180_000);
     }
   }
+  if (trace) {
+    await browser.stopTracing();
+    printMainThread(trace);
+  }
+  if (process.env.MUTATIONS === "1") {
+    const counts = await page.evaluate(() => window.__mutations);
+    console.log("DOM changes over the measured strokes (count, kind, the element and its parents):");
+    for (const [kind, n] of Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+      console.log(`${String(n).padStart(7)}  ${kind}`);
+    }
+  }
   const backend = (await page.textContent('[data-testid="backend"]')).trim();
   const samples = await page.$eval('[data-testid="draw-latency"]', (e) => [e.dataset.median, e.dataset.p95]);
   console.log(`${label}: a stroke's last point → its reading over ${await count()} strokes: median ${samples[0]} ms, 95th percentile ${samples[1]} ms; ${backend}`);
   await browser.close();
+}
+
+const TRACE_CATEGORIES = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline",
+  "v8.execute", "input", "cc", "benchmark"];
+
+/// Installed in the page: counts each DOM change by its kind, attribute and element.
+function countMutations() {
+  const name = (e) => e.tagName.toLowerCase() + (e.dataset?.testid ? `[${e.dataset.testid}]`
+    : typeof e.className === "string" && e.className ? `.${e.className.split(" ")[0]}` : "");
+  const where = (node) => {
+    const parts = [];
+    for (let e = node.nodeType === 1 ? node : node.parentElement; e && parts.length < 3; e = e.parentElement) {
+      parts.push(name(e));
+    }
+    return parts.join(" < ");
+  };
+  const nodes = (list) => [...list].map((n) => (n.nodeType === 1 ? name(n) : n.nodeName)).join(",");
+  window.__mutations = {};
+  new MutationObserver((records) => {
+    for (const m of records) {
+      const what = m.type === "attributes" ? `attribute ${m.attributeName}`
+        : m.type === "childList" ? `children +[${nodes(m.addedNodes)}] -[${nodes(m.removedNodes)}]` : "text";
+      const key = `${what} on ${where(m.target)}`;
+      window.__mutations[key] = (window.__mutations[key] ?? 0) + 1;
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+}
+
+/// What the renderer's main thread did in a trace: busy time, frames, handled messages.
+function printMainThread(file) {
+  const parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  if (!main) {
+    console.log(`trace ${file}: no renderer main thread in it`);
+    return;
+  }
+  const ms = new Map();
+  let first = Infinity, last = -Infinity, longest = 0;
+  for (const e of events) {
+    if (e.ph !== "X" || e.pid !== main.pid || e.tid !== main.tid) continue;
+    const entry = ms.get(e.name) ?? { n: 0, total: 0 };
+    entry.n += 1;
+    entry.total += (e.dur ?? 0) / 1000;
+    ms.set(e.name, entry);
+    if (e.name === "ThreadControllerImpl::RunTask") {
+      first = Math.min(first, e.ts);
+      last = Math.max(last, e.ts + e.dur);
+      longest = Math.max(longest, e.dur / 1000);
+    }
+  }
+  const of = (name) => ms.get(name) ?? { n: 0, total: 0 };
+  const tasks = of("ThreadControllerImpl::RunTask");
+  console.log(`main thread (traced, so slower than untraced): busy ${tasks.total.toFixed(0)} ms of ${((last - first) / 1000).toFixed(0)} ms in ${tasks.n} tasks, the longest ${longest.toFixed(1)} ms`);
+  for (const [label, name] of [["frames", "ProxyMain::BeginMainFrame"], ["  layout", "Layout"], ["  paint", "Paint"],
+    ["  commit", "Commit"], ["posted messages handled", "HandlePostMessage"], ["input events handled", "WidgetBaseInputHandler::OnHandleInputEvent"]]) {
+    const { n, total } = of(name);
+    console.log(`  ${label}: ${n}, ${total.toFixed(0)} ms in all, ${n ? (total / n).toFixed(2) : "-"} ms each`);
+  }
 }
 
 try {
