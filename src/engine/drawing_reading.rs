@@ -164,6 +164,10 @@ pub struct DrawingReading {
     /// Softmax of the classifier's logits (empty without a classifier).
     pub probabilities: Vec<f32>,
     pub neighbours: Vec<Neighbour>,
+    /// When the engine painted the reconstruction into the page's canvas (ms since the Unix
+    /// epoch, `performance.timeOrigin + now()`), where the page handed it one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub painted_at: Option<f64>,
 }
 
 /// The models a drawing is read with, and where its neighbours come from.
@@ -230,6 +234,7 @@ pub async fn read_drawing(
         classifier: models.classifier.map(|(name, _)| name.to_string()),
         probabilities,
         neighbours,
+        painted_at: None,
     })
 }
 

@@ -46,7 +46,9 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// and file bytes travel as base64 strings (`base64::bytes`), not arrays of numbers. 12: the
 /// page asks whether the engine is idle ([`ToEngine::AskIdle`]) before moving to WebGPU. 13:
 /// the start says how many kernel threads the address asks for (`ToEngine::Start::threads`).
-pub const PROTOCOL_VERSION: u32 = 13;
+/// 14: the page may hand the engine a canvas (an `OffscreenCanvas`, the one message that is
+/// not text) to paint a drawing's reconstruction into (`DrawingReading::painted_at`).
+pub const PROTOCOL_VERSION: u32 = 14;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -1062,6 +1064,8 @@ mod tests {
                     distance: 0.5,
                     pixels: vec![1, 2],
                 }],
+                // A millisecond time stamp since the epoch keeps its fraction.
+                painted_at: Some(1_764_820_000_123.25),
             }),
             FromEngine::TransferStarted {
                 request: transfer.clone(),
@@ -1137,6 +1141,7 @@ mod tests {
             classifier: None,
             probabilities: Vec::new(),
             neighbours: Vec::new(),
+            painted_at: None,
         };
         // Plain encoding gives a text the page refuses.
         assert!(decode::<FromEngine>(&encode(&FromEngine::DrawingRead(reading.clone()))).is_err());

@@ -247,9 +247,11 @@ impl LatestOnly {
     }
 }
 
-/// Milliseconds from a stroke's last point to the reading (reconstruction, code, guess) of the
-/// drawing it finished: what a person waits for once the pen stops. Counted from the last
-/// point, not from the pointer's release, since the reading may already be there by then.
+/// Milliseconds from a stroke's last point to the reconstruction of the drawing it finished
+/// being shown: what a person waits for once the pen stops. Counted from the last point, not
+/// from the pointer's release, since the reconstruction may already be there by then. The
+/// caller says when it was shown: where the engine paints it, when it did; else when the
+/// reading (reconstruction, code, guess) reached the page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LatencyLog {
     samples: Vec<f64>,

@@ -39,6 +39,18 @@ pub struct HandOver {
     pub held: bool,
 }
 
+impl HandOver {
+    /// Which engine the page talks to: 0 the one it started, 1 the one it moved to (from the
+    /// moment the move begins). What was handed to an engine, the draw view's canvas, goes
+    /// anew to the next one.
+    pub fn engine(&self) -> u8 {
+        u8::from(matches!(
+            self.phase,
+            HandOverPhase::Starting | HandOverPhase::Done
+        ))
+    }
+}
+
 /// What the CPU engine holds that the move would lose, as the page sees it; `None` when
 /// nothing. The engine itself answers for the requests it is working on
 /// ([`crate::engine::ToEngine::AskIdle`]).
@@ -256,6 +268,23 @@ mod tests {
             .models
             .push(model("file.safetensors", ModelOrigin::Uploaded, false));
         assert!(!state.hand_over_due());
+    }
+
+    #[test]
+    fn the_page_talks_to_the_second_engine_from_the_moment_the_move_begins() {
+        let engine = |phase| HandOver { phase, held: false }.engine();
+        for before in [
+            HandOverPhase::None,
+            HandOverPhase::Queued,
+            HandOverPhase::Loading,
+            HandOverPhase::Waiting,
+            HandOverPhase::Asking,
+            HandOverPhase::Failed("no adapter".into()),
+        ] {
+            assert_eq!(engine(before.clone()), 0, "{before:?}");
+        }
+        assert_eq!(engine(HandOverPhase::Starting), 1);
+        assert_eq!(engine(HandOverPhase::Done), 1);
     }
 
     #[test]

@@ -811,6 +811,7 @@ mod tests {
                 classifier: None,
                 probabilities: Vec::new(),
                 neighbours: Vec::new(),
+                painted_at: None,
             })
         };
         let mut state = EngineState::default();

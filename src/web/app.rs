@@ -256,6 +256,8 @@ pub fn App() -> impl IntoView {
         let _ = location().set_hash(&Route::Train.hash());
     });
     let client = StoredValue::new_local(None::<EngineClient>);
+    // The draw view's canvas, handed over before the engine's worker was spawned.
+    let waiting_canvas = StoredValue::new_local(None::<web_sys::OffscreenCanvas>);
     // The WebGPU engine, loading beside the CPU engine until it takes over (issue 19).
     let next_engine = StoredValue::new_local(None::<EngineClient>);
     // Its build, until the CPU engine has loaded.
@@ -309,6 +311,9 @@ pub fn App() -> impl IntoView {
                         base_url: base.clone(),
                         threads,
                     });
+                    if let Some(canvas) = waiting_canvas.try_update_value(Option::take).flatten() {
+                        c.hand_canvas(canvas);
+                    }
                     client.set_value(Some(c));
                 }
                 Err(e) => state.update(|s| s.push_error(ErrorSource::Worker, e)),
@@ -347,6 +352,20 @@ pub fn App() -> impl IntoView {
                 c.send(&message)
             }
         })
+    });
+    // The draw view's reconstruction canvas, for the engine to paint into (kept until the
+    // engine's worker exists: the view may open first).
+    let hand_canvas = Callback::new(move |canvas: web_sys::OffscreenCanvas| {
+        let kept = client.with_value(|c| match c {
+            Some(c) => {
+                c.hand_canvas(canvas);
+                None
+            }
+            None => Some(canvas),
+        });
+        if kept.is_some() {
+            waiting_canvas.set_value(kept);
+        }
     });
     // After "continue on the CPU": the run the GPU lost resumes from its checkpoint.
     Effect::new(move |_| {
@@ -450,7 +469,7 @@ pub fn App() -> impl IntoView {
                 Route::Transfer => view! {
                     <TransferView state=state reproduction=reproduction send=send/>
                 }.into_any(),
-                Route::Draw => view! { <DrawView state=state send=send drawing=drawing/> }.into_any(),
+                Route::Draw => view! { <DrawView state=state send=send hand_canvas=hand_canvas drawing=drawing/> }.into_any(),
                 Route::Report => view! {
                     <ReportView state=state reproduction=reproduction depth_seeds=depth_seeds send=send/>
                 }.into_any(),

@@ -10,9 +10,9 @@ use super::drawing_pad::{DrawingPad, PadKey};
 use super::image_strip::ImageStrip;
 use super::latent_bars::LatentBars;
 use super::model_select::ModelSelect;
-use super::now_ms;
 use super::slow_answer::dimmed_when_slow;
 use super::view_link::{keep_in_address, notify, opening_link, resolve_linked_model};
+use super::{now_ms, page_time_of};
 use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
@@ -37,6 +37,8 @@ enum Target {
 pub fn DrawView(
     #[prop(into)] state: Signal<EngineState>,
     send: Callback<ToEngine>,
+    /// Hands the reconstruction's canvas to the engine, which paints it.
+    hand_canvas: Callback<web_sys::OffscreenCanvas>,
     /// The drawing, kept by the app so it survives a visit to another view.
     drawing: RwSignal<Drawing>,
 ) -> impl IntoView {
@@ -74,6 +76,9 @@ pub fn DrawView(
             .get()
             .unwrap_or_else(|| state.with(EngineState::preferred_classifier))
     });
+
+    // The canvas goes anew to the engine the page moves to (the first one had it).
+    let engine = Memo::new(move |_| state.with(|s| s.handover.engine()));
 
     // The MNIST-style input of the drawing's current version.
     let input = RwSignal::new(None::<(u64, Vec<u8>)>);
@@ -139,10 +144,12 @@ pub fn DrawView(
             make_input();
         }
     });
-    // Another model, or the models just loaded: read the drawing again.
+    // Another model, the models just loaded, or another engine (its canvas is blank): read
+    // the drawing again.
     Effect::new(move |_| {
         autoencoder.track();
         classifier.track();
+        engine.track();
         if loaded.get() {
             want();
         }
@@ -164,12 +171,16 @@ pub fn DrawView(
             send_current();
         }
     });
-    // Latency: from a stroke's last point to the reading of the drawing it finished (the
-    // log is shown anew only when it records a sample).
+    // Latency: from a stroke's last point to the reconstruction of the drawing it finished,
+    // shown when the engine painted it into the canvas the view handed over, else when the
+    // reading reached the page (the log is shown anew only when it records a sample).
     Effect::new(move |_| {
-        if let Some(seq) = state.with(|s| s.drawing.as_ref().map(|d| d.seq))
+        if let Some((seq, painted_at)) =
+            state.with(|s| s.drawing.as_ref().map(|d| (d.seq, d.painted_at)))
             && latency
-                .try_update_untracked(|l| l.shown(seq, now_ms()))
+                .try_update_untracked(|l| {
+                    l.shown(seq, painted_at.map_or_else(now_ms, page_time_of))
+                })
                 .flatten()
                 .is_some()
         {
@@ -198,6 +209,10 @@ pub fn DrawView(
     });
     let reading_dimmed =
         dimmed_when_slow(Memo::new(move |_| reading_live.with(LiveState::pending)));
+    // Whether the engine paints the reconstruction (the latency note says what it times).
+    let engine_painted = Memo::new(move |_| {
+        state.with(|s| s.drawing.as_ref().is_some_and(|d| d.painted_at.is_some()))
+    });
     let reconstruction = Signal::derive(move || {
         reading
             .with(|r| r.as_ref().map(|r| r.reconstruction.clone()))
@@ -366,8 +381,21 @@ pub fn DrawView(
                     <figcaption>"What the models see (28×28)"</figcaption>
                 </figure>
                 <figure>
-                    <ImageStrip pixels=reconstruction testid="reconstruction" class="large"
-                        model=Signal::derive(move || autoencoder.get()) live=reading_live/>
+                    // A canvas handed to one engine cannot go to the next, so the engine the
+                    // page moved to gets a new one. Leptos rebuilds a view of the same shape in
+                    // place, keeping its elements: the second engine's strip is wrapped (there
+                    // is at most one move: `HandOver::engine` is 0 or 1).
+                    {move || {
+                        let strip = move || view! {
+                            <ImageStrip pixels=reconstruction testid="reconstruction" class="large"
+                                model=Signal::derive(move || autoencoder.get()) live=reading_live
+                                hand_to_engine=hand_canvas/>
+                        };
+                        match engine.get() {
+                            0 => strip().into_any(),
+                            _ => view! { <div class="contents">{strip()}</div> }.into_any(),
+                        }
+                    }}
                     <figcaption>{move || format!("Reconstruction by {}", autoencoder.get())}</figcaption>
                 </figure>
             </div>
@@ -382,7 +410,8 @@ pub fn DrawView(
                 data-p95=move || latency.with(|l| l.p95().map(|m| format!("{m:.1}")).unwrap_or_default())>
                 {move || latency.with(|l| match (l.samples().last(), l.median(), l.p95()) {
                     (Some(last), Some(m), Some(p)) => format!(
-                        "Updated {last:.0} ms after the stroke's last point (median {m:.0} ms, 95th percentile {p:.0} ms over {} strokes).",
+                        "{} {last:.0} ms after the stroke's last point (median {m:.0} ms, 95th percentile {p:.0} ms over {} strokes).",
+                        if engine_painted.get() { "The reconstruction showed" } else { "Updated" },
                         l.samples().len()),
                     _ => String::new(),
                 })}

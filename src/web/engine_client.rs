@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, OffscreenCanvas, Worker};
 
 use crate::engine::bundle::EngineBundle;
 use crate::engine::protocol::{ErrorSource, decode, encode};
@@ -16,6 +16,8 @@ pub struct EngineClient {
     worker: Worker,
     /// Messages sent before the worker's wasm listens (it would drop them).
     pending: Rc<RefCell<Option<Vec<String>>>>,
+    /// A canvas handed over while messages are held: it goes before them.
+    pending_canvas: Rc<RefCell<Option<OffscreenCanvas>>>,
 }
 
 impl EngineClient {
@@ -30,10 +32,12 @@ impl EngineClient {
         let worker = Worker::new(&format!("{base_url}{}", bundle.script()))
             .map_err(|e| format!("the engine worker could not start: {e:?}"))?;
         let pending: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let pending_canvas = Rc::new(RefCell::new(None));
         let on_event = Rc::new(on_event);
 
         let flush_to = worker.clone();
         let queue = pending.clone();
+        let canvas_queue = pending_canvas.clone();
         let events = on_event.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
             let event = match msg.data().as_string() {
@@ -51,6 +55,7 @@ impl EngineClient {
             if event == FromEngine::Ready
                 && let Some(queued) = queue.borrow_mut().take()
             {
+                post_canvas(&flush_to, canvas_queue.borrow_mut().take());
                 post_all(&flush_to, queued);
             }
             events(event);
@@ -69,7 +74,11 @@ impl EngineClient {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
 
-        Ok(Self { worker, pending })
+        Ok(Self {
+            worker,
+            pending,
+            pending_canvas,
+        })
     }
 
     pub fn send(&self, message: &ToEngine) {
@@ -79,6 +88,17 @@ impl EngineClient {
             return;
         }
         let _ = self.worker.post_message(&JsValue::from_str(&text));
+    }
+
+    /// Hands the engine a canvas to paint a drawing's reconstruction into (its control,
+    /// transferred: the page can no longer draw on it). Held like a message while messages
+    /// are, and sent before them.
+    pub fn hand_canvas(&self, canvas: OffscreenCanvas) {
+        if self.pending.borrow().is_some() {
+            *self.pending_canvas.borrow_mut() = Some(canvas);
+            return;
+        }
+        post_canvas(&self.worker, Some(canvas));
     }
 
     /// Sends past the held messages (the move between engines talks to the engine while the
@@ -105,12 +125,20 @@ impl EngineClient {
 
     /// Sends the held messages, in order, and holds no more.
     pub fn release(&self) {
+        post_canvas(&self.worker, self.pending_canvas.borrow_mut().take());
         post_all(&self.worker, self.take_held());
     }
 
     /// Ends the worker at once, with whatever it was doing.
     pub fn terminate(&self) {
         self.worker.terminate();
+    }
+}
+
+/// Transfers a canvas to the worker, if there is one.
+fn post_canvas(worker: &Worker, canvas: Option<OffscreenCanvas>) {
+    if let Some(canvas) = canvas {
+        let _ = worker.post_message_with_transfer(&canvas, &js_sys::Array::of1(&canvas));
     }
 }
 

@@ -50,6 +50,15 @@ pub(crate) fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// A time stamp in ms since the Unix epoch (`performance.timeOrigin + now()` in a worker) on
+/// this page's clock ([`now_ms`]).
+pub(crate) fn page_time_of(epoch_ms: f64) -> f64 {
+    epoch_ms
+        - leptos::prelude::window()
+            .performance()
+            .map_or(0.0, |p| p.time_origin())
+}
+
 /// The bytes of a file the person picked; the error names the file.
 pub(crate) async fn read_file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

@@ -1,6 +1,8 @@
 // Benchmark of the drawing view's latency in headless Chromium (prints figures, asserts nothing):
-// from a stroke's last point to the reading of the drawing it finished, as the page's own log
-// (data-testid="draw-latency") measures it, over many strokes of a seven drawn with the mouse.
+// from a stroke's last point to the reconstruction of the drawing it finished, as the page's own
+// log (data-testid="draw-latency") measures it (to the moment the engine painted it into the
+// canvas the page handed over; where the page paints it, to the reading reaching the page),
+// over many strokes of a seven drawn with the mouse.
 //   node tests/e2e/draw_bench.mjs [dist-folder]
 //   STROKES=N strokes (default 100); ISOLATED=0 serves the page without cross-origin isolation
 //   (the single-threaded engine); THREADS=N asks the threaded engine for N kernel threads
@@ -79,7 +81,7 @@ async function measure(label, query, extraArgs) {
   }
   const backend = (await page.textContent('[data-testid="backend"]')).trim();
   const samples = await page.$eval('[data-testid="draw-latency"]', (e) => [e.dataset.median, e.dataset.p95]);
-  console.log(`${label}: a stroke's last point → its reading over ${await count()} strokes: median ${samples[0]} ms, 95th percentile ${samples[1]} ms; ${backend}`);
+  console.log(`${label}: a stroke's last point → its reconstruction shown, over ${await count()} strokes: median ${samples[0]} ms, 95th percentile ${samples[1]} ms; ${backend}`);
   await browser.close();
 }
 

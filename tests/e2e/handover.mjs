@@ -106,6 +106,22 @@ export async function handOverChecks({ dist, root, chromiumPath, args, check }) 
       `hand-over: the drawing is still on the pad (${kept.strokes} stroke(s))`);
     const more = await drawAndRead(page, Array.from({ length: 11 }, (_, i) => [0.35 + 0.3 * i / 10, 0.2]));
     check(more.strokes === drawn.strokes + 1, "hand-over: the WebGPU engine reads the drawing as it goes on");
+    // The reconstruction's canvas went to the CPU engine; the view hands a new one to this one.
+    const lit = await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="reconstruction"]');
+      if (c?.dataset.painter !== "engine") return false;
+      const copy = document.createElement("canvas");
+      copy.width = c.width;
+      copy.height = c.height;
+      const context = copy.getContext("2d");
+      context.drawImage(c, 0, 0);
+      const d = context.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      // The 28×28 frame inside the strip's one-pixel border.
+      for (let y = 1; y <= 28; y++) for (let x = 1; x <= 28; x++) if (d[4 * (y * c.width + x)] > 128) n++;
+      return n > 10 && n;
+    }, null, { timeout: 120_000 }).then((h) => h.jsonValue()).catch(() => 0);
+    check(lit > 10, `hand-over: the WebGPU engine paints the reconstruction into the canvas handed to it (${lit} lit pixels)`);
     check(errors.length === 0, `hand-over: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
     await browser.close();

@@ -7,6 +7,7 @@
 
 mod backend;
 mod browser;
+mod drawing_canvas;
 #[cfg(feature = "threads")]
 mod kernel_threads;
 mod requests;
@@ -53,6 +54,9 @@ struct Worker {
     /// Requests whose work is under way ([`spawn_request`]): the page moves to another engine
     /// only when none is ([`ToEngine::AskIdle`]).
     requests_in_flight: usize,
+    /// The draw view's reconstruction canvas, where the page handed it over: a drawing's
+    /// reading is painted into it at once (`drawing_canvas`).
+    drawing_canvas: Option<web_sys::OffscreenCanvas>,
 }
 
 impl Worker {
@@ -72,7 +76,13 @@ pub fn run() {
     console_error_panic_hook::set_once();
     let engine: Shared = Rc::new(RefCell::new(Worker::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Some(text) = event.data().as_string() else {
+        let data = event.data();
+        // The one message that is not text: the draw view's canvas (a newer one replaces it).
+        if let Some(canvas) = data.dyn_ref::<web_sys::OffscreenCanvas>() {
+            engine.borrow_mut().drawing_canvas = Some(canvas.clone());
+            return;
+        }
+        let Some(text) = data.as_string() else {
             fail(
                 ErrorSource::Message,
                 "the page sent a message that is not text",
@@ -221,7 +231,17 @@ fn handle(engine: &Shared, message: ToEngine) {
             let reading =
                 requests::read(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await;
             match reading {
-                Ok(reading) => post(&FromEngine::DrawingRead(reading)),
+                Ok(mut reading) => {
+                    let canvas = engine.borrow().drawing_canvas.clone();
+                    if let Some(canvas) = canvas {
+                        match drawing_canvas::paint(&canvas, &reading.reconstruction) {
+                            Ok(at) => reading.painted_at = Some(at),
+                            // The page then shows the reconstruction's bytes as it can.
+                            Err(e) => leptos::logging::warn!("reconstruction not painted: {e}"),
+                        }
+                    }
+                    post(&FromEngine::DrawingRead(reading))
+                }
                 Err(message) => post(&FromEngine::RequestFailed {
                     what: DRAWING_REQUEST.into(),
                     message,

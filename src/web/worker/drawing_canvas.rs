@@ -1,0 +1,43 @@
+//! The draw view's reconstruction, painted by the engine itself. The page hands its canvas
+//! over (`transferControlToOffscreen`), so a drawing's reconstruction shows as soon as the
+//! engine has read it: the browser composites a worker's canvas without the page's main
+//! thread, which is often busy with the frame the pen's move started (issue 19, measured in
+//! docs/performance.md: that wait was most of the drawing's 95th percentile).
+
+use wasm_bindgen::JsCast;
+use web_sys::{ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
+
+use super::browser::scope;
+use crate::ui::image::grid_rgba;
+
+/// Paints 784 grey bytes as the page's strips draw one frame (`ImageStrip`: a one-pixel
+/// border of the page's grey), and says when it did, in ms since the Unix epoch
+/// (`performance.timeOrigin + now()`: the page reads it against its own time origin).
+pub(super) fn paint(canvas: &OffscreenCanvas, pixels: &[u8]) -> Result<f64, String> {
+    let (width, height, rgba) = grid_rgba(pixels, 1, 1);
+    let (width, height) = (width as u32, height as u32);
+    // Setting the size clears the canvas even when it is unchanged.
+    if canvas.width() != width {
+        canvas.set_width(width);
+    }
+    if canvas.height() != height {
+        canvas.set_height(height);
+    }
+    let context: OffscreenCanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(|e| format!("{e:?}"))?
+        .ok_or("the page's canvas has no 2d context in the engine")?
+        .unchecked_into();
+    // A copy outside the wasm memory: the threaded engine's memory is shared, and an
+    // `ImageData` refuses a view of shared memory.
+    let bytes = js_sys::Uint8ClampedArray::new_with_length(rgba.len() as u32);
+    bytes.copy_from(&rgba);
+    let image = ImageData::new_with_js_u8_clamped_array_and_sh(&bytes, width, height)
+        .map_err(|e| format!("{e:?}"))?;
+    context
+        .put_image_data(&image, 0.0, 0.0)
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(scope()
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now()))
+}
