@@ -8,12 +8,25 @@ use wasm_bindgen::JsCast;
 use web_sys::{ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use super::browser::scope;
+use crate::engine::drawing_reading::DrawingReading;
 use crate::ui::image::grid_rgba;
+
+/// Paints the reading's reconstruction into the page's canvas, where the page handed one
+/// over, and notes when (`painted_at`).
+pub(super) fn paint_reading(canvas: &Option<OffscreenCanvas>, reading: &mut DrawingReading) {
+    let Some(canvas) = canvas else { return };
+    match paint(canvas, &reading.reconstruction) {
+        Ok(at) => reading.painted_at = Some(at),
+        // Said in the console: the page still gets the reading, and says it was not timed
+        // to a painting ("Updated N ms after…").
+        Err(e) => leptos::logging::warn!("the reconstruction was not painted: {e}"),
+    }
+}
 
 /// Paints 784 grey bytes as the page's strips draw one frame (`ImageStrip`: a one-pixel
 /// border of the page's grey), and says when it did, in ms since the Unix epoch
 /// (`performance.timeOrigin + now()`: the page reads it against its own time origin).
-pub(super) fn paint(canvas: &OffscreenCanvas, pixels: &[u8]) -> Result<f64, String> {
+fn paint(canvas: &OffscreenCanvas, pixels: &[u8]) -> Result<f64, String> {
     let (width, height, rgba) = grid_rgba(pixels, 1, 1);
     let (width, height) = (width as u32, height as u32);
     // Setting the size clears the canvas even when it is unchanged.

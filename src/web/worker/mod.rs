@@ -232,14 +232,7 @@ fn handle(engine: &Shared, message: ToEngine) {
                 requests::read(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await;
             match reading {
                 Ok(mut reading) => {
-                    let canvas = engine.borrow().drawing_canvas.clone();
-                    if let Some(canvas) = canvas {
-                        match drawing_canvas::paint(&canvas, &reading.reconstruction) {
-                            Ok(at) => reading.painted_at = Some(at),
-                            // The page then shows the reconstruction's bytes as it can.
-                            Err(e) => leptos::logging::warn!("reconstruction not painted: {e}"),
-                        }
-                    }
+                    drawing_canvas::paint_reading(&engine.borrow().drawing_canvas, &mut reading);
                     post(&FromEngine::DrawingRead(reading))
                 }
                 Err(message) => post(&FromEngine::RequestFailed {
