@@ -9,6 +9,7 @@
 //   node tests/e2e/handover.mjs [dist-folder]     (tests/e2e/run.mjs runs it)
 import { chromium } from "playwright-core";
 import path from "node:path";
+import { reconstructionInk } from "./reconstruction.mjs";
 import { serve } from "./server.mjs";
 import { collectErrors, runAlone } from "./standalone.mjs";
 import { lossSeries, startTraining, waitTrainStatus } from "./training.mjs";
@@ -107,21 +108,10 @@ export async function handOverChecks({ dist, root, chromiumPath, args, check }) 
     const more = await drawAndRead(page, Array.from({ length: 11 }, (_, i) => [0.35 + 0.3 * i / 10, 0.2]));
     check(more.strokes === drawn.strokes + 1, "hand-over: the WebGPU engine reads the drawing as it goes on");
     // The reconstruction's canvas went to the CPU engine; the view hands a new one to this one.
-    const lit = await page.waitForFunction(() => {
-      const c = document.querySelector('[data-testid="reconstruction"]');
-      if (c?.dataset.painter !== "engine") return false;
-      const copy = document.createElement("canvas");
-      copy.width = c.width;
-      copy.height = c.height;
-      const context = copy.getContext("2d");
-      context.drawImage(c, 0, 0);
-      const d = context.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      // The 28×28 frame inside the strip's one-pixel border.
-      for (let y = 1; y <= 28; y++) for (let x = 1; x <= 28; x++) if (d[4 * (y * c.width + x)] > 128) n++;
-      return n > 10 && n;
-    }, null, { timeout: 120_000 }).then((h) => h.jsonValue()).catch(() => 0);
-    check(lit > 10, `hand-over: the WebGPU engine paints the reconstruction into the canvas handed to it (${lit} lit pixels)`);
+    const lit = await reconstructionInk(page);
+    const painter = await page.$eval('[data-testid="reconstruction"]', (c) => c.dataset.painter);
+    check(painter === "engine" && lit > 10,
+      `hand-over: the WebGPU engine paints the reconstruction into the canvas handed to it (${painter}, ${lit} lit pixels)`);
     check(errors.length === 0, `hand-over: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
     await browser.close();

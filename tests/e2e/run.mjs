@@ -16,6 +16,7 @@ import { accessibilityChecks } from "./accessibility.mjs";
 import { ONE, keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
 import { handOverChecks } from "./handover.mjs";
+import { reconstructionInk } from "./reconstruction.mjs";
 import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
@@ -83,18 +84,10 @@ async function canvasInk(page, testid) {
   });
 }
 
-/** Grey levels (red channel) of every canvas with this test id. A canvas the engine paints
- *  (handed over: the page has no context of it) is read through a copy. */
+/** Grey levels (red channel) of every canvas with this test id. */
 async function canvasPixels(page, selector) {
   return page.$$eval(selector, (cs) => cs.map((c) => {
-    let source = c;
-    if (c.dataset.painter === "engine") {
-      source = document.createElement("canvas");
-      source.width = c.width;
-      source.height = c.height;
-      source.getContext("2d").drawImage(c, 0, 0);
-    }
-    const d = source.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     const grey = [];
     for (let i = 0; i < d.length; i += 4) grey.push(d[i]);
     return { width: c.width, height: c.height, grey };
@@ -180,20 +173,6 @@ async function waitForReading(page, count) {
     count, { timeout: 120_000 });
 }
 
-/** The drawing's reconstruction once it has ink: the engine paints it into the canvas the
- *  view handed over, and the page's copy of that canvas follows the engine's frame a moment
- *  later, so this waits for it (up to two minutes) rather than reading it once. */
-async function reconstructionShown(page, lit) {
-  const deadline = Date.now() + 120_000;
-  let recon;
-  do {
-    recon = (await canvasPixels(page, '[data-testid="reconstruction"]'))[0];
-    if (lit(recon) > 10) break;
-    await page.waitForTimeout(50);
-  } while (Date.now() < deadline);
-  return recon;
-}
-
 /** #/draw: a drawn 1 and 0 are recognised; undo and clear; returns the stroke-to-reconstruction latency. */
 async function drawChecks(page, label, strokesToTime) {
   await goTo(page, "draw");
@@ -210,9 +189,9 @@ async function drawChecks(page, label, strokesToTime) {
     const guess = await drawData(page, "prediction", "guess");
     const input = (await canvasPixels(page, '[data-testid="draw-input"]'))[0];
     const lit = (c) => frame(c, 0).filter((v) => v > 128).length;
-    const recon = await reconstructionShown(page, lit);
+    const reconLit = await reconstructionInk(page);
     const neighbours = (await drawData(page, "neighbours", "labels")).split(",");
-    check(lit(input) > 20 && lit(recon) > 10, `${label}: a drawn ${digit} gives a non-blank input (${lit(input)} lit pixels) and reconstruction (${lit(recon)})`);
+    check(lit(input) > 20 && reconLit > 10, `${label}: a drawn ${digit} gives a non-blank input (${lit(input)} lit pixels) and reconstruction (${reconLit})`);
     if (digit === 1) {
       const painter = await drawData(page, "reconstruction", "painter");
       const note = (await page.textContent('[data-testid="draw-latency"]')).trim();

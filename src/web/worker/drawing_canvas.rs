@@ -13,7 +13,7 @@ use crate::ui::image::grid_rgba;
 
 /// Paints the reading's reconstruction into the page's canvas, where the page handed one
 /// over, and notes when (`painted_at`).
-pub(super) fn paint_reading(canvas: &Option<OffscreenCanvas>, reading: &mut DrawingReading) {
+pub(super) fn paint_reading(canvas: Option<&OffscreenCanvas>, reading: &mut DrawingReading) {
     let Some(canvas) = canvas else { return };
     match paint(canvas, &reading.reconstruction) {
         Ok(at) => reading.painted_at = Some(at),

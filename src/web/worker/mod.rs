@@ -232,7 +232,10 @@ fn handle(engine: &Shared, message: ToEngine) {
                 requests::read(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await;
             match reading {
                 Ok(mut reading) => {
-                    drawing_canvas::paint_reading(&engine.borrow().drawing_canvas, &mut reading);
+                    drawing_canvas::paint_reading(
+                        engine.borrow().drawing_canvas.as_ref(),
+                        &mut reading,
+                    );
                     post(&FromEngine::DrawingRead(reading))
                 }
                 Err(message) => post(&FromEngine::RequestFailed {
