@@ -164,10 +164,39 @@ pub struct DrawingReading {
     /// Softmax of the classifier's logits (empty without a classifier).
     pub probabilities: Vec<f32>,
     pub neighbours: Vec<Neighbour>,
-    /// When the engine painted the reconstruction into the page's canvas (ms since the Unix
-    /// epoch, `performance.timeOrigin + now()`), where the page handed it one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub painted_at: Option<f64>,
+    /// Who put the reconstruction on the screen: the page, or the engine in the canvas the
+    /// page handed it.
+    #[serde(default, skip_serializing_if = "Painting::is_by_page")]
+    pub painting: Painting,
+}
+
+/// Who paints a drawing's reconstruction (issue 19: the engine paints it where the page handed
+/// it a canvas, so that it shows without waiting for the page's main thread).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Painting {
+    /// The page paints it: the engine has no canvas of the page's.
+    #[default]
+    ByPage,
+    /// The engine painted it into the page's canvas, at `at` ms since the Unix epoch
+    /// (`performance.timeOrigin + now()`, which the page reads against its own time origin).
+    ByEngine { at: f64 },
+    /// The engine could not paint into the page's canvas, and let it go: the page paints the
+    /// reconstruction from now on, on a canvas of its own (a handed canvas cannot come back).
+    Failed { why: String },
+}
+
+impl Painting {
+    pub fn is_by_page(&self) -> bool {
+        *self == Painting::ByPage
+    }
+
+    /// When the engine painted it, where it did.
+    pub fn engine_painted_at(&self) -> Option<f64> {
+        match self {
+            Painting::ByEngine { at } => Some(*at),
+            _ => None,
+        }
+    }
 }
 
 /// The models a drawing is read with, and where its neighbours come from.
@@ -234,7 +263,7 @@ pub async fn read_drawing(
         classifier: models.classifier.map(|(name, _)| name.to_string()),
         probabilities,
         neighbours,
-        painted_at: None,
+        painting: Painting::ByPage,
     })
 }
 

@@ -47,8 +47,10 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// page asks whether the engine is idle ([`ToEngine::AskIdle`]) before moving to WebGPU. 13:
 /// the start says how many kernel threads the address asks for (`ToEngine::Start::threads`).
 /// 14: the page may hand the engine a canvas (an `OffscreenCanvas`, the one message that is
-/// not text) to paint a drawing's reconstruction into (`DrawingReading::painted_at`).
-pub const PROTOCOL_VERSION: u32 = 14;
+/// not text) to paint a drawing's reconstruction into. 15: a reading says who painted it,
+/// and whether the engine failed to
+/// ([`Painting`](super::drawing_reading::Painting)); a test-only [`ToEngine::BreakDrawingCanvas`].
+pub const PROTOCOL_VERSION: u32 = 15;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -194,6 +196,10 @@ pub enum ToEngine {
     /// only with `?test-hooks=1` in the address): destroys the WebGPU device, as a GPU reset
     /// would lose it.
     LoseGpuDevice,
+    /// Test-only (`window.latentLabTest.breakDrawingCanvas()`, with `?test-hooks=1`): the
+    /// engine's canvas for the drawing's reconstruction is swapped for one that has no 2d
+    /// context, so that its next painting fails as a lost or broken canvas would.
+    BreakDrawingCanvas,
     /// What to do with a training a reload interrupted ([`FromEngine::Interrupted`]): `id` is
     /// its [`InterruptedRun::id`].
     Interrupted {
@@ -705,6 +711,7 @@ pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::engine::drawing_reading::Painting;
 
     #[test]
     fn backend_choice_from_query() {
@@ -828,6 +835,7 @@ mod tests {
             },
             ToEngine::Remove { name: "m".into() },
             ToEngine::LoseGpuDevice,
+            ToEngine::BreakDrawingCanvas,
             ToEngine::Interrupted {
                 id: "a1f3-run2".into(),
                 choice: InterruptedChoice::Resume,
@@ -1065,7 +1073,23 @@ mod tests {
                     pixels: vec![1, 2],
                 }],
                 // A millisecond time stamp since the epoch keeps its fraction.
-                painted_at: Some(1_764_820_000_123.25),
+                painting: Painting::ByEngine {
+                    at: 1_764_820_000_123.25,
+                },
+            }),
+            FromEngine::DrawingRead(DrawingReading {
+                seq: 5,
+                autoencoder: "two-layer-d20".into(),
+                code: vec![0.5],
+                dead: vec![false],
+                code_scale: 1.0,
+                reconstruction: vec![7; 3],
+                classifier: None,
+                probabilities: Vec::new(),
+                neighbours: Vec::new(),
+                painting: Painting::Failed {
+                    why: "the page's canvas has no 2d context in the engine".into(),
+                },
             }),
             FromEngine::TransferStarted {
                 request: transfer.clone(),
@@ -1141,7 +1165,7 @@ mod tests {
             classifier: None,
             probabilities: Vec::new(),
             neighbours: Vec::new(),
-            painted_at: None,
+            painting: Painting::ByPage,
         };
         // Plain encoding gives a text the page refuses.
         assert!(decode::<FromEngine>(&encode(&FromEngine::DrawingRead(reading.clone()))).is_err());

@@ -10,7 +10,7 @@ pub use super::run_status::RunStatus;
 use super::transfer_state::TransferState;
 use crate::BackendKind;
 use crate::engine::classifier_evaluation::ClassifierEvaluation;
-use crate::engine::drawing_reading::DrawingReading;
+use crate::engine::drawing_reading::{DrawingReading, Painting};
 use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::protocol::{
     BRUSH_REQUEST, BrushedDigits, CONFUSION_CELL_REQUEST, CellDigits, CoordinateScatter,
@@ -96,6 +96,9 @@ pub struct EngineState {
     pub transfer: TransferState,
     /// The newest reading of the drawing pad's drawing.
     pub drawing: Option<DrawingReading>,
+    /// Why the engine could not paint the drawing's reconstruction into the canvas the draw
+    /// view handed it, once it could not: the page paints it from then on.
+    pub reconstruction_painting_failed: Option<String>,
     /// The digits of the confusion-matrix cell opened last.
     pub confusion_cell: Option<CellDigits>,
     /// The scatter of the heatmap cell opened last.
@@ -126,6 +129,15 @@ pub const MAX_ERRORS: usize = 5;
 
 /// The `what` of a failed drawing request.
 pub const DRAWING: &str = crate::engine::protocol::DRAWING_REQUEST;
+
+/// Who paints the draw view's reconstruction, on which canvas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReconstructionCanvas {
+    /// A canvas handed to the engine the page talks to ([`HandOver::engine`]: 0 or 1).
+    Engine(u8),
+    /// A canvas of the page's own, after the engine failed to paint one.
+    Page,
+}
 
 /// Frames the engine decoded for one slot of a view.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,6 +360,10 @@ impl EngineState {
             FromEngine::DrawingRead(reading) => {
                 self.drawing_answers += 1;
                 self.request_errors.remove(DRAWING);
+                // Even from an answer too late to show: the engine no longer paints.
+                if let Painting::Failed { why } = &reading.painting {
+                    self.reconstruction_painting_failed = Some(why.clone());
+                }
                 if self.drawing.as_ref().is_none_or(|d| d.seq <= reading.seq) {
                     self.drawing = Some(reading);
                 }
@@ -446,6 +462,15 @@ impl EngineState {
         }
     }
 
+    /// Which canvas the draw view shows the reconstruction on. A canvas handed to an engine
+    /// cannot be handed to the next one or taken back, so each value is a canvas of its own.
+    pub fn reconstruction_canvas(&self) -> ReconstructionCanvas {
+        match self.reconstruction_painting_failed {
+            Some(_) => ReconstructionCanvas::Page,
+            None => ReconstructionCanvas::Engine(self.handover.engine()),
+        }
+    }
+
     /// Replaces the model of the same name, or adds it at the end.
     fn upsert_model(&mut self, model: ModelInfo) {
         match self.models.iter_mut().find(|m| m.name == model.name) {
@@ -475,6 +500,7 @@ mod tests {
     use crate::engine::{EpochLoss, ModelOrigin};
     use crate::model::Architecture;
     use crate::training::TrainingConfig;
+    use crate::ui::engine_handover::HandOverPhase;
     use crate::weights::ModelSpec;
 
     fn progress(step: usize, paused: bool) -> TrainingProgress {
@@ -811,7 +837,7 @@ mod tests {
                 classifier: None,
                 probabilities: Vec::new(),
                 neighbours: Vec::new(),
-                painted_at: None,
+                painting: Painting::ByPage,
             })
         };
         let mut state = EngineState::default();
@@ -831,6 +857,50 @@ mod tests {
         assert_eq!(state.drawing_answers, 3, "another view's failure does not");
         state.apply(reading(6));
         assert!(!state.request_errors.contains_key(DRAWING));
+    }
+
+    #[test]
+    fn the_page_paints_the_reconstruction_for_good_once_the_engine_failed_to() {
+        let reading = |seq, painting| {
+            FromEngine::DrawingRead(DrawingReading {
+                seq,
+                autoencoder: "two-layer-d20".into(),
+                code: vec![1.0],
+                dead: vec![false],
+                code_scale: 1.0,
+                reconstruction: vec![0; 784],
+                classifier: None,
+                probabilities: Vec::new(),
+                neighbours: Vec::new(),
+                painting,
+            })
+        };
+        let mut state = EngineState::default();
+        assert_eq!(
+            state.reconstruction_canvas(),
+            ReconstructionCanvas::Engine(0)
+        );
+        state.apply(reading(4, Painting::ByEngine { at: 1.0 }));
+        assert_eq!(
+            state.reconstruction_canvas(),
+            ReconstructionCanvas::Engine(0)
+        );
+        // The move to WebGPU: a new canvas for the new engine.
+        state.handover.phase = HandOverPhase::Done;
+        assert_eq!(
+            state.reconstruction_canvas(),
+            ReconstructionCanvas::Engine(1)
+        );
+        // A failure counts even in an answer older than the one shown.
+        let why = "the page's canvas has no 2d context in the engine";
+        state.apply(reading(3, Painting::Failed { why: why.into() }));
+        assert_eq!(state.drawing.as_ref().map(|d| d.seq), Some(4));
+        assert_eq!(state.drawing_answers, 2);
+        assert_eq!(state.reconstruction_painting_failed.as_deref(), Some(why));
+        assert_eq!(state.reconstruction_canvas(), ReconstructionCanvas::Page);
+        // Later readings come unpainted (the engine let the canvas go): the page keeps painting.
+        state.apply(reading(5, Painting::ByPage));
+        assert_eq!(state.reconstruction_canvas(), ReconstructionCanvas::Page);
     }
 
     #[test]

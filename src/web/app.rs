@@ -47,7 +47,8 @@ fn location() -> web_sys::Location {
     window().location()
 }
 
-/// `window.latentLabTest.loseGpuDevice()`, for the end-to-end test of a lost GPU, and
+/// `window.latentLabTest.loseGpuDevice()`, for the end-to-end test of a lost GPU,
+/// `breakDrawingCanvas()`, for the page taking over the reconstruction's painting, and
 /// `releaseHandOver()`, which lets a move to the WebGPU engine held by `?handover=held` happen
 /// (only with `?test-hooks=1` in the address).
 fn install_test_hooks(send: Callback<ToEngine>, state: RwSignal<EngineState>) {
@@ -56,6 +57,9 @@ fn install_test_hooks(send: Callback<ToEngine>, state: RwSignal<EngineState>) {
     let lose = Closure::<dyn Fn()>::new(move || send.run(ToEngine::LoseGpuDevice));
     let _ = js_sys::Reflect::set(&hooks, &"loseGpuDevice".into(), lose.as_ref());
     lose.forget();
+    let break_canvas = Closure::<dyn Fn()>::new(move || send.run(ToEngine::BreakDrawingCanvas));
+    let _ = js_sys::Reflect::set(&hooks, &"breakDrawingCanvas".into(), break_canvas.as_ref());
+    break_canvas.forget();
     let release = Closure::<dyn Fn()>::new(move || state.update(|s| s.handover.held = false));
     let _ = js_sys::Reflect::set(&hooks, &"releaseHandOver".into(), release.as_ref());
     release.forget();

@@ -17,7 +17,7 @@ use crate::analysis::interpolation_alphas;
 use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing_strokes::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
-use crate::ui::engine_state::{DRAWING, EngineState, PREFERRED_CLASSIFIER};
+use crate::ui::engine_state::{DRAWING, EngineState, PREFERRED_CLASSIFIER, ReconstructionCanvas};
 use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::view_links::DrawLink;
 use crate::weights::ModelSpec;
@@ -77,8 +77,9 @@ pub fn DrawView(
             .unwrap_or_else(|| state.with(EngineState::preferred_classifier))
     });
 
-    // The canvas goes anew to the engine the page moves to (the first one had it).
-    let engine = Memo::new(move |_| state.with(|s| s.handover.engine()));
+    // The reconstruction's canvas goes anew to the engine the page moves to (the first one had
+    // it), or to the page where the engine failed to paint it.
+    let reconstruction_canvas = Memo::new(move |_| state.with(EngineState::reconstruction_canvas));
 
     // The MNIST-style input of the drawing's current version.
     let input = RwSignal::new(None::<(u64, Vec<u8>)>);
@@ -144,12 +145,12 @@ pub fn DrawView(
             make_input();
         }
     });
-    // Another model, the models just loaded, or another engine (its canvas is blank): read
-    // the drawing again.
+    // Another model, the models just loaded, or another canvas for the reconstruction (blank
+    // on another engine): read the drawing again.
     Effect::new(move |_| {
         autoencoder.track();
         classifier.track();
-        engine.track();
+        reconstruction_canvas.track();
         if loaded.get() {
             want();
         }
@@ -175,14 +176,14 @@ pub fn DrawView(
     // shown when the engine painted it into the canvas the view handed over, else when the
     // reading reached the page (the log is shown anew only when it records a sample).
     Effect::new(move |_| {
-        if let Some((seq, painted_at)) =
-            state.with(|s| s.drawing.as_ref().map(|d| (d.seq, d.painted_at)))
-            && latency
-                .try_update_untracked(|l| {
-                    l.shown(seq, painted_at.map_or_else(now_ms, page_time_of))
-                })
-                .flatten()
-                .is_some()
+        if let Some((seq, painted_at)) = state.with(|s| {
+            s.drawing
+                .as_ref()
+                .map(|d| (d.seq, d.painting.engine_painted_at()))
+        }) && latency
+            .try_update_untracked(|l| l.shown(seq, painted_at.map_or_else(now_ms, page_time_of)))
+            .flatten()
+            .is_some()
         {
             latency.notify();
         }
@@ -211,7 +212,11 @@ pub fn DrawView(
         dimmed_when_slow(Memo::new(move |_| reading_live.with(LiveState::pending)));
     // Whether the engine paints the reconstruction (the latency note says what it times).
     let engine_painted = Memo::new(move |_| {
-        state.with(|s| s.drawing.as_ref().is_some_and(|d| d.painted_at.is_some()))
+        state.with(|s| {
+            s.drawing
+                .as_ref()
+                .is_some_and(|d| d.painting.engine_painted_at().is_some())
+        })
     });
     let reconstruction = Signal::derive(move || {
         reading
@@ -381,19 +386,27 @@ pub fn DrawView(
                     <figcaption>"What the models see (28×28)"</figcaption>
                 </figure>
                 <figure>
-                    // A canvas handed to one engine cannot go to the next, so the engine the
-                    // page moved to gets a new one. Leptos rebuilds a view of the same shape in
-                    // place, keeping its elements: the second engine's strip is wrapped (there
-                    // is at most one move: `HandOver::engine` is 0 or 1).
+                    // A canvas handed to one engine cannot go to the next or come back, so the
+                    // engine the page moved to gets a new one, and so does the page where the
+                    // engine failed to paint. Leptos rebuilds a view of the same shape in place,
+                    // keeping its elements: each canvas is wrapped differently.
                     {move || {
-                        let strip = move || view! {
+                        let model = Signal::derive(move || autoencoder.get());
+                        let handed = move || view! {
                             <ImageStrip pixels=reconstruction testid="reconstruction" class="large"
-                                model=Signal::derive(move || autoencoder.get()) live=reading_live
-                                hand_to_engine=hand_canvas/>
+                                model=model live=reading_live hand_to_engine=hand_canvas/>
                         };
-                        match engine.get() {
-                            0 => strip().into_any(),
-                            _ => view! { <div class="contents">{strip()}</div> }.into_any(),
+                        match reconstruction_canvas.get() {
+                            ReconstructionCanvas::Engine(0) => handed().into_any(),
+                            ReconstructionCanvas::Engine(_) => {
+                                view! { <div class="contents">{handed()}</div> }.into_any()
+                            }
+                            ReconstructionCanvas::Page => view! {
+                                <span class="contents">
+                                    <ImageStrip pixels=reconstruction testid="reconstruction"
+                                        class="large" model=model live=reading_live/>
+                                </span>
+                            }.into_any(),
                         }
                     }}
                     <figcaption>{move || format!("Reconstruction by {}", autoencoder.get())}</figcaption>

@@ -20,3 +20,41 @@ export async function reconstructionInk(page, timeout = 120_000) {
     return n > 10 && n;
   }, null, { timeout }).then((h) => h.jsonValue()).catch(() => 0);
 }
+
+/** Where the engine cannot paint into the canvas it was handed (`breakDrawingCanvas()`, a test
+ *  hook, swaps the engine's canvas for one with no 2d context), the page takes over on a canvas
+ *  of its own: the drawing is still read and its reconstruction shown, and the latency note
+ *  says it timed the page's update. */
+export async function paintingFallbackChecks({ browser, origin, openPage, drawStrokes, strokes, check }) {
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu&test-hooks=1#/draw`, origin);
+  const readingOfCurrentDrawing = () => page.waitForFunction(() => {
+    const pad = document.querySelector('[data-testid="draw-pad"]');
+    const reading = document.querySelector('[data-testid="draw-reading"]');
+    return reading?.dataset.pending === "false" && reading.dataset.input === pad.dataset.version;
+  }, null, { timeout: 120_000 });
+  const latencyNote = () => page.textContent('[data-testid="draw-latency"]').then((t) => t.trim());
+  await page.waitForSelector('[data-testid="draw-pad"]');
+  // First the engine paints (so it holds the page's canvas when the hook breaks it).
+  await drawStrokes(page, strokes);
+  await readingOfCurrentDrawing();
+  const before = await page.$eval('[data-testid="reconstruction"]', (c) => c.dataset.painter);
+  check(before === "engine" && (await latencyNote()).startsWith("The reconstruction showed"),
+    `painting fallback: the engine paints the reconstruction before its canvas breaks (${before})`);
+  await page.evaluate(() => window.latentLabTest.breakDrawingCanvas());
+  await page.click('[data-testid="draw-clear"]');
+  await page.waitForSelector('[data-testid="draw-empty"]');
+  await drawStrokes(page, strokes);
+  await readingOfCurrentDrawing();
+  const own = await page.waitForSelector('span.contents > [data-testid="reconstruction"]:not([data-painter])',
+    { timeout: 30_000 }).then(() => true, () => false);
+  const ink = await reconstructionInk(page);
+  const guess = await page.$eval('[data-testid="prediction"]', (p) => p.dataset.guess).catch(() => null);
+  await page.waitForFunction(() => /^Updated/.test(document.querySelector('[data-testid="draw-latency"]')?.textContent.trim() ?? ""),
+    null, { timeout: 30_000 }).catch(() => {});
+  const note = await latencyNote();
+  check(own && ink > 10 && guess === "1" && note.startsWith("Updated"),
+    `painting fallback: after the engine's canvas broke, the page paints the reconstruction on a canvas of its own ` +
+    `(own canvas: ${own}, ${ink} lit pixels, read as ${guess}, "${note}")`);
+  check(problems.length === 0, `painting fallback: no console errors (${JSON.stringify(problems.slice(0, 3))})`);
+  await context.close();
+}

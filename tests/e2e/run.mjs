@@ -16,7 +16,7 @@ import { accessibilityChecks } from "./accessibility.mjs";
 import { ONE, keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
 import { handOverChecks } from "./handover.mjs";
-import { reconstructionInk } from "./reconstruction.mjs";
+import { paintingFallbackChecks, reconstructionInk } from "./reconstruction.mjs";
 import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
@@ -758,6 +758,7 @@ try {
     await keyboardChecks({ browser, origin, openPage, waitLoaded, check });
     await touchChecks({ browser, origin, openPage, waitLoaded, check });
     await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, drawStrokes, check });
+    await paintingFallbackChecks({ browser, origin, openPage, drawStrokes, strokes: ONE, check });
     await browser.close();
   }
 

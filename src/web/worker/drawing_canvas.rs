@@ -8,19 +8,31 @@ use wasm_bindgen::JsCast;
 use web_sys::{ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use super::browser::scope;
-use crate::engine::drawing_reading::DrawingReading;
+use crate::engine::drawing_reading::{DrawingReading, Painting};
 use crate::ui::image::grid_rgba;
 
 /// Paints the reading's reconstruction into the page's canvas, where the page handed one
-/// over, and notes when (`painted_at`).
-pub(super) fn paint_reading(canvas: Option<&OffscreenCanvas>, reading: &mut DrawingReading) {
-    let Some(canvas) = canvas else { return };
-    match paint(canvas, &reading.reconstruction) {
-        Ok(at) => reading.painted_at = Some(at),
-        // Said in the console: the page still gets the reading, and says it was not timed
-        // to a painting ("Updated N ms after…").
-        Err(e) => leptos::logging::warn!("the reconstruction was not painted: {e}"),
-    }
+/// over, and says so in the reading. Where painting fails, the canvas is let go and the
+/// reading says why: the page then paints the reconstruction on a canvas of its own (this one
+/// cannot go back), so a broken canvas loses nothing but the head start.
+pub(super) fn paint_reading(canvas: &mut Option<OffscreenCanvas>, reading: &mut DrawingReading) {
+    let Some(handed) = canvas else { return };
+    reading.painting = match paint(handed, &reading.reconstruction) {
+        Ok(at) => Painting::ByEngine { at },
+        Err(why) => {
+            leptos::logging::warn!("the reconstruction was not painted, the page paints it: {why}");
+            *canvas = None;
+            Painting::Failed { why }
+        }
+    };
+}
+
+/// A canvas whose painting fails as a broken one would: it has a context that is not 2d, so
+/// asking it for one gives none (`ToEngine::BreakDrawingCanvas`, a test hook).
+pub(super) fn broken_canvas() -> Option<OffscreenCanvas> {
+    let canvas = OffscreenCanvas::new(1, 1).ok()?;
+    canvas.get_context("bitmaprenderer").ok()??;
+    Some(canvas)
 }
 
 /// Paints 784 grey bytes as the page's strips draw one frame (`ImageStrip`: a one-pixel

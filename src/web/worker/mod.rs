@@ -161,6 +161,21 @@ fn handle(engine: &Shared, message: ToEngine) {
                 "no GPU device to lose: this engine runs on the CPU",
             ),
         },
+        ToEngine::BreakDrawingCanvas => {
+            let mut worker = engine.borrow_mut();
+            let broken = drawing_canvas::broken_canvas();
+            match (&worker.drawing_canvas, broken) {
+                (Some(_), Some(broken)) => worker.drawing_canvas = Some(broken),
+                (None, _) => fail(
+                    ErrorSource::request("break_drawing_canvas", None),
+                    "no canvas to break: the page paints the reconstruction",
+                ),
+                (Some(_), None) => fail(
+                    ErrorSource::request("break_drawing_canvas", None),
+                    "this browser made no canvas to break",
+                ),
+            }
+        }
         ToEngine::Keep { name } => spawn_request(&tracked, async move {
             storage::keep(&engine, &name).await;
         }),
@@ -233,7 +248,7 @@ fn handle(engine: &Shared, message: ToEngine) {
             match reading {
                 Ok(mut reading) => {
                     drawing_canvas::paint_reading(
-                        engine.borrow().drawing_canvas.as_ref(),
+                        &mut engine.borrow_mut().drawing_canvas,
                         &mut reading,
                     );
                     post(&FromEngine::DrawingRead(reading))
