@@ -824,22 +824,25 @@ mod tests {
         assert_eq!(state.decoded["strip-a"].seq, 3);
     }
 
+    /// A reading of drawing `seq`, painted as said.
+    fn drawing_read(seq: u64, painting: Painting) -> FromEngine {
+        FromEngine::DrawingRead(DrawingReading {
+            seq,
+            autoencoder: "two-layer-d20".into(),
+            code: vec![1.0],
+            dead: vec![false],
+            code_scale: 1.0,
+            reconstruction: vec![0; 784],
+            classifier: None,
+            probabilities: Vec::new(),
+            neighbours: Vec::new(),
+            painting,
+        })
+    }
+
     #[test]
     fn drawing_readings_count_answers_and_keep_the_newest() {
-        let reading = |seq| {
-            FromEngine::DrawingRead(DrawingReading {
-                seq,
-                autoencoder: "two-layer-d20".into(),
-                code: vec![1.0],
-                dead: vec![false],
-                code_scale: 1.0,
-                reconstruction: vec![0; 784],
-                classifier: None,
-                probabilities: Vec::new(),
-                neighbours: Vec::new(),
-                painting: Painting::ByPage,
-            })
-        };
+        let reading = |seq| drawing_read(seq, Painting::ByPage);
         let mut state = EngineState::default();
         state.apply(reading(5));
         state.apply(reading(3)); // an older drawing's answer, late
@@ -861,20 +864,7 @@ mod tests {
 
     #[test]
     fn the_page_paints_the_reconstruction_for_good_once_the_engine_failed_to() {
-        let reading = |seq, painting| {
-            FromEngine::DrawingRead(DrawingReading {
-                seq,
-                autoencoder: "two-layer-d20".into(),
-                code: vec![1.0],
-                dead: vec![false],
-                code_scale: 1.0,
-                reconstruction: vec![0; 784],
-                classifier: None,
-                probabilities: Vec::new(),
-                neighbours: Vec::new(),
-                painting,
-            })
-        };
+        let reading = drawing_read;
         let mut state = EngineState::default();
         assert_eq!(
             state.reconstruction_canvas(),
