@@ -391,22 +391,19 @@ pub fn DrawView(
                     // engine failed to paint. Leptos rebuilds a view of the same shape in place,
                     // keeping its elements: each canvas is wrapped differently.
                     {move || {
-                        let model = Signal::derive(move || autoencoder.get());
-                        let handed = move || view! {
+                        let strip = move |hand| view! {
                             <ImageStrip pixels=reconstruction testid="reconstruction" class="large"
-                                model=model live=reading_live hand_to_engine=hand_canvas/>
+                                model=Signal::derive(move || autoencoder.get()) live=reading_live
+                                hand_to_engine=hand/>
                         };
                         match reconstruction_canvas.get() {
-                            ReconstructionCanvas::Engine(0) => handed().into_any(),
+                            ReconstructionCanvas::Engine(0) => strip(Some(hand_canvas)).into_any(),
                             ReconstructionCanvas::Engine(_) => {
-                                view! { <div class="contents">{handed()}</div> }.into_any()
+                                view! { <div class="contents">{strip(Some(hand_canvas))}</div> }.into_any()
                             }
-                            ReconstructionCanvas::Page => view! {
-                                <span class="contents">
-                                    <ImageStrip pixels=reconstruction testid="reconstruction"
-                                        class="large" model=model live=reading_live/>
-                                </span>
-                            }.into_any(),
+                            ReconstructionCanvas::Page => {
+                                view! { <span class="contents">{strip(None)}</span> }.into_any()
+                            }
                         }
                     }}
                     <figcaption>{move || format!("Reconstruction by {}", autoencoder.get())}</figcaption>

@@ -39,7 +39,7 @@ pub fn ImageStrip(
     /// Hands the canvas to the engine, where the browser can (`transferControlToOffscreen`):
     /// the engine paints the frame as soon as it has it, and the strip only hides the canvas
     /// while `pixels` is empty. Where the browser cannot, the strip paints as any other.
-    #[prop(optional)]
+    #[prop(default = None)]
     hand_to_engine: Option<Callback<web_sys::OffscreenCanvas>>,
 ) -> impl IntoView {
     let live_state = move || live.map(|l| l.get());

@@ -25,13 +25,9 @@ export async function reconstructionInk(page, timeout = 120_000) {
  *  hook, swaps the engine's canvas for one with no 2d context), the page takes over on a canvas
  *  of its own: the drawing is still read and its reconstruction shown, and the latency note
  *  says it timed the page's update. */
-export async function paintingFallbackChecks({ browser, origin, openPage, drawStrokes, strokes, check }) {
+export async function paintingFallbackChecks({ browser, origin, openPage, drawStrokes, waitReadingOfCurrentDrawing, strokes, check }) {
   const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu&test-hooks=1#/draw`, origin);
-  const readingOfCurrentDrawing = () => page.waitForFunction(() => {
-    const pad = document.querySelector('[data-testid="draw-pad"]');
-    const reading = document.querySelector('[data-testid="draw-reading"]');
-    return reading?.dataset.pending === "false" && reading.dataset.input === pad.dataset.version;
-  }, null, { timeout: 120_000 });
+  const readingOfCurrentDrawing = () => waitReadingOfCurrentDrawing(page);
   const latencyNote = () => page.textContent('[data-testid="draw-latency"]').then((t) => t.trim());
   await page.waitForSelector('[data-testid="draw-pad"]');
   // First the engine paints (so it holds the page's canvas when the hook breaks it).

@@ -758,7 +758,7 @@ try {
     await keyboardChecks({ browser, origin, openPage, waitLoaded, check });
     await touchChecks({ browser, origin, openPage, waitLoaded, check });
     await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, drawStrokes, check });
-    await paintingFallbackChecks({ browser, origin, openPage, drawStrokes, strokes: ONE, check });
+    await paintingFallbackChecks({ browser, origin, openPage, drawStrokes, waitReadingOfCurrentDrawing, strokes: ONE, check });
     await browser.close();
   }
 
