@@ -27,12 +27,35 @@ fn backend() -> BackendKind {
     }
 }
 
+#[cfg(feature = "gpu")]
+unsafe extern "C" {
+    /// Made by the linker (wasm-ld): runs the module's static constructors, here cubecl's
+    /// registrations of its kernel IR (`inventory`).
+    fn __wasm_call_ctors();
+}
+
+/// Runs the test module's static constructors once, before the first use of wgpu, as the
+/// engine's `main` does (src/bin/worker.rs). The test runner calls no start function, and a
+/// module that never calls them itself is linked as a "command": wasm-ld then runs them all
+/// again at the top of every export, each test and each callback of a GPU readback. Only the
+/// WebGPU build has constructors (the CPU builds link none, and no wrappers).
+fn run_static_constructors_once() {
+    #[cfg(feature = "gpu")]
+    {
+        static CONSTRUCTORS: std::sync::Once = std::sync::Once::new();
+        // SAFETY: the only call in this module, and before anything reads what the
+        // constructors register (they run when the first test asks for the device).
+        CONSTRUCTORS.call_once(|| unsafe { __wasm_call_ctors() });
+    }
+}
+
 thread_local! {
     /// wgpu registers its runtime once per program: every test shares the first device.
     static DEVICE: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
 }
 
 async fn device() -> Device {
+    run_static_constructors_once();
     if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
         return device;
     }
