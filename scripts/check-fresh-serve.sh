@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # A newcomer's first command, checked from an empty cargo home (issue 15).
-#   usage: scripts/check-fresh-serve.sh [limit in seconds, default 240]
+#   usage: scripts/check-fresh-serve.sh [limit in seconds, default 600]
 # Clones this checkout's committed HEAD into a temporary folder and runs the serve script's
 # build path there (`scripts/serve.sh --build-only`) with an empty CARGO_HOME and a build
 # folder of its own, until cargo has compiled a crate for each of the page's four wasm
 # builds: by then every crate Cargo.lock names was downloaded and resolved, with --offline as
 # trunk runs cargo. Then it stops the build (finishing it takes about 20 minutes on 2 cores).
 # Fails if the build path stops first or nothing compiles within the limit, and prints the log.
+# The limit is a hang guard, not a speed test: on an idle 2-core machine all four builds
+# compile within about 100 s, and a loaded one once needed more than 240.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit="${1:-240}"
+limit="${1:-600}"
 
 work="$(mktemp -d)"
 pid=""
