@@ -1,34 +1,57 @@
 #!/usr/bin/env bash
 # How the page's training scales with threads (issue 19, part 2; not part of the test command:
-# prints figures, asserts nothing). One build, one browser: the page's own training in headless
-# Chromium (tests/e2e/bench.mjs: two-layer d = 20, batch 64, the CPU engine, served
-# cross-origin isolated) with `?threads=1` and with every thread the browser reports, in
-# ROUNDS rounds (default 5) whose order alternates, so the machine's drift within minutes
-# falls on both. Prints each round's images/s and ratio, then the median ratio.
+# prints figures, asserts nothing). One build: the page's own training in headless Chromium
+# (tests/e2e/bench.mjs: two-layer d = 20, batch 64, the CPU engine, served cross-origin
+# isolated) with `?threads=1` and with every thread the browser reports, in ROUNDS rounds
+# (default 5) whose order alternates, so the machine's drift within minutes falls on both.
+# Each round also times what the machine gives independent engines: as many single-threaded
+# pages as it has cores, training at once, each in a browser of its own (their sum over the one
+# page alone: the "ceiling", which the browser's own threads and the cores' shared caches keep
+# under the core count). Prints each round's images/s, the pool's ratio and the ceiling, then
+# their medians and the pool's share of the ceiling.
 #   usage: scripts/bench-page-threads.sh [dist-folder]   (no folder: builds dist/ with trunk)
-#   RELAXED_SIMD=off times the plain threaded build (see tests/e2e/bench.mjs).
+#   RELAXED_SIMD=off times the plain threaded build (see tests/e2e/bench.mjs);
+#   CEILING=0 leaves out the independent pages; CEILING_PAGES=N runs N of them (default: the
+#   cores, as the browser reports them to the page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-5}"
+CEILING="${CEILING:-1}"
+CEILING_PAGES="${CEILING_PAGES:-$(nproc)}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 
 . scripts/bench-figures.sh
 dist="$(page_dist "${1:-}")"
 
-declare -a ratios
-printf '%-6s %10s %10s | %6s\n' round "1 thread" "all" ratio
+# One round's three figures, in an order that rotates by round.
+declare -a ratios ceilings shares
+printf '%-6s %10s %10s %14s | %6s %8s %6s\n' round "1 thread" "all" "${CEILING_PAGES} pages x 1" ratio ceiling share
 for round in $(seq 1 "$ROUNDS"); do
-  if (( round % 2 )); then
-    one="$(page_training "$dist" 1)"; all="$(page_training "$dist" all)"
-  else
-    all="$(page_training "$dist" all)"; one="$(page_training "$dist" 1)"
-  fi
+  one="" all="" pages=""
+  case $(( (round - 1) % 3 )) in
+    0) order="one all pages" ;;
+    1) order="all pages one" ;;
+    *) order="pages one all" ;;
+  esac
+  for what in $order; do
+    case $what in
+      one) one="$(page_training "$dist" 1)" ;;
+      all) all="$(page_training "$dist" all)" ;;
+      pages) if [ "$CEILING" != 0 ]; then pages="$(page_training "$dist" 1 "$CEILING_PAGES")"; fi ;;
+    esac
+  done
   r="$(ratio "${all%% *}" "${one%% *}")"
-  ratios+=("$r")
-  printf '%-6s %10s %10s | %6s\n' "$round" "${one%% *}" "${all%% *}" "$r"
+  c="$(ratio "${pages%% *}" "${one%% *}")"
+  sh="$(ratio "$r" "$c")"
+  ratios+=("$r") ceilings+=("$c") shares+=("$sh")
+  printf '%-6s %10s %10s %14s | %6s %8s %6s\n' "$round" "${one%% *}" "${all%% *}" "${pages%% *}" "$r" "$c" "$sh"
   if (( round == 1 )); then
     echo "  1 thread: ${one#* }"
     echo "  all: ${all#* }"
   fi
 done
 echo "median ratio, every thread over one (same round): $(printf '%s\n' "${ratios[@]}" | grep -v '^-$' | median)"
+if [ "$CEILING" != 0 ]; then
+  echo "median ceiling, ${CEILING_PAGES} single-threaded pages at once over one (same round): $(printf '%s\n' "${ceilings[@]}" | grep -v '^-$' | median)"
+  echo "median share of the ceiling the pool reaches (same round): $(printf '%s\n' "${shares[@]}" | grep -v '^-$' | median)"
+fi

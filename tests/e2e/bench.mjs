@@ -4,6 +4,8 @@
 //   RELAXED_SIMD=off loads the threaded engine's plain build rather than the one with relaxed SIMD;
 //   THREADS=N asks the threaded engine for N kernel threads (`?threads=N`; default: all the
 //   browser reports), to time one build on 1 and on 2 threads (scripts/bench-page-threads.sh);
+//   PAGES=N trains the CPU engine in N pages at once, each in a browser of its own, and prints
+//   their sum (with THREADS=1 and N = the cores: what the machine gives independent engines);
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
 //   ends inside the measured 12 s).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
@@ -35,7 +37,8 @@ for (const file of fs.readdirSync(dist).filter((f) => f.endsWith(".wasm")).sort(
 const server = await serve(dist, root, { isolated: process.env.ISOLATED !== "0" });
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-async function measure(label, query, extraArgs) {
+/// Opens the page at `query` in a browser of its own, ready to train.
+async function open(query, extraArgs) {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...args, ...extraArgs] });
   const page = await browser.newPage();
   const t0 = Date.now();
@@ -45,51 +48,74 @@ async function measure(label, query, extraArgs) {
   const interactive = Date.now() - t0;
   const backend = (await page.textContent('[data-testid="backend"]')).trim();
   await page.fill('[data-testid="train-epochs"]', process.env.EPOCHS ?? "5");
-  await page.click('[data-testid="train-start"]');
-  const read = async () => {
-    const text = await page.textContent('[data-testid="train-progress"]');
-    const step = Number(text.match(/step ([\d,]+)\//)?.[1].replaceAll(",", "") ?? NaN);
-    return { step, t: performance.now() };
-  };
-  await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
-    null, { timeout: 600_000 });
-  await page.waitForTimeout(2000);
-  // Every change of the progress line (posted about every 100 ms while steps run), timed in
-  // the page: the gaps between them show where training stood still (an epoch's end).
-  await page.evaluate(() => {
-    const line = document.querySelector('[data-testid="train-progress"]');
-    window.__steps = [];
-    const record = () => window.__steps.push([performance.now(), Number(line.textContent.match(/step ([\d,]+)\//)?.[1].replaceAll(",", ""))]);
-    record();
-    new MutationObserver(record).observe(line, { subtree: true, childList: true, characterData: true });
-  });
-  const a = await read();
-  await page.waitForTimeout(12000);
-  const b = await read();
-  const speed = ((b.step - a.step) * 64) / ((b.t - a.t) / 1000);
-  // Time in gaps over 250 ms between two updates, and the speed outside them.
-  const changes = await page.evaluate(() => window.__steps);
-  let stalled = 0;
-  let stalledSteps = 0;
-  for (let i = 1; i < changes.length; i++) {
-    if (changes[i][0] - changes[i - 1][0] > 250) {
-      stalled += changes[i][0] - changes[i - 1][0];
-      stalledSteps += changes[i][1] - changes[i - 1][1];
+  return { browser, page, interactive, backend };
+}
+
+/// The page's step counter now.
+async function read(page) {
+  const text = await page.textContent('[data-testid="train-progress"]');
+  const step = Number(text.match(/step ([\d,]+)\//)?.[1].replaceAll(",", "") ?? NaN);
+  return { step, t: performance.now() };
+}
+
+/// Trains in `count` pages at once (each in a browser of its own; all started before any is
+/// measured) and measures them over one window: their images/s each, and for the first the
+/// gaps between progress updates.
+async function measure(label, query, extraArgs, count = 1) {
+  const runs = [];
+  for (let i = 0; i < count; i++) runs.push(await open(query, extraArgs));
+  try {
+    for (const { page } of runs) await page.click('[data-testid="train-start"]');
+    for (const { page } of runs) {
+      await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
+        null, { timeout: 600_000 });
     }
+    await runs[0].page.waitForTimeout(2000);
+    // Every change of the progress line (posted about every 100 ms while steps run), timed in
+    // the page: the gaps between them show where training stood still (an epoch's end).
+    await runs[0].page.evaluate(() => {
+      const line = document.querySelector('[data-testid="train-progress"]');
+      window.__steps = [];
+      const record = () => window.__steps.push([performance.now(), Number(line.textContent.match(/step ([\d,]+)\//)?.[1].replaceAll(",", ""))]);
+      record();
+      new MutationObserver(record).observe(line, { subtree: true, childList: true, characterData: true });
+    });
+    const a = await Promise.all(runs.map(({ page }) => read(page)));
+    await runs[0].page.waitForTimeout(12000);
+    const b = await Promise.all(runs.map(({ page }) => read(page)));
+    const speeds = a.map((x, i) => ((b[i].step - x.step) * 64) / ((b[i].t - x.t) / 1000));
+    const { interactive, backend } = runs[0];
+    if (count === 1) {
+      console.log(`${label}: ${Math.round(speeds[0])} images/s (steps ${a[0].step} → ${b[0].step}); interactive after ${interactive} ms; ${backend}`);
+    } else {
+      const each = speeds.map(Math.round).join(" + ");
+      console.log(`${label}: ${Math.round(speeds.reduce((x, y) => x + y, 0))} images/s in ${count} pages at once (${each}); interactive after ${interactive} ms; ${backend}`);
+    }
+    // Time in gaps over 250 ms between two updates, and the speed outside them.
+    const changes = await runs[0].page.evaluate(() => window.__steps);
+    let stalled = 0;
+    let stalledSteps = 0;
+    for (let i = 1; i < changes.length; i++) {
+      if (changes[i][0] - changes[i - 1][0] > 250) {
+        stalled += changes[i][0] - changes[i - 1][0];
+        stalledSteps += changes[i][1] - changes[i - 1][1];
+      }
+    }
+    const span = changes.at(-1)[0] - changes[0][0];
+    const steps = changes.at(-1)[1] - changes[0][1];
+    const between = ((steps - stalledSteps) * 64) / ((span - stalled) / 1000);
+    const whose = count === 1 ? "" : " (the first page)";
+    console.log(`  of ${(span / 1000).toFixed(1)} s, ${(stalled / 1000).toFixed(1)} s in gaps over 250 ms between progress updates (epoch ends)${whose}; ${Math.round(between)} images/s outside them`);
+  } finally {
+    for (const { browser } of runs) await browser.close();
   }
-  const span = changes.at(-1)[0] - changes[0][0];
-  const steps = changes.at(-1)[1] - changes[0][1];
-  const between = ((steps - stalledSteps) * 64) / ((span - stalled) / 1000);
-  console.log(`${label}: ${Math.round(speed)} images/s (steps ${a.step} → ${b.step}); interactive after ${interactive} ms; ${backend}`);
-  console.log(`  of ${(span / 1000).toFixed(1)} s, ${(stalled / 1000).toFixed(1)} s in gaps over 250 ms between progress updates (epoch ends); ${Math.round(between)} images/s outside them`);
-  await browser.close();
 }
 
 try {
   // RELAXED_SIMD=off: the plain threaded build where the browser would load the relaxed one.
   const relaxedOff = process.env.RELAXED_SIMD === "off" ? "&relaxed-simd=off" : "";
   const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
-  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}${threads}`, []);
+  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}${threads}`, [], Number(process.env.PAGES ?? 1));
   if (!process.env.SKIP_WEBGPU) {
     await measure("WebGPU (Chromium's software adapter)", "?backend=webgpu", ["--enable-unsafe-webgpu"]);
   }

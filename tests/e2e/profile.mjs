@@ -6,7 +6,9 @@
 // rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
 // then its TOP functions (default 12) by self time. Last, with two or more engine threads:
 // the time the other thread spent looking for work or blocked, by what the driving thread (the
-// one that runs the training loop) was doing at that moment: where the pool leaves a core idle.
+// one that runs the training loop) was doing at that moment: where the pool leaves a core idle;
+// and the driving thread's serial part (outside the pool), by the innermost frame of the
+// library, burn or flex on each stack and by self time.
 // (Each idle sample goes to the driving thread's latest sample before it, so a part where the
 // driving thread was sampled sparsely can show more idle time than its own.)
 //   node tests/e2e/profile.mjs [dist-folder]     (scripts/profile-page.sh builds the folder)
@@ -29,7 +31,7 @@ const tracePath = process.env.TRACE ?? path.join(os.tmpdir(), `latent-lab-profil
 
 /// The kind of work a function is, from its name (the Rust symbol, hashes and all).
 function kindOf(name) {
-  if (/crossbeam_deque|wait_until_cold|ThreadBuilder>::run|wake_any_threads|Sleep>::|crossbeam_epoch/.test(name)) {
+  if (/crossbeam_deque|wait_until_cold|ThreadBuilder>::run|wake_any_threads|Sleep>::|crossbeam_epoch|WorkerThread>::steal/.test(name)) {
     return "pool: looking for work";
   }
   if (/Condvar>::wait|futex::Mutex|^\(idle\)$|^\(program\)$/.test(name)) return "blocked or idle";
@@ -172,6 +174,23 @@ function idleByDriver(engine, perThousand) {
   const driverRegions = driver.samples.map(regionAt);
   const driverTime = new Map();
   driverRegions.forEach((region, i) => add(driverTime, region, sampleTime(driver, i)));
+  // The serial part, by the innermost frame of the library, burn or flex on each stack (what
+  // the serial time is spent on), and by self time.
+  const serialOwner = new Map();
+  const serialSelf = new Map();
+  driverRegions.forEach((region, i) => {
+    if (region !== "outside the pool (serial)") return;
+    const stack = stackOf(driver, driver.samples[i]);
+    const owner = stack.find((f) => /latent_lab::|burn_autodiff::|burn_flex::|burn_optim::|burn_core::|burn_nn::/.test(f)) ?? stack[0];
+    add(serialOwner, owner ?? "(none)", sampleTime(driver, i));
+    add(serialSelf, stack[0] ?? "(none)", sampleTime(driver, i));
+  });
+  for (const [title, map] of [["innermost library, burn or flex frame", serialOwner], ["self time", serialSelf]]) {
+    console.log(`\nthe driving thread outside the pool (serial), by ${title}, ms per 1,000 images:`);
+    for (const [name, us] of [...map].sort((x, y) => y[1] - x[1]).slice(0, top)) {
+      console.log(`  ${perThousand(us).padStart(7)}  ${name.slice(0, 110)}`);
+    }
+  }
   for (const other of engine.filter((p) => p !== driver)) {
     const idle = new Map();
     const times = timesOf(other);
