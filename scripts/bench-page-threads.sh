@@ -12,7 +12,7 @@
 #   usage: scripts/bench-page-threads.sh [dist-folder]   (no folder: builds dist/ with trunk)
 #   RELAXED_SIMD=off times the plain threaded build (see tests/e2e/bench.mjs);
 #   CEILING=0 leaves out the independent pages; CEILING_PAGES=N runs N of them (default: the
-#   cores, as the browser reports them to the page).
+#   machine's cores, `nproc`, which is what the page's "every thread" uses on Linux).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-5}"

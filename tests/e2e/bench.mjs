@@ -14,18 +14,15 @@
 // end (scoring the 2,000 test images, the checkpoint), about two of them at this speed.
 // Also prints the time spent in gaps between progress updates (the epochs' ends) and the speed
 // outside them, and the size of each .wasm in dist/, raw and gzipped.
-import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { serve } from "./server.mjs";
+import { backendLine, launchChromium, openTraining, pastStartUp, readStep as read, startTraining } from "./training_page.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync"];
 
 const mb = (n) => (n / 1e6).toFixed(2);
 for (const file of fs.readdirSync(dist).filter((f) => f.endsWith(".wasm")).sort()) {
@@ -39,23 +36,10 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 /// Opens the page at `query` in a browser of its own, ready to train.
 async function open(query, extraArgs) {
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...args, ...extraArgs] });
+  const browser = await launchChromium(extraArgs);
   const page = await browser.newPage();
-  const t0 = Date.now();
-  await page.goto(`${origin}/${query}#/train`);
-  await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
-    null, { timeout: 180_000 });
-  const interactive = Date.now() - t0;
-  const backend = (await page.textContent('[data-testid="backend"]')).trim();
-  await page.fill('[data-testid="train-epochs"]', process.env.EPOCHS ?? "5");
-  return { browser, page, interactive, backend };
-}
-
-/// The page's step counter now.
-async function read(page) {
-  const text = await page.textContent('[data-testid="train-progress"]');
-  const step = Number(text.match(/step ([\d,]+)\//)?.[1].replaceAll(",", "") ?? NaN);
-  return { step, t: performance.now() };
+  const interactive = await openTraining(page, `${origin}/${query}#/train`, process.env.EPOCHS ?? 5);
+  return { browser, page, interactive, backend: await backendLine(page) };
 }
 
 /// Trains in `count` pages at once (each in a browser of its own; all started before any is
@@ -65,12 +49,8 @@ async function measure(label, query, extraArgs, count = 1) {
   const runs = [];
   for (let i = 0; i < count; i++) runs.push(await open(query, extraArgs));
   try {
-    for (const { page } of runs) await page.click('[data-testid="train-start"]');
-    for (const { page } of runs) {
-      await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
-        null, { timeout: 600_000 });
-    }
-    await runs[0].page.waitForTimeout(2000);
+    for (const { page } of runs) await startTraining(page);
+    for (const { page } of runs) await pastStartUp(page);
     // Every change of the progress line (posted about every 100 ms while steps run), timed in
     // the page: the gaps between them show where training stood still (an epoch's end).
     await runs[0].page.evaluate(() => {

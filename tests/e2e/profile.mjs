@@ -16,12 +16,12 @@
 // The profiler samples wall time: a thread blocked in `Atomics.wait` or waiting for a core
 // is charged to the function it was in. Functions have names only in a build that keeps the
 // wasm name section (scripts/profile-page.sh); elsewhere they read `wasm-function[N]`.
-import { chromium } from "playwright-core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "./server.mjs";
+import { backendLine, cpuTrainingUrl, launchChromium, openTraining, pastStartUp, readStep, startTraining } from "./training_page.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
@@ -51,24 +51,14 @@ const sampleTime = (profile, i) => profile.deltas[i + 1] ?? 0;
 
 const server = await serve(dist, root, { isolated: true });
 const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
-  const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
-  await page.goto(`${origin}/?backend=cpu${threads}#/train`);
-  await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
-    null, { timeout: 180_000 });
-  console.log((await page.textContent('[data-testid="backend"]')).trim());
-  await page.fill('[data-testid="train-epochs"]', "40");
-  await page.click('[data-testid="train-start"]');
-  await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ""),
-    null, { timeout: 600_000 });
-  await page.waitForTimeout(2000);
-  const step = async () => Number((await page.textContent('[data-testid="train-progress"]'))
-    .match(/step ([\d,]+)\//)?.[1].replaceAll(",", ""));
+  await openTraining(page, cpuTrainingUrl(origin), 40);
+  console.log(await backendLine(page));
+  await startTraining(page);
+  await pastStartUp(page);
+  const step = async () => (await readStep(page)).step;
   await browser.startTracing(page, { path: tracePath, categories: ["disabled-by-default-v8.cpu_profiler"] });
   const a = await step();
   const t0 = performance.now();

@@ -8,11 +8,11 @@
 //   node tests/e2e/thread_cpu.mjs [dist-folder]
 //   THREADS=N asks the threaded engine for N kernel threads (`?threads=N`; default: all);
 //   VIEW=#/report shows another view while measured (the run goes on in the engine).
-import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "./server.mjs";
+import { backendLine, cpuTrainingUrl, launchChromium, openTraining, pastStartUp, readStep, startTraining } from "./training_page.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
@@ -72,25 +72,14 @@ function interrupts() {
 
 const server = await serve(dist, root, { isolated: true });
 const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
-  const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
-  await page.goto(`${origin}/?backend=cpu${threads}#/train`);
-  await page.waitForFunction(() => !document.querySelector('[data-testid="train-start"]')?.disabled,
-    null, { timeout: 180_000 });
-  await page.fill('[data-testid="train-epochs"]', "60");
-  await page.click('[data-testid="train-start"]');
-  const progress = '[data-testid="train-progress"]';
-  await page.waitForFunction((p) => /step [1-9]/.test(document.querySelector(p)?.textContent ?? ""),
-    progress, { timeout: 600_000 });
-  await page.waitForTimeout(2000);
-  console.log((await page.textContent('[data-testid="backend"]')).trim());
-  const step = async () => Number((await page.textContent(progress)).match(/step ([\d,]+)\//)[1].replaceAll(",", ""));
+  await openTraining(page, cpuTrainingUrl(origin), 60);
+  await startTraining(page);
+  await pastStartUp(page);
+  console.log(await backendLine(page));
+  const step = async () => (await readStep(page)).step;
 
   const stepBefore = await step();
   const [threadsBefore, machineBefore, interruptsBefore, t0] = [threadTicks(), machineTicks(), interrupts(), performance.now()];
@@ -99,7 +88,7 @@ try {
   const [threadsAfter, machineAfter, interruptsAfter, t1] = [threadTicks(), machineTicks(), interrupts(), performance.now()];
   if (process.env.VIEW) {
     await page.evaluate(() => { location.hash = "#/train"; });
-    await page.waitForSelector(progress);
+    await page.waitForSelector('[data-testid="train-progress"]');
   }
   const stepAfter = await step();
   const secs = (t1 - t0) / 1000;
