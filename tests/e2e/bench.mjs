@@ -7,7 +7,9 @@
 //   PAGES=N trains the CPU engine in N pages at once, each in a browser of its own, and prints
 //   their sum (with THREADS=1 and N = the cores: what the machine gives independent engines);
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
-//   ends inside the measured 12 s).
+//   ends inside the measured 12 s);
+//   SETTLE_MS=N starts the measured window N ms after the first step (default 2000; V8 goes on
+//   compiling the engine's hot functions at its top tier for about 8 s more, docs/performance.md).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
 // for 5 epochs and reads the page's own progress line twice, 12 s apart, from 2 s after the
 // first step: the figure leaves out start-up but includes what training does at each epoch's

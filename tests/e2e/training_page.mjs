@@ -37,11 +37,12 @@ export function startTraining(page) {
   return page.click('[data-testid="train-start"]');
 }
 
-/// Waits for the run's first step, then 2 s more, so that what follows leaves out start-up.
+/// Waits for the run's first step, then 2 s more (`SETTLE_MS` from the environment sets how
+/// long), so that what follows leaves out start-up.
 export async function pastStartUp(page) {
   await page.waitForFunction((p) => /step [1-9]/.test(document.querySelector(p)?.textContent ?? ""),
     PROGRESS, { timeout: 600_000 });
-  await page.waitForTimeout(2000);
+  await page.waitForTimeout(Number(process.env.SETTLE_MS ?? 2000));
 }
 
 /// The run's step counter as the progress line shows it, and when it was read.
