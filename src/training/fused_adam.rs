@@ -7,7 +7,9 @@
 //! takes them out, updates the parameter and both moments in a single loop and hands the
 //! parameter back. Its arithmetic is burn's, operation for operation: the same f32 products,
 //! sums, square root and quotient in the same order, so it gives the same bits (tested against
-//! burn's below). A GPU device keeps burn's Adam ([`super::adam`] chooses): reading its tensors
+//! burn's below). A long parameter (the linear layers' weights) is cut into one piece a thread
+//! of the kernels' pool, which changes no bit: every value's update reads only that value.
+//! A GPU device keeps burn's Adam ([`super::adam`] chooses): reading its tensors
 //! back every step would stall it.
 
 use burn::optim::{Optimizer, RecordState, StateSink, StateSource};
@@ -32,6 +34,42 @@ pub struct FusedAdamState<const D: usize> {
     pub moment_2: Vec<f32>,
 }
 
+/// Values below which an update runs in one piece: a hand-off to the pool costs about as much
+/// as updating this many.
+#[cfg_attr(
+    all(target_arch = "wasm32", not(feature = "threads")),
+    allow(dead_code)
+)]
+const VALUES_TO_SPLIT: usize = 8 * 1024;
+
+/// `run` over equal-length slices, cut into one piece a thread of the kernels' pool when
+/// they are long enough. Every value's update reads only that value, so the cut does not
+/// change a bit.
+fn split_on_pool(
+    param: &mut [f32],
+    moment_1: &mut [f32],
+    moment_2: &mut [f32],
+    grad: &[f32],
+    run: impl Fn(&mut [f32], &mut [f32], &mut [f32], &[f32]) + Send + Sync,
+) {
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    {
+        let threads = rayon::current_num_threads();
+        if threads > 1 && param.len() >= VALUES_TO_SPLIT {
+            use rayon::prelude::*;
+            let piece = param.len().div_ceil(threads);
+            param
+                .par_chunks_mut(piece)
+                .zip(moment_1.par_chunks_mut(piece))
+                .zip(moment_2.par_chunks_mut(piece))
+                .zip(grad.par_chunks(piece))
+                .for_each(|(((p, m1), m2), g)| run(p, m1, m2, g));
+            return;
+        }
+    }
+    run(param, moment_1, moment_2, grad)
+}
+
 impl FusedAdam {
     /// One Adam step of `param` (f32 values) along `grad`, with the moments in `state` (`None`
     /// before the first step); returns the new state.
@@ -44,30 +82,33 @@ impl FusedAdam {
     ) -> (usize, Vec<f32>, Vec<f32>) {
         assert_eq!(param.len(), grad.len(), "a gradient for every value");
         let (factor_1, factor_2) = (1.0 - self.beta_1, 1.0 - self.beta_2);
-        let (time, mut moment_1, mut moment_2) = match state {
-            Some((time, mut moment_1, mut moment_2))
+        let (time, mut moment_1, mut moment_2, first) = match state {
+            Some((time, moment_1, moment_2))
                 if moment_1.len() == grad.len() && moment_2.len() == grad.len() =>
             {
-                for ((m1, m2), &g) in moment_1.iter_mut().zip(&mut moment_2).zip(grad) {
-                    *m1 = *m1 * self.beta_1 + g * factor_1;
-                    *m2 = *m2 * self.beta_2 + g * g * factor_2;
-                }
-                (time + 1, moment_1, moment_2)
+                (time + 1, moment_1, moment_2, false)
             }
             // burn starts from the first gradient alone (not from zeros times β).
-            _ => (
-                1,
-                grad.iter().map(|&g| g * factor_1).collect(),
-                grad.iter().map(|&g| g * g * factor_2).collect(),
-            ),
+            _ => (1, vec![0.0; grad.len()], vec![0.0; grad.len()], true),
         };
         let t = time as i32;
         let correction_2 = (1.0 - self.beta_2.powi(t)).sqrt();
         let combined = correction_2 / (1.0 - self.beta_1.powi(t));
         let epsilon = self.epsilon * correction_2;
-        for ((p, m1), m2) in param.iter_mut().zip(&mut moment_1).zip(&mut moment_2) {
-            *p -= (*m1 * combined) / (m2.sqrt() + epsilon) * learning_rate;
-        }
+        let (beta_1, beta_2) = (self.beta_1, self.beta_2);
+        let run = |param: &mut [f32], m1: &mut [f32], m2: &mut [f32], grad: &[f32]| {
+            for (((p, m1), m2), &g) in param.iter_mut().zip(m1).zip(m2).zip(grad) {
+                if first {
+                    *m1 = g * factor_1;
+                    *m2 = g * g * factor_2;
+                } else {
+                    *m1 = *m1 * beta_1 + g * factor_1;
+                    *m2 = *m2 * beta_2 + g * g * factor_2;
+                }
+                *p -= (*m1 * combined) / (m2.sqrt() + epsilon) * learning_rate;
+            }
+        };
+        split_on_pool(param, &mut moment_1, &mut moment_2, grad, run);
         (time, moment_1, moment_2)
     }
 }
@@ -178,6 +219,45 @@ mod tests {
                 (f64::from(*got) - want).abs() < 1e-6,
                 "{got} against {want}"
             );
+        }
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn a_long_parameter_split_across_threads_takes_the_same_steps() {
+        // Long enough to be cut into one piece a thread: on four threads the same bits as on
+        // one, where it runs in one piece, and each value as a lone update of its own.
+        let len = 3 * VALUES_TO_SPLIT + 5;
+        let grads = |step: usize| -> Vec<f32> {
+            (0..len)
+                .map(|i| ((i * 7 + step * 13) % 101) as f32 / 50.0 - 1.0)
+                .collect()
+        };
+        let steps = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool");
+            pool.install(|| {
+                let mut param: Vec<f32> = (0..len).map(|i| (i % 17) as f32 * 0.1).collect();
+                let mut state = None;
+                for step in 0..3 {
+                    state = Some(ADAM.update(0.01, &mut param, &grads(step), state));
+                }
+                let (_, moment_1, moment_2) = state.expect("three steps");
+                (param, moment_1, moment_2)
+            })
+        };
+        let one = steps(1);
+        let four = steps(4);
+        assert!(one == four, "one thread and four differ");
+        for i in [0, VALUES_TO_SPLIT - 1, VALUES_TO_SPLIT, len - 1] {
+            let mut alone = [(i % 17) as f32 * 0.1];
+            let mut state = None;
+            for step in 0..3 {
+                state = Some(ADAM.update(0.01, &mut alone, &[grads(step)[i]], state));
+            }
+            assert_eq!(alone[0].to_bits(), four.0[i].to_bits(), "value {i}");
         }
     }
 
