@@ -251,7 +251,9 @@ mod tests {
         let one = steps(1);
         let four = steps(4);
         assert!(one == four, "one thread and four differ");
-        for i in [0, VALUES_TO_SPLIT - 1, VALUES_TO_SPLIT, len - 1] {
+        // The first and last values, and both sides of the cuts between four pieces.
+        let piece = len.div_ceil(4);
+        for i in [0, piece - 1, piece, 2 * piece, 3 * piece - 1, len - 1] {
             let mut alone = [(i % 17) as f32 * 0.1];
             let mut state = None;
             for step in 0..3 {
