@@ -450,6 +450,58 @@ fn image_tasks_cover_every_image_on_any_thread_count() {
 }
 
 #[test]
+fn a_kept_im2col_matrix_serves_only_its_own_input_and_geometry() {
+    // flex's f32 convolution keeps each task's im2col matrix for the weight gradient that
+    // reads the same one (vendor/burn-flex, ops::conv_columns), keyed by the input's address.
+    // Every weight gradient here must have the bits of one computed from a fresh copy of its
+    // input (same values, its own storage, so nothing kept for it).
+    use burn::tensor::module::{conv2d, conv2d_weight_backward};
+    use burn::tensor::ops::ConvOptions;
+    let device = BackendKind::Flex.init().unwrap().device;
+    let options = |stride: usize| ConvOptions::new([stride; 2], [1, 1], [1, 1], 1);
+    let w = tensor([4, 3, 3, 3], 2, &device);
+    let forward = |x: &Tensor<4>, stride| conv2d(x.clone(), w.clone(), None, options(stride));
+    let weight_grad = |x: &Tensor<4>, stride, g: &Tensor<4>| {
+        floats(conv2d_weight_backward(
+            x.clone(),
+            w.clone(),
+            g.clone(),
+            options(stride),
+        ))
+    };
+    let fresh = |x: &Tensor<4>| Tensor::<4>::from_data(x.to_data(), &device);
+
+    // One input at two strides (two geometries), 9 images (a task of 8 and one of 1): each
+    // gradient takes its own geometry's matrix, each task its own images'.
+    let x = tensor([9, 3, 11, 10], 1, &device);
+    let grads: Vec<_> = [2, 1]
+        .map(|stride| {
+            let g = tensor(forward(&x, stride).dims(), 3, &device);
+            (stride, g)
+        })
+        .into();
+    for (stride, g) in grads.iter().rev() {
+        assert_eq!(
+            weight_grad(&x, *stride, g),
+            weight_grad(&fresh(&x), *stride, g),
+            "stride {stride}: a kept matrix differs from a new one"
+        );
+    }
+
+    // An input changed after its matrix was kept: were its storage not held, the addition
+    // would run in place (the tensor's only handle) and the old matrix would match the
+    // changed input's address.
+    let x = tensor([9, 3, 11, 10], 4, &device);
+    let g = tensor(forward(&x, 2).dims(), 5, &device);
+    let shifted = x + 1.0;
+    assert_eq!(
+        weight_grad(&shifted, 2, &g),
+        weight_grad(&fresh(&shifted), 2, &g),
+        "the gradient of a changed input used its old matrix"
+    );
+}
+
+#[test]
 fn weight_gradients_in_every_float_precision() {
     // The weight gradient's f64 path runs the same split as f32; f16 and bf16 are summed in
     // f32 and cast back. Each against the f32 gradient of the same convolution.

@@ -35,10 +35,12 @@ use burn_backend::{
     ops::{ConvOptions, ConvTransposeOptions, FloatTensorOps},
     tensor::FloatTensor,
 };
+use burn_std::sync::Mutex;
 use burn_std::{Bytes, Shape};
 use core::mem::MaybeUninit;
 
 use crate::ops::batch_norm::channel_sums;
+use crate::ops::conv_columns::KeptColumns;
 use crate::ops::tasks::{collect_image_tasks, map_image_tasks, write_image_tasks};
 use crate::{Flex, FlexTensor, Layout};
 
@@ -48,10 +50,30 @@ trait GemmFloat:
     Element + bytemuck::Pod + Default + core::ops::AddAssign + Send + Sync + 'static
 {
     const ONE: Self;
+
+    /// The im2col matrix a convolution kept for this task of `source` (f32 only: [`KEPT`]).
+    fn take_kept(
+        _source: &[Self],
+        _first_image: usize,
+        _geo: &Geometry,
+        _group: usize,
+    ) -> Option<Vec<Self>> {
+        None
+    }
 }
 
 impl GemmFloat for f32 {
     const ONE: f32 = 1.0;
+
+    fn take_kept(
+        source: &[f32],
+        first_image: usize,
+        geo: &Geometry,
+        group: usize,
+    ) -> Option<Vec<f32>> {
+        KEPT.lock()
+            .take(&ColumnsKey::new(source, first_image, geo, group))
+    }
 }
 
 impl GemmFloat for f64 {
@@ -162,7 +184,7 @@ fn matmul<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>) -> Vec<T> {
 }
 
 /// The geometry of one im2col, in the terms of the module docs.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Geometry {
     batch: usize,
     /// Channels of `A` (rows of the product) and of `G`.
@@ -185,6 +207,33 @@ impl Geometry {
         Geometry { batch, ..self }
     }
 }
+
+/// What one task's f32 im2col matrix is a function of, besides its source's bytes: the
+/// source's first element and length (which, with the kept clone, name those bytes; see
+/// [`super::conv_columns`]), the task's first image, its geometry and the group.
+#[derive(PartialEq, Eq)]
+struct ColumnsKey {
+    address: usize,
+    len: usize,
+    first_image: usize,
+    geo: Geometry,
+    group: usize,
+}
+
+impl ColumnsKey {
+    fn new(source: &[f32], first_image: usize, geo: &Geometry, group: usize) -> Self {
+        ColumnsKey {
+            address: source.as_ptr() as usize,
+            len: source.len(),
+            first_image,
+            geo: *geo,
+            group,
+        }
+    }
+}
+
+/// f32 im2col matrices from convolutions, for the weight gradients that read them again.
+static KEPT: Mutex<KeptColumns<ColumnsKey>> = Mutex::new(KeptColumns::new());
 
 /// The range of `j` for which `j·stride + offset` lies in `0..size`.
 fn valid_range(offset: isize, stride: usize, size: usize, count: usize) -> core::ops::Range<usize> {
@@ -366,7 +415,7 @@ fn tensor<T: Element + bytemuck::Pod>(data: Vec<T>, shape: Shape) -> FlexTensor 
 fn weight_grad_split<T: GemmFloat>(a: FlexTensor, g: FlexTensor, geo: &Geometry) -> FlexTensor {
     let a = a.into_contiguous();
     let g = g.into_contiguous();
-    let (a, g): (&[T], &[T]) = (a.storage(), g.storage());
+    let (a, whole_g): (&[T], &[T]) = (a.storage(), g.storage());
     let a_per_group = geo.a_channels / geo.groups;
     let width = geo.g_channels / geo.groups * geo.kernel[0] * geo.kernel[1];
     let image_a = geo.a_channels * geo.a_size[0] * geo.a_size[1];
@@ -374,12 +423,13 @@ fn weight_grad_split<T: GemmFloat>(a: FlexTensor, g: FlexTensor, geo: &Geometry)
     let partials = map_image_tasks(geo.batch, |images| {
         let geo = geo.with_batch(images.len());
         let a = &a[images.start * image_a..images.end * image_a];
-        let g = &g[images.start * image_g..images.end * image_g];
+        let g = &whole_g[images.start * image_g..images.end * image_g];
         let samples = images.len() * geo.a_size[0] * geo.a_size[1];
         let mut grad = Vec::with_capacity(geo.a_channels * width);
         for group in 0..geo.groups {
             let rows = channel_rows(a, &geo, group);
-            let cols = im2col(g, &geo, group);
+            let cols = T::take_kept(whole_g, images.start, &geo, group)
+                .unwrap_or_else(|| im2col(g, &geo, group));
             grad.extend(matmul(
                 MatRef::row_major(&rows, a_per_group, samples),
                 MatRef::row_major(&cols, width, samples).transposed(),
@@ -480,10 +530,12 @@ pub(crate) fn conv2d_f32(
         dilation: options.dilation,
         groups: options.groups,
     };
-    let x = x.to_contiguous();
+    let input = x.to_contiguous();
     let weight = weight.to_contiguous();
-    let (x, weight): (&[f32], &[f32]) = (x.storage(), weight.storage());
+    let (whole_x, weight): (&[f32], &[f32]) = (input.storage(), weight.storage());
     let bias: Option<Vec<f32>> = bias.map(|b| b.to_contiguous().storage::<f32>().to_vec());
+    // A copy made just above has no later reader: keep matrices only of the caller's storage.
+    let keep_columns = input.storage::<f32>().as_ptr() == x.storage::<f32>().as_ptr();
 
     let out_per_group = channels_out / geo.groups;
     let width_k = channels_in / geo.groups * kh * kw;
@@ -492,7 +544,7 @@ pub(crate) fn conv2d_f32(
     // Each output element is written once below: the buffer is not zeroed first.
     let output = write_image_tasks(batch * image_out, image_out, |images, out| {
         let geo = geo.with_batch(images.len());
-        let x = &x[images.start * image_in..images.end * image_in];
+        let x = &whole_x[images.start * image_in..images.end * image_in];
         let samples = images.len() * positions;
         for group in 0..geo.groups {
             let rows = &weight[group * out_per_group * width_k..][..out_per_group * width_k];
@@ -501,6 +553,10 @@ pub(crate) fn conv2d_f32(
                 MatRef::row_major(rows, out_per_group, width_k),
                 MatRef::row_major(&cols, width_k, samples),
             );
+            if keep_columns {
+                let key = ColumnsKey::new(whole_x, images.start, &geo, group);
+                KEPT.lock().keep(key, cols, &input);
+            }
             // [channels, images·positions] → [images, channels, positions], adding the bias.
             for (c, row) in product.chunks_exact(samples).enumerate() {
                 let channel = group * out_per_group + c;

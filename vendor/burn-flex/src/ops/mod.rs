@@ -99,6 +99,7 @@ pub mod comparison;
 #[macro_use]
 mod conv_common;
 pub mod conv;
+mod conv_columns;
 pub mod conv_transpose;
 mod conv_im2col;
 pub mod cumulative;
