@@ -250,6 +250,28 @@ fn strided_dilated_grouped_convolutions_match_the_reference() {
         |m, x| m.forward(x),
     );
 
+    // Stride 2 along the width takes neighbouring taps in one pass (one span, alternate
+    // values); the padding clips some taps' lines, so that pairs and lone taps mix.
+    let conv = Conv2dConfig::new([3, 4], [3, 4])
+        .with_stride([1, 2])
+        .with_padding(PaddingConfig2d::Explicit(1, 2, 1, 2));
+    compare(
+        "conv2d, stride 2 along the width, padded",
+        |d| conv.init(d),
+        [3, 3, 7, 11],
+        |m, x| m.forward(x),
+    );
+    let deconv = ConvTranspose2dConfig::new([3, 4], [3, 4])
+        .with_stride([1, 2])
+        .with_padding([1, 2])
+        .with_padding_out([0, 1]);
+    compare(
+        "conv_transpose2d, stride 2 along the width, padded",
+        |d| deconv.init(d),
+        [3, 3, 6, 7],
+        |m, x| m.forward(x),
+    );
+
     let deconv = ConvTranspose2dConfig::new([4, 6], [3, 4])
         .with_stride([2, 3])
         .with_dilation([1, 2])
