@@ -4,8 +4,9 @@
 //! weight gradient both read `im2col(input)`; a transposed convolution's input gradient (a
 //! convolution of the output gradient) and its weight gradient both read `im2col(output
 //! gradient)`. The f32 convolution ([`super::conv_im2col`]) keeps each task's matrix here,
-//! keyed by its source's address and its geometry, and the weight gradient takes it back instead of building it again: in the two-layer
-//! autoencoder's step, four of its eight im2cols.
+//! keyed by its source's address and its geometry, and the weight gradient takes it back
+//! instead of building it again: in the two-layer autoencoder's step, four of its eight
+//! im2cols.
 //!
 //! **Why a key by address is sound.** An entry holds a clone of its source tensor, so the
 //! source's storage (an `Arc`) stays allocated, and no other tensor can be given its address,

@@ -331,8 +331,8 @@ fn scatter_add(dst: &mut [f32], taps: &[f32], stride: usize) {
 
 /// `first[k] = src[2k]`, `second[k] = src[2k + 1]`: two neighbouring taps at stride 2 read
 /// alternate values of one span. One pass instead of two strided ones: on the lab's short
-/// lines (5–12 taps) it took 11.7 µs instead of 15.7 for a first layer's eight images, and
-/// 30.7 instead of 37.9 for a second layer's (WebAssembly in node, docs/performance.md).
+/// lines (5–12 taps) a fifth to a quarter less time for the two encoder layers' im2col
+/// (WebAssembly in node, docs/performance.md).
 #[inline(always)]
 fn gather_pair<T: Copy>(first: &mut [T], second: &mut [T], src: &[T]) {
     for ((pair, a), b) in src.chunks_exact(2).zip(first).zip(second) {
@@ -342,8 +342,8 @@ fn gather_pair<T: Copy>(first: &mut [T], second: &mut [T], src: &[T]) {
 }
 
 /// `dst[2k] += first[k]`, `dst[2k + 1] += second[k]`: the adjoint of [`gather_pair`], for
-/// col2im (22.5 µs instead of 34.5 for the two-layer decoder's first transposed convolution on
-/// eight images, 10 instead of 20 for its second, measured as for [`gather_pair`]). Each
+/// col2im (a third less time for the two-layer decoder's first transposed convolution, half
+/// for its second, measured as for [`gather_pair`]). Each
 /// output value still receives its taps in tap order, so the bits are those of two
 /// [`scatter_add`]s.
 #[inline(always)]
