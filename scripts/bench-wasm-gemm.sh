@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# gemm's f32 product in WebAssembly, plain SIMD128 against relaxed SIMD (issue 19), in node:
-# builds benches/wasm-gemm twice and times both, alternating, ROUNDS times (default 5). Prints
-# figures, asserts nothing. Node 20 needs --experimental-wasm-relaxed-simd (Chromium has it).
+# The training step's f32 products in WebAssembly, by gemm and by flex's tiled kernels
+# (vendor/burn-flex/src/ops/tiled_matmul.rs), each in the layout flex gives it, plain SIMD128
+# against relaxed SIMD (issue 19), in node: builds benches/wasm-gemm twice and times both,
+# alternating, ROUNDS times (default 5). Prints figures (checking each product's sum against
+# gemm's), asserts nothing. Node 20 needs --experimental-wasm-relaxed-simd (Chromium has it).
 set -euo pipefail
 cd "$(dirname "$0")/../benches/wasm-gemm"
 ROUNDS="${ROUNDS:-5}"

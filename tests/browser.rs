@@ -16,6 +16,8 @@ use wasm_bindgen_test::*;
 
 // In a dedicated worker, as in the page: the engine never runs on the main thread.
 mod browser_common;
+#[path = "cases/tiled_matmul.rs"]
+mod tiled_matmul_cases;
 use browser_common::subset;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -360,4 +362,12 @@ fn the_relaxed_simd_probe_validates_here_and_fails_when_broken() {
         &RELAXED_SIMD_PROBE[..RELAXED_SIMD_PROBE.len() - 1]
     ));
     assert!(!validates(b"not wasm"));
+}
+
+/// flex's tiled f32 products on SIMD128 (and relaxed multiply-add in the threaded engine's
+/// build), the kernels of the CPU engine's convolutions, against sums worked in f64 (the same
+/// cases run natively on portable lanes in tests/flex_kernels.rs).
+#[wasm_bindgen_test]
+fn tiled_products_match_sums_worked_in_f64_in_the_browser() {
+    tiled_matmul_cases::tiled_products_match_sums_worked_in_f64();
 }

@@ -10,6 +10,8 @@
 #![cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
 
 mod common;
+#[path = "cases/tiled_matmul.rs"]
+mod tiled_matmul_cases;
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::nn::conv::{Conv2dConfig, ConvTranspose2dConfig};
@@ -592,4 +594,60 @@ fn matrix_products_match_a_sum_worked_in_f64() {
             assert!(four.iter().all(|&v| v == 0.0), "an empty sum is 0");
         }
     }
+}
+
+#[test]
+fn tiled_products_match_sums_worked_in_f64() {
+    // The kernels flex runs in WebAssembly, here on their portable lanes; tests/browser.rs
+    // runs the same cases on SIMD128.
+    tiled_matmul_cases::tiled_products_match_sums_worked_in_f64();
+}
+
+#[test]
+fn tiled_products_refuse_bad_shapes_and_views() {
+    use burn_flex::ops::tiled_matmul::{MatRef, tiled_matmul};
+    use std::mem::MaybeUninit;
+    use std::panic::catch_unwind;
+    let message = |f: fn()| {
+        let payload = catch_unwind(f).expect_err("should panic");
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    };
+    let inner = message(|| {
+        let data = [1.0f32; 12];
+        let mut out = [MaybeUninit::new(0.0); 9];
+        tiled_matmul(
+            MatRef::row_major(&data, 3, 4),
+            MatRef::row_major(&data, 3, 3),
+            &mut out,
+        );
+    });
+    assert!(inner.contains("inner dimensions differ"), "{inner}");
+    let size = message(|| {
+        let data = [1.0f32; 12];
+        let mut out = [MaybeUninit::new(0.0); 8];
+        tiled_matmul(
+            MatRef::row_major(&data, 3, 4),
+            MatRef::row_major(&data, 4, 3),
+            &mut out,
+        );
+    });
+    assert!(size.contains("output size"), "{size}");
+    let bounds = message(|| {
+        let data = [1.0f32; 12];
+        let mut out = [MaybeUninit::new(0.0); 9];
+        // Rows 5 apart: the last row would start at 10 and end past the 12 values.
+        let lhs = MatRef {
+            data: &data,
+            rows: 3,
+            cols: 4,
+            row_stride: 5,
+            col_stride: 1,
+        };
+        tiled_matmul(lhs, MatRef::row_major(&data, 4, 3), &mut out);
+    });
+    assert!(bounds.contains("view out of bounds"), "{bounds}");
 }

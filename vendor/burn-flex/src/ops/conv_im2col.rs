@@ -42,6 +42,7 @@ use core::mem::MaybeUninit;
 use crate::ops::batch_norm::channel_sums;
 use crate::ops::conv_columns::KeptColumns;
 use crate::ops::tasks::{collect_image_tasks, map_image_tasks, write_image_tasks};
+use crate::ops::tiled_matmul::MatRef;
 use crate::{Flex, FlexTensor, Layout};
 
 /// The element types of the matrix products here: gemm's own f32 and f64 kernels (half
@@ -60,6 +61,16 @@ trait GemmFloat:
     ) -> Option<Vec<Self>> {
         None
     }
+
+    /// `out = lhs · rhs` by [`tiled_matmul`](crate::ops::tiled_matmul::tiled_matmul) where
+    /// it beats gemm (f32 in WebAssembly with SIMD128); `false` leaves the product to gemm.
+    fn tiled_matmul(
+        _lhs: MatRef<Self>,
+        _rhs: MatRef<Self>,
+        _out: &mut [MaybeUninit<Self>],
+    ) -> bool {
+        false
+    }
 }
 
 impl GemmFloat for f32 {
@@ -74,63 +85,21 @@ impl GemmFloat for f32 {
         KEPT.lock()
             .take(&ColumnsKey::new(source, first_image, geo, group))
     }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn tiled_matmul(lhs: MatRef<f32>, rhs: MatRef<f32>, out: &mut [MaybeUninit<f32>]) -> bool {
+        crate::ops::tiled_matmul::tiled_matmul(lhs, rhs, out)
+    }
 }
 
 impl GemmFloat for f64 {
     const ONE: f64 = 1.0;
 }
 
-/// A read-only matrix: element `(r, c)` at `data[r·row_stride + c·col_stride]`.
-struct MatRef<'a, T> {
-    data: &'a [T],
-    rows: usize,
-    cols: usize,
-    row_stride: usize,
-    col_stride: usize,
-}
-
-// Derived Clone/Copy would ask `T: Copy` of the element type; the view copies either way.
-impl<T> Clone for MatRef<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for MatRef<'_, T> {}
-
-impl<'a, T> MatRef<'a, T> {
-    fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
-        MatRef {
-            data,
-            rows,
-            cols,
-            row_stride: cols,
-            col_stride: 1,
-        }
-    }
-
-    fn transposed(self) -> Self {
-        MatRef {
-            rows: self.cols,
-            cols: self.rows,
-            row_stride: self.col_stride,
-            col_stride: self.row_stride,
-            ..self
-        }
-    }
-
-    /// Whether every element lies inside `data`.
-    fn in_bounds(&self) -> bool {
-        self.rows == 0
-            || self.cols == 0
-            || (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride
-                < self.data.len()
-    }
-}
-
 /// `out = lhs · rhs` (`out` row-major), on this thread: the callers already run one task a
-/// thread, and gemm's own splitting of these small products only added overhead. `out` need
-/// not be initialised: gemm writes every element without reading it.
+/// thread, and gemm's own splitting of these small products only added overhead. f32 in
+/// WebAssembly goes to the tiled kernels, the rest (and their layouts' misfits) to gemm.
+/// `out` need not be initialised: both write every element without reading it.
 fn matmul_into<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [MaybeUninit<T>]) {
     assert_eq!(lhs.cols, rhs.rows, "matmul: inner dimensions differ");
     assert_eq!(out.len(), lhs.rows * rhs.cols, "matmul: output size");
@@ -139,6 +108,9 @@ fn matmul_into<T: GemmFloat>(lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [MaybeUni
         "matmul: view out of bounds"
     );
     if out.is_empty() {
+        return;
+    }
+    if T::tiled_matmul(lhs, rhs, out) {
         return;
     }
     if lhs.cols == 0 {

@@ -17,6 +17,28 @@ use crate::{FlexTensor, Layout};
 trait GemmScalar: Element + bytemuck::Pod {
     fn zero() -> Self;
     fn one() -> Self;
+
+    /// [Latent Lab patch] `out = lhs · rhs` by flex's tiled kernels where they beat gemm (f32
+    /// in WebAssembly with SIMD128, `ops::tiled_matmul`); `false` leaves it to gemm.
+    ///
+    /// # Safety
+    /// As [`gemm_call`]'s.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tiled(
+        _m: usize,
+        _n: usize,
+        _k: usize,
+        _out: *mut Self,
+        _out_rs: isize,
+        _lhs: *const Self,
+        _lhs_cs: isize,
+        _lhs_rs: isize,
+        _rhs: *const Self,
+        _rhs_cs: isize,
+        _rhs_rs: isize,
+    ) -> bool {
+        false
+    }
 }
 
 impl GemmScalar for f32 {
@@ -25,6 +47,57 @@ impl GemmScalar for f32 {
     }
     fn one() -> Self {
         1.0
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    unsafe fn tiled(
+        m: usize,
+        n: usize,
+        k: usize,
+        out: *mut f32,
+        out_rs: isize,
+        lhs: *const f32,
+        lhs_cs: isize,
+        lhs_rs: isize,
+        rhs: *const f32,
+        rhs_cs: isize,
+        rhs_rs: isize,
+    ) -> bool {
+        use crate::ops::tiled_matmul::{MatRef, tiled_matmul};
+        let strides = [out_rs, lhs_cs, lhs_rs, rhs_cs, rhs_rs];
+        if m == 0 || n == 0 || k == 0 || out_rs != n as isize || strides.iter().any(|&s| s < 0) {
+            return false;
+        }
+        /// The view `rows × cols` at `data`, as a slice just long enough to hold it.
+        unsafe fn view<'a>(
+            data: *const f32,
+            rows: usize,
+            cols: usize,
+            rs: isize,
+            cs: isize,
+        ) -> MatRef<'a, f32> {
+            let (row_stride, col_stride) = (rs as usize, cs as usize);
+            let len = (rows - 1) * row_stride + (cols - 1) * col_stride + 1;
+            // SAFETY: the caller's view (gemm's contract) reaches exactly these elements.
+            let data = unsafe { core::slice::from_raw_parts(data, len) };
+            MatRef {
+                data,
+                rows,
+                cols,
+                row_stride,
+                col_stride,
+            }
+        }
+        // SAFETY: as gemm's: the views lie in their tensors and `out` holds `m·n` elements.
+        unsafe {
+            let out =
+                core::slice::from_raw_parts_mut(out.cast::<core::mem::MaybeUninit<f32>>(), m * n);
+            tiled_matmul(
+                view(lhs, m, k, lhs_rs, lhs_cs),
+                view(rhs, k, n, rhs_rs, rhs_cs),
+                out,
+            )
+        }
     }
 }
 
@@ -363,6 +436,18 @@ unsafe fn gemm_call<T: GemmScalar>(
     rhs_rs: isize,
     parallelism: gemm::Parallelism,
 ) {
+    // [Latent Lab patch] f32 in WebAssembly: the tiled kernels first, for a row-major output
+    // on one thread (a product large enough for gemm to split across the pool stays gemm's).
+    if out_cs == 1
+        && matches!(parallelism, gemm::Parallelism::None)
+        && unsafe {
+            T::tiled(
+                m, n, k, out, out_rs, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs,
+            )
+        }
+    {
+        return;
+    }
     unsafe {
         gemm::gemm(
             m,

@@ -124,6 +124,9 @@ pub mod slice;
 pub mod sort;
 // [Latent Lab patch] fixed-size tasks on rayon's pool.
 mod tasks;
+/// [Latent Lab patch] Public for the lab's tests of its kernels; not a stable interface.
+#[doc(hidden)]
+pub mod tiled_matmul;
 mod transaction;
 pub mod unary;
 pub mod unfold;
