@@ -607,47 +607,45 @@ fn tiled_products_match_sums_worked_in_f64() {
 fn tiled_products_refuse_bad_shapes_and_views() {
     use burn_flex::ops::tiled_matmul::{MatRef, tiled_matmul};
     use std::mem::MaybeUninit;
-    use std::panic::catch_unwind;
-    let message = |f: fn()| {
-        let payload = catch_unwind(f).expect_err("should panic");
-        payload
+    let data = [1.0f32; 12];
+    // Rows 5 apart: the last row would start at 10 and end past the 12 values.
+    let too_far = MatRef {
+        data: &data,
+        rows: 3,
+        cols: 4,
+        row_stride: 5,
+        col_stride: 1,
+    };
+    let cases = [
+        (
+            MatRef::row_major(&data, 3, 4),
+            MatRef::row_major(&data, 3, 3),
+            9,
+            "inner dimensions differ",
+        ),
+        (
+            MatRef::row_major(&data, 3, 4),
+            MatRef::row_major(&data, 4, 3),
+            8,
+            "output size",
+        ),
+        (
+            too_far,
+            MatRef::row_major(&data, 4, 3),
+            9,
+            "view out of bounds",
+        ),
+    ];
+    for (lhs, rhs, out_len, expected) in cases {
+        let payload = std::panic::catch_unwind(|| {
+            tiled_matmul(lhs, rhs, &mut vec![MaybeUninit::new(0.0); out_len]);
+        })
+        .expect_err(expected);
+        let message = payload
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default()
-    };
-    let inner = message(|| {
-        let data = [1.0f32; 12];
-        let mut out = [MaybeUninit::new(0.0); 9];
-        tiled_matmul(
-            MatRef::row_major(&data, 3, 4),
-            MatRef::row_major(&data, 3, 3),
-            &mut out,
-        );
-    });
-    assert!(inner.contains("inner dimensions differ"), "{inner}");
-    let size = message(|| {
-        let data = [1.0f32; 12];
-        let mut out = [MaybeUninit::new(0.0); 8];
-        tiled_matmul(
-            MatRef::row_major(&data, 3, 4),
-            MatRef::row_major(&data, 4, 3),
-            &mut out,
-        );
-    });
-    assert!(size.contains("output size"), "{size}");
-    let bounds = message(|| {
-        let data = [1.0f32; 12];
-        let mut out = [MaybeUninit::new(0.0); 9];
-        // Rows 5 apart: the last row would start at 10 and end past the 12 values.
-        let lhs = MatRef {
-            data: &data,
-            rows: 3,
-            cols: 4,
-            row_stride: 5,
-            col_stride: 1,
-        };
-        tiled_matmul(lhs, MatRef::row_major(&data, 4, 3), &mut out);
-    });
-    assert!(bounds.contains("view out of bounds"), "{bounds}");
+            .unwrap_or_default();
+        assert!(message.contains(expected), "{message}");
+    }
 }
