@@ -4,11 +4,14 @@
 // page's training on the CPU engine, served cross-origin isolated. For each thread that ran
 // the engine's kernels: time by kind (gemm's microkernels and packing, im2col and col2im,
 // rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
-// then its TOP functions (default 12) by self time. Last, with two or more engine threads:
-// the time the other thread spent looking for work or blocked, by what the driving thread (the
-// one that runs the training loop) was doing at that moment: where the pool leaves a core idle;
-// and the driving thread's serial part (outside the pool), by the innermost frame of the
-// library, burn or flex on each stack and by self time.
+// then its TOP functions (default 12) by self time. Then the driving thread (the one that runs
+// the training loop) by part of the step: the parts two threads can share, and the serial part
+// (no task runner on the stack), itemised by what it serves, with the share and the speed-up it
+// allows (Amdahl's bound). On one thread (`THREADS=1`, where the profiler has a core of its own
+// and slows the page by a few per cent) that is the fair reading of the serial share; on 2 cores
+// the profiler's sampling thread takes a core from the pool (docs/performance.md). Last, with two
+// or more engine threads: the time the other thread spent looking for work or blocked, by what
+// the driving thread was doing at that moment: where the pool leaves a core idle.
 // (Each idle sample goes to the driving thread's latest sample before it, so a part where the
 // driving thread was sampled sparsely can show more idle time than its own.)
 //   node tests/e2e/profile.mjs [dist-folder]     (scripts/profile-page.sh builds the folder)
@@ -44,6 +47,8 @@ function kindOf(name) {
 
 /// Whether a kind is a thread not working: the pool looking for work, or blocked.
 const isIdle = (kind) => kind.startsWith("pool") || kind.startsWith("blocked");
+/// The driving thread's part with no task runner on its stack.
+const SERIAL = "outside the pool (serial)";
 /// Adds `value` to `map`'s entry for `key`.
 const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value);
 /// The time of a profile's sample `i`: the gap to the next one.
@@ -118,7 +123,7 @@ function report(trace, images) {
   const work = [...totals].filter(([k]) => !isIdle(k)).reduce((s, [, v]) => s + v, 0);
   console.log(`\nall engine threads, ms per 1,000 images: ${[...totals].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${perThousand(v)}`).join("; ")}`);
   console.log(`work (all but the pool's looking and blocked time): ${perThousand(work)} ms per 1,000 images`);
-  idleByDriver(engine, perThousand);
+  byDriver(engine, perThousand);
 }
 
 function clean(name) {
@@ -126,9 +131,16 @@ function clean(name) {
 }
 
 /// A driving-thread stack (innermost first) as the part of the step it is in: the f32
-/// convolutions' and batch norm's image tasks, the element-wise runs, the 2-D products, or
-/// "outside the pool" when no task runner is on the stack (serial code: autodiff, Adam, posting).
+/// convolutions' and batch norm's image tasks, the element-wise runs, the 2-D products, Adam's
+/// update, or "outside the pool" when none of them and no task runner is on the stack (serial
+/// code: autodiff, posting, the ops too small to split). With one thread the same parts run
+/// their tasks inline, so the split reads the same: what two threads could share, and what
+/// they cannot. (A part's own set-up counts as the part, and an element-wise pass whose task
+/// runner was inlined into its caller counts as serial.)
 function regionOf(stack) {
+  // Adam's arithmetic (its own self time): split across the pool for parameters of 8,192
+  // values or more (src/training/fused_adam.rs), which hold nearly all of the model's values.
+  if (/FusedAdam>::update$/.test(stack[0] ?? "")) return "Adam's update (split from 8,192 values)";
   const named = [
     [/conv_im2col::conv2d_f32/, "conv2d: forward, transposed convs' input gradients"],
     [/conv_im2col::conv_transpose2d_f32/, "conv_transpose2d: forward, convs' input gradients"],
@@ -140,14 +152,32 @@ function regionOf(stack) {
   for (const frame of stack) {
     for (const [re, label] of named) if (re.test(frame)) return label;
   }
-  return stack.some((f) => /burn_flex::ops::tasks::|rayon/.test(f)) ? "other pool work" : "outside the pool (serial)";
+  return stack.some((f) => /burn_flex::ops::tasks::|rayon/.test(f)) ? "other pool work" : SERIAL;
 }
 
-/// For every sample in which a non-driving engine thread looked for work or was blocked, what
-/// the driving thread (the one whose stacks hold the training loop's `one_step`) was in.
-function idleByDriver(engine, perThousand) {
+/// A serial stack (innermost first) as what it serves, by the first of these its frames show:
+/// the work at an epoch's end (scoring the test digits, the map, the checkpoint), the batch's
+/// tensor, the reconstructions, the optimizer, the backward pass, the forward pass (each with
+/// autodiff's bookkeeping and the ops too small to split), or else the worker's own loop.
+function serialGroupOf(stack) {
+  const groups = [
+    [/evaluate|EpochRecording|take_epoch_loss|indexed_db/, "an epoch's end: scoring, the map, the checkpoint"],
+    [/images_to_tensor/, "the batch's tensor"],
+    [/reconstructions/, "reconstructions for the page"],
+    [/FusedAdam|burn_optim/, "the optimizer (Adam, burn's parameter mapping)"],
+    [/>::backward|AutodiffServer/, "the backward pass: autodiff's graph, small ops"],
+    [/forward|burn_autodiff|burn_nn|loss/, "the forward pass: autodiff's graph, small ops"],
+  ];
+  for (const [re, label] of groups) if (stack.some((f) => re.test(f))) return label;
+  return /one_step|web::worker|postMessage/.test(stack.join(" ")) ? "the worker: posting, the event loop's turn" : "other (idle, garbage collector)";
+}
+
+/// The driving thread (the one whose stacks hold the training loop's `one_step`) by part of
+/// the step, and its serial part by what it serves; then, for every sample in which another
+/// engine thread looked for work or was blocked, what the driving thread was in.
+function byDriver(engine, perThousand) {
   const driver = engine.find((p) => [...p.nodes.values()].some((n) => /one_step/.test(n.callFrame.functionName)));
-  if (!driver || engine.length < 2) return;
+  if (!driver) return;
   const stackOf = (p, id) => {
     const frames = [];
     for (let n = p.nodes.get(id); n; n = n.parent ? p.nodes.get(n.parent) : null) frames.push(clean(n.callFrame.functionName));
@@ -164,21 +194,29 @@ function idleByDriver(engine, perThousand) {
   const driverRegions = driver.samples.map(regionAt);
   const driverTime = new Map();
   driverRegions.forEach((region, i) => add(driverTime, region, sampleTime(driver, i)));
-  // The serial part, by the innermost frame of the library, burn or flex on each stack (what
-  // the serial time is spent on), and by self time.
-  const serialOwner = new Map();
+  console.log(`\nthe driving thread (${driver.tid}), ms per 1,000 images, by part of the step:`);
+  for (const [region, us] of [...driverTime].sort((x, y) => y[1] - x[1])) {
+    console.log(`  ${perThousand(us).padStart(7)}  ${region}`);
+  }
+  const all = [...driverTime.values()].reduce((s, v) => s + v, 0);
+  const serial = driverTime.get(SERIAL) ?? 0;
+  console.log(`  serial share: ${((100 * serial) / all).toFixed(1)} % (at most ${(1 / (serial / all + (1 - serial / all) / 2)).toFixed(2)}x on 2 threads if every split cost nothing)`);
+  // The serial part by what it serves, each with its largest innermost frames.
+  const serialGroups = new Map();
   const serialSelf = new Map();
   driverRegions.forEach((region, i) => {
-    if (region !== "outside the pool (serial)") return;
+    if (region !== SERIAL) return;
     const stack = stackOf(driver, driver.samples[i]);
-    const owner = stack.find((f) => /latent_lab::|burn_autodiff::|burn_flex::|burn_optim::|burn_core::|burn_nn::/.test(f)) ?? stack[0];
-    add(serialOwner, owner ?? "(none)", sampleTime(driver, i));
-    add(serialSelf, stack[0] ?? "(none)", sampleTime(driver, i));
+    const group = serialGroupOf(stack);
+    add(serialGroups, group, sampleTime(driver, i));
+    if (!serialSelf.has(group)) serialSelf.set(group, new Map());
+    add(serialSelf.get(group), stack[0] ?? "(none)", sampleTime(driver, i));
   });
-  for (const [title, map] of [["innermost library, burn or flex frame", serialOwner], ["self time", serialSelf]]) {
-    console.log(`\nthe driving thread outside the pool (serial), by ${title}, ms per 1,000 images:`);
-    for (const [name, us] of [...map].sort((x, y) => y[1] - x[1]).slice(0, top)) {
-      console.log(`  ${perThousand(us).padStart(7)}  ${name.slice(0, 110)}`);
+  console.log("\nthe driving thread's serial part, ms per 1,000 images, by what it serves (and its top functions by self time):");
+  for (const [group, us] of [...serialGroups].sort((x, y) => y[1] - x[1])) {
+    console.log(`  ${perThousand(us).padStart(7)}  ${group}`);
+    for (const [name, v] of [...serialSelf.get(group)].sort((x, y) => y[1] - x[1]).slice(0, 3)) {
+      console.log(`  ${perThousand(v).padStart(13)}  ${name.slice(0, 100)}`);
     }
   }
   for (const other of engine.filter((p) => p !== driver)) {
