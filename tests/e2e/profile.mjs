@@ -6,7 +6,7 @@
 // rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
 // then its TOP functions (default 12) by self time. Then the driving thread (the one that runs
 // the training loop) by part of the step: the parts two threads can share, and the serial part
-// (no task runner on the stack), itemised by what it serves, with the share and the speed-up it
+// (in none of them, with no task runner on the stack), itemised by what it serves, with the share and the speed-up it
 // allows (Amdahl's bound). On one thread (`THREADS=1`, where the profiler has a core of its own
 // and slows the page by a few per cent) that is the fair reading of the serial share; on 2 cores
 // the profiler's sampling thread takes a core from the pool (docs/performance.md). Last, with two
@@ -47,7 +47,7 @@ function kindOf(name) {
 
 /// Whether a kind is a thread not working: the pool looking for work, or blocked.
 const isIdle = (kind) => kind.startsWith("pool") || kind.startsWith("blocked");
-/// The driving thread's part with no task runner on its stack.
+/// The driving thread's part outside every shared part, with no task runner on its stack.
 const SERIAL = "outside the pool (serial)";
 /// Adds `value` to `map`'s entry for `key`.
 const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value);
