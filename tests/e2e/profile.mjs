@@ -185,13 +185,20 @@ function byDriver(engine, perThousand) {
   };
   const timesOf = (p) => { let t = p.start; return p.deltas.map((d) => (t += d)); };
   const driverTimes = timesOf(driver);
-  // Each stack's part of the step, worked out once per profile node (samples repeat nodes).
-  const regionById = new Map();
-  const regionAt = (id) => {
-    if (!regionById.has(id)) regionById.set(id, regionOf(stackOf(driver, id)));
-    return regionById.get(id);
+  // Each stack's part of the step (and, when serial, what it serves and its innermost frame),
+  // worked out once per profile node (samples repeat nodes).
+  const partById = new Map();
+  const partAt = (id) => {
+    if (!partById.has(id)) {
+      const stack = stackOf(driver, id);
+      const region = regionOf(stack);
+      const group = region === SERIAL ? serialGroupOf(stack) : null;
+      partById.set(id, { region, group, self: stack[0] ?? "(none)" });
+    }
+    return partById.get(id);
   };
-  const driverRegions = driver.samples.map(regionAt);
+  const driverParts = driver.samples.map(partAt);
+  const driverRegions = driverParts.map((part) => part.region);
   const driverTime = new Map();
   driverRegions.forEach((region, i) => add(driverTime, region, sampleTime(driver, i)));
   console.log(`\nthe driving thread (${driver.tid}), ms per 1,000 images, by part of the step:`);
@@ -204,13 +211,11 @@ function byDriver(engine, perThousand) {
   // The serial part by what it serves, each with its largest innermost frames.
   const serialGroups = new Map();
   const serialSelf = new Map();
-  driverRegions.forEach((region, i) => {
+  driverParts.forEach(({ region, group, self }, i) => {
     if (region !== SERIAL) return;
-    const stack = stackOf(driver, driver.samples[i]);
-    const group = serialGroupOf(stack);
     add(serialGroups, group, sampleTime(driver, i));
     if (!serialSelf.has(group)) serialSelf.set(group, new Map());
-    add(serialSelf.get(group), stack[0] ?? "(none)", sampleTime(driver, i));
+    add(serialSelf.get(group), self, sampleTime(driver, i));
   });
   console.log("\nthe driving thread's serial part, ms per 1,000 images, by what it serves (and its top functions by self time):");
   for (const [group, us] of [...serialGroups].sort((x, y) => y[1] - x[1])) {
