@@ -302,6 +302,56 @@ fn batch_norm_matches_the_reference_at_every_rank() {
     compare("batch norm, rank 2", norm, [9, 5], |m, x| m.forward(x));
 }
 
+/// Batch norm with given statistics (a model in evaluation) on `device`: an input of `shape`
+/// far from 0 and 1, and statistics and parameters of its channels.
+fn normalised<const D: usize>(shape: [usize; D], device: &Device) -> Vec<f32> {
+    let channels = shape[1];
+    let x = tensor(shape, 1, device) * 3.0 + 2.0;
+    let mean = tensor([channels], 2, device) + 2.0;
+    let variance = tensor([channels], 3, device).abs() * 9.0 + 0.01;
+    let gamma = tensor([channels], 4, device);
+    let beta = tensor([channels], 5, device);
+    floats(burn::tensor::module::batch_norm(
+        x, gamma, beta, mean, variance, 1e-5,
+    ))
+}
+
+#[test]
+fn batch_norm_with_given_statistics_has_the_defaults_bits() {
+    // flex normalises in one sweep where burn's default (which ndarray runs) makes four
+    // broadcast passes; the operations per element are the same, in the same order, so every
+    // bit must match: at ranks 2 to 4, with 3, 9 and 17 images, in pools of one thread and
+    // four (the sweep stays on the calling thread, so the pool must change nothing).
+    let flex = BackendKind::Flex.init().unwrap().device;
+    let reference = BackendKind::Ndarray.init().unwrap().device;
+    for batch in [3, 9, 17] {
+        let run = |device: &Device| {
+            [
+                normalised([batch, 5, 7, 3], device),
+                normalised([batch, 5, 13], device),
+                normalised([batch, 5], device),
+            ]
+        };
+        let (one, four) = on_one_and_four_threads(|| run(&flex));
+        for (rank, ((one, four), reference)) in
+            one.iter().zip(&four).zip(run(&reference)).enumerate()
+        {
+            let what = format!("batch {batch}, rank {}", 4 - rank);
+            assert_eq!(one, four, "{what}: 1 and 4 threads differ");
+            let differing = four
+                .iter()
+                .zip(&reference)
+                .filter(|(a, b)| a.to_bits() != b.to_bits());
+            assert_eq!(
+                differing.count(),
+                0,
+                "{what}: bits differ from the default's"
+            );
+            assert!(four.iter().all(|v| v.is_finite()), "{what}: not finite");
+        }
+    }
+}
+
 #[test]
 fn sigmoid_is_accurate_over_the_whole_float_range() {
     // flex's sigmoid is a branch-free polynomial exp (so it vectorises); hold it against the

@@ -46,7 +46,19 @@ pub(crate) fn cast_from_f32<E: Element + Pod + Copy>(
 impl ModuleOps<Flex> for Flex {
     // [Latent Lab patch] The six training methods below replace burn-backend's defaults,
     // which build on `swap_dims(0, 1)` views that flex must copy (`ops/batch_norm.rs`,
-    // `ops/conv_im2col.rs`).
+    // `ops/conv_im2col.rs`); `batch_norm` with given statistics replaces four broadcast passes
+    // with one sweep (same operations, same bits).
+    fn batch_norm(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        beta: FloatTensor<Flex>,
+        mean: FloatTensor<Flex>,
+        variance: FloatTensor<Flex>,
+        epsilon: f64,
+    ) -> FloatTensor<Flex> {
+        batch_norm::batch_norm(x, gamma, beta, mean, variance, epsilon)
+    }
+
     fn batch_norm_train(
         x: FloatTensor<Flex>,
         gamma: FloatTensor<Flex>,
