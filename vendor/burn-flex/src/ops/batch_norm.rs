@@ -16,8 +16,9 @@
 //! so the same bits (in f32 and f64; f16 and bf16 are computed in f32, as in training). This
 //! sweep stays on one thread (see `apply_typed`).
 //!
-//! Every sweep runs in tasks of a few images (`ops::tasks`), on rayon's pool when there is
-//! one: the sums per task in f64, added in task order, so the thread count changes nothing.
+//! Every training sweep runs in tasks of a few images (`ops::tasks`), on rayon's pool when
+//! there is one: the sums per task in f64, added in task order, so the thread count changes
+//! nothing.
 
 use alloc::vec;
 use alloc::vec::Vec;
