@@ -9,7 +9,8 @@
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
 //   ends inside the measured 12 s);
 //   GAP_MS=N counts a gap between two progress updates as an epoch's end from N ms (default
-//   250; updates come about every 100 ms, an epoch's end at this speed adds 50–200 ms);
+//   250; the engine posts every 100 ms, and at about 10,000 images/s most epoch ends add under
+//   50 ms to their gap, docs/performance.md);
 //   SETTLE_MS=N starts the measured window N ms after the first step (default 2000; V8 goes on
 //   compiling the engine's hot functions at its top tier for about 8 s more, docs/performance.md).
 // For each backend it trains the two-layer d=20 autoencoder (batch 64) on the bundled subset
