@@ -6,7 +6,7 @@
 // rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
 // then its TOP functions (default 12) by self time. Then the driving thread (the one that runs
 // the training loop) by part of the step: the parts two threads can share, and the serial part
-// (in none of them, with no task runner on the stack), itemised by what it serves, with the share and the speed-up it
+// (in none of them, with no task runner on the stack), itemised by what it serves and by whose code runs it, with the share and the speed-up it
 // allows (Amdahl's bound). On one thread (`THREADS=1`, where the profiler has a core of its own
 // and slows the page by a few per cent) that is the fair reading of the serial share; on 2 cores
 // the profiler's sampling thread takes a core from the pool (docs/performance.md). Last, with two
@@ -50,6 +50,10 @@ const isIdle = (kind) => kind.startsWith("pool") || kind.startsWith("blocked");
 /// The driving thread's part outside every shared part, with no task runner on its stack.
 const SERIAL = "outside the pool (serial)";
 /// Adds `value` to `map`'s entry for `key`.
+/// Crates that serve the code calling them (the standard library, the allocator, hash maps,
+/// locks, the pool, the bindings): their time counts as their caller's.
+const HELPER_CRATES = /^(__rustc|core|alloc|std|smallvec|foldhash|hashbrown|dlmalloc|spin|parking_lot|lock_api|rayon|rayon_core|crossbeam_\w+|wasm_bindgen|js_sys|web_sys|bytemuck|num_traits|half)$/;
+
 const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value);
 /// The time of a profile's sample `i`: the gap to the next one.
 const sampleTime = (profile, i) => profile.deltas[i + 1] ?? 0;
@@ -172,6 +176,16 @@ function serialGroupOf(stack) {
   return /one_step|web::worker|postMessage/.test(stack.join(" ")) ? "the worker: posting, the event loop's turn" : "other (idle, garbage collector)";
 }
 
+/// Whose code a stack (innermost first) runs: the crate of its innermost frame whose first Rust
+/// path is not a helper's (for `<A as B>::f`, A's crate), or "(no Rust frame)".
+function crateOf(stack) {
+  for (const frame of stack) {
+    const crate = frame.match(/^<*&?(?:mut )?([a-z_][a-z0-9_]*)::/)?.[1];
+    if (crate && !HELPER_CRATES.test(crate)) return crate;
+  }
+  return "(no Rust frame)";
+}
+
 /// The driving thread (the one whose stacks hold the training loop's `one_step`) by part of
 /// the step, and its serial part by what it serves; then, for every sample in which another
 /// engine thread looked for work or was blocked, what the driving thread was in.
@@ -193,7 +207,7 @@ function byDriver(engine, perThousand) {
       const stack = stackOf(driver, id);
       const region = regionOf(stack);
       const group = region === SERIAL ? serialGroupOf(stack) : null;
-      partById.set(id, { region, group, self: stack[0] ?? "(none)" });
+      partById.set(id, { region, group, self: stack[0] ?? "(none)", crate: crateOf(stack) });
     }
     return partById.get(id);
   };
@@ -223,6 +237,17 @@ function byDriver(engine, perThousand) {
     for (const [name, v] of [...serialSelf.get(group)].sort((x, y) => y[1] - x[1]).slice(0, 3)) {
       console.log(`  ${perThousand(v).padStart(13)}  ${name.slice(0, 100)}`);
     }
+  }
+  // The serial part by whose code it runs: the innermost frame of a crate of the stack's own
+  // (not the standard library, the allocator, a hash map or the pool it calls), so a hash map
+  // insert made by autodiff counts as autodiff's, and an allocation made by flex as flex's.
+  const serialCrates = new Map();
+  driverParts.forEach(({ region, crate }, i) => {
+    if (region === SERIAL) add(serialCrates, crate, sampleTime(driver, i));
+  });
+  console.log("\nthe driving thread's serial part, ms per 1,000 images, by whose code runs it:");
+  for (const [crate, us] of [...serialCrates].sort((x, y) => y[1] - x[1])) {
+    console.log(`  ${perThousand(us).padStart(7)}  ${crate}`);
   }
   for (const other of engine.filter((p) => p !== driver)) {
     const idle = new Map();
