@@ -6,9 +6,10 @@
 // rayon's pool looking for work, blocked, the allocator, the rest), in ms per 1,000 images,
 // then its TOP functions (default 12) by self time. Then the driving thread (the one that runs
 // the training loop) by part of the step: the parts two threads can share, and the serial part
-// (in none of them, with no task runner on the stack), itemised by what it serves and by whose code runs it, with the share and the speed-up it
-// allows (Amdahl's bound). On one thread (`THREADS=1`, where the profiler has a core of its own
-// and slows the page by a few per cent) that is the fair reading of the serial share; on 2 cores
+// (in none of them, with no task runner on the stack), itemised by what it serves and by whose
+// code (which crate) runs it, with the share and the speed-up it allows (Amdahl's bound). On
+// one thread (`THREADS=1`, where the profiler has a core of its own and slows the page by a
+// few per cent) that is the fair reading of the serial share; on 2 cores
 // the profiler's sampling thread takes a core from the pool (docs/performance.md). Last, with two
 // or more engine threads: the time the other thread spent looking for work or blocked, by what
 // the driving thread was doing at that moment: where the pool leaves a core idle.
@@ -49,11 +50,10 @@ function kindOf(name) {
 const isIdle = (kind) => kind.startsWith("pool") || kind.startsWith("blocked");
 /// The driving thread's part outside every shared part, with no task runner on its stack.
 const SERIAL = "outside the pool (serial)";
-/// Adds `value` to `map`'s entry for `key`.
 /// Crates that serve the code calling them (the standard library, the allocator, hash maps,
 /// locks, the pool, the bindings): their time counts as their caller's.
 const HELPER_CRATES = /^(__rustc|core|alloc|std|smallvec|foldhash|hashbrown|dlmalloc|spin|parking_lot|lock_api|rayon|rayon_core|crossbeam_\w+|wasm_bindgen|js_sys|web_sys|bytemuck|num_traits|half)$/;
-
+/// Adds `value` to `map`'s entry for `key`.
 const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value);
 /// The time of a profile's sample `i`: the gap to the next one.
 const sampleTime = (profile, i) => profile.deltas[i + 1] ?? 0;
