@@ -9,9 +9,9 @@
 // (in none of them, with no task runner on the stack), itemised by what it serves and by whose
 // code (which crate) runs it, with the share and the speed-up it allows (Amdahl's bound). On
 // one thread (`THREADS=1`, where the profiler has a core of its own and slows the page by a
-// few per cent) that is the fair reading of the serial share; on 2 cores
-// the profiler's sampling thread takes a core from the pool (docs/performance.md). Last, with two
-// or more engine threads: the time the other thread spent looking for work or blocked, by what
+// few per cent) that is the fair reading of the serial share; on 2 cores the profiler's
+// sampling thread takes a core from the pool (docs/performance.md). Last, with two or more
+// engine threads: the time the other thread spent looking for work or blocked, by what
 // the driving thread was doing at that moment: where the pool leaves a core idle.
 // (Each idle sample goes to the driving thread's latest sample before it, so a part where the
 // driving thread was sampled sparsely can show more idle time than its own.)
@@ -177,7 +177,8 @@ function serialGroupOf(stack) {
 }
 
 /// Whose code a stack (innermost first) runs: the crate of its innermost frame whose first Rust
-/// path is not a helper's (for `<A as B>::f`, A's crate), or "(no Rust frame)".
+/// path is not a helper's (for `<A as B>::f`, A's crate), or "(no Rust frame)". So a hash map
+/// insert made by autodiff counts as autodiff's, and an allocation made by flex as flex's.
 function crateOf(stack) {
   for (const frame of stack) {
     const crate = frame.match(/^<*&?(?:mut )?([a-z_][a-z0-9_]*)::/)?.[1];
@@ -206,8 +207,10 @@ function byDriver(engine, perThousand) {
     if (!partById.has(id)) {
       const stack = stackOf(driver, id);
       const region = regionOf(stack);
-      const group = region === SERIAL ? serialGroupOf(stack) : null;
-      partById.set(id, { region, group, self: stack[0] ?? "(none)", crate: crateOf(stack) });
+      const serial = region === SERIAL;
+      const group = serial ? serialGroupOf(stack) : null;
+      const crate = serial ? crateOf(stack) : null;
+      partById.set(id, { region, group, crate, self: stack[0] ?? "(none)" });
     }
     return partById.get(id);
   };
@@ -222,12 +225,15 @@ function byDriver(engine, perThousand) {
   const all = [...driverTime.values()].reduce((s, v) => s + v, 0);
   const serial = driverTime.get(SERIAL) ?? 0;
   console.log(`  serial share: ${((100 * serial) / all).toFixed(1)} % (at most ${(1 / (serial / all + (1 - serial / all) / 2)).toFixed(2)}x on 2 threads if every split cost nothing)`);
-  // The serial part by what it serves, each with its largest innermost frames.
+  // The serial part by what it serves, each with its largest innermost frames, and by whose
+  // code runs it (`crateOf`).
   const serialGroups = new Map();
   const serialSelf = new Map();
-  driverParts.forEach(({ region, group, self }, i) => {
+  const serialCrates = new Map();
+  driverParts.forEach(({ region, group, crate, self }, i) => {
     if (region !== SERIAL) return;
     add(serialGroups, group, sampleTime(driver, i));
+    add(serialCrates, crate, sampleTime(driver, i));
     if (!serialSelf.has(group)) serialSelf.set(group, new Map());
     add(serialSelf.get(group), self, sampleTime(driver, i));
   });
@@ -238,13 +244,6 @@ function byDriver(engine, perThousand) {
       console.log(`  ${perThousand(v).padStart(13)}  ${name.slice(0, 100)}`);
     }
   }
-  // The serial part by whose code it runs: the innermost frame of a crate of the stack's own
-  // (not the standard library, the allocator, a hash map or the pool it calls), so a hash map
-  // insert made by autodiff counts as autodiff's, and an allocation made by flex as flex's.
-  const serialCrates = new Map();
-  driverParts.forEach(({ region, crate }, i) => {
-    if (region === SERIAL) add(serialCrates, crate, sampleTime(driver, i));
-  });
   console.log("\nthe driving thread's serial part, ms per 1,000 images, by whose code runs it:");
   for (const [crate, us] of [...serialCrates].sort((x, y) => y[1] - x[1])) {
     console.log(`  ${perThousand(us).padStart(7)}  ${crate}`);
