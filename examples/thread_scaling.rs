@@ -2,7 +2,10 @@
 //! blocks of steps alternate between a pool of `THREADS` threads (default: every core) and a
 //! pool of one, so that the machine's drift (here its speed swings by a quarter within minutes)
 //! falls on both sides of each ratio. Two-layer d = 20, batch 64, Adam, MSE on flex, driven from
-//! a thread of the pool as `latent-lab` trains. Prints figures; asserts nothing.
+//! a thread of the pool as `latent-lab` trains. Each round is framed by the core-to-core round
+//! trip (examples/common/core_round_trip.rs): on a VM whose two vCPUs sometimes share a cache
+//! and sometimes do not, the pool's ratio follows it, so the medians are given by placement too.
+//! Prints figures; asserts nothing.
 //!   `cargo run --release --example thread_scaling -- [rounds, default 20] [steps per block, default 100]`
 use std::time::{Duration, Instant};
 
@@ -10,6 +13,8 @@ use latent_lab::data::MnistSet;
 use latent_lab::model::Autoencoder;
 use latent_lab::training::Trainer;
 
+#[path = "common/core_round_trip.rs"]
+mod core_round_trip;
 #[path = "common/step_setup.rs"]
 mod step_setup;
 
@@ -67,27 +72,42 @@ fn main() {
     block(&many, &mut trainer, &data, steps);
     block(&one, &mut trainer, &data, steps);
 
-    println!("{rounds} rounds of {steps} steps per pool, the order alternating; images/s");
     println!(
-        "{:<6} {:>12} {:>12} {:>7}",
+        "{rounds} rounds of {steps} steps per pool, the order alternating; images/s, and the \
+         core-to-core round trip before, between and after each round's blocks"
+    );
+    println!(
+        "{:<6} {:>12} {:>12} {:>7} | {:>18} {:>9}",
         "round",
         format!("{threads} threads"),
         "1 thread",
-        "ratio"
+        "ratio",
+        "round trip (ns)",
+        "placement"
     );
     let mut ratios = Vec::with_capacity(rounds);
+    let mut by_placement: Vec<(&str, f64)> = Vec::with_capacity(rounds);
+    // 100,000 hand-overs: 6–40 ms, short beside a round, long enough to be steady.
+    let round_trip = || core_round_trip::core_round_trip_ns(100_000);
     for round in 1..=rounds {
-        let (rate_many, rate_one) = if round % 2 == 1 {
+        let before = round_trip();
+        // The round trip between the two blocks too: the cores can move within a second.
+        let (rate_many, between, rate_one) = if round % 2 == 1 {
             let a = block(&many, &mut trainer, &data, steps);
-            (a, block(&one, &mut trainer, &data, steps))
+            (a, round_trip(), block(&one, &mut trainer, &data, steps))
         } else {
             let b = block(&one, &mut trainer, &data, steps);
-            (block(&many, &mut trainer, &data, steps), b)
+            let between = round_trip();
+            (block(&many, &mut trainer, &data, steps), between, b)
         };
-        ratios.push(rate_many / rate_one);
+        let after = round_trip();
+        let ratio = rate_many / rate_one;
+        let placement = core_round_trip::placement(&[before, between, after]);
+        ratios.push(ratio);
+        by_placement.push((placement, ratio));
         println!(
-            "{round:<6} {rate_many:>12.0} {rate_one:>12.0} {:>7.2}",
-            rate_many / rate_one
+            "{round:<6} {rate_many:>12.0} {rate_one:>12.0} {ratio:>7.2} | {:>18} {placement:>9}",
+            format!("{before:.0} / {between:.0} / {after:.0}")
         );
     }
     ratios.sort_by(f64::total_cmp);
@@ -96,5 +116,28 @@ fn main() {
         median(&ratios),
         ratios[0],
         ratios[ratios.len() - 1]
+    );
+    for placement in ["near", "far", "mixed"] {
+        let mut some: Vec<f64> = by_placement
+            .iter()
+            .filter(|(p, _)| *p == placement)
+            .map(|(_, r)| *r)
+            .collect();
+        if some.is_empty() {
+            continue;
+        }
+        some.sort_by(f64::total_cmp);
+        println!(
+            "  rounds on {placement} cores ({} of {rounds}): median {:.2} (from {:.2} to {:.2})",
+            some.len(),
+            median(&some),
+            some[0],
+            some[some.len() - 1]
+        );
+    }
+    println!(
+        "  (near: the round trip under {:.0} ns before, between and after the round's two blocks; \
+         far: at or over it all three times; mixed: the cores moved during the round)",
+        core_round_trip::APART_NS
     );
 }

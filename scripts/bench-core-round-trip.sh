@@ -4,9 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
-bin="$CARGO_TARGET_DIR/core-round-trip"
-mkdir -p "$CARGO_TARGET_DIR"
-rustc -O --edition 2021 -o "$bin" scripts/core_round_trip.rs
+. scripts/bench-figures.sh
+bin="$(core_round_trip_bin)"
 for _ in $(seq 1 "${ROUNDS:-5}"); do
   echo "$(date -u +%T) $("$bin")"
   sleep 1

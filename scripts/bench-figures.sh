@@ -30,6 +30,23 @@ page_training() {
   echo "$figure"
 }
 # $1 / $2 to two decimals, or "-" where either is missing.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
 # The median of the numbers on standard input, or "-" where there are none.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The core-to-core round trip tool (scripts/core_round_trip.rs, built with rustc into the build
+# folder, outside cargo's graph): prints its path.
+core_round_trip_bin() {
+  local bin="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}/core-round-trip"
+  mkdir -p "$(dirname "$bin")"
+  rustc -O --edition 2021 -o "$bin" scripts/core_round_trip.rs || return 1
+  echo "$bin"
+}
+# The round trip in whole ns, from the tool at $1.
+round_trip_ns() { "$1" | sed -n 's/^core-to-core round trip: \([0-9]*\) ns$/\1/p'; }
+# Where the cores sat around a measurement, from the round trips before ($1) and after ($2), as
+# examples/common/core_round_trip.rs decides it: near (both under 200 ns), far (both at or over
+# 200 ns), mixed (they moved), or "-" where either is missing.
+placement() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else if (a < 200 && b < 200) print "near"; else if (a >= 200 && b >= 200) print "far"; else print "mixed" }'
+}

@@ -8,7 +8,10 @@
 # pages as it has cores, training at once, each in a browser of its own (their sum over the one
 # page alone: the "ceiling", which the browser's own threads and the cores' shared caches keep
 # under the core count). Prints each round's images/s, the pool's ratio and the ceiling, then
-# their medians and the pool's share of the ceiling.
+# their medians and the pool's share of the ceiling. The core-to-core round trip
+# (scripts/core_round_trip.rs) is timed before and after each round's run on every thread: where
+# the machine's cores sometimes share a cache and sometimes do not (docs/performance.md, the AMD
+# host), the pool follows it, so the medians are also given for near and far rounds apart.
 #   usage: scripts/bench-page-threads.sh [dist-folder]   (no folder: builds dist/ with trunk)
 #   RELAXED_SIMD=off times the plain threaded build (see tests/e2e/bench.mjs);
 #   CEILING=0 leaves out the independent pages; CEILING_PAGES=N runs N of them (default: the
@@ -22,10 +25,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 
 . scripts/bench-figures.sh
 dist="$(page_dist "${1:-}")"
+round_trip="$(core_round_trip_bin)"
 
 # One round's three figures, in an order that rotates by round.
-declare -a ratios ceilings shares
-printf '%-6s %10s %10s %14s | %6s %8s %6s\n' round "1 thread" "all" "${CEILING_PAGES} pages x 1" ratio ceiling share
+declare -a ratios ceilings shares placed
+printf '%-6s %10s %10s %14s | %6s %8s %6s | %15s %9s\n' round "1 thread" "all" "${CEILING_PAGES} pages x 1" ratio ceiling share "round trip (ns)" placement
 for round in $(seq 1 "$ROUNDS"); do
   one="" all="" pages=""
   case $(( (round - 1) % 3 )) in
@@ -36,21 +40,33 @@ for round in $(seq 1 "$ROUNDS"); do
   for what in $order; do
     case $what in
       one) one="$(page_training "$dist" 1)" ;;
-      all) all="$(page_training "$dist" all)" ;;
+      all)
+        before="$(round_trip_ns "$round_trip")"
+        all="$(page_training "$dist" all)"
+        after="$(round_trip_ns "$round_trip")"
+        ;;
       pages) if [ "$CEILING" != 0 ]; then pages="$(page_training "$dist" 1 "$CEILING_PAGES")"; fi ;;
     esac
   done
   r="$(ratio "${all%% *}" "${one%% *}")"
   c="$(ratio "${pages%% *}" "${one%% *}")"
   sh="$(ratio "$r" "$c")"
-  ratios+=("$r") ceilings+=("$c") shares+=("$sh")
-  printf '%-6s %10s %10s %14s | %6s %8s %6s\n' "$round" "${one%% *}" "${all%% *}" "${pages%% *}" "$r" "$c" "$sh"
+  where="$(placement "$before" "$after")"
+  ratios+=("$r") ceilings+=("$c") shares+=("$sh") placed+=("$where $r")
+  printf '%-6s %10s %10s %14s | %6s %8s %6s | %15s %9s\n' "$round" "${one%% *}" "${all%% *}" "${pages%% *}" "$r" "$c" "$sh" "$before / $after" "$where"
   if (( round == 1 )); then
     echo "  1 thread: ${one#* }"
     echo "  all: ${all#* }"
   fi
 done
 echo "median ratio, every thread over one (same round): $(printf '%s\n' "${ratios[@]}" | grep -v '^-$' | median)"
+for where in near far mixed; do
+  some="$(printf '%s\n' "${placed[@]}" | awk -v w="$where" '$1 == w && $2 != "-" { print $2 }')"
+  if [ -n "$some" ]; then
+    echo "  rounds on $where cores ($(echo "$some" | wc -l) of $ROUNDS): median $(echo "$some" | median)"
+  fi
+done
+echo "  (near: the round trip under 200 ns before and after the run on every thread; far: at or over it both times; mixed: the cores moved)"
 if [ "$CEILING" != 0 ]; then
   echo "median ceiling, ${CEILING_PAGES} single-threaded pages at once over one (same round): $(printf '%s\n' "${ceilings[@]}" | grep -v '^-$' | median)"
   echo "median share of the ceiling the pool reaches (same round): $(printf '%s\n' "${shares[@]}" | grep -v '^-$' | median)"
