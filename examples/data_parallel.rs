@@ -19,13 +19,15 @@ use burn::module::{ModuleVisitor, Param, ParamId};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use latent_lab::BackendKind;
-use latent_lab::data::{MnistSet, Split};
+use latent_lab::data::MnistSet;
 use latent_lab::model::{Architecture, Autoencoder, AutoencoderConfig};
 use latent_lab::rng::SplitMix64;
 use latent_lab::training::{Objective, adam};
 
 #[path = "common/core_round_trip.rs"]
 mod core_round_trip;
+#[path = "common/step_setup.rs"]
+mod step_setup;
 
 const BATCH: usize = 64;
 const LEARNING_RATE: f64 = 1e-3;
@@ -134,17 +136,8 @@ fn one_thread_step(
 }
 
 fn main() {
-    let arg = |i: usize, default: usize| {
-        std::env::args()
-            .nth(i)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(default)
-    };
-    let (rounds, steps) = (arg(1, 6).max(1), arg(2, 200).max(1));
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
-    let data = MnistSet::load_dir(&dir, Split::Test)
-        .expect("bundled MNIST loads")
-        .first(BATCH * 16);
+    let (rounds, steps) = (step_setup::arg(1, 6).max(1), step_setup::arg(2, 200).max(1));
+    let data = step_setup::bundled_images();
     let device = BackendKind::Flex.init().expect("flex").device.autodiff();
     let order: Vec<usize> = (0..data.len()).collect();
     let batch = |step: usize| &order[(step * BATCH) % order.len()..][..BATCH];

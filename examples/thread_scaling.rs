@@ -52,14 +52,8 @@ fn median(sorted: &[f64]) -> f64 {
 }
 
 fn main() {
-    let arg = |i: usize, default: usize| {
-        std::env::args()
-            .nth(i)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(default)
-    };
-    let rounds = arg(1, 20).max(1);
-    let steps = arg(2, 100).max(1);
+    let rounds = step_setup::arg(1, 20).max(1);
+    let steps = step_setup::arg(2, 100).max(1);
     let threads = std::env::var("THREADS")
         .ok()
         .and_then(|s| s.parse().ok())
