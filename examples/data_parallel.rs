@@ -124,7 +124,6 @@ fn data_parallel_step(
 fn one_thread_step(
     model: Autoencoder,
     optim: &mut ModuleOptimizer,
-    _helper: &Helper,
     data: &MnistSet,
     indices: &[usize],
     device: &Device,
@@ -148,22 +147,29 @@ fn main() {
     let mut optim = adam(&device);
 
     let helper = Helper::start(data.clone(), device.clone());
-    type Step =
-        fn(Autoencoder, &mut ModuleOptimizer, &Helper, &MnistSet, &[usize], &Device) -> Autoencoder;
-    let mut block = |step_fn: Step, model: Autoencoder| {
-        let start = Instant::now();
-        let mut model = model;
-        for step in 0..steps {
-            model = step_fn(model, &mut optim, &helper, &data, batch(step), &device);
-        }
-        (
-            model,
-            (steps * BATCH) as f64 / start.elapsed().as_secs_f64(),
-        )
+    let data_parallel = |model, optim: &mut ModuleOptimizer, indices: &[usize]| {
+        data_parallel_step(model, optim, &helper, &data, indices, &device)
     };
+    let one_thread = |model, optim: &mut ModuleOptimizer, indices: &[usize]| {
+        one_thread_step(model, optim, &data, indices, &device)
+    };
+    // Images per second over `steps` steps of `step_fn`, and the model it leaves.
+    let mut block =
+        |step_fn: &dyn Fn(Autoencoder, &mut ModuleOptimizer, &[usize]) -> Autoencoder,
+         model: Autoencoder| {
+            let start = Instant::now();
+            let mut model = model;
+            for step in 0..steps {
+                model = step_fn(model, &mut optim, batch(step));
+            }
+            (
+                model,
+                (steps * BATCH) as f64 / start.elapsed().as_secs_f64(),
+            )
+        };
     // Warm-up, not counted.
-    (model, _) = block(data_parallel_step, model);
-    (model, _) = block(one_thread_step, model);
+    (model, _) = block(&data_parallel, model);
+    (model, _) = block(&one_thread, model);
     println!(
         "round  two copies  one thread  ratio | round trip (ns) placement   (images/s, {steps} \
          steps a block)"
@@ -173,11 +179,11 @@ fn main() {
         let before = round_trip();
         let (two, one);
         if round % 2 == 1 {
-            (model, two) = block(data_parallel_step, model);
-            (model, one) = block(one_thread_step, model);
+            (model, two) = block(&data_parallel, model);
+            (model, one) = block(&one_thread, model);
         } else {
-            (model, one) = block(one_thread_step, model);
-            (model, two) = block(data_parallel_step, model);
+            (model, one) = block(&one_thread, model);
+            (model, two) = block(&data_parallel, model);
         }
         let after = round_trip();
         println!(

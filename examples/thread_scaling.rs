@@ -51,6 +51,17 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
+/// "M (rounds from LOW to HIGH)": the median and range of the given ratios (at least one).
+fn spread(mut ratios: Vec<f64>) -> String {
+    ratios.sort_by(f64::total_cmp);
+    format!(
+        "{:.2} (rounds from {:.2} to {:.2})",
+        median(&ratios),
+        ratios[0],
+        ratios[ratios.len() - 1]
+    )
+}
+
 fn main() {
     let rounds = step_setup::arg(1, 20).max(1);
     let steps = step_setup::arg(2, 100).max(1);
@@ -79,7 +90,6 @@ fn main() {
         "round trip (ns)",
         "placement"
     );
-    let mut ratios = Vec::with_capacity(rounds);
     let mut by_placement: Vec<(&str, f64)> = Vec::with_capacity(rounds);
     // 100,000 hand-overs: 6–40 ms, short beside a round, long enough to be steady.
     let round_trip = || core_round_trip::core_round_trip_ns(100_000);
@@ -97,37 +107,29 @@ fn main() {
         let after = round_trip();
         let ratio = rate_many / rate_one;
         let placement = core_round_trip::placement(&[before, between, after]);
-        ratios.push(ratio);
         by_placement.push((placement, ratio));
         println!(
             "{round:<6} {rate_many:>12.0} {rate_one:>12.0} {ratio:>7.2} | {:>18} {placement:>9}",
             format!("{before:.0} / {between:.0} / {after:.0}")
         );
     }
-    ratios.sort_by(f64::total_cmp);
     println!(
-        "median ratio, {threads} threads over 1: {:.2} (rounds from {:.2} to {:.2})",
-        median(&ratios),
-        ratios[0],
-        ratios[ratios.len() - 1]
+        "median ratio, {threads} threads over 1: {}",
+        spread(by_placement.iter().map(|(_, r)| *r).collect())
     );
     for placement in ["near", "far", "mixed"] {
-        let mut some: Vec<f64> = by_placement
+        let some: Vec<f64> = by_placement
             .iter()
             .filter(|(p, _)| *p == placement)
             .map(|(_, r)| *r)
             .collect();
-        if some.is_empty() {
-            continue;
+        if !some.is_empty() {
+            println!(
+                "  rounds on {placement} cores ({} of {rounds}): median {}",
+                some.len(),
+                spread(some)
+            );
         }
-        some.sort_by(f64::total_cmp);
-        println!(
-            "  rounds on {placement} cores ({} of {rounds}): median {:.2} (from {:.2} to {:.2})",
-            some.len(),
-            median(&some),
-            some[0],
-            some[some.len() - 1]
-        );
     }
     println!(
         "  (near: the round trip under {:.0} ns before, between and after the round's two blocks; \

@@ -44,9 +44,6 @@ core_round_trip_bin() {
 }
 # The round trip in whole ns, from the tool at $1.
 round_trip_ns() { "$1" | sed -n 's/^core-to-core round trip: \([0-9]*\) ns$/\1/p'; }
-# Where the cores sat around a measurement, from the round trips before ($1) and after ($2), as
-# examples/common/core_round_trip.rs decides it: near (both under 200 ns), far (both at or over
-# 200 ns), mixed (they moved), or "-" where either is missing.
-placement() {
-  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else if (a < 200 && b < 200) print "near"; else if (a >= 200 && b >= 200) print "far"; else print "mixed" }'
-}
+# Where the cores sat over the round trips given after the tool at $1 (ns, taken around a
+# measurement): near, far or mixed, as the tool decides it, or "-" where one is missing.
+placement() { "$1" --placement "${@:2}"; }

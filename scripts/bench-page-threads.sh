@@ -51,7 +51,7 @@ for round in $(seq 1 "$ROUNDS"); do
   r="$(ratio "${all%% *}" "${one%% *}")"
   c="$(ratio "${pages%% *}" "${one%% *}")"
   sh="$(ratio "$r" "$c")"
-  where="$(placement "$before" "$after")"
+  where="$(placement "$round_trip" "$before" "$after")"
   ratios+=("$r") ceilings+=("$c") shares+=("$sh") placed+=("$where $r")
   printf '%-6s %10s %10s %14s | %6s %8s %6s | %15s %9s\n' "$round" "${one%% *}" "${all%% *}" "${pages%% *}" "$r" "$c" "$sh" "$before / $after" "$where"
   if (( round == 1 )); then

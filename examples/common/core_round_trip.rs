@@ -1,6 +1,6 @@
 //! How long a cache line takes to go from one core to another and back, and what that says of
-//! where a cloud VM's two vCPUs sit (prints nothing itself; `scripts/core_round_trip.rs` and
-//! `examples/thread_scaling.rs` report it). Two threads take turns writing one atomic. On the
+//! where a cloud VM's two vCPUs sit (prints nothing itself; `scripts/core_round_trip.rs`,
+//! `examples/thread_scaling.rs` and `examples/data_parallel.rs` report it). Two threads take turns writing one atomic. On the
 //! AMD host of docs/performance.md the round trip is mostly either 60–110 ns (the two cores
 //! share a cache; 27–40 ns at times) or 290–370 ns (they do not), changing within seconds to
 //! minutes; a thread pool's hand-overs and shared buffers feel that, independent processes do
@@ -39,12 +39,10 @@ pub fn core_round_trip_ns(rounds: u64) -> f64 {
 
 /// Round trips from this many ns up are taken for cores that share no cache (the AMD host's
 /// two usual spells, 60–110 and 290–370 ns, lie well either side).
-#[allow(dead_code)] // used by thread_scaling, not by the script's one-line report
 pub const APART_NS: f64 = 200.0;
 
 /// "near" where every round trip taken around (and within) a measurement is under
 /// [`APART_NS`], "far" where every one is at or over it, "mixed" where the cores moved.
-#[allow(dead_code)]
 pub fn placement(round_trips_ns: &[f64]) -> &'static str {
     if round_trips_ns.iter().all(|&ns| ns < APART_NS) {
         "near"
