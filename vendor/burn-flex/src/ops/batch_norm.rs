@@ -19,6 +19,15 @@
 //! Every training sweep runs in tasks of a few images (`ops::tasks`), on rayon's pool when
 //! there is one: the sums per task in f64, added in task order, so the thread count changes
 //! nothing.
+//!
+//! [Latent Lab patch] Synchronised batch norm ([`batch_norm_train_synced`],
+//! [`batch_norm_train_backward_synced`]): when copies of a model each train on part of a batch
+//! (data-parallel training), every per-channel sum above goes through a caller's `reduce`,
+//! which replaces this copy's sums (and, as the last element, the count of values behind them)
+//! with the sums over every copy. The statistics and the input's gradient are then the whole
+//! batch's; γ's and β's gradients stay this copy's share, since the caller adds the copies'
+//! parameter gradients. Without a reduce (`batch_norm_train`) the code path is the same, with
+//! the same bits as before.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -59,7 +68,11 @@ fn tensor<T: Element + bytemuck::Pod>(data: Vec<T>, shape: Shape) -> FlexTensor 
 
 /// Sums of `f(value, channel)` per channel over a `[batch, channels, rest]` buffer,
 /// accumulated per run in eight lanes (so the loop vectorises) and across runs in f64.
-pub(crate) fn channel_sums<T, F>(data: &[T], (batch, channels, rest): (usize, usize, usize), f: F) -> Vec<f64>
+pub(crate) fn channel_sums<T, F>(
+    data: &[T],
+    (batch, channels, rest): (usize, usize, usize),
+    f: F,
+) -> Vec<f64>
 where
     T: Float + Send + Sync,
     F: Fn(T, usize) -> T + Send + Sync,
@@ -130,6 +143,22 @@ where
     })
 }
 
+/// [Latent Lab patch] Replaces per-channel sums of this copy of a model, followed by the count
+/// of values behind them, with the sums and count over every copy that trains on the batch
+/// (the same values on each copy). Training on the whole batch passes [`whole_batch`].
+pub type ReduceSums<'a> = &'a (dyn Fn(&mut [f64]) + Sync);
+
+/// The reduce of a batch that one copy holds whole: the sums are already the batch's.
+fn whole_batch(_: &mut [f64]) {}
+
+/// `sums` followed by `count`, reduced over every copy: the sums and the count back.
+fn reduced(mut sums: Vec<f64>, count: f64, reduce: ReduceSums) -> (Vec<f64>, f64) {
+    sums.push(count);
+    reduce(&mut sums);
+    let count = sums.pop().unwrap_or(f64::NAN);
+    (sums, count)
+}
+
 fn wide<T: Float>(v: T) -> f64 {
     v.to_f64().unwrap_or(f64::NAN)
 }
@@ -143,6 +172,7 @@ fn train_typed<T: Float + Element + bytemuck::Pod + Default + Send + Sync>(
     gamma: FlexTensor,
     beta: FlexTensor,
     epsilon: f64,
+    reduce: ReduceSums,
 ) -> (FlexTensor, FlexTensor, FlexTensor) {
     let shape = x.shape();
     let ext @ (batch, channels, rest) = extents(&shape);
@@ -152,14 +182,14 @@ fn train_typed<T: Float + Element + bytemuck::Pod + Default + Send + Sync>(
     let gamma: Vec<T> = to_vec(&gamma);
     let beta: Vec<T> = to_vec(&beta);
 
-    let mean: Vec<T> = channel_sums(data, ext, |v, _| v)
-        .into_iter()
-        .map(|s| cast(s / count))
-        .collect();
-    let variance: Vec<T> = channel_sums(data, ext, |v, c| (v - mean[c]) * (v - mean[c]))
-        .into_iter()
-        .map(|s| cast(s / count))
-        .collect();
+    let (sums, total) = reduced(channel_sums(data, ext, |v, _| v), count, reduce);
+    let mean: Vec<T> = sums.into_iter().map(|s| cast(s / total)).collect();
+    let (sums, total) = reduced(
+        channel_sums(data, ext, |v, c| (v - mean[c]) * (v - mean[c])),
+        count,
+        reduce,
+    );
+    let variance: Vec<T> = sums.into_iter().map(|s| cast(s / total)).collect();
 
     // y = (x − μ)·scale + β per channel, with scale = γ/√(σ²+ε). (Folding μ into the shift
     // would save a subtraction but lose precision when |μ| ≫ σ.)
@@ -223,6 +253,7 @@ fn backward_typed<T: Float + Element + bytemuck::Pod + Default + Send + Sync>(
     variance: FlexTensor,
     epsilon: f64,
     output_grad: FlexTensor,
+    reduce: ReduceSums,
 ) -> (FlexTensor, FlexTensor, FlexTensor) {
     let shape = x.shape();
     let (batch, channels, rest) = extents(&shape);
@@ -273,16 +304,20 @@ fn backward_typed<T: Float + Element + bytemuck::Pod + Default + Send + Sync>(
         sums
     });
     let mut sums = add_in_order(partials, 2 * channels);
+    // Over every copy of the model for the input's gradient; this copy's own for γ and β.
+    let (mut batch_sums, count) = reduced(sums.clone(), count, reduce);
     let gamma_grad = sums.split_off(channels);
     let beta_grad = sums;
+    let batch_gamma_grad = batch_sums.split_off(channels);
+    let batch_beta_grad = batch_sums;
 
     // Sweep 2: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), with x̂ = (x − μ)/σ, written as
     // dx = a·dy + b·(x − μ) + k per channel.
     let coefficients: Vec<(T, T, T, T)> = (0..channels)
         .map(|c| {
             let scale = gamma[c] * inv_std[c];
-            let mean_g: T = cast(beta_grad[c] / count);
-            let mean_gx: T = cast(gamma_grad[c] / count);
+            let mean_g: T = cast(batch_beta_grad[c] / count);
+            let mean_gx: T = cast(batch_gamma_grad[c] / count);
             (
                 scale,
                 -scale * mean_gx * inv_std[c],
@@ -353,17 +388,29 @@ pub(crate) fn batch_norm_train(
     beta: FloatTensor<Flex>,
     epsilon: f64,
 ) -> BatchNormTrain<Flex> {
+    batch_norm_train_synced(x, gamma, beta, epsilon, &whole_batch)
+}
+
+/// [Latent Lab patch] `batch_norm_train` on this copy's part of a batch, with the statistics of
+/// the whole batch: every per-channel sum and its count go through `reduce` ([`ReduceSums`]).
+pub fn batch_norm_train_synced(
+    x: FloatTensor<Flex>,
+    gamma: FloatTensor<Flex>,
+    beta: FloatTensor<Flex>,
+    epsilon: f64,
+    reduce: ReduceSums,
+) -> BatchNormTrain<Flex> {
     let [output, mean, variance] = match x.dtype() {
         DType::F32 => {
-            let (o, m, v) = train_typed::<f32>(x, gamma, beta, epsilon);
+            let (o, m, v) = train_typed::<f32>(x, gamma, beta, epsilon, reduce);
             [o, m, v]
         }
         DType::F64 => {
-            let (o, m, v) = train_typed::<f64>(x, gamma, beta, epsilon);
+            let (o, m, v) = train_typed::<f64>(x, gamma, beta, epsilon, reduce);
             [o, m, v]
         }
         dtype => in_f32(dtype, [x, gamma, beta], |[x, gamma, beta]| {
-            let (o, m, v) = train_typed::<f32>(x, gamma, beta, epsilon);
+            let (o, m, v) = train_typed::<f32>(x, gamma, beta, epsilon, reduce);
             [o, m, v]
         }),
     };
@@ -378,13 +425,30 @@ pub(crate) fn batch_norm_train_backward(
     epsilon: f64,
     output_grad: FloatTensor<Flex>,
 ) -> BatchNormTrainBackward<Flex> {
+    batch_norm_train_backward_synced(x, gamma, mean, variance, epsilon, output_grad, &whole_batch)
+}
+
+/// [Latent Lab patch] `batch_norm_train_backward` of [`batch_norm_train_synced`]: the input's
+/// gradient is the whole batch's (its per-channel sums go through `reduce`), γ's and β's are
+/// this copy's share, to be added to the other copies' like any parameter gradient.
+pub fn batch_norm_train_backward_synced(
+    x: FloatTensor<Flex>,
+    gamma: FloatTensor<Flex>,
+    mean: FloatTensor<Flex>,
+    variance: FloatTensor<Flex>,
+    epsilon: f64,
+    output_grad: FloatTensor<Flex>,
+    reduce: ReduceSums,
+) -> BatchNormTrainBackward<Flex> {
     let [x_grad, gamma_grad, beta_grad] = match x.dtype() {
         DType::F32 => {
-            let (x, g, b) = backward_typed::<f32>(x, gamma, mean, variance, epsilon, output_grad);
+            let (x, g, b) =
+                backward_typed::<f32>(x, gamma, mean, variance, epsilon, output_grad, reduce);
             [x, g, b]
         }
         DType::F64 => {
-            let (x, g, b) = backward_typed::<f64>(x, gamma, mean, variance, epsilon, output_grad);
+            let (x, g, b) =
+                backward_typed::<f64>(x, gamma, mean, variance, epsilon, output_grad, reduce);
             [x, g, b]
         }
         dtype => in_f32(
@@ -392,7 +456,7 @@ pub(crate) fn batch_norm_train_backward(
             [x, gamma, mean, variance, output_grad],
             |[x, gamma, mean, variance, output_grad]| {
                 let (x, g, b) =
-                    backward_typed::<f32>(x, gamma, mean, variance, epsilon, output_grad);
+                    backward_typed::<f32>(x, gamma, mean, variance, epsilon, output_grad, reduce);
                 [x, g, b]
             },
         ),

@@ -90,8 +90,9 @@ pub(crate) fn float_storage_as_f32(tensor: &FlexTensor) -> Cow<'_, [f32]> {
 
 pub mod activation;
 pub mod attention;
-// [Latent Lab patch] training kernels that avoid strided copies (see each file).
-mod batch_norm;
+// [Latent Lab patch] training kernels that avoid strided copies (see each file); public for
+// batch norm synchronised between copies of a model (`batch_norm_train_synced`).
+pub mod batch_norm;
 pub mod binary;
 mod bool;
 pub mod cat;
