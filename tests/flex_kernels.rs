@@ -10,10 +10,11 @@
 #![cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
 
 mod common;
+use common::collect;
 #[path = "cases/tiled_matmul.rs"]
 mod tiled_matmul_cases;
 
-use burn::module::{Module, ModuleVisitor, Param};
+use burn::module::Module;
 use burn::nn::conv::{Conv2dConfig, ConvTranspose2dConfig};
 use burn::nn::{BatchNormConfig, PaddingConfig2d};
 use burn::optim::GradientsParams;
@@ -54,43 +55,6 @@ fn values(n: usize, seed: u32) -> Vec<f32> {
 fn tensor<const D: usize>(shape: [usize; D], seed: u32, device: &Device) -> Tensor<D> {
     let n = shape.iter().product();
     Tensor::from_data(TensorData::new(values(n, seed), shape), device)
-}
-
-/// Every float parameter's value and gradient (if any), by path.
-struct Collect<'a> {
-    grads: &'a GradientsParams,
-    path: Vec<String>,
-    out: Vec<(String, Vec<f32>, Option<Vec<f32>>)>,
-}
-
-impl ModuleVisitor for Collect<'_> {
-    fn enter_module(&mut self, name: &str, _container_type: &str) {
-        self.path.push(name.to_string());
-    }
-    fn exit_module(&mut self, _name: &str, _container_type: &str) {
-        self.path.pop();
-    }
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let value = param.val().into_data().try_to_vec::<f32>().unwrap();
-        let grad = self
-            .grads
-            .get::<D>(param.id)
-            .map(|g| g.into_data().try_to_vec::<f32>().unwrap());
-        self.out.push((self.path.join("."), value, grad));
-    }
-}
-
-fn collect<M: Module>(
-    module: &M,
-    grads: &GradientsParams,
-) -> Vec<(String, Vec<f32>, Option<Vec<f32>>)> {
-    let mut visitor = Collect {
-        grads,
-        path: Vec::new(),
-        out: Vec::new(),
-    };
-    module.visit(&mut visitor);
-    visitor.out
 }
 
 /// Below this, a gradient is rounding noise around 0 (the largest real ones here are 0.01–1).

@@ -6,6 +6,8 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 
+use crate::training::data_parallel::batch_norm;
+
 /// Shape of one (transposed) convolution: channels, square kernel, stride and padding.
 #[derive(Debug, Clone, Copy)]
 pub struct ConvSpec {
@@ -84,7 +86,7 @@ impl ConvBnRelu {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.norm.forward(self.conv.forward(x)))
+        relu(batch_norm(&self.norm, self.conv.forward(x)))
     }
 }
 
@@ -104,7 +106,7 @@ impl DeconvBnRelu {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.norm.forward(self.deconv.forward(x)))
+        relu(batch_norm(&self.norm, self.deconv.forward(x)))
     }
 }
 

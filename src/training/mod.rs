@@ -5,6 +5,7 @@
 //! steps. Values are read back with burn's async readback, which WebGPU requires.
 
 mod config;
+pub mod data_parallel;
 mod evaluate;
 mod fused_adam;
 mod objective;
@@ -35,6 +36,8 @@ pub enum TrainingError {
     Readback(String),
     #[error("invalid training settings: {0}")]
     InvalidConfig(String),
+    #[error("a copy of the model failed in data-parallel training: {0}")]
+    DataParallel(String),
 }
 
 /// Reads a one-element tensor back to the host, asynchronously (required on WebGPU).

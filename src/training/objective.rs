@@ -8,7 +8,7 @@ use crate::model::{Autoencoder, Classifier, standard_normal};
 use crate::rng::SplitMix64;
 
 /// A model that can be trained on MNIST batches.
-pub trait Objective: Module + Sized {
+pub trait Objective: Module + Sized + Sync {
     /// Mean loss over the batch `indices` of `set` (a one-element tensor).
     fn batch_loss(&self, set: &MnistSet, indices: &[usize], device: &Device) -> Tensor<1>;
 
@@ -23,6 +23,13 @@ pub trait Objective: Module + Sized {
     ) -> Tensor<1> {
         let _ = noise;
         self.batch_loss(set, indices, device)
+    }
+
+    /// Whether [`Objective::training_loss`] draws noise (then it is not
+    /// [`Objective::batch_loss`], and a batch split between copies of the model would draw
+    /// other noise than the whole batch).
+    fn samples(&self) -> bool {
+        false
     }
 
     /// Mean loss over the batch and, for models that predict labels, the number of correct
@@ -50,6 +57,10 @@ impl Objective for Autoencoder {
         MseLoss::new()
             .forward(output, images, Reduction::Mean)
             .reshape([1])
+    }
+
+    fn samples(&self) -> bool {
+        matches!(self, Autoencoder::Vae(_))
     }
 
     fn training_loss(

@@ -3,6 +3,13 @@
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+use super::data_parallel::DataParallel;
+/// The copies of a data-parallel trainer, where there can be some.
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+type Copies = DataParallel;
+#[cfg(not(any(not(target_arch = "wasm32"), feature = "threads")))]
+type Copies = std::convert::Infallible;
 use super::{Objective, TrainingConfig, TrainingError, adam, read_scalar};
 use crate::data::MnistSet;
 use crate::rng::SplitMix64;
@@ -44,6 +51,10 @@ pub struct Trainer<M: Objective> {
     epoch_images: usize,
     /// The summed loss and image count of the last finished epoch, until it is read.
     finished_epoch: Option<(Tensor<1>, usize)>,
+    /// Copies of the model that compute each batch's gradients together, when asked for
+    /// ([`Trainer::with_data_parallel`]).
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    data_parallel: Option<DataParallel>,
 }
 
 impl<M: Objective> Trainer<M> {
@@ -85,7 +96,28 @@ impl<M: Objective> Trainer<M> {
             epoch_loss_sum: None,
             epoch_images: 0,
             finished_epoch: None,
+            #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+            data_parallel: None,
         })
+    }
+
+    /// Computes each batch's gradients on `copies` copies of the model at once, each on its
+    /// part of the batch and a thread of its own (data-parallel training,
+    /// [`super::data_parallel`]); the steps are the one-copy steps up to float rounding. One
+    /// copy trains as before, on the kernels' pool. Models that sample (the VAE) keep the
+    /// one-copy step. Only for the CPU backends: a GPU runs the batch whole.
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    pub fn with_data_parallel(mut self, copies: usize) -> Result<Self, TrainingError> {
+        if copies > 1 && self.device.clone().inner() != Device::flex() {
+            return Err(TrainingError::InvalidConfig(
+                "data-parallel training runs on the flex CPU backend only".into(),
+            ));
+        }
+        self.data_parallel = match copies {
+            1 => None,
+            n => Some(DataParallel::new(n)?),
+        };
+        Ok(self)
     }
 
     pub fn config(&self) -> &TrainingConfig {
@@ -142,14 +174,27 @@ impl<M: Objective> Trainer<M> {
     /// Runs one optimizer step on the next batch of `data`, or returns `None` when every epoch
     /// is done.
     pub fn step(&mut self, data: &MnistSet) -> Option<StepReport> {
+        #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+        if let Some(copies) = self.data_parallel.take() {
+            // The whole step on the first copy's thread, the optimizer's update too: a pool
+            // of several threads woken for the update would spin through the next step's
+            // parts and take a core from a copy.
+            let report = copies.install(|| self.step_with(data, Some(&copies)));
+            self.data_parallel = Some(copies);
+            return report;
+        }
+        self.step_with(data, None)
+    }
+
+    fn step_with(&mut self, data: &MnistSet, copies: Option<&Copies>) -> Option<StepReport> {
         if self.is_finished() {
             return None;
         }
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
         let indices = &self.order[self.cursor..end];
         let model = self.model.take().expect("model is present between steps");
-        let loss = model.training_loss(data, indices, &self.device, &mut self.noise);
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let (loss, grads) =
+            Self::gradients(&model, data, indices, &self.device, &mut self.noise, copies);
         self.model = Some(self.optim.step(self.config.learning_rate, model, grads));
 
         let batch_len = indices.len();
@@ -180,6 +225,32 @@ impl<M: Objective> Trainer<M> {
             self.rng.shuffle(&mut self.order);
         }
         Some(report)
+    }
+
+    /// The loss of `model` on the batch `indices` and its gradients: from the copies where
+    /// there are some, else on the kernels' pool.
+    fn gradients(
+        model: &M,
+        data: &MnistSet,
+        indices: &[usize],
+        device: &Device,
+        noise: &mut SplitMix64,
+        copies: Option<&Copies>,
+    ) -> (Tensor<1>, GradientsParams) {
+        #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+        if let Some(copies) = copies
+            && !model.samples()
+        {
+            // A copy fails only where the one-copy step would have panicked too (a bug, not
+            // bad input: the batch's indices come from the trainer's own shuffle).
+            return copies
+                .gradients(model, data, indices, device)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let _ = copies;
+        let loss = model.training_loss(data, indices, device, noise);
+        let grads = GradientsParams::from_grads(loss.backward(), model);
+        (loss, grads)
     }
 
     /// The running mean training loss of the epoch that just finished (the mean of its batch

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::prelude::Device;
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::optim::GradientsParams;
+use burn::prelude::{Device, Tensor};
 use latent_lab::BackendKind;
 use latent_lab::data::{MnistSet, Split};
 
@@ -36,4 +38,42 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Every float parameter's value and gradient (if any), by path.
+struct Collect<'a> {
+    grads: &'a GradientsParams,
+    path: Vec<String>,
+    out: Vec<(String, Vec<f32>, Option<Vec<f32>>)>,
+}
+
+impl ModuleVisitor for Collect<'_> {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val().into_data().try_to_vec::<f32>().unwrap();
+        let grad = self
+            .grads
+            .get::<D>(param.id)
+            .map(|g| g.into_data().try_to_vec::<f32>().unwrap());
+        self.out.push((self.path.join("."), value, grad));
+    }
+}
+
+/// Every float parameter of `module` by path: its value, and its gradient in `grads` if any.
+pub fn collect<M: Module>(
+    module: &M,
+    grads: &GradientsParams,
+) -> Vec<(String, Vec<f32>, Option<Vec<f32>>)> {
+    let mut visitor = Collect {
+        grads,
+        path: Vec::new(),
+        out: Vec::new(),
+    };
+    module.visit(&mut visitor);
+    visitor.out
 }
