@@ -55,6 +55,19 @@ fn missing_data_folder_is_a_clear_error() {
 }
 
 #[test]
+fn no_copies_of_the_model_is_a_clear_error() {
+    let out = latent_lab()
+        .args(["reproduce", "--quick", "--copies", "0", "--out"])
+        .arg(common::temp_dir("nocopies"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("at least one copy"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn reproduce_quick_writes_results_report_figures_and_weights() {
     let out_dir = common::temp_dir("reproduce");
     let weights = out_dir.join("weights");

@@ -62,6 +62,11 @@ pub struct ReproduceArgs {
     weights_out: Option<PathBuf>,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Train each model as this many copies of it, each on a thread of its own and its part
+    /// of every batch (data-parallel, flex only; the VAE trains whole). 1: one copy, its
+    /// kernels split across every core.
+    #[arg(long, default_value_t = 1)]
+    copies: usize,
 }
 
 pub(crate) struct Context {
@@ -74,6 +79,8 @@ pub(crate) struct Context {
     /// Record the codes of the first test digits before training and after every epoch (the
     /// latent map through the epochs, bundled with the weights).
     pub record_epochs: bool,
+    /// Copies of each model that train together ([`Trainer::with_data_parallel`]).
+    pub copies: usize,
 }
 
 pub fn run(args: ReproduceArgs) -> Result<(), String> {
@@ -110,6 +117,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         quick: args.quick,
         out: args.out.clone(),
         record_epochs: args.weights_out.is_some(),
+        copies: args.copies,
     };
 
     // A. The latent sweep (two-layer), and B. depth at d = 20 (A's d = 20 is the two-layer run).
@@ -338,6 +346,7 @@ pub(crate) fn train_autoencoder(
     let model = config.init(&ctx.device.clone().autodiff());
     let params = param_count(&model);
     let mut trainer = Trainer::new(model, ctx.train.len(), ctx.training, &ctx.device)
+        .and_then(|trainer| trainer.with_data_parallel(ctx.copies))
         .map_err(|e| e.to_string())?;
     let progress = Progress::new(&config.name(), trainer.total_steps() as u64);
     let start = Instant::now();
@@ -501,8 +510,9 @@ fn train_classifier(
         epochs,
         ..ctx.training
     };
-    let mut trainer =
-        Trainer::new(classifier, labelled.len(), config, &ctx.device).map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::new(classifier, labelled.len(), config, &ctx.device)
+        .and_then(|trainer| trainer.with_data_parallel(ctx.copies))
+        .map_err(|e| e.to_string())?;
     let name = format!("{scenario}-{labels}");
     let progress = Progress::new(&name, trainer.total_steps() as u64);
     let start = Instant::now();

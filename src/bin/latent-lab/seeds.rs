@@ -64,6 +64,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         quick: false,
         out: args.out.clone(),
         record_epochs: false,
+        copies: 1,
     };
     let mut runs = Vec::new();
     for &seed in &args.seeds {
