@@ -1,10 +1,12 @@
 //! How the training step scales with threads, measured in one process (issue 19, part 3):
-//! blocks of steps alternate between a pool of `THREADS` threads (default: every core) and a
-//! pool of one, so that the machine's drift (here its speed swings by a quarter within minutes)
-//! falls on both sides of each ratio. Two-layer d = 20, batch 64, Adam, MSE on flex, driven from
-//! a thread of the pool as `latent-lab` trains. Each round is framed by the core-to-core round
-//! trip (examples/common/core_round_trip.rs): on a VM whose two vCPUs sometimes share a cache
-//! and sometimes do not, the pool's ratio follows it, so the medians are given by placement too.
+//! blocks of steps rotate between a pool of `THREADS` threads (default: every core), as many
+//! copies of the model each on a thread of its own (data-parallel training,
+//! src/training/data_parallel), and a pool of one, so that the machine's drift (here its speed
+//! swings by a quarter within minutes) falls on every side of each ratio. Two-layer d = 20,
+//! batch 64, Adam, MSE on flex, the pools driven from one of their threads as `latent-lab`
+//! trains. Each round is framed by the core-to-core round trip
+//! (examples/common/core_round_trip.rs): on a VM whose two vCPUs sometimes share a cache and
+//! sometimes do not, the pool's ratio follows it, so the medians are given by placement too.
 //! Prints figures; asserts nothing.
 //!   `cargo run --release --example thread_scaling -- [rounds, default 20] [steps per block, default 100]`
 use std::time::{Duration, Instant};
@@ -25,6 +27,17 @@ fn pool(threads: usize) -> Pool {
         .num_threads(threads)
         .build()
         .expect("a thread pool")
+}
+
+/// Images per second over `steps` steps of a data-parallel trainer (it runs on its copies'
+/// threads).
+fn copies_block(trainer: &mut Trainer<Autoencoder>, data: &MnistSet, steps: usize) -> f64 {
+    std::thread::sleep(Duration::from_millis(30));
+    let start = Instant::now();
+    let images: usize = (0..steps)
+        .map(|_| trainer.step(data).expect("steps left").batch_len)
+        .sum();
+    images as f64 / start.elapsed().as_secs_f64()
 }
 
 /// Images per second over `steps` steps run from a thread of `pool`.
@@ -62,6 +75,13 @@ fn spread(mut ratios: Vec<f64>) -> String {
     )
 }
 
+/// What one round's three blocks gave, images/s.
+struct Round {
+    pool: f64,
+    copies: f64,
+    one: f64,
+}
+
 fn main() {
     let rounds = step_setup::arg(1, 20).max(1);
     let steps = step_setup::arg(2, 100).max(1);
@@ -69,71 +89,89 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    // Two warm-up blocks, then two blocks a round.
+    // Warm-up blocks, then a block a round on each side.
     let (data, mut trainer) = step_setup::two_layer_trainer((2 * rounds + 2) * steps);
+    let (_, copies_trainer) = step_setup::two_layer_trainer((rounds + 1) * steps);
+    let mut copies_trainer = copies_trainer
+        .with_data_parallel(threads)
+        .expect("copies of the model on flex");
     let (many, one) = (pool(threads), pool(1));
 
-    // The first steps allocate and fill caches: one block on each pool, not counted.
+    // The first steps allocate and fill caches: one block each way, not counted.
     block(&many, &mut trainer, &data, steps);
     block(&one, &mut trainer, &data, steps);
+    copies_block(&mut copies_trainer, &data, steps);
 
     println!(
-        "{rounds} rounds of {steps} steps per pool, the order alternating; images/s, and the \
+        "{rounds} rounds of {steps} steps each way, the order rotating; images/s, and the \
          core-to-core round trip before, between and after each round's blocks"
     );
     println!(
-        "{:<6} {:>12} {:>12} {:>7} | {:>18} {:>9}",
+        "{:<6} {:>10} {:>10} {:>9} {:>7} {:>7} | {:>26} {:>9}",
         "round",
         format!("{threads} threads"),
+        format!("{threads} copies"),
         "1 thread",
-        "ratio",
-        "round trip (ns)",
+        "pool/1",
+        "copies/1",
+        "round trips (ns)",
         "placement"
     );
-    let mut by_placement: Vec<(&str, f64)> = Vec::with_capacity(rounds);
-    // 100,000 hand-overs: 6–40 ms, short beside a round, long enough to be steady.
+    // 100,000 hand-overs: 6–40 ms, short beside a block, long enough to be steady; taken
+    // between the blocks too, since the cores can move within a second.
     let round_trip = || core_round_trip::core_round_trip_ns(100_000);
+    let mut results: Vec<(&str, Round)> = Vec::with_capacity(rounds);
     for round in 1..=rounds {
-        let before = round_trip();
-        // The round trip between the two blocks too: the cores can move within a second.
-        let (rate_many, between, rate_one) = if round % 2 == 1 {
-            let a = block(&many, &mut trainer, &data, steps);
-            (a, round_trip(), block(&one, &mut trainer, &data, steps))
-        } else {
-            let b = block(&one, &mut trainer, &data, steps);
-            let between = round_trip();
-            (block(&many, &mut trainer, &data, steps), between, b)
-        };
-        let after = round_trip();
-        let ratio = rate_many / rate_one;
-        let placement = core_round_trip::placement(&[before, between, after]);
-        by_placement.push((placement, ratio));
+        let mut rates = [0.0f64; 3];
+        let mut round_trips = vec![round_trip()];
+        for k in 0..3 {
+            let way = (round + k) % 3;
+            rates[way] = match way {
+                0 => block(&many, &mut trainer, &data, steps),
+                1 => copies_block(&mut copies_trainer, &data, steps),
+                _ => block(&one, &mut trainer, &data, steps),
+            };
+            round_trips.push(round_trip());
+        }
+        let [pool, copies, one] = rates;
+        let placement = core_round_trip::placement(&round_trips);
+        let trips: Vec<String> = round_trips.iter().map(|t| format!("{t:.0}")).collect();
         println!(
-            "{round:<6} {rate_many:>12.0} {rate_one:>12.0} {ratio:>7.2} | {:>18} {placement:>9}",
-            format!("{before:.0} / {between:.0} / {after:.0}")
+            "{round:<6} {pool:>10.0} {copies:>10.0} {one:>9.0} {:>7.2} {:>7.2} | {:>26} \
+             {placement:>9}",
+            pool / one,
+            copies / one,
+            trips.join(" / ")
         );
+        results.push((placement, Round { pool, copies, one }));
     }
-    println!(
-        "median ratio, {threads} threads over 1: {}",
-        spread(by_placement.iter().map(|(_, r)| *r).collect())
+    let summary = |label: &str, rounds: &[&Round]| {
+        println!(
+            "{label}: {threads} threads over 1 {}; {threads} copies over 1 {}",
+            spread(rounds.iter().map(|r| r.pool / r.one).collect()),
+            spread(rounds.iter().map(|r| r.copies / r.one).collect())
+        );
+    };
+    summary(
+        "median ratio",
+        &results.iter().map(|(_, r)| r).collect::<Vec<_>>(),
     );
     for placement in ["near", "far", "mixed"] {
-        let some: Vec<f64> = by_placement
+        let some: Vec<&Round> = results
             .iter()
             .filter(|(p, _)| *p == placement)
-            .map(|(_, r)| *r)
+            .map(|(_, r)| r)
             .collect();
         if !some.is_empty() {
-            println!(
-                "  rounds on {placement} cores ({} of {rounds}): median {}",
-                some.len(),
-                spread(some)
+            summary(
+                &format!("  rounds on {placement} cores ({} of {rounds})", some.len()),
+                &some,
             );
         }
     }
     println!(
-        "  (near: the round trip under {:.0} ns before, between and after the round's two blocks; \
-         far: at or over it all three times; mixed: the cores moved during the round)",
+        "  (near: the round trip under {:.0} ns every time in the round; far: at or over it \
+         every time; mixed: the cores moved during the round)",
         core_round_trip::APART_NS
     );
 }

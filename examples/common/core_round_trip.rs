@@ -1,6 +1,6 @@
 //! How long a cache line takes to go from one core to another and back, and what that says of
-//! where a cloud VM's two vCPUs sit (prints nothing itself; `scripts/core_round_trip.rs`,
-//! `examples/thread_scaling.rs` and `examples/data_parallel.rs` report it). Two threads take turns writing one atomic. On the
+//! where a cloud VM's two vCPUs sit (prints nothing itself; `scripts/core_round_trip.rs` and
+//! `examples/thread_scaling.rs` report it). Two threads take turns writing one atomic. On the
 //! AMD host of docs/performance.md the round trip is mostly either 60–110 ns (the two cores
 //! share a cache; 27–40 ns at times) or 290–370 ns (they do not), changing within seconds to
 //! minutes; a thread pool's hand-overs and shared buffers feel that, independent processes do

@@ -23,7 +23,6 @@ pub fn arg(i: usize, default: usize) -> usize {
 }
 
 /// The images and a trainer with at least `steps` steps left.
-#[allow(dead_code)] // examples/data_parallel.rs builds its own models
 pub fn two_layer_trainer(steps: usize) -> (MnistSet, Trainer<Autoencoder>) {
     let data = bundled_images();
     let device = BackendKind::Flex.init().expect("flex").device;
