@@ -21,8 +21,12 @@ fn device() -> Device {
 }
 
 /// A model and an independent copy of it: the same weights, running statistics of its own.
-fn model_pair(architecture: Architecture, device: &Device) -> (Autoencoder, Autoencoder) {
-    let model = AutoencoderConfig::new(architecture, 20).init(device);
+fn model_pair(
+    architecture: Architecture,
+    latent_dim: usize,
+    device: &Device,
+) -> (Autoencoder, Autoencoder) {
+    let model = AutoencoderConfig::new(architecture, latent_dim).init(device);
     let twin = model.valid().train();
     (model, twin)
 }
@@ -80,13 +84,14 @@ fn copies_give_the_whole_batchs_loss_and_gradients() {
         let with_gradients = expected.iter().filter(|(_, g)| g.is_some()).count();
         assert!(with_gradients >= 10, "{architecture}: too few gradients");
 
-        // Two copies of 32 images, and three of 22, 21 and 21 (uneven shares).
+        // Two copies of 32 images, and three of 22, 21 and 21 (uneven shares). The loss is a
+        // mean over 50,176 pixels, summed in another order: a few parts in a million apart.
         for replicas in [2, 3] {
             let parallel = DataParallel::new(replicas).unwrap();
             let (loss, grads) = parallel.gradients(&model, &set, &indices, &device).unwrap();
             let loss = loss.into_scalar::<f32>();
             assert!(
-                (loss - expected_loss).abs() <= 1e-6 * expected_loss,
+                (loss - expected_loss).abs() <= 1e-5 * expected_loss,
                 "{architecture}, {replicas} copies: loss {loss}, one copy {expected_loss}"
             );
             let got = gradients(&model, &grads);
@@ -155,7 +160,7 @@ fn running_statistics_move_as_with_one_copy() {
     let device = device();
     let set = common::train_subset(48);
     let indices: Vec<usize> = (0..48).collect();
-    let (one, parallel) = model_pair(Architecture::ThreeLayer, &device);
+    let (one, parallel) = model_pair(Architecture::ThreeLayer, 20, &device);
     let before = record_values(&one);
     drop(one.batch_loss(&set, &indices, &device));
     drop(
@@ -211,7 +216,7 @@ fn a_batch_smaller_than_the_copies_uses_one_image_a_copy() {
         .unwrap();
     let loss = loss.into_scalar::<f32>();
     assert!(
-        (loss - expected).abs() <= 1e-6 * expected,
+        (loss - expected).abs() <= 1e-5 * expected,
         "{loss} vs {expected}"
     );
     assert!(matches!(
@@ -229,29 +234,42 @@ fn losses(trainer: &mut Trainer<Autoencoder>, set: &MnistSet, steps: usize) -> V
         .collect()
 }
 
-#[test]
-fn a_trainer_with_two_copies_learns_as_one_copy_does() {
-    // The same weights, seed and batches: the steps agree to rounding, so the losses do,
-    // step after step (measured: within 8e-7 of each other over these 40 steps; Adam, which
-    // divides by the gradients' own size, could let rounding grow, but it does not here).
+/// Two trainers of the same `architecture` model (latent size `latent_dim`, the same weights)
+/// for `epochs` epochs over the first `images` training images: one copy, and two copies.
+fn one_and_two_copies(
+    architecture: Architecture,
+    latent_dim: usize,
+    images: usize,
+    epochs: usize,
+) -> (MnistSet, Trainer<Autoencoder>, Trainer<Autoencoder>) {
     let device = common::device();
-    let set = common::train_subset(640);
+    let set = common::train_subset(images);
     let config = TrainingConfig {
-        epochs: 4,
+        epochs,
         ..TrainingConfig::default()
     };
-    let model = AutoencoderConfig::new(Architecture::TwoLayer, 20).init(&device.clone().autodiff());
-    let twin = model.valid().train();
-    let mut one = Trainer::new(model, set.len(), config, &device).unwrap();
-    let mut two = Trainer::new(twin, set.len(), config, &device)
+    let (model, twin) = model_pair(architecture, latent_dim, &device.clone().autodiff());
+    let one = Trainer::new(model, set.len(), config, &device).unwrap();
+    let two = Trainer::new(twin, set.len(), config, &device)
         .unwrap()
         .with_data_parallel(2)
         .unwrap();
+    (set, one, two)
+}
+
+#[test]
+fn a_trainer_with_two_copies_learns_as_one_copy_does() {
+    // The same weights, seed and batches: the steps agree to rounding, so the first loss
+    // agrees to rounding. Adam divides by the gradients' own size, which lets rounding grow
+    // from step to step: over these 40 steps the losses stayed within 4e-7 to 1e-4 of each
+    // other, depending on the initial weights (12 runs).
+    let (set, mut one, mut two) = one_and_two_copies(Architecture::TwoLayer, 20, 640, 4);
     let steps = one.total_steps();
     let (one, two) = (losses(&mut one, &set, steps), losses(&mut two, &set, steps));
     for (step, (a, b)) in one.iter().zip(&two).enumerate() {
+        let allowed = if step == 0 { 1e-5 } else { 1e-3 };
         assert!(
-            (a - b).abs() <= 1e-5 * a,
+            (a - b).abs() <= allowed * a,
             "step {step}: one copy's loss {a}, two copies' {b}"
         );
     }
@@ -267,18 +285,6 @@ fn a_trainer_with_two_copies_learns_as_one_copy_does() {
 fn a_vae_keeps_the_one_copy_step() {
     // The VAE draws noise for its codes; split between copies it would draw other noise than
     // the whole batch, so a data-parallel trainer runs it whole: the same bits as one copy.
-    let device = common::device();
-    let set = common::train_subset(128);
-    let config = TrainingConfig {
-        epochs: 1,
-        ..TrainingConfig::default()
-    };
-    let model = AutoencoderConfig::new(Architecture::Vae, 5).init(&device.clone().autodiff());
-    let twin = model.valid().train();
-    let mut one = Trainer::new(model, set.len(), config, &device).unwrap();
-    let mut two = Trainer::new(twin, set.len(), config, &device)
-        .unwrap()
-        .with_data_parallel(2)
-        .unwrap();
+    let (set, mut one, mut two) = one_and_two_copies(Architecture::Vae, 5, 128, 1);
     assert_eq!(losses(&mut one, &set, 2), losses(&mut two, &set, 2));
 }

@@ -105,7 +105,7 @@ impl<M: Objective> Trainer<M> {
     /// part of the batch and a thread of its own (data-parallel training,
     /// [`super::data_parallel`]); the steps are the one-copy steps up to float rounding. One
     /// copy trains as before, on the kernels' pool. Models that sample (the VAE) keep the
-    /// one-copy step. Only for the CPU backends: a GPU runs the batch whole.
+    /// one-copy step. Only on flex, the CPU engine: a GPU runs the batch whole.
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     pub fn with_data_parallel(mut self, copies: usize) -> Result<Self, TrainingError> {
         if copies > 1 && self.device.clone().inner() != Device::flex() {
@@ -247,7 +247,7 @@ impl<M: Objective> Trainer<M> {
                 .gradients(model, data, indices, device)
                 .unwrap_or_else(|e| panic!("{e}"));
         }
-        let _ = copies;
+        let _ = copies; // a build without threads has none
         let loss = model.training_loss(data, indices, device, noise);
         let grads = GradientsParams::from_grads(loss.backward(), model);
         (loss, grads)
