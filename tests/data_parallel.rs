@@ -64,6 +64,13 @@ fn close(a: &[f32], b: &[f32]) -> Result<(), f32> {
     }
 }
 
+fn one_thread_pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn copies_give_the_whole_batchs_loss_and_gradients() {
     let device = device();
@@ -84,15 +91,30 @@ fn copies_give_the_whole_batchs_loss_and_gradients() {
         let with_gradients = expected.iter().filter(|(_, g)| g.is_some()).count();
         assert!(with_gradients >= 10, "{architecture}: too few gradients");
 
-        // Two copies of 32 images, and three of 22, 21 and 21 (uneven shares). The loss is a
-        // mean over 50,176 pixels, summed in another order: a few parts in a million apart.
-        for replicas in [2, 3] {
-            let parallel = DataParallel::new(replicas).unwrap();
-            let (loss, grads) = parallel.gradients(&model, &set, &indices, &device).unwrap();
+        // Two copies of 32 images, three of 22, 21 and 21 (uneven shares), and two whose first
+        // runs on the calling thread, as in the browser's engine worker (here a one-thread
+        // pool's, so that its kernels stay on it). The loss is a mean over 50,176 pixels,
+        // summed in another order: a few parts in a million apart.
+        let caller = one_thread_pool();
+        let setups = [
+            ("2 copies", DataParallel::new(2).unwrap(), None),
+            ("3 copies", DataParallel::new(3).unwrap(), None),
+            (
+                "2 copies, the first on the caller's thread",
+                DataParallel::on_caller_and(vec![one_thread_pool()]),
+                Some(&caller),
+            ),
+        ];
+        for (copies, parallel, caller) in &setups {
+            let run = || parallel.gradients(&model, &set, &indices, &device).unwrap();
+            let (loss, grads) = match caller {
+                Some(pool) => pool.install(run),
+                None => run(),
+            };
             let loss = loss.into_scalar::<f32>();
             assert!(
                 (loss - expected_loss).abs() <= 1e-5 * expected_loss,
-                "{architecture}, {replicas} copies: loss {loss}, one copy {expected_loss}"
+                "{architecture}, {copies}: loss {loss}, one copy {expected_loss}"
             );
             let got = gradients(&model, &grads);
             assert_eq!(got.len(), expected.len());
@@ -104,8 +126,8 @@ fn copies_give_the_whole_batchs_loss_and_gradients() {
                 };
                 if let Err(worst) = close(g, e) {
                     panic!(
-                        "{architecture}, {replicas} copies: the gradient of {path} differs from \
-                         one copy's by up to {worst:e}"
+                        "{architecture}, {copies}: the gradient of {path} differs from one \
+                         copy's by up to {worst:e}"
                     );
                 }
             }

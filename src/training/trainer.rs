@@ -107,16 +107,23 @@ impl<M: Objective> Trainer<M> {
     /// copy trains as before, on the kernels' pool. Models that sample (the VAE) keep the
     /// one-copy step. Only on flex, the CPU engine: a GPU runs the batch whole.
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
-    pub fn with_data_parallel(mut self, copies: usize) -> Result<Self, TrainingError> {
-        if copies > 1 && self.device.clone().inner() != Device::flex() {
+    pub fn with_data_parallel(self, copies: usize) -> Result<Self, TrainingError> {
+        match copies {
+            1 => Ok(self),
+            n => self.with_copies(DataParallel::new(n)?),
+        }
+    }
+
+    /// As [`Trainer::with_data_parallel`], on copies whose threads the caller made (a browser
+    /// worker's kernel threads).
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    pub fn with_copies(mut self, copies: DataParallel) -> Result<Self, TrainingError> {
+        if copies.replicas() > 1 && self.device.clone().inner() != Device::flex() {
             return Err(TrainingError::InvalidConfig(
                 "data-parallel training runs on the flex CPU backend only".into(),
             ));
         }
-        self.data_parallel = match copies {
-            1 => None,
-            n => Some(DataParallel::new(n)?),
-        };
+        self.data_parallel = (copies.replicas() > 1).then_some(copies);
         Ok(self)
     }
 

@@ -27,7 +27,7 @@ use {
     burn::module::{ModuleVisitor, Param, ParamId},
     burn::optim::GradientsParams,
     std::panic::AssertUnwindSafe,
-    std::sync::Mutex,
+    std::sync::{Arc, Mutex},
 };
 
 pub use replica_group::{ExchangeError, ReplicaGroup, ReplicaLink};
@@ -75,9 +75,14 @@ type PartResult = Result<(Tensor<1>, GradientsParams), String>;
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
 /// Copies of a model on threads of their own, computing a batch's gradients together.
+/// Cloning it shares the threads (a browser worker keeps one set for every run).
+#[derive(Clone)]
 pub struct DataParallel {
-    /// One one-thread pool per copy: the first runs the caller's model, the others copies.
-    pools: Vec<rayon::ThreadPool>,
+    /// The first copy's one-thread pool, which runs the caller's model; `None` where the
+    /// first copy runs on the calling thread itself ([`DataParallel::on_caller_and`]).
+    first: Option<Arc<rayon::ThreadPool>>,
+    /// One one-thread pool per further copy.
+    others: Arc<[rayon::ThreadPool]>,
 }
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
@@ -89,7 +94,7 @@ impl DataParallel {
                 "data-parallel training needs at least one copy of the model".into(),
             ));
         }
-        let pools = (0..replicas)
+        let mut pools = (0..replicas)
             .map(|r| {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(1)
@@ -99,17 +104,36 @@ impl DataParallel {
                         TrainingError::InvalidConfig(format!("cannot start a thread: {e}"))
                     })
             })
-            .collect::<Result<_, _>>()?;
-        Ok(Self { pools })
+            .collect::<Result<Vec<_>, _>>()?;
+        let first = pools.remove(0);
+        Ok(Self {
+            first: Some(Arc::new(first)),
+            others: pools.into(),
+        })
+    }
+
+    /// The first copy on the calling thread, one more on each of `others` (one-thread pools).
+    /// For a caller whose rayon calls already run on that thread alone: a browser worker
+    /// without a pool of its own (rayon's fallback where `std` cannot start threads), whose
+    /// kernel threads run `others`. The calling thread must not belong to a pool of several
+    /// threads, whose idle threads would spin beside the copies and take their cores.
+    pub fn on_caller_and(others: Vec<rayon::ThreadPool>) -> Self {
+        Self {
+            first: None,
+            others: others.into(),
+        }
     }
 
     pub fn replicas(&self) -> usize {
-        self.pools.len()
+        1 + self.others.len()
     }
 
     /// Runs `work` on the first copy's thread (and its kernels on that thread alone).
     pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
-        self.pools[0].install(work)
+        match &self.first {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
     }
 
     /// The mean loss of `model` over the batch `indices` of `set` (detached) and its gradients,
@@ -157,8 +181,8 @@ impl DataParallel {
             });
             *results[r].lock().expect("a result's slot") = Some(outcome);
         };
-        let active = &self.pools[..parts.len()];
-        active[0].install(|| run_on_pools(active, 1, &run_part));
+        let others = &self.others[..parts.len() - 1];
+        self.install(|| run_on_pools(others, &run_part));
 
         let mut total: Option<(Tensor<1>, GradientsParams)> = None;
         for (r, result) in results.into_iter().enumerate() {
@@ -188,16 +212,19 @@ impl DataParallel {
 }
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
-/// Runs `run_part(r)` for every `r` from `first`, part `r` on `pools[r]`'s thread, and part 0
-/// on the calling thread (a thread of `pools[0]`), returning when all are done.
-fn run_on_pools(pools: &[rayon::ThreadPool], first: usize, run_part: &(dyn Fn(usize) + Sync)) {
-    match pools.get(first) {
-        Some(pool) => pool.in_place_scope(|scope| {
-            scope.spawn(move |_| run_part(first));
-            run_on_pools(pools, first + 1, run_part);
-        }),
-        None => run_part(0),
+/// Runs `run_part(r)` for part 0 on the calling thread (the first copy's) and every part
+/// `r ≥ 1` on `others[r - 1]`'s thread, returning when all are done.
+fn run_on_pools(others: &[rayon::ThreadPool], run_part: &(dyn Fn(usize) + Sync)) {
+    fn from(others: &[rayon::ThreadPool], part: usize, run_part: &(dyn Fn(usize) + Sync)) {
+        match others.get(part - 1) {
+            Some(pool) => pool.in_place_scope(|scope| {
+                scope.spawn(move |_| run_part(part));
+                from(others, part + 1, run_part);
+            }),
+            None => run_part(0),
+        }
     }
+    from(others, 1, run_part)
 }
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
