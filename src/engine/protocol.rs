@@ -159,6 +159,9 @@ pub enum ToEngine {
         /// The CPU kernels' threads the address asks for (`?threads=`); `None`: all of them.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         threads: Option<usize>,
+        /// The copies of the model the address asks to train at once (`?copies=`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        copies: Option<usize>,
     },
     /// Train a new autoencoder; refused while another training runs.
     Train(TrainRequest),
@@ -818,11 +821,13 @@ mod tests {
                 backend: BackendChoice::Cpu,
                 base_url: "http://x/".into(),
                 threads: None,
+                copies: None,
             },
             ToEngine::Start {
                 backend: BackendChoice::Auto,
                 base_url: "http://x/".into(),
                 threads: Some(1),
+                copies: Some(2),
             },
             ToEngine::Train(request.clone()),
             ToEngine::Pause,

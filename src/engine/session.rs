@@ -13,6 +13,8 @@ use super::protocol::{EpochLoss, FromEngine, InterruptedRun, TrainRequest, Train
 use crate::analysis::reconstruct;
 use crate::data::{MnistSet, pixels_to_bytes};
 use crate::model::{Autoencoder, AutoencoderConfig, param_count};
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+use crate::training::data_parallel::DataParallel;
 use crate::training::{Trainer, TrainingError, evaluate, read_scalar};
 use crate::weights::{ModelSpec, WeightsManifest};
 
@@ -165,6 +167,15 @@ impl TrainingSession {
             watched: false,
             recording: None,
         })
+    }
+
+    /// Computes each step on `copies` copies of the model at once, each on its part of the
+    /// batch (data-parallel training, [`crate::training::data_parallel`]): the threaded page's
+    /// `?copies=` on its kernel threads.
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    pub fn with_copies(mut self, copies: DataParallel) -> Result<Self, TrainingError> {
+        self.trainer = self.trainer.with_copies(copies)?;
+        Ok(self)
     }
 
     /// The codes recorded for the latent map through the epochs, taken out of the run.

@@ -23,7 +23,7 @@ use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::{
     BrowserSupport, EngineBundle, HandOverMode, StartPlan, relaxed_simd_turned_off,
 };
-use crate::engine::kernel_thread_count::requested_threads;
+use crate::engine::kernel_thread_count::{requested_copies, requested_threads};
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
@@ -165,6 +165,7 @@ fn answered_idle(
         base_url: base_url.to_string(),
         // The engine moved to trains on the GPU: no kernel threads to choose.
         threads: None,
+        copies: None,
     });
     client.set_value(Some(next));
     state.update(|s| s.handover.phase = HandOverPhase::Starting);
@@ -276,6 +277,10 @@ pub fn App() -> impl IntoView {
         state.update(|s| s.push_error(ErrorSource::Page, e));
         None
     });
+    let copies = requested_copies(&search).unwrap_or_else(|e| {
+        state.update(|s| s.push_error(ErrorSource::Page, e));
+        None
+    });
     {
         let base = base.clone();
         leptos::task::spawn_local(async move {
@@ -314,6 +319,7 @@ pub fn App() -> impl IntoView {
                         backend: first_choice,
                         base_url: base.clone(),
                         threads,
+                        copies,
                     });
                     if let Some(canvas) = waiting_canvas.try_update_value(Option::take).flatten() {
                         c.hand_canvas(canvas);

@@ -792,6 +792,8 @@ try {
   // A host that sends no COOP/COEP headers: the single-threaded engine, said in the header.
   // Each trains and learns.
   await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: true, relaxedSimd: false, threads: 1 });
+  // Two copies of the model, a thread each (`?copies=2`, data-parallel): they train together.
+  await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: true, copies: 2 });
   await threadsChecks({ dist, root, chromiumPath, args: baseArgs, check, isolated: false });
 
   // 4. The variational autoencoder: offered by the form, trained, listed (issue 20).

@@ -3,6 +3,7 @@
 use crate::BackendKind;
 use crate::backend::BackendDevice;
 use crate::engine::BackendChoice;
+use crate::engine::kernel_thread_count::ThreadRequest;
 use crate::web::isolation::why_single_threaded;
 use crate::web::webgpu_probe::probe_webgpu;
 
@@ -14,7 +15,7 @@ pub(crate) struct ChosenBackend {
     pub fallback_reason: Option<String>,
 }
 
-async fn cpu(kind: BackendKind, reason: Option<String>, threads: Option<usize>) -> ChosenBackend {
+async fn cpu(kind: BackendKind, reason: Option<String>, threads: ThreadRequest) -> ChosenBackend {
     let mut device = kind.cpu_backend();
     // Only the threaded engine has a build with relaxed SIMD (scripts/build-threaded-engine.sh).
     let simd = if cfg!(target_feature = "relaxed-simd") {
@@ -32,16 +33,23 @@ async fn cpu(kind: BackendKind, reason: Option<String>, threads: Option<usize>) 
 
 /// How many threads the CPU kernels run on, for the backend's description: in the `threads`
 /// build the pool starts here (where the page is cross-origin isolated), on the `requested`
-/// count or all the browser reports; the other builds have one thread, and say why where the
-/// page has no shared memory.
+/// count or all the browser reports, or the copies of the model the address asks for; the
+/// other builds have one thread, and say why where the page has no shared memory.
 #[cfg(feature = "threads")]
-async fn kernel_threads(requested: Option<usize>) -> String {
-    use super::kernel_threads::{hardware_threads, start};
-    use crate::engine::kernel_thread_count::threads_description;
+async fn kernel_threads(requested: ThreadRequest) -> String {
+    use super::kernel_threads::{hardware_threads, start, start_copies};
+    use crate::engine::kernel_thread_count::{copies_description, threads_description};
     if let Some(why) = why_single_threaded() {
         return format!(", {why}");
     }
-    match start(requested).await {
+    if let Some(copies) = requested.copies {
+        return match start_copies(copies).await {
+            Ok(1) => ", one thread (the browser reports one: no copies of the model)".into(),
+            Ok(copies) => copies_description(copies),
+            Err(e) => format!(", one thread: {e}"),
+        };
+    }
+    match start(requested.threads).await {
         // The pool as built (a worker builds it once), said against the browser's count.
         Ok(pool) => threads_description(Some(pool), hardware_threads()),
         Err(e) => format!(", one thread: {e}"),
@@ -49,15 +57,15 @@ async fn kernel_threads(requested: Option<usize>) -> String {
 }
 
 #[cfg(not(feature = "threads"))]
-async fn kernel_threads(_requested: Option<usize>) -> String {
+async fn kernel_threads(_requested: ThreadRequest) -> String {
     match why_single_threaded() {
         Some(why) => format!(", {why}"),
         None => ", one thread".into(),
     }
 }
 
-/// `threads`: the CPU kernels' threads the address asks for (`None`: all of them).
-pub(crate) async fn choose_backend(choice: BackendChoice, threads: Option<usize>) -> ChosenBackend {
+/// `threads`: what the address asks of the CPU kernels' threads.
+pub(crate) async fn choose_backend(choice: BackendChoice, threads: ThreadRequest) -> ChosenBackend {
     match choice {
         BackendChoice::Cpu => cpu(BackendKind::Flex, None, threads).await,
         BackendChoice::Ndarray if BackendKind::Ndarray.is_built_in() => {

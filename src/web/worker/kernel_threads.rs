@@ -6,7 +6,7 @@
 //! Without the pool, rayon falls back to running every task on the calling thread (its
 //! global pool of one, where threads are unsupported): that is the single-threaded engine.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::{Condvar, Mutex};
 
 use js_sys::{Array, Promise};
@@ -17,6 +17,7 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::browser::scope;
 use crate::engine::kernel_thread_count::pool_size;
+use crate::training::data_parallel::DataParallel;
 
 /// The script each kernel thread runs (copied next to the engine by trunk).
 const THREAD_SCRIPT: &str = "kernel_thread.js";
@@ -31,8 +32,11 @@ pub(crate) fn hardware_threads() -> usize {
 }
 
 thread_local! {
-    /// The pool's size once it started (only ever on the engine worker's own thread).
+    /// The pool's size, or the copies' count, once they started (only ever on the engine
+    /// worker's own thread).
     static STARTED: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The copies of the model, where the address asked for them ([`start_copies`]).
+    static COPIES: RefCell<Option<DataParallel>> = const { RefCell::new(None) };
 }
 
 /// rayon's threads, handed from the pool's builder to the kernel threads waiting for one.
@@ -62,8 +66,63 @@ pub(crate) async fn start(requested: Option<usize>) -> Result<usize, String> {
     if threads < 2 {
         return Ok(1);
     }
+    start_kernel_threads(threads - 1).await?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .use_current_thread()
+        .spawn_handler(hand_to_a_kernel_thread)
+        .build_global()
+        .map_err(|e| format!("the kernel threads' pool: {e}"))?;
+    STARTED.with(|s| s.set(Some(threads)));
+    Ok(threads)
+}
+
+/// Starts `copies` copies of the model for data-parallel training (`?copies=`; at most
+/// `navigator.hardwareConcurrency`): the engine worker's own thread runs the first, and a
+/// kernel thread each of the others, on a one-thread pool of its own
+/// ([`DataParallel::on_caller_and`]); every run then trains on them ([`copies`]). Returns how
+/// many there are (1: none, the browser reports a single thread). A worker starts its threads
+/// once, as a pool or as copies; a later call returns the first one's count.
+///
+/// No pool of several threads is built: its idle threads would spin (about 4 ms after each
+/// task, vendor/README.md) beside the copies. The engine's thread becomes the one thread of
+/// rayon's global pool (rayon's fallback where `std` cannot start threads), so its own
+/// kernels, and everything the page asks besides training, run on it alone.
+pub(crate) async fn start_copies(requested: usize) -> Result<usize, String> {
+    if let Some(threads) = STARTED.with(Cell::get) {
+        return Ok(threads);
+    }
+    let copies = pool_size(Some(requested), hardware_threads());
+    if copies < 2 {
+        return Ok(1);
+    }
+    // rayon's global pool, made now on this thread: before any copy runs beside it.
+    let _ = rayon::current_num_threads();
+    start_kernel_threads(copies - 1).await?;
+    let others = (1..copies)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .spawn_handler(hand_to_a_kernel_thread)
+                .build()
+                .map_err(|e| format!("a copy's thread: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    COPIES.with(|c| *c.borrow_mut() = Some(DataParallel::on_caller_and(others)));
+    STARTED.with(|s| s.set(Some(copies)));
+    Ok(copies)
+}
+
+/// The copies of the model every run trains on, where [`start_copies`] made some.
+pub(crate) fn copies() -> Option<DataParallel> {
+    COPIES.with(|c| c.borrow().clone())
+}
+
+/// Starts `count` kernel threads and waits until each has instantiated the module and waits
+/// in [`run_thread`] for a rayon thread.
+async fn start_kernel_threads(count: usize) -> Result<(), String> {
     let glue = glue_url()?;
-    for _ in 1..threads {
+    for _ in 0..count {
         JsFuture::from(spawn(&glue)?).await.map_err(|e| {
             format!(
                 "a kernel thread did not start: {}",
@@ -71,18 +130,14 @@ pub(crate) async fn start(requested: Option<usize>) -> Result<usize, String> {
             )
         })?;
     }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .use_current_thread()
-        .spawn_handler(|thread| {
-            lock_waiting().push(thread);
-            HANDED.notify_one();
-            Ok(())
-        })
-        .build_global()
-        .map_err(|e| format!("the kernel threads' pool: {e}"))?;
-    STARTED.with(|s| s.set(Some(threads)));
-    Ok(threads)
+    Ok(())
+}
+
+/// A pool builder's spawn handler: leaves `thread` for the next kernel thread that waits.
+fn hand_to_a_kernel_thread(thread: rayon::ThreadBuilder) -> std::io::Result<()> {
+    lock_waiting().push(thread);
+    HANDED.notify_one();
+    Ok(())
 }
 
 fn lock_waiting() -> std::sync::MutexGuard<'static, Vec<rayon::ThreadBuilder>> {

@@ -25,6 +25,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
 use crate::backend::GpuWatch;
+use crate::engine::kernel_thread_count::ThreadRequest;
 use crate::engine::protocol::{
     BRUSH_REQUEST, CONFUSION_CELL_REQUEST, DRAWING_REQUEST, EPOCHS_REQUEST, ErrorSource,
     SCATTER_REQUEST, decode,
@@ -120,7 +121,9 @@ fn handle(engine: &Shared, message: ToEngine) {
             backend,
             base_url,
             threads,
+            copies,
         } => {
+            let threads = ThreadRequest { threads, copies };
             spawn_local(async move { startup::start(engine, backend, threads, base_url).await });
         }
         ToEngine::Train(request) => runs::start_training(&engine, request, None),

@@ -196,7 +196,7 @@ async fn train(
     } = claim;
     let every = ReportEvery::default();
     let samples = data.samples.clone();
-    let mut session = match resume {
+    let session = match resume {
         None => TrainingSession::new(
             request.clone(),
             &data.train,
@@ -221,6 +221,7 @@ async fn train(
         }),
     }
     .map_err(|e| e.to_string())?;
+    let mut session = on_copies(session)?;
     post(&FromEngine::TrainingStarted {
         run_id: run_id.clone(),
         request: request.clone(),
@@ -272,6 +273,16 @@ async fn train(
     });
     keep_run_model(engine, info.name, run_id, lock).await;
     Ok(())
+}
+
+/// `session` on the copies of the model the address asked for (`?copies=`), where the
+/// threaded engine started some.
+fn on_copies(session: TrainingSession) -> Result<TrainingSession, String> {
+    #[cfg(feature = "threads")]
+    if let Some(copies) = super::kernel_threads::copies() {
+        return session.with_copies(copies).map_err(|e| e.to_string());
+    }
+    Ok(session)
 }
 
 /// Runs every scenario of `request`, one after the other; each finished (or cancelled)

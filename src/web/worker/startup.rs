@@ -9,6 +9,7 @@ use super::backend::choose_backend;
 use super::browser::{fail, fetch_bytes, next_task, post};
 use super::storage;
 use crate::data::{MnistSet, Split};
+use crate::engine::kernel_thread_count::ThreadRequest;
 use crate::engine::latent_analysis::gallery_indices;
 use crate::engine::pretrained::{data_urls, pretrained_names, weights_url};
 use crate::engine::protocol::{ErrorSource, ProblemSource, StartupProblem};
@@ -22,11 +23,11 @@ use wasm_bindgen_futures::spawn_local;
 /// Sample digits shown with their reconstructions.
 const SAMPLES: usize = 8;
 
-/// `threads`: the CPU kernels' threads the address asks for (`None`: all of them).
+/// `threads`: what the address asks of the CPU kernels' threads.
 pub(super) async fn start(
     engine: Shared,
     choice: BackendChoice,
-    threads: Option<usize>,
+    threads: ThreadRequest,
     base_url: String,
 ) {
     let backend = choose_backend(choice, threads).await;
