@@ -14,13 +14,13 @@ page_dist() {
 
 # The page's own training in headless Chromium (tests/e2e/bench.mjs, the CPU engine, 40 epochs:
 # a faster engine would otherwise finish inside the measured window), from dist folder $1 with
-# `?threads=$2` where given, in $3 pages at once where given (their sum): prints "images/s
-# header", or nothing (and why, on standard error) where the run gave no figure, so that a round
-# shows "-" instead of ending the script unseen.
+# `?threads=$2` where given, in $3 pages at once where given (their sum), with `?copies=$4`
+# where given: prints "images/s header", or nothing (and why, on standard error) where the run
+# gave no figure, so that a round shows "-" instead of ending the script unseen.
 page_training() {
   local log figure
   log="$(mktemp)"
-  figure="$(THREADS="${2:-}" PAGES="${3:-1}" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$1" 2>"$log" \
+  figure="$(THREADS="${2:-}" PAGES="${3:-1}" COPIES="${4:-}" EPOCHS=40 SKIP_WEBGPU=1 node tests/e2e/bench.mjs "$1" 2>"$log" \
     | sed -n 's/^CPU backend.*: \([0-9]*\) images\/s.*; \(.*\)$/\1 \2/p')" || true
   if [ -z "$figure" ]; then
     echo "tests/e2e/bench.mjs $1 (threads: ${2:-all}) gave no figure; its last words:" >&2

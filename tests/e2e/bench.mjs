@@ -4,6 +4,7 @@
 //   RELAXED_SIMD=off loads the threaded engine's plain build rather than the one with relaxed SIMD;
 //   THREADS=N asks the threaded engine for N kernel threads (`?threads=N`; default: all the
 //   browser reports), to time one build on 1 and on 2 threads (scripts/bench-page-threads.sh);
+//   COPIES=N trains N copies of the model at once instead, a thread each (`?copies=N`);
 //   PAGES=N trains the CPU engine in N pages at once, each in a browser of its own, and prints
 //   their sum (with THREADS=1 and N = the cores: what the machine gives independent engines);
 //   EPOCHS=N trains N epochs (default 5: at more than ~3,000 images/s, use more, or the run
@@ -103,7 +104,8 @@ try {
   // RELAXED_SIMD=off: the plain threaded build where the browser would load the relaxed one.
   const relaxedOff = process.env.RELAXED_SIMD === "off" ? "&relaxed-simd=off" : "";
   const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
-  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}${threads}`, [], Number(process.env.PAGES ?? 1));
+  const copies = process.env.COPIES ? `&copies=${process.env.COPIES}` : "";
+  await measure("CPU backend (flex)", `?backend=cpu${relaxedOff}${threads}${copies}`, [], Number(process.env.PAGES ?? 1));
   if (!process.env.SKIP_WEBGPU) {
     await measure("WebGPU (Chromium's software adapter)", "?backend=webgpu", ["--enable-unsafe-webgpu"]);
   }

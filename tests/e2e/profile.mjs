@@ -16,7 +16,8 @@
 // (Each idle sample goes to the driving thread's latest sample before it, so a part where the
 // driving thread was sampled sparsely can show more idle time than its own.)
 //   node tests/e2e/profile.mjs [dist-folder]     (scripts/profile-page.sh builds the folder)
-//   THREADS=N asks for N kernel threads (`?threads=N`); TRACE=file keeps the raw trace.
+//   THREADS=N asks for N kernel threads (`?threads=N`); COPIES=N for N copies of the model
+//   (`?copies=N`); TRACE=file keeps the raw trace.
 // The profiler samples wall time: a thread blocked in `Atomics.wait` or waiting for a core
 // is charged to the function it was in. Functions have names only in a build that keeps the
 // wasm name section (scripts/profile-page.sh); elsewhere they read `wasm-function[N]`.

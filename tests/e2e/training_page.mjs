@@ -14,10 +14,12 @@ export function launchChromium(extraArgs = []) {
 }
 
 /// The training view on the CPU engine at `origin`, with `THREADS=N` from the environment as
-/// `?threads=N` (that many kernel threads; default: all the browser reports).
+/// `?threads=N` (that many kernel threads; default: all the browser reports) and `COPIES=N` as
+/// `?copies=N` (N copies of the model at once, a thread each).
 export function cpuTrainingUrl(origin) {
   const threads = process.env.THREADS ? `&threads=${process.env.THREADS}` : "";
-  return `${origin}/?backend=cpu${threads}#/train`;
+  const copies = process.env.COPIES ? `&copies=${process.env.COPIES}` : "";
+  return `${origin}/?backend=cpu${threads}${copies}#/train`;
 }
 
 /// Opens the training view at `url` and sets `epochs`; resolves once it can start, with the
