@@ -31,6 +31,19 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/latent-lab/target}"
 dist="$(page_dist "${1:-}")"
 round_trip="$(core_round_trip_bin)"
 
+# The median ratio by placement of the "placement ratio" entries after $1 (which names whose
+# rounds they are: "" or " of the copies").
+placement_medians() {
+  local whose="$1" where some
+  shift
+  for where in near far mixed; do
+    some="$(printf '%s\n' "$@" | awk -v w="$where" '$1 == w && $2 != "-" { print $2 }')"
+    if [ -n "$some" ]; then
+      echo "  rounds$whose on $where cores ($(echo "$some" | wc -l) of $ROUNDS): median $(echo "$some" | median)"
+    fi
+  done
+}
+
 # One round's four figures, in an order that rotates by round.
 declare -a ratios ceilings shares placed copy_ratios copies_placed
 printf '%-6s %10s %10s %10s %14s | %6s %6s %8s %6s | %15s %9s\n' round "1 thread" "all" "${COPIES} copies" "${CEILING_PAGES} pages x 1" ratio copies ceiling share "round trip (ns)" placement
@@ -77,21 +90,11 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
 done
 echo "median ratio, every thread over one (same round): $(printf '%s\n' "${ratios[@]}" | grep -v '^-$' | median)"
-for where in near far mixed; do
-  some="$(printf '%s\n' "${placed[@]}" | awk -v w="$where" '$1 == w && $2 != "-" { print $2 }')"
-  if [ -n "$some" ]; then
-    echo "  rounds on $where cores ($(echo "$some" | wc -l) of $ROUNDS): median $(echo "$some" | median)"
-  fi
-done
+placement_medians "" "${placed[@]}"
 echo "  (near: the round trip under 200 ns before and after the run on every thread; far: at or over it both times; mixed: the cores moved)"
 if [ "$COPIES" != 0 ]; then
   echo "median ratio, ${COPIES} copies over one thread (same round): $(printf '%s\n' "${copy_ratios[@]}" | grep -v '^-$' | median)"
-  for where in near far mixed; do
-    some="$(printf '%s\n' "${copies_placed[@]}" | awk -v w="$where" '$1 == w && $2 != "-" { print $2 }')"
-    if [ -n "$some" ]; then
-      echo "  rounds of the copies on $where cores ($(echo "$some" | wc -l) of $ROUNDS): median $(echo "$some" | median)"
-    fi
-  done
+  placement_medians " of the copies" "${copies_placed[@]}"
 fi
 if [ "$CEILING" != 0 ]; then
   echo "median ceiling, ${CEILING_PAGES} single-threaded pages at once over one (same round): $(printf '%s\n' "${ceilings[@]}" | grep -v '^-$' | median)"
