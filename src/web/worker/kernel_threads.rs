@@ -5,6 +5,8 @@
 //!
 //! Without the pool, rayon falls back to running every task on the calling thread (its
 //! global pool of one, where threads are unsupported): that is the single-threaded engine.
+//! Where the address asks for copies of the model (`?copies=`, [`start_copies`]), the kernel
+//! threads run one copy each, on one-thread pools, instead of a global pool.
 
 use std::cell::{Cell, RefCell};
 use std::sync::{Condvar, Mutex};
