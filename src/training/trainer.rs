@@ -118,12 +118,13 @@ impl<M: Objective> Trainer<M> {
     /// worker's kernel threads).
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     pub fn with_copies(mut self, copies: DataParallel) -> Result<Self, TrainingError> {
-        if copies.replicas() > 1 && self.device.clone().inner() != Device::flex() {
+        let several = copies.replicas() > 1;
+        if several && self.device.clone().inner() != Device::flex() {
             return Err(TrainingError::InvalidConfig(
                 "data-parallel training runs on the flex CPU backend only".into(),
             ));
         }
-        self.data_parallel = (copies.replicas() > 1).then_some(copies);
+        self.data_parallel = several.then_some(copies);
         Ok(self)
     }
 

@@ -94,21 +94,16 @@ impl DataParallel {
                 "data-parallel training needs at least one copy of the model".into(),
             ));
         }
-        let mut pools = (0..replicas)
-            .map(|r| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(1)
-                    .thread_name(move |_| format!("model copy {r}"))
-                    .build()
-                    .map_err(|e| {
-                        TrainingError::InvalidConfig(format!("cannot start a thread: {e}"))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let first = pools.remove(0);
+        let pool = |r: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(move |_| format!("model copy {r}"))
+                .build()
+                .map_err(|e| TrainingError::InvalidConfig(format!("cannot start a thread: {e}")))
+        };
         Ok(Self {
-            first: Some(Arc::new(first)),
-            others: pools.into(),
+            first: Some(Arc::new(pool(0)?)),
+            others: (1..replicas).map(pool).collect::<Result<_, _>>()?,
         })
     }
 
@@ -182,7 +177,7 @@ impl DataParallel {
             *results[r].lock().expect("a result's slot") = Some(outcome);
         };
         let others = &self.others[..parts.len() - 1];
-        self.install(|| run_on_pools(others, &run_part));
+        self.install(|| run_on_pools(others, 1, &run_part));
 
         let mut total: Option<(Tensor<1>, GradientsParams)> = None;
         for (r, result) in results.into_iter().enumerate() {
@@ -212,19 +207,16 @@ impl DataParallel {
 }
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
-/// Runs `run_part(r)` for part 0 on the calling thread (the first copy's) and every part
-/// `r ≥ 1` on `others[r - 1]`'s thread, returning when all are done.
-fn run_on_pools(others: &[rayon::ThreadPool], run_part: &(dyn Fn(usize) + Sync)) {
-    fn from(others: &[rayon::ThreadPool], part: usize, run_part: &(dyn Fn(usize) + Sync)) {
-        match others.get(part - 1) {
-            Some(pool) => pool.in_place_scope(|scope| {
-                scope.spawn(move |_| run_part(part));
-                from(others, part + 1, run_part);
-            }),
-            None => run_part(0),
-        }
+/// Runs `run_part(part)`, `run_part(part + 1)`, … on the threads of `pools`, one each, and
+/// `run_part(0)` on the calling thread (the first copy's), returning when all are done.
+fn run_on_pools(pools: &[rayon::ThreadPool], part: usize, run_part: &(dyn Fn(usize) + Sync)) {
+    match pools.split_first() {
+        Some((pool, rest)) => pool.in_place_scope(|scope| {
+            scope.spawn(move |_| run_part(part));
+            run_on_pools(rest, part + 1, run_part);
+        }),
+        None => run_part(0),
     }
-    from(others, 1, run_part)
 }
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
