@@ -57,7 +57,13 @@ export async function reportChecks({ browser, origin, openPage, waitLoaded, chec
   await fresh.close();
   await page.click('[data-testid="report-part"][data-part="C"] [data-testid="report-try"]');
   await page.waitForFunction(() => location.hash.startsWith("#/interpolate?a=two-layer-d20&b=two-layer-d100&from="));
-  check(await page.$$eval('[data-testid="interp-strip"]', (s) => s.length) === 2, "a part's \"try it\" opens the view with its configuration");
+  // The router renders the view after the address changes: wait for the strips themselves.
+  const models = () => page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model).join());
+  const wanted = "two-layer-d20,two-layer-d100";
+  await page.waitForFunction((w) => [...document.querySelectorAll('[data-testid="interp-strip"]')].map((c) => c.dataset.model).join() === w,
+    wanted, { timeout: 60_000 }).catch(() => {});
+  const shown = await models();
+  check(shown === wanted, `a part's "try it" opens the view with its configuration (strips of ${shown})`);
   check(problems.length === 0, `no console errors on #/report (${JSON.stringify(problems)})`);
   await context.close();
 }
