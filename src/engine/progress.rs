@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::training::{Objective, Trainer, TrainingError};
+
 /// Figures for one progress update.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TrainingProgress {
@@ -130,6 +132,132 @@ pub fn speed_and_time_left(
     (images_per_second, Some(left))
 }
 
+/// Where a run stands, for its progress figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunPosition {
+    pub epochs_done: usize,
+    pub epochs: usize,
+    /// Steps done, over all epochs.
+    pub steps_done: usize,
+    pub total_steps: usize,
+    /// Steps done before this session (a resumed run): left out of speed and time left.
+    pub steps_before: usize,
+}
+
+impl RunPosition {
+    /// Where `trainer` stands, `steps_before` of its steps done before this session.
+    pub fn of<M: Objective>(trainer: &Trainer<M>, steps_before: usize) -> Self {
+        Self {
+            epochs_done: trainer.epoch(),
+            epochs: trainer.config().epochs,
+            steps_done: trainer.steps_done(),
+            total_steps: trainer.total_steps(),
+            steps_before,
+        }
+    }
+}
+
+/// What a training session counts for its progress reports: its clock without the pauses,
+/// the images it trained, the last loss read back and its smoothed value, and when it last
+/// reported. The autoencoder and the transfer sessions share it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressMeter {
+    clock: ActiveClock,
+    smoothed_loss: Ema,
+    images_done: usize,
+    last_loss: Option<f32>,
+    last_report_ms: f64,
+}
+
+impl ProgressMeter {
+    /// A meter whose clock starts at `now_ms`, with the loss smoothed by `loss_smoothing`
+    /// (the share of the past kept at each read, see [`Ema`]).
+    pub fn start(now_ms: f64, loss_smoothing: f64) -> Self {
+        let mut clock = ActiveClock::default();
+        clock.start(now_ms);
+        Self {
+            clock,
+            smoothed_loss: Ema::new(loss_smoothing),
+            images_done: 0,
+            last_loss: None,
+            last_report_ms: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Counts the images of a step just done.
+    pub fn count_images(&mut self, images: usize) {
+        self.images_done += images;
+    }
+
+    pub fn images_done(&self) -> usize {
+        self.images_done
+    }
+
+    /// Whether at least `every_ms` have passed since the last report (always before the first).
+    pub fn is_due(&self, now_ms: f64, every_ms: f64) -> bool {
+        now_ms - self.last_report_ms >= every_ms
+    }
+
+    /// Takes a batch loss read back in epoch `epoch` (from 1); a NaN or infinite one is the
+    /// run's end, with that error.
+    pub fn record_loss(&mut self, loss: f32, epoch: usize) -> Result<(), TrainingError> {
+        if !loss.is_finite() {
+            return Err(TrainingError::NonFiniteLoss { epoch, value: loss });
+        }
+        self.last_loss = Some(loss);
+        self.smoothed_loss.update(f64::from(loss));
+        Ok(())
+    }
+
+    /// Seconds the run has trained, pauses left out.
+    pub fn seconds(&self, now_ms: f64) -> f64 {
+        self.clock.seconds(now_ms)
+    }
+
+    /// The figures at `now_ms` for a run at `at`.
+    pub fn progress(&self, now_ms: f64, at: RunPosition) -> TrainingProgress {
+        let elapsed = self.clock.seconds(now_ms);
+        let (images_per_second, seconds_left) = speed_and_time_left(
+            self.images_done,
+            at.steps_done - at.steps_before,
+            at.total_steps - at.steps_before,
+            elapsed,
+        );
+        TrainingProgress {
+            epoch: (at.epochs_done + 1).min(at.epochs),
+            epochs: at.epochs,
+            step: at.steps_done,
+            total_steps: at.total_steps,
+            loss: self.last_loss.unwrap_or(f32::NAN),
+            smoothed_loss: self.smoothed_loss.get().map_or(f32::NAN, |v| v as f32),
+            images_per_second,
+            elapsed_seconds: elapsed,
+            seconds_left,
+            paused: self.is_paused(),
+        }
+    }
+
+    /// [`ProgressMeter::progress`], counted as the latest report ([`ProgressMeter::is_due`]).
+    pub fn report(&mut self, now_ms: f64, at: RunPosition) -> TrainingProgress {
+        self.last_report_ms = now_ms;
+        self.progress(now_ms, at)
+    }
+}
+
+impl Pausable for ProgressMeter {
+    fn is_paused(&self) -> bool {
+        !self.clock.is_running()
+    }
+
+    fn pause(&mut self, now_ms: f64) {
+        self.clock.pause(now_ms);
+    }
+
+    fn resume(&mut self, now_ms: f64) {
+        self.clock.start(now_ms);
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -154,6 +282,90 @@ mod tests {
         assert!((clock.seconds(10_000.0) - 2.0).abs() < 1e-12);
         clock.start(10_000.0);
         assert!((clock.seconds(11_500.0) - 3.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_meter_reports_by_hand_computed_figures() {
+        let mut meter = ProgressMeter::start(1_000.0, 0.5);
+        let at = RunPosition {
+            epochs_done: 0,
+            epochs: 2,
+            steps_done: 0,
+            total_steps: 20,
+            steps_before: 0,
+        };
+        assert!(
+            meter.is_due(1_000.0, 100.0),
+            "the first report is always due"
+        );
+        let before = meter.progress(1_000.0, at);
+        assert!(before.loss.is_nan() && before.smoothed_loss.is_nan());
+        assert_eq!((before.epoch, before.seconds_left), (1, None));
+
+        meter.count_images(64);
+        meter.record_loss(1.0, 1).unwrap();
+        meter.count_images(64);
+        meter.record_loss(3.0, 1).unwrap();
+        let at = RunPosition {
+            steps_done: 2,
+            ..at
+        };
+        let report = meter.report(2_000.0, at);
+        // 128 images in 1 s; 18 steps left at 0.5 s each; (0.25 + 1.5) / 0.75 smoothed.
+        assert_eq!(report.images_per_second, 128.0);
+        assert_eq!(report.seconds_left, Some(9.0));
+        assert_eq!(report.loss, 3.0);
+        assert!((report.smoothed_loss - 1.75 / 0.75).abs() < 1e-6);
+        assert!(!meter.is_due(2_050.0, 100.0) && meter.is_due(2_100.0, 100.0));
+
+        // Paused for 5 s: the speed does not fall, the report says paused.
+        meter.pause(2_000.0);
+        let paused = meter.progress(7_000.0, at);
+        assert!(paused.paused && paused.images_per_second == 128.0);
+        meter.resume(7_000.0);
+        assert_eq!(meter.seconds(8_000.0), 2.0);
+    }
+
+    #[test]
+    fn a_resumed_run_times_only_its_own_steps() {
+        let mut meter = ProgressMeter::start(0.0, 0.9);
+        meter.count_images(640);
+        // 100 steps before this session, 10 in its 2 s, 40 to go: 8 s left, 320 images/s.
+        let at = RunPosition {
+            epochs_done: 5,
+            epochs: 5,
+            steps_done: 110,
+            total_steps: 150,
+            steps_before: 100,
+        };
+        let report = meter.progress(2_000.0, at);
+        assert_eq!(
+            (report.images_per_second, report.seconds_left),
+            (320.0, Some(8.0))
+        );
+        // Past the last epoch the epoch shown stays the last one.
+        assert_eq!(report.epoch, 5);
+    }
+
+    #[test]
+    fn a_non_finite_loss_is_an_error_and_not_recorded() {
+        let mut meter = ProgressMeter::start(0.0, 0.9);
+        meter.record_loss(0.5, 1).unwrap();
+        for bad in [f32::NAN, f32::INFINITY] {
+            let error = meter.record_loss(bad, 3).unwrap_err();
+            assert!(matches!(
+                error,
+                TrainingError::NonFiniteLoss { epoch: 3, .. }
+            ));
+        }
+        let at = RunPosition {
+            epochs_done: 0,
+            epochs: 1,
+            steps_done: 1,
+            total_steps: 1,
+            steps_before: 0,
+        };
+        assert_eq!(meter.progress(10.0, at).loss, 0.5);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use burn::prelude::*;
 
 use super::epoch_recording::{EpochRecording, STEP_SNAPSHOT_EVERY};
-use super::progress::{ActiveClock, Ema, Pausable, speed_and_time_left};
+use super::progress::{Pausable, ProgressMeter, RunPosition};
 use super::protocol::{EpochLoss, FromEngine, InterruptedRun, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
 use crate::data::{MnistSet, pixels_to_bytes};
@@ -43,14 +43,10 @@ pub struct TrainingSession {
     request: TrainRequest,
     trainer: Trainer<Autoencoder>,
     device: Device,
-    clock: ActiveClock,
+    meter: ProgressMeter,
     every: ReportEvery,
-    ema: Ema,
-    images_done: usize,
     /// Steps done before this session (a resumed run), left out of speed and time left.
     steps_before: usize,
-    last_loss: Option<f32>,
-    last_progress_ms: f64,
     last_reconstruction_ms: f64,
     samples: Vec<usize>,
     last_test_loss: Option<f32>,
@@ -146,19 +142,13 @@ impl TrainingSession {
     ) -> Result<Self, TrainingError> {
         let mut trainer = Trainer::new(model, request.train_images, request.training, device)?;
         trainer.skip_epochs(epochs_done)?;
-        let mut clock = ActiveClock::default();
-        clock.start(now_ms);
         Ok(Self {
             steps_before: trainer.steps_done(),
             request,
             trainer,
             device: device.clone(),
-            clock,
+            meter: ProgressMeter::start(now_ms, LOSS_SMOOTHING),
             every,
-            ema: Ema::new(LOSS_SMOOTHING),
-            images_done: 0,
-            last_loss: None,
-            last_progress_ms: f64::NEG_INFINITY,
             last_reconstruction_ms: f64::NEG_INFINITY,
             samples,
             last_test_loss: None,
@@ -242,26 +232,11 @@ impl TrainingSession {
 
     /// The progress figures as of `now_ms`.
     pub fn progress(&self, now_ms: f64) -> TrainingProgress {
-        let elapsed = self.clock.seconds(now_ms);
-        let (images_per_second, seconds_left) = speed_and_time_left(
-            self.images_done,
-            self.steps_done() - self.steps_before,
-            self.total_steps() - self.steps_before,
-            elapsed,
-        );
-        let epochs = self.request.training.epochs;
-        TrainingProgress {
-            epoch: (self.trainer.epoch() + 1).min(epochs),
-            epochs,
-            step: self.steps_done(),
-            total_steps: self.total_steps(),
-            loss: self.last_loss.unwrap_or(f32::NAN),
-            smoothed_loss: self.ema.get().map_or(f32::NAN, |v| v as f32),
-            images_per_second,
-            elapsed_seconds: elapsed,
-            seconds_left,
-            paused: self.is_paused(),
-        }
+        self.meter.progress(now_ms, self.position())
+    }
+
+    fn position(&self) -> RunPosition {
+        RunPosition::of(&self.trainer, self.steps_before)
     }
 
     /// Runs one optimizer step on `train` and returns what to tell the page. At the end of an
@@ -291,21 +266,13 @@ impl TrainingSession {
         let Some(report) = self.trainer.step(train) else {
             return Ok(events);
         };
-        self.images_done += report.batch_len;
-        let t = now();
+        self.meter.count_images(report.batch_len);
         let progress_due = self.watched
             || report.epoch_finished
-            || t - self.last_progress_ms >= self.every.progress_ms;
+            || self.meter.is_due(now(), self.every.progress_ms);
         if progress_due {
             let loss = read_scalar(report.loss).await?;
-            if !loss.is_finite() {
-                return Err(TrainingError::NonFiniteLoss {
-                    epoch: report.epoch + 1,
-                    value: loss,
-                });
-            }
-            self.last_loss = Some(loss);
-            self.ema.update(loss as f64);
+            self.meter.record_loss(loss, report.epoch + 1)?;
         }
         if report.epoch_finished {
             let train_loss = self
@@ -367,8 +334,7 @@ impl TrainingSession {
             self.last_reconstruction_ms = t;
         }
         if progress_due {
-            events.push(FromEngine::Progress(self.progress(t)));
-            self.last_progress_ms = t;
+            events.push(FromEngine::Progress(self.meter.report(t, self.position())));
         }
         Ok(events)
     }
@@ -399,7 +365,7 @@ impl TrainingSession {
             .is_multiple_of(self.trainer.steps_per_epoch())
             || self.last_test_loss.is_none();
         let model = self.model();
-        let test_loss = if mid_epoch && self.images_done > 0 {
+        let test_loss = if mid_epoch && self.meter.images_done() > 0 {
             Some(evaluate(&model, test, EVAL_BATCH, &self.device).await?.loss)
         } else {
             self.last_test_loss
@@ -440,14 +406,14 @@ impl TrainingSession {
 
 impl Pausable for TrainingSession {
     fn is_paused(&self) -> bool {
-        !self.clock.is_running()
+        self.meter.is_paused()
     }
 
     fn pause(&mut self, now_ms: f64) {
-        self.clock.pause(now_ms);
+        self.meter.pause(now_ms);
     }
 
     fn resume(&mut self, now_ms: f64) {
-        self.clock.start(now_ms);
+        self.meter.resume(now_ms);
     }
 }

@@ -5,7 +5,7 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::progress::{ActiveClock, Ema, Pausable, TrainingProgress, speed_and_time_left};
+use super::progress::{Pausable, ProgressMeter, RunPosition, TrainingProgress};
 use crate::data::MnistSet;
 use crate::model::{Classifier, ThreeLayerEncoder, param_count};
 use crate::training::{
@@ -112,11 +112,7 @@ pub struct TransferSession {
     trainer: Trainer<Classifier>,
     device: Device,
     checkpoints: Vec<usize>,
-    clock: ActiveClock,
-    ema: Ema,
-    images_done: usize,
-    last_progress_ms: f64,
-    last_loss: Option<f32>,
+    meter: ProgressMeter,
 }
 
 impl TransferSession {
@@ -136,8 +132,6 @@ impl TransferSession {
             .map_err(TrainingError::InvalidConfig)?;
         let training = request.training();
         let trainer = Trainer::new(classifier, labelled.len(), training, device)?;
-        let mut clock = ActiveClock::default();
-        clock.start(now_ms);
         Ok(Self {
             scenario,
             request: request.clone(),
@@ -145,11 +139,7 @@ impl TransferSession {
             trainer,
             device: device.clone(),
             checkpoints: transfer_eval_epochs(training.epochs),
-            clock,
-            ema: Ema::new(LOSS_SMOOTHING),
-            images_done: 0,
-            last_progress_ms: f64::NEG_INFINITY,
-            last_loss: None,
+            meter: ProgressMeter::start(now_ms, LOSS_SMOOTHING),
         })
     }
 
@@ -162,26 +152,8 @@ impl TransferSession {
     }
 
     pub fn progress(&self, now_ms: f64) -> TrainingProgress {
-        let elapsed = self.clock.seconds(now_ms);
-        let (images_per_second, seconds_left) = speed_and_time_left(
-            self.images_done,
-            self.trainer.steps_done(),
-            self.trainer.total_steps(),
-            elapsed,
-        );
-        let epochs = self.trainer.config().epochs;
-        TrainingProgress {
-            epoch: (self.trainer.epoch() + 1).min(epochs),
-            epochs,
-            step: self.trainer.steps_done(),
-            total_steps: self.trainer.total_steps(),
-            loss: self.last_loss.unwrap_or(f32::NAN),
-            smoothed_loss: self.ema.get().map_or(f32::NAN, |v| v as f32),
-            images_per_second,
-            elapsed_seconds: elapsed,
-            seconds_left,
-            paused: self.is_paused(),
-        }
+        self.meter
+            .progress(now_ms, RunPosition::of(&self.trainer, 0))
     }
 
     /// One optimizer step. Returns a progress report when one is due and a test-subset
@@ -194,18 +166,11 @@ impl TransferSession {
         let Some(report) = self.trainer.step(&self.labelled) else {
             return Ok((None, None));
         };
-        self.images_done += report.batch_len;
-        let progress_due = report.epoch_finished || now() - self.last_progress_ms >= PROGRESS_MS;
+        self.meter.count_images(report.batch_len);
+        let progress_due = report.epoch_finished || self.meter.is_due(now(), PROGRESS_MS);
         if progress_due {
             let loss = read_scalar(report.loss).await?;
-            if !loss.is_finite() {
-                return Err(TrainingError::NonFiniteLoss {
-                    epoch: report.epoch + 1,
-                    value: loss,
-                });
-            }
-            self.last_loss = Some(loss);
-            self.ema.update(f64::from(loss));
+            self.meter.record_loss(loss, report.epoch + 1)?;
         }
         let mut point = None;
         if report.epoch_finished {
@@ -226,11 +191,8 @@ impl TransferSession {
                 });
             }
         }
-        let progress = progress_due.then(|| {
-            let t = now();
-            self.last_progress_ms = t;
-            self.progress(t)
-        });
+        let progress =
+            progress_due.then(|| self.meter.report(now(), RunPosition::of(&self.trainer, 0)));
         Ok((progress, point))
     }
 
@@ -241,7 +203,7 @@ impl TransferSession {
         now_ms: f64,
     ) -> Result<(Classifier, WeightsManifest, TransferResult), TrainingError> {
         let cancelled = !self.trainer.is_finished();
-        let seconds = self.clock.seconds(now_ms);
+        let seconds = self.meter.seconds(now_ms);
         let epochs = self.trainer.epoch();
         let model = self.trainer.model().valid();
         let train = evaluate(&model, &self.labelled, EVAL_BATCH, &self.device).await?;
@@ -281,14 +243,14 @@ impl TransferSession {
 
 impl Pausable for TransferSession {
     fn is_paused(&self) -> bool {
-        !self.clock.is_running()
+        self.meter.is_paused()
     }
 
     fn pause(&mut self, now_ms: f64) {
-        self.clock.pause(now_ms);
+        self.meter.pause(now_ms);
     }
 
     fn resume(&mut self, now_ms: f64) {
-        self.clock.start(now_ms);
+        self.meter.resume(now_ms);
     }
 }
