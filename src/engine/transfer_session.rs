@@ -152,8 +152,12 @@ impl TransferSession {
     }
 
     pub fn progress(&self, now_ms: f64) -> TrainingProgress {
-        self.meter
-            .progress(now_ms, RunPosition::of(&self.trainer, 0))
+        self.meter.progress(now_ms, self.position())
+    }
+
+    /// Where the run stands; a transfer run always starts from its first step.
+    fn position(&self) -> RunPosition {
+        RunPosition::of(&self.trainer, 0)
     }
 
     /// One optimizer step. Returns a progress report when one is due and a test-subset
@@ -191,8 +195,7 @@ impl TransferSession {
                 });
             }
         }
-        let progress =
-            progress_due.then(|| self.meter.report(now(), RunPosition::of(&self.trainer, 0)));
+        let progress = progress_due.then(|| self.meter.report(now(), self.position()));
         Ok((progress, point))
     }
 
