@@ -9,15 +9,34 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
-use super::canvas::context_2d;
+use super::chart_frame::{
+    Pen, axis_text, blank_canvas, grid_and_axes, legend_entry, line, plot_error,
+};
 use super::download::{offer_canvas_png, offer_download};
-
+use crate::ui::chart::{BLUE, ORANGE};
 use crate::ui::loss_history::LossHistory;
-use crate::ui::ticks::{linear_ticks, log_ticks, tick_label};
+use crate::ui::ticks::{linear_ticks, log_ticks};
 
-const STEP_COLOUR: RGBColor = RGBColor(150, 170, 210);
-const TRAIN_COLOUR: RGBColor = RGBColor(40, 90, 200);
-const TEST_COLOUR: RGBColor = RGBColor(220, 90, 30);
+/// The smoothed loss of every step: a thin pale line.
+const STEP: Pen = Pen {
+    colour: (150, 170, 210),
+    width: 1,
+    dashed: false,
+    markers: false,
+};
+/// An epoch's mean train loss and its test loss: bold lines with a dot an epoch.
+const TRAIN: Pen = Pen {
+    colour: BLUE,
+    width: 2,
+    dashed: false,
+    markers: true,
+};
+const TEST: Pen = Pen {
+    colour: ORANGE,
+    width: 2,
+    dashed: false,
+    markers: true,
+};
 
 #[component]
 pub fn LossChart(
@@ -88,19 +107,17 @@ fn draw(
     epochs: usize,
     log: bool,
 ) -> Result<(), String> {
-    let context = context_2d(&canvas)?;
-    let backend =
-        CanvasBackend::with_canvas_object(canvas).ok_or("the canvas has no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    // Room for the labels, which are drawn with the canvas's own text (see `ui::ticks`).
+    let (root, context) = blank_canvas(canvas)?;
+    // Room for the labels; the legend sits inside the plot, top right.
     let plot = root.margin(14, 44, 70, 16);
     let ((x0, x1), (y0, y1)) = history.ranges(epochs, log);
+    let x_ticks = linear_ticks(x0, x1, 6);
     let y_ticks = if log {
         log_ticks(y0, y1)
     } else {
         linear_ticks(y0, y1, 5)
     };
+    let ticks = (&x_ticks[..], &y_ticks[..]);
     if log {
         series(
             &plot,
@@ -108,12 +125,12 @@ fn draw(
             history,
             x0..x1,
             (y0..y1).log_scale(),
-            &y_ticks,
+            ticks,
         )
     } else {
-        series(&plot, &context, history, x0..x1, y0..y1, &y_ticks)
+        series(&plot, &context, history, x0..x1, y0..y1, ticks)
     }?;
-    root.present().map_err(|e| e.to_string())
+    root.present().map_err(plot_error)
 }
 
 fn series<Y>(
@@ -122,100 +139,29 @@ fn series<Y>(
     history: &LossHistory,
     x: std::ops::Range<f64>,
     y: Y,
-    y_ticks: &[f64],
+    ticks: (&[f64], &[f64]),
 ) -> Result<(), String>
 where
     Y: AsRangedCoord<Value = f64>,
 {
-    let err = |e: DrawingAreaErrorKind<_>| e.to_string();
-    let (x0, x1) = (x.start, x.end);
     let mut chart = ChartBuilder::on(plot)
         .build_cartesian_2d(x, y)
-        .map_err(err)?;
-    let x_ticks = linear_ticks(x0, x1, 6);
-    let grid = RGBColor(232, 232, 238);
-    let axis = RGBColor(120, 120, 130);
-    // Grid lines at the ticks, then the axes.
-    let y_range = chart.y_range();
-    for &t in &x_ticks {
-        chart
-            .draw_series(LineSeries::new(
-                [(t, y_range.start), (t, y_range.end)],
-                grid,
-            ))
-            .map_err(err)?;
-    }
-    for &t in y_ticks {
-        chart
-            .draw_series(LineSeries::new([(x0, t), (x1, t)], grid))
-            .map_err(err)?;
-    }
-    chart
-        .draw_series(LineSeries::new(
-            [(x0, y_range.end), (x0, y_range.start), (x1, y_range.start)],
-            axis,
-        ))
-        .map_err(err)?;
-
-    chart
-        .draw_series(LineSeries::new(history.steps.iter().copied(), &STEP_COLOUR))
-        .map_err(err)?;
+        .map_err(plot_error)?;
+    grid_and_axes(&mut chart, ticks.0, ticks.1)?;
     let train: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.0, e.1)).collect();
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.0, e.2)).collect();
-    for (points, colour) in [(&train, TRAIN_COLOUR), (&test, TEST_COLOUR)] {
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().copied(),
-                colour.stroke_width(2),
-            ))
-            .map_err(err)?;
-        chart
-            .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-            .map_err(err)?;
-    }
-
-    // Text: tick labels, axis names, legend.
-    context.set_font("12px system-ui, sans-serif");
-    context.set_fill_style_str("#4a5060");
-    context.set_text_align("center");
-    context.set_text_baseline("top");
-    for &t in &x_ticks {
-        let (px, py) = chart.backend_coord(&(t, y_range.start));
-        let _ = context.fill_text(&tick_label(t), px as f64, py as f64 + 6.0);
-    }
-    context.set_text_align("right");
-    context.set_text_baseline("middle");
-    for &t in y_ticks {
-        let (px, py) = chart.backend_coord(&(x0, t));
-        let _ = context.fill_text(&tick_label(t), px as f64 - 6.0, py as f64);
-    }
-    let (left, bottom) = chart.backend_coord(&(x0, y_range.start));
-    let (right, top) = chart.backend_coord(&(x1, y_range.end));
-    context.set_text_align("center");
-    context.set_text_baseline("top");
-    let _ = context.fill_text("epoch", (left + right) as f64 / 2.0, bottom as f64 + 24.0);
-    context.save();
-    let _ = context.translate(14.0, (top + bottom) as f64 / 2.0);
-    let _ = context.rotate(-std::f64::consts::FRAC_PI_2);
-    let _ = context.fill_text("loss (MSE per pixel)", 0.0, 0.0);
-    context.restore();
-
-    context.set_text_align("left");
-    context.set_text_baseline("middle");
-    let legend = [
-        ("train, per step (smoothed)", STEP_COLOUR),
-        ("train, per epoch", TRAIN_COLOUR),
-        ("test, per epoch", TEST_COLOUR),
+    let lines = [
+        ("train, per step (smoothed)", &history.steps, STEP),
+        ("train, per epoch", &train, TRAIN),
+        ("test, per epoch", &test, TEST),
     ];
-    for (i, (label, colour)) in legend.iter().enumerate() {
-        let (lx, ly) = (right as f64 - 190.0, top as f64 + 12.0 + 18.0 * i as f64);
-        context.set_stroke_style_str(&format!("rgb({},{},{})", colour.0, colour.1, colour.2));
-        context.set_line_width(2.0);
-        context.begin_path();
-        context.move_to(lx, ly);
-        context.line_to(lx + 18.0, ly);
-        context.stroke();
-        let _ = context.fill_text(label, lx + 24.0, ly);
+    for (_, points, pen) in &lines {
+        line(&mut chart, points, *pen)?;
+    }
+    let plot = axis_text(&chart, context, ticks, ("epoch", "loss (MSE per pixel)"));
+    for (i, (label, _, pen)) in lines.iter().enumerate() {
+        let at = (plot.right - 200.0, plot.top + 12.0 + 18.0 * i as f64);
+        legend_entry(context, at, *pen, label);
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod app;
 mod browser_storage;
 mod canvas;
+mod chart_frame;
 mod class_probabilities;
 mod confusion_matrix;
 mod coordinate_scatter;
