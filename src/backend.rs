@@ -126,18 +126,7 @@ impl BackendKind {
     pub fn init(self) -> Result<BackendDevice, BackendError> {
         match self {
             #[cfg(feature = "gpu")]
-            BackendKind::Wgpu => {
-                let (device, setup) =
-                    Device::wgpu_options()
-                        .init_with_setup()
-                        .map_err(|e| BackendError {
-                            kind: self,
-                            reason: e.to_string(),
-                        })?;
-                let mut backend = wgpu_backend(device, &setup.adapter.get_info());
-                backend.gpu_watch = Some(watch_device(&setup.device));
-                Ok(backend)
-            }
+            BackendKind::Wgpu => wgpu_backend(Device::wgpu_options().init_with_setup()),
             other => other.cpu_or_missing(),
         }
     }
@@ -146,18 +135,7 @@ impl BackendKind {
     pub async fn init_async(self) -> Result<BackendDevice, BackendError> {
         match self {
             #[cfg(feature = "gpu")]
-            BackendKind::Wgpu => {
-                let (device, setup) = Device::wgpu_options()
-                    .init_with_setup_async()
-                    .await
-                    .map_err(|e| BackendError {
-                        kind: self,
-                        reason: e.to_string(),
-                    })?;
-                let mut backend = wgpu_backend(device, &setup.adapter.get_info());
-                backend.gpu_watch = Some(watch_device(&setup.device));
-                Ok(backend)
-            }
+            BackendKind::Wgpu => wgpu_backend(Device::wgpu_options().init_with_setup_async().await),
             other => other.cpu_or_missing(),
         }
     }
@@ -201,18 +179,27 @@ impl BackendKind {
     }
 }
 
+/// The wgpu backend once its device is set up (natively or in the browser): kernel tuning
+/// chosen for its adapter, and its device watched for loss.
 #[cfg(feature = "gpu")]
-fn wgpu_backend(device: Device, info: &burn::tensor::wgpu::wgpu::AdapterInfo) -> BackendDevice {
+fn wgpu_backend(
+    started: Result<(Device, burn::tensor::wgpu::WgpuSetup), burn::tensor::wgpu::WgpuInitError>,
+) -> Result<BackendDevice, BackendError> {
     use burn::tensor::wgpu::wgpu::DeviceType;
+    let (device, setup) = started.map_err(|e| BackendError {
+        kind: BackendKind::Wgpu,
+        reason: e.to_string(),
+    })?;
+    let info = setup.adapter.get_info();
     let software_adapter = info.device_type == DeviceType::Cpu;
     burn_cubecl::set_autotune_enabled(autotunes_kernels(software_adapter));
-    BackendDevice {
+    Ok(BackendDevice {
         kind: BackendKind::Wgpu,
         device,
         description: format!("wgpu: {} ({:?})", info.name, info.backend),
         software_adapter,
-        gpu_watch: None,
-    }
+        gpu_watch: Some(watch_device(&setup.device)),
+    })
 }
 
 /// Whether wgpu's kernels are chosen by timing candidates (autotune) on this adapter: where the
