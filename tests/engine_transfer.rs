@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{device, test_subset, train_subset};
+use latent_lab::data::MnistSet;
 use latent_lab::engine::transfer_session::{TransferRequest, TransferSession};
 use latent_lab::engine::{ModelOrigin, ModelStore};
 use latent_lab::training::TransferScenario;
@@ -90,6 +91,14 @@ fn a_frozen_session_learns_and_reports_a_consistent_confusion_matrix() {
     );
 }
 
+/// Why a session for `scenario` without a pretrained encoder refuses `request`.
+fn refusal(scenario: TransferScenario, request: &TransferRequest, train: &MnistSet) -> String {
+    TransferSession::new(scenario, request, None, train, &device(), 0.0)
+        .err()
+        .expect("refused")
+        .to_string()
+}
+
 #[test]
 fn transfer_requests_are_checked() {
     let train = train_subset(100);
@@ -100,17 +109,7 @@ fn transfer_requests_are_checked() {
         batch_size: 64,
         learning_rate: 1e-3,
     };
-    let err = TransferSession::new(
-        TransferScenario::Scratch,
-        &request,
-        None,
-        &train,
-        &device(),
-        0.0,
-    )
-    .err()
-    .unwrap()
-    .to_string();
+    let err = refusal(TransferScenario::Scratch, &request, &train);
     assert!(err.contains("between 1 and 100 labelled images"), "{err}");
     let request = TransferRequest {
         labels: 50,
@@ -118,17 +117,7 @@ fn transfer_requests_are_checked() {
     };
     // The exercise's schedule: 50 labels are one step per epoch, so 2,000 epochs.
     assert_eq!(request.epochs(), 2000);
-    let err = TransferSession::new(
-        TransferScenario::Finetune,
-        &request,
-        None,
-        &train,
-        &device(),
-        0.0,
-    )
-    .err()
-    .unwrap()
-    .to_string();
+    let err = refusal(TransferScenario::Finetune, &request, &train);
     assert!(err.contains("needs a pretrained encoder"), "{err}");
 }
 
@@ -144,19 +133,7 @@ fn a_message_with_batch_size_0_or_no_scenario_is_refused_not_divided_by() {
     };
     // The schedule must not divide by the batch size before the request is checked.
     assert!(request.epochs() >= 10);
-    let err = |request: &TransferRequest| {
-        TransferSession::new(
-            TransferScenario::Scratch,
-            request,
-            None,
-            &train,
-            &device(),
-            0.0,
-        )
-        .err()
-        .expect("refused")
-        .to_string()
-    };
+    let err = |request: &TransferRequest| refusal(TransferScenario::Scratch, request, &train);
     assert!(err(&request).contains("batch size must be at least 1"));
     let nan_rate = TransferRequest {
         batch_size: 64,
