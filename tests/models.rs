@@ -153,6 +153,9 @@ fn architecture_names_round_trip() {
         "vae-d20"
     );
     assert!("four-layer".parse::<Architecture>().is_err());
+    // In a sentence, the VAE is not "vae autoencoder".
+    assert_eq!(Architecture::TwoLayer.noun(), "two-layer autoencoder");
+    assert_eq!(Architecture::Vae.noun(), "variational autoencoder");
     assert_eq!(
         AutoencoderConfig::new(Architecture::ThreeLayer, 20).name(),
         "three-layer-d20"

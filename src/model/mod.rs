@@ -152,6 +152,16 @@ impl Architecture {
         }
     }
 
+    /// What it is, in words, for a sentence: "two-layer autoencoder", "variational autoencoder"
+    /// (its id, "vae", is for names and links).
+    pub fn noun(self) -> String {
+        if self.is_variational() {
+            "variational autoencoder".into()
+        } else {
+            format!("{self} autoencoder")
+        }
+    }
+
     /// True for the variational autoencoder, whose code is a Gaussian's mean.
     pub fn is_variational(self) -> bool {
         self == Architecture::Vae

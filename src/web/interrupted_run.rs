@@ -27,8 +27,11 @@ pub fn InterruptedRunOffer(
             }
         };
         let text = format!(
-            "A training of the {} autoencoder (latent size {}) was interrupted after epoch {} of {}. ",
-            r.request.architecture, r.request.latent_dim, r.epochs_done, r.request.training.epochs
+            "A training of the {} (latent size {}) was interrupted after epoch {} of {}. ",
+            r.request.architecture.noun(),
+            r.request.latent_dim,
+            r.epochs_done,
+            r.request.training.epochs
         );
         view! {
             <div class="interrupted" data-testid="interrupted" data-run-id=r.id.clone() role="status">

@@ -74,7 +74,7 @@ pub fn ModelList(
                     ModelSpec::Autoencoder {
                         architecture,
                         latent_dim,
-                    } => format!("{architecture} autoencoder, d = {latent_dim}"),
+                    } => format!("{}, d = {latent_dim}", architecture.noun()),
                     ModelSpec::Classifier { latent_dim } => format!("classifier, d = {latent_dim}"),
                 };
                 let origin = match (m.origin, m.kept) {
