@@ -113,7 +113,7 @@ pub(super) struct PlotBox {
 }
 
 /// The tick labels under and left of the axes, the x axis's name under them and the y axis's
-/// name turned up its side; the text stays in the chart's grey for the legend that follows.
+/// name turned up its side.
 pub(super) fn axis_text<X, Y>(
     chart: &Chart<'_, X, Y>,
     context: &CanvasRenderingContext2d,
@@ -153,8 +153,6 @@ where
     let _ = context.rotate(-std::f64::consts::FRAC_PI_2);
     let _ = context.fill_text(y_label, 0.0, 0.0);
     context.restore();
-    context.set_text_align("left");
-    context.set_text_baseline("middle");
     PlotBox {
         left,
         top,
@@ -163,24 +161,28 @@ where
     }
 }
 
-/// One legend entry at `(x, y)`: a sample of the line (2 pixels wide, whatever its width in
-/// the chart, to be seen), then its label.
-pub(super) fn legend_entry(
+/// A legend: for each entry, at its `(x, y)`, a sample of the line (2 pixels wide, whatever
+/// its width in the chart, to be seen), then its label.
+pub(super) fn legend<'a>(
     context: &CanvasRenderingContext2d,
-    (x, y): (f64, f64),
-    pen: Pen,
-    label: &str,
+    entries: impl IntoIterator<Item = ((f64, f64), Pen, &'a str)>,
 ) {
-    let (r, g, b) = pen.colour;
-    context.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
+    context.set_font("12px system-ui, sans-serif");
+    context.set_fill_style_str("#4a5060");
+    context.set_text_align("left");
+    context.set_text_baseline("middle");
     context.set_line_width(2.0);
-    if pen.dashed {
-        let _ = context.set_line_dash(&js_sys::Array::of2(&6.into(), &4.into()));
+    for ((x, y), pen, label) in entries {
+        let (r, g, b) = pen.colour;
+        context.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
+        if pen.dashed {
+            let _ = context.set_line_dash(&js_sys::Array::of2(&6.into(), &4.into()));
+        }
+        context.begin_path();
+        context.move_to(x, y);
+        context.line_to(x + 24.0, y);
+        context.stroke();
+        let _ = context.set_line_dash(&js_sys::Array::new());
+        let _ = context.fill_text(label, x + 30.0, y);
     }
-    context.begin_path();
-    context.move_to(x, y);
-    context.line_to(x + 24.0, y);
-    context.stroke();
-    let _ = context.set_line_dash(&js_sys::Array::new());
-    let _ = context.fill_text(label, x + 30.0, y);
 }

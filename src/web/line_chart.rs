@@ -9,9 +9,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
-use super::chart_frame::{
-    Pen, axis_text, blank_canvas, grid_and_axes, legend_entry, line, plot_error,
-};
+use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, line, plot_error};
 use super::download::{offer_canvas_png, offer_download};
 use crate::ui::chart::{ChartSpec, Series};
 use crate::ui::ticks::{linear_ticks, log_ticks};
@@ -120,21 +118,24 @@ where
         .build_cartesian_2d(x, y)
         .map_err(plot_error)?;
     grid_and_axes(&mut chart, ticks.0, ticks.1)?;
-    let pen = |s: &Series, points: usize| Pen {
+    let pen = |s: &Series, markers: bool| Pen {
         colour: s.colour,
         width: 2,
         dashed: s.dashed,
-        markers: points <= 30,
+        markers,
     };
     for s in &spec.series {
         let points = spec.drawable(s);
-        line(&mut chart, &points, pen(s, points.len()))?;
+        line(&mut chart, &points, pen(s, points.len() <= 30))?;
     }
     let plot = axis_text(&chart, context, ticks, (&spec.x_label, &spec.y_label));
     // The legend, under the x axis's name.
-    for (i, s) in spec.series.iter().enumerate() {
-        let at = (plot.left, plot.bottom + 50.0 + 16.0 * i as f64);
-        legend_entry(context, at, pen(s, 0), &s.label);
-    }
+    legend(
+        context,
+        spec.series.iter().enumerate().map(|(i, s)| {
+            let at = (plot.left, plot.bottom + 50.0 + 16.0 * i as f64);
+            (at, pen(s, false), s.label.as_str())
+        }),
+    );
     Ok(())
 }

@@ -9,9 +9,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
-use super::chart_frame::{
-    Pen, axis_text, blank_canvas, grid_and_axes, legend_entry, line, plot_error,
-};
+use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, line, plot_error};
 use super::download::{offer_canvas_png, offer_download};
 use crate::ui::chart::{BLUE, ORANGE};
 use crate::ui::loss_history::LossHistory;
@@ -159,9 +157,12 @@ where
         line(&mut chart, points, *pen)?;
     }
     let plot = axis_text(&chart, context, ticks, ("epoch", "loss (MSE per pixel)"));
-    for (i, (label, _, pen)) in lines.iter().enumerate() {
-        let at = (plot.right - 200.0, plot.top + 12.0 + 18.0 * i as f64);
-        legend_entry(context, at, *pen, label);
-    }
+    legend(
+        context,
+        lines.iter().enumerate().map(|(i, (label, _, pen))| {
+            let at = (plot.right - 200.0, plot.top + 12.0 + 18.0 * i as f64);
+            (at, *pen, *label)
+        }),
+    );
     Ok(())
 }
