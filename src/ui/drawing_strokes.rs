@@ -348,6 +348,16 @@ pub fn top_guess(probabilities: &[f32]) -> Option<(usize, f32)> {
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// The classifier's heading on the draw view: its top guess, or why there is none yet.
+pub fn guess_caption(guess: Option<(usize, f32)>, classifier_chosen: bool, drawn: bool) -> String {
+    match guess {
+        Some((digit, p)) => format!("It looks like a {digit} ({:.0} %)", p * 100.0),
+        None if !classifier_chosen => "No classifier chosen".to_string(),
+        None if !drawn => "Draw a digit for the classifier's guess".to_string(),
+        None => "Reading the drawing…".to_string(),
+    }
+}
+
 /// One bar of the latent code's chart.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatentBar {
@@ -511,6 +521,17 @@ mod tests {
         assert_eq!(top_guess(&[0.1, 0.7, 0.2]), Some((1, 0.7)));
         assert_eq!(top_guess(&[f32::NAN, 0.3]), Some((1, 0.3)));
         assert_eq!(top_guess(&[]), None);
+        assert_eq!(
+            guess_caption(Some((7, 0.934)), true, true),
+            "It looks like a 7 (93 %)"
+        );
+        assert_eq!(guess_caption(None, false, true), "No classifier chosen");
+        // A classifier chosen but nothing to read yet is not "no classifier".
+        assert_eq!(
+            guess_caption(None, true, false),
+            "Draw a digit for the classifier's guess"
+        );
+        assert_eq!(guess_caption(None, true, true), "Reading the drawing…");
         let bars = latent_bars(&[0.0, 2.0, 8.0], &[true, false, false], 4.0);
         assert_eq!(
             bars.iter().map(|b| b.height).collect::<Vec<_>>(),

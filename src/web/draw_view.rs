@@ -439,7 +439,9 @@ pub fn DrawView(
                 </div>
                 <div data-part="classifier">
                     <h3>"The classifier"</h3>
-                    <ClassProbabilities probabilities=probabilities/>
+                    <ClassProbabilities probabilities=probabilities
+                        classifier_chosen=Signal::derive(move || !classifier.with(String::is_empty))
+                        drawn=Signal::derive(move || !drawing.with(Drawing::is_empty))/>
                 </div>
                 <div data-part="neighbours">
                     <h3>"Nearest test digits in latent space"</h3>
@@ -461,8 +463,11 @@ pub fn DrawView(
                 })}
             </p>
             <DigitGallery gallery=gallery chosen=chosen on_pick=Callback::new(move |i| target.set(Some(Target::Test(i))))/>
-            <ImageStrip pixels=interp testid="draw-interp-strip" model=Signal::derive(move || autoencoder.get())
-                live=interp_live/>
+            // On a line of its own: an empty strip beside the gallery read as a missing digit.
+            <div class="strip-row">
+                <ImageStrip pixels=interp testid="draw-interp-strip" model=Signal::derive(move || autoencoder.get())
+                    live=interp_live/>
+            </div>
         </section>
     }
 }
