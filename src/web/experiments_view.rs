@@ -131,7 +131,7 @@ pub fn ExperimentsView(
                 }).collect_view()}
             </p>
 
-            <h3>"5. A variational autoencoder beside the plain one"</h3>
+            <h3>"Beyond the exercise: a variational autoencoder beside the plain one"</h3>
             <p class="note">
                 "The two-layer architecture with a Gaussian code, trained on MSE + β·KL/784 (full MNIST, "
                 <code>"latent-lab reproduce"</code> "), evaluated at the mean code; the plain two-layer model of the same "
