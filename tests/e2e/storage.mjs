@@ -61,7 +61,7 @@ export async function storageFullChecks({ browser, origin, openPage, waitLoaded,
   check(/not kept — download it/.test(mark) && /Quota/i.test(reason) && kept === "false",
     `a model the full storage refused is marked "${mark.trim()}" (${reason})`);
   const notice = await page.textContent("body");
-  check(/It is not kept: download it/.test(notice), "the page says the model is not kept and what to do");
+  check(/stays in this tab only: download it \(Save\) or try again \(Keep\)/.test(notice), "the page says the model is not kept and what to do");
   check(!!(await page.$(`${row(name)} [data-testid="model-save"]`)), "the unkept model can still be downloaded (Save)");
   check(await checkpointStored(page), "the run's first checkpoint stays stored while its model is not kept");
   await page.screenshot({ path: path.join(shots, "storage-full.png"), fullPage: true });

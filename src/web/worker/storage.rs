@@ -371,7 +371,9 @@ pub async fn keep(engine: &Shared, name: &str) -> bool {
         }
         Err(reason) => {
             post(&FromEngine::Notice {
-                message: format!("{reason}. It is not kept: download it (Save) or try again."),
+                message: format!(
+                    "{reason}. It stays in this tab only: download it (Save) or try again (Keep)."
+                ),
             });
             engine.borrow_mut().core.store.set_not_kept(name, reason)
         }
