@@ -57,9 +57,9 @@ impl ChartSpec {
                 let points = self.drawable(s);
                 let (first, last) = (points.first()?, points.last()?);
                 Some(format!(
-                    "{}: {} points, from {} at {} to {} at {}",
+                    "{}: {}, from {} at {} to {} at {}",
                     s.label,
-                    points.len(),
+                    crate::ui::format::count(points.len(), "point", "points"),
                     short(first.1),
                     short(first.0),
                     short(last.1),

@@ -44,6 +44,11 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// A count and its noun, singular or plural: `count(1, "layer", "layers")` → `1 layer`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A count with thousands separators: `12345` → `12,345`.
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -177,6 +182,13 @@ mod tests {
         assert_eq!(loss(Some(0.04321)), "0.0432");
         assert_eq!(loss(None), "–");
         assert_eq!(loss(Some(f32::NAN)), "–");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(0, "model", "models"), "0 models");
+        assert_eq!(count(1, "layer", "layers"), "1 layer");
+        assert_eq!(count(3, "dead unit", "dead units"), "3 dead units");
     }
 
     #[test]

@@ -165,10 +165,14 @@ fn latent_size(results: Option<&Results>) -> ReportPart {
     }
 }
 
+fn layers_count(layers: usize) -> String {
+    format::count(layers, "layer", "layers")
+}
+
 fn depth(results: Option<&Results>, seeds: &[SeedStudy]) -> ReportPart {
     let report_numbers = REPORT_DEPTH_PARAMS
         .iter()
-        .map(|(layers, params)| format!("{layers} layer(s): {params} parameters"))
+        .map(|(layers, params)| format!("{}: {params} parameters", layers_count(*layers)))
         .chain(std::iter::once(
             "Its losses per depth were a figure that did not survive the scan.".to_string(),
         ))
@@ -181,8 +185,8 @@ fn depth(results: Option<&Results>, seeds: &[SeedStudy]) -> ReportPart {
             depth.sort_by_key(|e| e.layers);
             for e in &depth {
                 measured.push(format!(
-                    "{} layer(s): {} parameters, train loss {}, test loss {}",
-                    e.layers,
+                    "{}: {} parameters, train loss {}, test loss {}",
+                    layers_count(e.layers),
                     e.params,
                     loss(e.train_loss),
                     loss(e.test_loss)
@@ -205,8 +209,9 @@ fn depth(results: Option<&Results>, seeds: &[SeedStudy]) -> ReportPart {
                     let (_, theirs) = REPORT_DEPTH_PARAMS.iter().find(|(l, _)| *l == e.layers)?;
                     (*theirs != e.params).then(|| {
                         format!(
-                            "{} layer(s): {} here, {theirs} in the report",
-                            e.layers, e.params
+                            "{}: {} here, {theirs} in the report",
+                            layers_count(e.layers),
+                            e.params
                         )
                     })
                 })
@@ -303,11 +308,11 @@ fn decorrelation(results: Option<&Results>) -> ReportPart {
             let show = |v: Option<f64>| v.map_or("undefined".into(), |v| format!("{v:.3}"));
             for s in &stats {
                 measured.push(format!(
-                    "d = {}: mean |r| {} (undefined pairs as 0), {} (defined pairs only), {} dead unit(s)",
+                    "d = {}: mean |r| {} (undefined pairs as 0), {} (defined pairs only), {}",
                     s.latent_dim,
                     show(s.mean_abs_pearson),
                     show(s.mean_abs_pearson_defined),
-                    s.dead_units
+                    format::count(s.dead_units, "dead unit", "dead units")
                 ));
             }
             if let (Some(first), Some(last)) = (stats.first(), stats.last()) {
@@ -322,7 +327,8 @@ fn decorrelation(results: Option<&Results>) -> ReportPart {
                 ));
                 let dead: usize = stats.iter().map(|s| s.dead_units).sum();
                 corrections.push(format!(
-                    "Incomplete: a correlation is undefined (NaN) when a coordinate never varies: a dead unit, switched off by the ReLU on the code. Counting those pairs as 0, as the report did, reads “never fires” as “uncorrelated” and pulls the mean down wherever units die ({dead} dead unit(s) over these models here). The two conventions side by side show how much of the trend that is."
+                    "Incomplete: a correlation is undefined (NaN) when a coordinate never varies: a dead unit, switched off by the ReLU on the code. Counting those pairs as 0, as the report did, reads “never fires” as “uncorrelated” and pulls the mean down wherever units die ({} over these models here). The two conventions side by side show how much of the trend that is.",
+                    format::count(dead, "dead unit", "dead units")
                 ));
             }
             corrections.push(
@@ -565,12 +571,12 @@ mod tests {
         assert!(
             b.corrections
                 .iter()
-                .any(|c| c.contains("3 layer(s): 28000 here, 28317 in the report"))
+                .any(|c| c.contains("3 layers: 28000 here, 28317 in the report"))
         );
 
         let d = &parts[3];
         assert!(d.measured.iter().any(|m| m == "From d = 20 to 100 the mean |r| falls with the report's convention and falls over defined pairs only."), "{:?}", d.measured);
-        assert!(d.corrections[0].contains("12 dead unit(s)"));
+        assert!(d.corrections[0].contains("12 dead units"));
 
         let e = &parts[4];
         assert!(e.corrections[0].contains("ln 10 = 2.303"));

@@ -30,6 +30,7 @@ use crate::model::Architecture;
 use crate::ui::drawing_strokes::Drawing;
 use crate::ui::engine_handover::HandOverPhase;
 use crate::ui::engine_state::EngineState;
+use crate::ui::format;
 use crate::ui::hide::{hide_css, parse_hide};
 use crate::ui::lesson::parse_lesson_name;
 use crate::ui::link::percent_decode;
@@ -456,7 +457,7 @@ pub fn App() -> impl IntoView {
             let p = problems.get();
             (!p.is_empty()).then(|| view! {
                 <details class="problems" data-testid="problems">
-                    <summary>{format!("{} thing(s) could not be loaded at start", p.len())}</summary>
+                    <summary>{format!("{} could not be loaded at start", format::count(p.len(), "thing", "things"))}</summary>
                     <ul>{p.into_iter().map(|x| view! {
                         <li data-source=format!("{:?}", x.source).to_lowercase()>
                             {x.source.describe()} ": " {x.message}

@@ -21,7 +21,7 @@ use crate::ui::decorrelation::{
     heatmap_cell, heatmap_rgba, histogram_bars, sweep_model_name,
 };
 use crate::ui::engine_state::EngineState;
-use crate::ui::format::analysis_progress;
+use crate::ui::format::{self, analysis_progress};
 use crate::ui::view_links::DecorrelationLink;
 use crate::weights::ModelSpec;
 
@@ -227,7 +227,7 @@ pub fn DecorrelationView(
                 )}
             </p>
             {move || (pending.get() > 0 && loaded.get()).then(|| view! {
-                <p class="note" data-testid="decorrelation-pending">{format!("Encoding the test subset with {} model(s)…", pending.get())}</p>
+                <p class="note" data-testid="decorrelation-pending">{format!("Encoding the test subset with {}…", format::count(pending.get(), "model", "models"))}</p>
             })}
             <LineChart
                 spec=Signal::derive(move || decorrelation_chart(&rows.get()))

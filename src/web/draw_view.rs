@@ -18,6 +18,7 @@ use crate::data::{mnist_style, pixels_to_bytes};
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::drawing_strokes::{Drawing, LatencyLog, LatestOnly, RASTER_SIDE, latent_bars};
 use crate::ui::engine_state::{DRAWING, EngineState, PREFERRED_CLASSIFIER, ReconstructionCanvas};
+use crate::ui::format;
 use crate::ui::live::{LiveSlot, LiveState};
 use crate::ui::view_links::DrawLink;
 use crate::weights::ModelSpec;
@@ -420,9 +421,9 @@ pub fn DrawView(
                 data-p95=move || latency.with(|l| l.p95().map(|m| format!("{m:.1}")).unwrap_or_default())>
                 {move || latency.with(|l| match (l.samples().last(), l.median(), l.p95()) {
                     (Some(last), Some(m), Some(p)) => format!(
-                        "{} {last:.0} ms after the stroke's last point (median {m:.0} ms, 95th percentile {p:.0} ms over {} strokes).",
+                        "{} {last:.0} ms after the stroke's last point (median {m:.0} ms, 95th percentile {p:.0} ms over {}).",
                         if engine_painted.get() { "The reconstruction showed" } else { "Updated" },
-                        l.samples().len()),
+                        format::count(l.samples().len(), "stroke", "strokes")),
                     _ => String::new(),
                 })}
             </p>

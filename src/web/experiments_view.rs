@@ -69,9 +69,9 @@ pub fn ExperimentsView(
                             <td class="num" data-col="full-train">{loss(row.reproduction.map(|l| l.train))}</td>
                             <td class="num" data-col="full-test">{loss(row.reproduction.map(|l| l.test))}</td>
                             <td class="num" data-col="browser-test" title=row.browser.as_ref().map(|b| format!(
-                                "{} ({} run{}; {} epochs on {} images)",
-                                b.best, b.runs, if b.runs > 1 { "s" } else { "" },
-                                b.epochs.map_or("?".into(), |e| e.to_string()),
+                                "{} ({}; {} on {} images)",
+                                b.best, format::count(b.runs, "run", "runs"),
+                                b.epochs.map_or("? epochs".into(), |e| format::count(e, "epoch", "epochs")),
                                 b.train_images.map_or("?".into(), format::thousands)
                             ))>
                                 {row.browser.as_ref().map_or("–".to_string(), |b| format::loss(Some(b.test)))}

@@ -18,6 +18,7 @@ use crate::engine::protocol::BRUSH_REQUEST;
 use crate::engine::{ImageRef, ToEngine};
 use crate::ui::cursor::{CursorKey, map_step};
 use crate::ui::engine_state::EngineState;
+use crate::ui::format;
 use crate::ui::latent_map::{
     DIGIT_COLOURS, class_centres, epoch_positions, is_brush, map_positions, nearest_point,
     points_in_rect, snapshot_label,
@@ -368,7 +369,8 @@ pub fn LatentMap(
                                     }
                                 }/>
                             " " {move || shown_epoch.get().and_then(|e| recorded.with(|r| r.as_ref().map(|r| snapshot_label(&r.maps.epochs, &r.maps.steps, e)))).unwrap_or_default()}
-                            {format!(" · {} maps over {} epochs", r.maps.epochs.len(), r.maps.epochs.last().copied().unwrap_or(0))}
+                            {format!(" · {} over {}", format::count(r.maps.epochs.len(), "map", "maps"),
+                                format::count(r.maps.epochs.last().copied().unwrap_or(0), "epoch", "epochs"))}
                         </label>
                         " "
                         <button class="small" data-testid="latent-epoch-play" on:click=play>"Play"</button>
@@ -442,13 +444,13 @@ fn BrushedView(
         (None, _) => None,
         (Some((_, 0)), _) => Some("The rectangle holds no digit.".to_string()),
         (Some(_), Some(a)) if a.indices.len() < a.count => Some(format!(
-            "{} digits in the rectangle (the first {} shown); right: the mean of their codes, decoded.",
-            a.count,
+            "{} in the rectangle (the first {} shown); right: the mean of their codes, decoded.",
+            format::count(a.count, "digit", "digits"),
             a.indices.len()
         )),
         (Some(_), Some(a)) => Some(format!(
-            "{} digits in the rectangle; right: the mean of their codes, decoded.",
-            a.count
+            "{} in the rectangle; right: the mean of their codes, decoded.",
+            format::count(a.count, "digit", "digits")
         )),
         (Some((_, n)), None) => Some(
             state

@@ -11,9 +11,8 @@ pub fn depth_chart(depth: &[DepthEntry]) -> ChartSpec {
     for entry in depth {
         let colour = colours[(entry.layers.max(1) - 1) % colours.len()];
         let label = format!(
-            "{} layer{} ({} parameters)",
-            entry.layers,
-            if entry.layers > 1 { "s" } else { "" },
+            "{} ({} parameters)",
+            crate::ui::format::count(entry.layers, "layer", "layers"),
             crate::ui::format::thousands(entry.params)
         );
         let curve = |values: &[f32]| -> Vec<(f64, f64)> {
