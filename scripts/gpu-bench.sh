@@ -9,7 +9,9 @@
 #          train_step_untuned.xz, and put Vulkan's loader with glvnd in .gl/ as Debian .deb files
 #          (libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2: with the loader
 #          alone, the NVIDIA driver's Vulkan library does not load and wgpu finds no adapter)
-#   there: bash scripts/gpu-bench.sh OUT_DIR compilers   # with train_step and train_step_spirv
+#   or, for issue19: bash scripts/gpu-prepare.sh (train_step, thread_scaling and .gl/)
+#   there: bash scripts/gpu-bench.sh OUT_DIR issue19     # with train_step and thread_scaling
+#          bash scripts/gpu-bench.sh OUT_DIR compilers   # with train_step and train_step_spirv
 #          bash scripts/gpu-bench.sh OUT_DIR autotune    # with train_step and train_step_untuned
 # (two calls: the device tool carries at most 64 MiB, two binaries beside the repository).
 # "compilers" times, in one sitting: PyTorch's CUDA step (benches/torch_reference_step.py) at
@@ -18,7 +20,7 @@
 # without kernel autotuning, flex on 1, 2 and all cores, PyTorch's CUDA step and PyTorch's CPU
 # step on all cores. Prints figures only.
 set -u
-out=${1:?usage: scripts/gpu-bench.sh OUT_DIR compilers|autotune}
+out=${1:?usage: scripts/gpu-bench.sh OUT_DIR issue19|compilers|autotune}
 part=${2:-compilers}
 mkdir -p "$out"
 for f in .gl/*.deb; do dpkg -x "$f" /; done
@@ -45,7 +47,24 @@ bench() { # NAME BINARY BACKEND BATCHES [criterion args]
   TRAIN_STEP_BACKENDS=$backend TRAIN_STEP_BATCHES=$batches timeout 200 /tmp/b/$bin --bench \
     --noplot --warm-up-time 3 --measurement-time 6 "$@" 2>&1 | grep -v "^$\|Warming\|Collecting\|Analyzing\|Found\|mild\|severe\|change:\|Performance\|No change" 
 }
-if [ "$part" = compilers ]; then
+if [ "$part" = issue19 ]; then
+  # Issue 19's open figures in one call (binaries from scripts/gpu-prepare.sh): the wgpu step
+  # against PyTorch CUDA at batch 64 and 256, PyTorch CUDA before and after (clocks drift);
+  # then flex on the machine's cores, the pool against copies of the model and one thread
+  # (examples/thread_scaling.rs, in one process), at every core, 4 and 2 threads; and PyTorch's
+  # CPU step on every core.
+  {
+    echo "== torch cuda (first)"; torch_cuda
+    bench "wgpu, WGSL, autotune" train_step wgpu 64,256 wgpu
+    echo "== torch cuda (last)"; torch_cuda
+    for t in $cores 4 2; do
+      echo "== thread_scaling: the pool of $t threads, $t copies, one thread"
+      THREADS=$t timeout 100 /tmp/b/thread_scaling 4 100 2>&1 | grep -v "^ *(near\|round trips"
+    done
+    echo "== torch cpu, $cores threads"
+    timeout 60 python3 benches/torch_reference_step.py --device cpu --threads $cores --steps 200 | tail -1
+  } 2>&1 | tee "$out/gpu-bench-issue19.log"
+elif [ "$part" = compilers ]; then
   {
     echo "== torch cuda (first)"; torch_cuda
     bench "wgpu, WGSL" train_step wgpu 64,256 wgpu
