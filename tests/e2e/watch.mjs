@@ -25,12 +25,23 @@ export async function watchChecks({ dist, root, chromiumPath, args, check }) {
       reconstructed: +document.querySelector('[data-testid="recon-grid"]').dataset.step,
       points: +document.querySelector('[data-testid="loss-chart"]').dataset.points,
     }));
-    /** Waits until the run is paused with the reconstructions of step `n` shown. */
+    /** Waits until the run is paused with the reconstructions of step `n` shown; if it never
+     *  is, the error says where the page stood instead (the form's warning, the engine's errors). */
     const pausedAt = (n) => page.waitForFunction((want) => {
       const status = document.querySelector('[data-testid="train-progress"]').dataset.status;
       return status === "paused" && +document.querySelector('[data-testid="recon-grid"]').dataset.step === want
         && +document.querySelector('[data-testid="train-progress"] progress').value === want;
-    }, n, { timeout: 120_000 });
+    }, n, { timeout: 120_000 }).catch(async (e) => {
+      const where = await page.evaluate(() => ({
+        ...Object.fromEntries(Object.entries({
+          progress: '[data-testid="train-progress"]', warnings: ".warning", errors: '[data-testid="error"]',
+          notice: '[data-testid="notice"]',
+        }).map(([k, sel]) => [k, Array.from(document.querySelectorAll(sel), (x) => x.textContent.replace(/\s+/g, " ").trim()).join(" | ")])),
+        status: document.querySelector('[data-testid="train-progress"]')?.dataset.status,
+        reconstructed: document.querySelector('[data-testid="recon-grid"]')?.dataset.step,
+      })).catch((why) => `unreadable: ${why}`);
+      throw new Error(`not paused at step ${n}: ${JSON.stringify(where)}; page errors: ${JSON.stringify(errors)}; ${e.message}`);
+    });
 
     // With no run going on, Step starts one and stops after its first step.
     await page.click('[data-testid="train-step"]');
