@@ -186,6 +186,9 @@ pub fn TransferView(
                     <th>"test loss"</th><th>"test accuracy"</th><th>"time"</th><th></th>
                 </tr></thead>
                 <tbody>
+                    {move || results.with(Vec::is_empty).then(|| view! {
+                        <tr><td colspan="8" class="note">"No run in this browser yet: Start trains the scenarios ticked above."</td></tr>
+                    })}
                     {move || results.get().into_iter().map(|r| {
                         let s = r.scenario;
                         view! {
