@@ -125,7 +125,7 @@ pub fn ExperimentsView(
                     let architecture = Architecture::from_layers(layers).expect("1 to 3 layers");
                     view! {
                         <button class="small" on:click=move |_| retrain.run((architecture, 20))>
-                            {format!("Train {layers} layer{} here", if layers > 1 { "s" } else { "" })}
+                            {format!("Train {} here", format::count(layers, "layer", "layers"))}
                         </button> " "
                     }
                 }).collect_view()}

@@ -32,14 +32,15 @@ export async function watchChecks({ dist, root, chromiumPath, args, check }) {
       return status === "paused" && +document.querySelector('[data-testid="recon-grid"]').dataset.step === want
         && +document.querySelector('[data-testid="train-progress"] progress').value === want;
     }, n, { timeout: 120_000 }).catch(async (e) => {
-      const where = await page.evaluate(() => ({
-        ...Object.fromEntries(Object.entries({
-          progress: '[data-testid="train-progress"]', warnings: ".warning", errors: '[data-testid="error"]',
-          notice: '[data-testid="notice"]',
-        }).map(([k, sel]) => [k, Array.from(document.querySelectorAll(sel), (x) => x.textContent.replace(/\s+/g, " ").trim()).join(" | ")])),
-        status: document.querySelector('[data-testid="train-progress"]')?.dataset.status,
-        reconstructed: document.querySelector('[data-testid="recon-grid"]')?.dataset.step,
-      })).catch((why) => `unreadable: ${why}`);
+      const where = await page.evaluate(() => {
+        const text = (sel) => Array.from(document.querySelectorAll(sel), (x) => x.textContent.replace(/\s+/g, " ").trim()).join(" | ");
+        return {
+          progress: text('[data-testid="train-progress"]'), warnings: text(".warning"),
+          errors: text('[data-testid="error"]'), notice: text('[data-testid="notice"]'),
+          status: document.querySelector('[data-testid="train-progress"]')?.dataset.status,
+          reconstructed: document.querySelector('[data-testid="recon-grid"]')?.dataset.step,
+        };
+      }).catch((why) => `unreadable: ${why}`);
       throw new Error(`not paused at step ${n}: ${JSON.stringify(where)}; page errors: ${JSON.stringify(errors)}; ${e.message}`);
     });
 

@@ -59,9 +59,8 @@ fn listing(entries: &[&DepthEntry], value: impl Fn(&DepthEntry) -> String) -> St
         .iter()
         .map(|e| {
             format!(
-                "{} layer{}: {}",
-                e.layers,
-                if e.layers > 1 { "s" } else { "" },
+                "{}: {}",
+                crate::ui::format::count(e.layers, "layer", "layers"),
                 value(e)
             )
         })
@@ -115,12 +114,11 @@ pub fn depth_claims(depth: &[DepthEntry]) -> Vec<Claim> {
             holds: deepest.params < best_shallower.params
                 && deepest.test_loss < best_shallower.test_loss,
             evidence: format!(
-                "{} layers: {} parameters, test loss {:.4}; best shallower ({} layer{}): {} parameters, test loss {:.4}",
+                "{} layers: {} parameters, test loss {:.4}; best shallower ({}): {} parameters, test loss {:.4}",
                 deepest.layers,
                 crate::ui::format::thousands(deepest.params),
                 deepest.test_loss,
-                best_shallower.layers,
-                if best_shallower.layers > 1 { "s" } else { "" },
+                crate::ui::format::count(best_shallower.layers, "layer", "layers"),
                 crate::ui::format::thousands(best_shallower.params),
                 best_shallower.test_loss
             ),

@@ -40,8 +40,8 @@ pub fn seed_verdict(studies: &[SeedStudy]) -> Vec<String> {
     spreads.sort_by_key(|s| s.0);
     for (layers, s, n) in &spreads {
         text.push(format!(
-            "{layers} layer{}: test loss {:.4} ± {:.4} over {n} seeds (from {:.4} to {:.4}).",
-            if *layers > 1 { "s" } else { "" },
+            "{}: test loss {:.4} ± {:.4} over {n} seeds (from {:.4} to {:.4}).",
+            crate::ui::format::count(*layers, "layer", "layers"),
             s.mean,
             s.sd,
             s.min,
