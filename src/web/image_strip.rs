@@ -89,7 +89,7 @@ pub fn ImageStrip(
             }
         });
     });
-    view! {
+    let strip = view! {
         <canvas
             node_ref=canvas
             class=move || {
@@ -107,5 +107,12 @@ pub fn ImageStrip(
             data-pending=move || live_state().map(|l| l.pending().to_string())
             data-input=move || live_state().map(|l| l.input_attribute())
         ></canvas>
+    };
+    // A canvas the engine paints is hidden while there is nothing to show (it still holds the
+    // last frame, which the page cannot wipe): the paper beneath it shows the empty strip's grey.
+    if hand_to_engine.is_some() {
+        view! { <span class="engine-paper">{strip}</span> }.into_any()
+    } else {
+        strip.into_any()
     }
 }

@@ -208,6 +208,17 @@ async function drawChecks(page, label, strokesToTime) {
       await page.waitForSelector('[data-testid="draw-empty"]');
     }
   }
+  // Another view and back: the drawing (the 0) is kept, and its reconstruction shows in the
+  // view's new canvas (handed to the engine anew, whichever of it and the view's request for a
+  // reading reaches the engine first).
+  await goTo(page, "train");
+  await page.waitForSelector('[data-testid="train-start"]');
+  await goTo(page, "draw");
+  await page.waitForSelector('[data-testid="draw-pad"]');
+  const inkBack = await reconstructionInk(page);
+  const strokesBack = await drawData(page, "draw-pad", "strokes");
+  check(inkBack > 10 && strokesBack === "1",
+    `${label}: after another view, the drawing is kept (${strokesBack} stroke) and its reconstruction shown again (${inkBack} lit pixels)`);
   // Undo removes the last stroke only; the keyboard does it too; Clear empties the pad.
   await drawStrokes(page, [[[0.1, 0.1], [0.2, 0.9]]]);
   check(+(await waitData(page, "draw-pad", "strokes", 2)) === 2, `${label}: a second stroke is added`);

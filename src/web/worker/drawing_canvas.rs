@@ -11,20 +11,59 @@ use super::browser::scope;
 use crate::engine::drawing_reading::{DrawingReading, Painting};
 use crate::ui::image::grid_rgba;
 
-/// Paints the reading's reconstruction into the page's canvas, where the page handed one
-/// over, and says so in the reading. Where painting fails, the canvas is let go and the
-/// reading says why: the page then paints the reconstruction on a canvas of its own (this one
-/// cannot go back), so a broken canvas loses nothing but the head start.
-pub(super) fn paint_reading(canvas: &mut Option<OffscreenCanvas>, reading: &mut DrawingReading) {
-    let Some(handed) = canvas else { return };
-    reading.painting = match paint(handed, &reading.reconstruction) {
-        Ok(at) => Painting::ByEngine { at },
-        Err(why) => {
-            leptos::logging::warn!("the reconstruction was not painted, the page paints it: {why}");
-            *canvas = None;
-            Painting::Failed { why }
+/// The canvas the draw view handed over, and the reconstruction last painted into it.
+#[derive(Default)]
+pub(super) struct DrawingCanvas {
+    canvas: Option<OffscreenCanvas>,
+    /// What the canvas shows: a canvas handed later (the draw view opened again, with its
+    /// drawing kept) shows it at once, whichever of the new canvas and the view's request for
+    /// a reading reaches the engine first.
+    painted: Option<Vec<u8>>,
+}
+
+impl DrawingCanvas {
+    /// Takes a newer canvas from the page (the old one has left the page with its view) and
+    /// paints the last reconstruction into it. A canvas that cannot be painted is kept: the
+    /// next reading tries again and tells the page, which then paints on a canvas of its own.
+    pub(super) fn hand(&mut self, canvas: OffscreenCanvas) {
+        if let Some(pixels) = &self.painted
+            && let Err(why) = paint(&canvas, pixels)
+        {
+            leptos::logging::warn!("the reconstruction was not painted into the new canvas: {why}");
         }
-    };
+        self.canvas = Some(canvas);
+    }
+
+    /// Whether the page handed a canvas that the engine still paints.
+    pub(super) fn is_handed(&self) -> bool {
+        self.canvas.is_some()
+    }
+
+    /// Swaps the handed canvas for one whose painting fails (a test hook).
+    pub(super) fn break_with(&mut self, broken: OffscreenCanvas) {
+        self.canvas = Some(broken);
+    }
+
+    /// Paints the reading's reconstruction into the page's canvas, where the page handed one
+    /// over, and says so in the reading. Where painting fails, the canvas is let go and the
+    /// reading says why: the page then paints the reconstruction on a canvas of its own (this
+    /// one cannot go back), so a broken canvas loses nothing but the head start.
+    pub(super) fn paint_reading(&mut self, reading: &mut DrawingReading) {
+        let Some(handed) = &self.canvas else { return };
+        reading.painting = match paint(handed, &reading.reconstruction) {
+            Ok(at) => {
+                self.painted = Some(reading.reconstruction.clone());
+                Painting::ByEngine { at }
+            }
+            Err(why) => {
+                leptos::logging::warn!(
+                    "the reconstruction was not painted, the page paints it: {why}"
+                );
+                *self = Self::default();
+                Painting::Failed { why }
+            }
+        };
+    }
 }
 
 /// A canvas whose painting fails as a broken one would: it has a context that is not 2d, so

@@ -34,6 +34,7 @@ use crate::engine::{Control, EngineCore, FromEngine, ToEngine};
 use crate::web::indexed_db::Database;
 use crate::web::web_locks::HeldLock;
 use browser::{fail, post, scope};
+use drawing_canvas::DrawingCanvas;
 
 /// What the worker holds: the engine, the browser's storage (`None` where IndexedDB is
 /// unavailable: nothing is kept then), and what it knows of the other tabs' runs.
@@ -56,8 +57,8 @@ struct Worker {
     /// only when none is ([`ToEngine::AskIdle`]).
     requests_in_flight: usize,
     /// The draw view's reconstruction canvas, where the page handed it over: a drawing's
-    /// reading is painted into it at once (`drawing_canvas`).
-    drawing_canvas: Option<web_sys::OffscreenCanvas>,
+    /// reading is painted into it at once.
+    drawing_canvas: DrawingCanvas,
 }
 
 impl Worker {
@@ -80,7 +81,7 @@ pub fn run() {
         let data = event.data();
         // The one message that is not text: the draw view's canvas (a newer one replaces it).
         if let Some(canvas) = data.dyn_ref::<web_sys::OffscreenCanvas>() {
-            engine.borrow_mut().drawing_canvas = Some(canvas.clone());
+            engine.borrow_mut().drawing_canvas.hand(canvas.clone());
             return;
         }
         let Some(text) = data.as_string() else {
@@ -167,13 +168,13 @@ fn handle(engine: &Shared, message: ToEngine) {
         ToEngine::BreakDrawingCanvas => {
             let mut worker = engine.borrow_mut();
             let broken = drawing_canvas::broken_canvas();
-            match (&worker.drawing_canvas, broken) {
-                (Some(_), Some(broken)) => worker.drawing_canvas = Some(broken),
-                (None, _) => fail(
+            match (worker.drawing_canvas.is_handed(), broken) {
+                (true, Some(broken)) => worker.drawing_canvas.break_with(broken),
+                (false, _) => fail(
                     ErrorSource::request("break_drawing_canvas", None),
                     "no canvas to break: the page paints the reconstruction",
                 ),
-                (Some(_), None) => fail(
+                (true, None) => fail(
                     ErrorSource::request("break_drawing_canvas", None),
                     "this browser made no canvas to break",
                 ),
@@ -250,10 +251,10 @@ fn handle(engine: &Shared, message: ToEngine) {
                 requests::read(&engine, seq, &autoencoder, classifier.as_deref(), &pixels).await;
             match reading {
                 Ok(mut reading) => {
-                    drawing_canvas::paint_reading(
-                        &mut engine.borrow_mut().drawing_canvas,
-                        &mut reading,
-                    );
+                    engine
+                        .borrow_mut()
+                        .drawing_canvas
+                        .paint_reading(&mut reading);
                     post(&FromEngine::DrawingRead(reading))
                 }
                 Err(message) => post(&FromEngine::RequestFailed {
