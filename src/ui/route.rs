@@ -1,8 +1,9 @@
 //! Hash routes: one view per route, `#/train` when the hash names none.
 
+use std::collections::HashMap;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Route {
     #[default]
     Train,
@@ -81,6 +82,29 @@ pub fn base_url(href: &str) -> String {
     }
 }
 
+/// Where each view was last left: its address with the choices it carries
+/// (`ui::view_links`), so that the navigation takes a person back to a view as they left it
+/// rather than to its defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ViewAddresses(HashMap<Route, String>);
+
+impl ViewAddresses {
+    /// Records a view's address (`#/interpolate?from=3&to=4…`); says whether it was new.
+    pub fn remember(&mut self, hash: &str) -> bool {
+        let route = Route::from_hash(hash);
+        if self.0.get(&route).is_some_and(|h| h == hash) {
+            return false;
+        }
+        self.0.insert(route, hash.to_string());
+        true
+    }
+
+    /// The navigation's link to `route`: where it was left, else its bare address.
+    pub fn href(&self, route: Route) -> String {
+        self.0.get(&route).cloned().unwrap_or_else(|| route.hash())
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -98,6 +122,30 @@ mod tests {
         for route in Route::ALL {
             assert_eq!(Route::from_hash(&route.hash()), route);
         }
+    }
+
+    #[test]
+    fn the_navigation_goes_back_to_where_a_view_was_left() {
+        let mut addresses = ViewAddresses::default();
+        assert_eq!(addresses.href(Route::Interpolate), "#/interpolate");
+        assert!(addresses.remember("#/interpolate?from=3&to=4&frames=12"));
+        assert!(!addresses.remember("#/interpolate?from=3&to=4&frames=12"));
+        assert!(addresses.remember("#/transfer?scenarios=frozen"));
+        assert_eq!(
+            addresses.href(Route::Interpolate),
+            "#/interpolate?from=3&to=4&frames=12"
+        );
+        assert_eq!(
+            addresses.href(Route::Transfer),
+            "#/transfer?scenarios=frozen"
+        );
+        // The newest address of a view replaces the older; other views keep their defaults.
+        assert!(addresses.remember("#/interpolate?from=0&to=9"));
+        assert_eq!(
+            addresses.href(Route::Interpolate),
+            "#/interpolate?from=0&to=9"
+        );
+        assert_eq!(addresses.href(Route::Draw), "#/draw");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::report_view::ReportView;
 use super::reproduction::{Reproduction, fetch_depth_seeds, fetch_reproduction};
 use super::train_view::TrainView;
 use super::transfer_view::TransferView;
-use super::view_link::LinkNotices;
+use super::view_link::{LeftAddresses, LinkNotices};
 use super::wasm_features::relaxed_simd;
 use super::webgpu_probe::probe_webgpu;
 use crate::engine::bundle::{
@@ -34,7 +34,7 @@ use crate::ui::format;
 use crate::ui::hide::{hide_css, parse_hide};
 use crate::ui::lesson::parse_lesson_name;
 use crate::ui::link::percent_decode;
-use crate::ui::route::{Route, base_url};
+use crate::ui::route::{Route, ViewAddresses, base_url};
 use crate::ui::train_form::TrainForm;
 use crate::ui::view_links::BUNDLED_TRAIN_IMAGES;
 
@@ -179,6 +179,9 @@ pub fn App() -> impl IntoView {
     // What a link asked for and could not get; a view opened anew starts without them.
     let link_notices = RwSignal::new(Vec::<String>::new());
     provide_context(LinkNotices(link_notices));
+    // Where each view was left: the navigation goes back to it as it was.
+    let left_addresses = RwSignal::new(ViewAddresses::default());
+    provide_context(LeftAddresses(left_addresses));
     // Every change of the address by the person (a navigation link, an edited or pasted
     // link, back and forward) opens the view anew from it; the views' own updates of the
     // address (`replaceState`) fire no `hashchange`.
@@ -414,7 +417,7 @@ pub fn App() -> impl IntoView {
         <Header state=state/>
         <nav class="views" data-part="nav">
             {Route::ALL.iter().map(|&r| view! {
-                <a href=r.hash() class:active=move || route.get() == r>{r.title()}</a>
+                <a href=move || left_addresses.with(|a| a.href(r)) class:active=move || route.get() == r>{r.title()}</a>
             }).collect_view()}
             <CopyLink/>
             " "

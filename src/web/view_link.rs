@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::engine::ModelInfo;
 use crate::ui::engine_state::EngineState;
 use crate::ui::link::{LinkQuery, resolve_model, with_search_param};
-use crate::ui::route::Route;
+use crate::ui::route::{Route, ViewAddresses};
 
 /// What links asked for and could not get, shown by the app above the view until the person
 /// dismisses them or opens another view.
@@ -36,10 +36,24 @@ pub fn notify(notices: Vec<String>) {
     }
 }
 
-/// Keeps the address's hash at `hash()` while the view is open.
+/// Where each view was last left, for the navigation's links (provided by the app as a
+/// context).
+#[derive(Debug, Clone, Copy)]
+pub struct LeftAddresses(pub RwSignal<ViewAddresses>);
+
+/// Keeps the address's hash at `hash()` while the view is open, and the navigation's link to
+/// the view with it.
 pub fn keep_in_address(hash: impl Fn() -> String + 'static) {
+    let left = use_context::<LeftAddresses>();
     Effect::new(move |_| {
         let hash = hash();
+        if let Some(LeftAddresses(addresses)) = left
+            && addresses.with_untracked(|a| a.href(Route::from_hash(&hash)) != hash)
+        {
+            addresses.update(|a| {
+                a.remember(&hash);
+            });
+        }
         let current = window().location().hash().unwrap_or_default();
         // Another view's address is never overwritten by one closing.
         if current != hash

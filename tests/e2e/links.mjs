@@ -59,6 +59,15 @@ export async function linkChecks({ browser, origin, openPage, waitLoaded, check 
     check(address === `#/interpolate?a=two-layer-d5&b=vae-d20&from=${from}&to=${to}&frames=7&alpha=0.30&past=0`,
       `#/interpolate: the models, the pair, the frames and α are in the address (${address})`);
     check(await page.evaluate(() => window.__sameDocument === true), "the address follows the view without a reload");
+    // Another view and back through the navigation: the view as it was left.
+    await page.click('nav.views a[href^="#/draw"]');
+    await page.waitForSelector('[data-testid="draw-pad"]');
+    await page.click('nav.views a[href^="#/interpolate"]');
+    await waitStrips(page, 7, second);
+    const back = await hash(page);
+    const modelsBack = await page.$$eval('[data-testid="interp-strip"]', (s) => s.map((c) => c.dataset.model).join());
+    check(back === address && modelsBack === "two-layer-d5,vae-d20" && await value(page, "interp-slider") === "0.3",
+      `the navigation goes back to the view as it was left: its pair, frames, models and α (${back})`);
     await page.click('[data-testid="copy-link"]');
     await page.waitForSelector('[data-testid="copied-link"]');
     const copied = await value(page, "copied-link");
