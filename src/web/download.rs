@@ -6,6 +6,9 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 use super::js_error;
 
+/// The title of a download button with nothing to download yet (the button is disabled).
+pub const NOTHING_TO_SAVE: &str = "Nothing to save yet";
+
 /// Offers a URL of this page (a blob or a `data:` URL) as a download named `file_name`.
 pub fn offer_url(file_name: &str, url: &str) -> Result<(), String> {
     let document = leptos::prelude::document();

@@ -10,7 +10,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
 use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, line, plot_error};
-use super::download::{offer_canvas_png, offer_download};
+use super::download::{NOTHING_TO_SAVE, offer_canvas_png, offer_download};
 use crate::ui::chart::{ChartSpec, Series};
 use crate::ui::ticks::{linear_ticks, log_ticks};
 
@@ -41,6 +41,7 @@ pub fn LineChart(
         let csv = spec.with(ChartSpec::to_csv);
         error.set(offer_download(&format!("{file_stem}.csv"), csv.as_bytes()).err());
     };
+    let nothing_plotted = move || spec.with(ChartSpec::point_count) == 0;
     view! {
         <figure class="chart">
             <canvas
@@ -57,8 +58,10 @@ pub fn LineChart(
             <figcaption>
                 {caption}
                 " "
-                <button class="small" on:click=save_png data-testid=format!("{testid}-png")>"PNG"</button>
-                <button class="small" on:click=save_csv data-testid=format!("{testid}-csv")>"CSV"</button>
+                <button class="small" on:click=save_png data-testid=format!("{testid}-png")
+                    disabled=nothing_plotted title=move || nothing_plotted().then_some(NOTHING_TO_SAVE)>"PNG"</button>
+                <button class="small" on:click=save_csv data-testid=format!("{testid}-csv")
+                    disabled=nothing_plotted title=move || nothing_plotted().then_some(NOTHING_TO_SAVE)>"CSV"</button>
                 {move || error.get().map(|e| view! { <span class="warning">" chart: " {e}</span> })}
             </figcaption>
         </figure>

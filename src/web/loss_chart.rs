@@ -10,7 +10,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::CanvasRenderingContext2d;
 
 use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, line, plot_error};
-use super::download::{offer_canvas_png, offer_download};
+use super::download::{NOTHING_TO_SAVE, offer_canvas_png, offer_download};
 use crate::ui::chart::{BLUE, ORANGE};
 use crate::ui::loss_history::LossHistory;
 use crate::ui::ticks::{linear_ticks, log_ticks};
@@ -49,6 +49,7 @@ pub fn LossChart(
         let result = history.with(|h| draw(canvas, h, epochs.get(), log.get()));
         error.set(result.err());
     });
+    let no_training = move || history.with(|h| h.steps.is_empty());
     view! {
         <figure class="chart">
             <canvas
@@ -85,12 +86,14 @@ pub fn LossChart(
                     " log scale"
                 </label>
                 " "
-                <button class="small" on:click=move |_| {
+                <button class="small" disabled=no_training title=move || no_training().then_some(NOTHING_TO_SAVE)
+                    on:click=move |_| {
                     if let Some(c) = canvas.get() {
                         error.set(offer_canvas_png(&c, "training-loss.png").err());
                     }
                 }>"PNG"</button>
-                <button class="small" on:click=move |_| {
+                <button class="small" disabled=no_training title=move || no_training().then_some(NOTHING_TO_SAVE)
+                    on:click=move |_| {
                     error.set(offer_download("training-loss.csv", history.with(LossHistory::to_csv).as_bytes()).err());
                 }>"CSV"</button>
                 {move || error.get().map(|e| view! { <span class="warning">" chart: " {e}</span> })}

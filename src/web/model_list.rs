@@ -113,7 +113,7 @@ pub fn ModelList(
                         <td>{m.name}</td>
                         <td>{kind}</td>
                         <td class="num">{format::thousands(m.params)}</td>
-                        <td>{score}</td>
+                        <td class="score">{score}</td>
                         <td>{origin}{not_kept}</td>
                         <td class="actions">
                             <button

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::confusion_matrix::ConfusionMatrix;
-use super::download::offer_download;
+use super::download::{NOTHING_TO_SAVE, offer_download};
 use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use super::view_link::{keep_in_address, notify, opening_link};
@@ -207,6 +207,8 @@ pub fn TransferView(
                 </tbody>
             </table>
             <p><button class="small" data-testid="transfer-table-csv"
+                disabled=move || results.with(Vec::is_empty)
+                title=move || results.with(Vec::is_empty).then_some(NOTHING_TO_SAVE)
                 on:click=move |_| { let _ = offer_download("transfer.csv", results_csv(&results.get()).as_bytes()); }>"Table as CSV"</button></p>
             <div data-part="reproduction">
             <h3>"Full MNIST (the reproduction, 10,000 test images)"</h3>

@@ -671,6 +671,11 @@ try {
     // #/transfer: a frozen-encoder run on 1,000 labels really learns, in the browser.
     await goTo(page, "transfer");
     await page.waitForSelector('[data-testid="transfer-start"]:not([disabled])');
+    const saveButtons = '[data-testid="transfer-table-csv"], [data-testid="transfer-accuracy-chart-png"], [data-testid="transfer-accuracy-chart-csv"]';
+    const disabledSaves = () => page.$$eval(saveButtons, (b) => b.map((x) => x.disabled));
+    const savesBefore = await disabledSaves();
+    check(savesBefore.length === 3 && savesBefore.every((d) => d),
+      `before any transfer run, its table and chart offer nothing to save (disabled: ${savesBefore})`);
     await page.uncheck('[data-testid="transfer-finetune"]');
     await page.uncheck('[data-testid="transfer-scratch"]');
     await page.selectOption('[data-testid="transfer-labels"]', "1000");
@@ -687,6 +692,8 @@ try {
       `a frozen-encoder transfer run on 1,000 labels learns (test accuracy ${(transferRows[0]?.accuracy * 100).toFixed(1)}%)`);
     const accPoints = await page.$eval('[data-testid="transfer-accuracy-chart"]', (c) => +c.dataset.points);
     check(accPoints === 20 && await canvasInk(page, "transfer-loss-chart") > 1000, `the transfer curves are drawn (${accPoints} scorings)`);
+    const savesAfter = await disabledSaves();
+    check(savesAfter.every((d) => !d), `after the run, its table and chart can be saved (disabled: ${savesAfter})`);
     const confusion = await page.$$eval('[data-testid="confusion-matrix"] tbody td', (cells) => cells.map((c) => +c.textContent));
     check(confusion.length === 100 && confusion.reduce((a, b) => a + b, 0) === 2000,
       "the confusion matrix counts every test image once");
