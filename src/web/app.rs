@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::copy_link::CopyLink;
 use super::decorrelation_view::DecorrelationView;
 use super::download::offer_download;
-use super::draw_view::DrawView;
+use super::draw_view::{DrawSession, DrawView};
 use super::engine_client::EngineClient;
 use super::experiments_view::ExperimentsView;
 use super::header::Header;
@@ -27,7 +27,6 @@ use crate::engine::kernel_thread_count::{requested_copies, requested_threads};
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
-use crate::ui::drawing_strokes::Drawing;
 use crate::ui::engine_handover::HandOverPhase;
 use crate::ui::engine_state::EngineState;
 use crate::ui::format;
@@ -256,7 +255,7 @@ pub fn App() -> impl IntoView {
         leptos::task::spawn_local(async move { depth_seeds.set(fetch_depth_seeds(&base).await) });
     }
     let form = RwSignal::new(TrainForm::defaults(BUNDLED_TRAIN_IMAGES));
-    let drawing = RwSignal::new(Drawing::default());
+    let draw_session = DrawSession::default();
     let retrain = Callback::new(move |(architecture, latent_dim): (Architecture, usize)| {
         form.update(|f| {
             f.architecture = architecture.to_string();
@@ -483,7 +482,7 @@ pub fn App() -> impl IntoView {
                 Route::Transfer => view! {
                     <TransferView state=state reproduction=reproduction send=send/>
                 }.into_any(),
-                Route::Draw => view! { <DrawView state=state send=send hand_canvas=hand_canvas drawing=drawing/> }.into_any(),
+                Route::Draw => view! { <DrawView state=state send=send hand_canvas=hand_canvas session=draw_session/> }.into_any(),
                 Route::Report => view! {
                     <ReportView state=state reproduction=reproduction depth_seeds=depth_seeds send=send/>
                 }.into_any(),

@@ -34,15 +34,40 @@ enum Target {
     Kept,
 }
 
+/// What a person made in the draw view, kept by the app so that it survives a visit to
+/// another view: the drawing, a drawing kept for interpolation, and the strip's target.
+#[derive(Debug, Clone, Copy)]
+pub struct DrawSession {
+    drawing: RwSignal<Drawing>,
+    /// 784 grey bytes: the input of the drawing kept ("Keep for interpolation").
+    kept: RwSignal<Option<Vec<u8>>>,
+    target: RwSignal<Option<Target>>,
+}
+
+impl Default for DrawSession {
+    fn default() -> Self {
+        Self {
+            drawing: RwSignal::new(Drawing::default()),
+            kept: RwSignal::new(None),
+            target: RwSignal::new(None),
+        }
+    }
+}
+
 #[component]
 pub fn DrawView(
     #[prop(into)] state: Signal<EngineState>,
     send: Callback<ToEngine>,
     /// Hands the reconstruction's canvas to the engine, which paints it.
     hand_canvas: Callback<web_sys::OffscreenCanvas>,
-    /// The drawing, kept by the app so it survives a visit to another view.
-    drawing: RwSignal<Drawing>,
+    /// The drawing and what goes with it, kept by the app.
+    session: DrawSession,
 ) -> impl IntoView {
+    let DrawSession {
+        drawing,
+        kept,
+        target,
+    } = session;
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     let autoencoders = Memo::new(move |_| state.with(EngineState::autoencoder_names));
     let classifiers = Memo::new(move |_| state.with(EngineState::classifier_names));
@@ -253,8 +278,6 @@ pub fn DrawView(
     // Interpolation from the drawing: asked for when a stroke ends and when the target or the
     // model changes, not while the pointer moves.
     let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
-    let target = RwSignal::new(None::<Target>);
-    let kept = RwSignal::new(None::<Vec<u8>>);
     // The strip's subject is the model and the target; the drawing's version is its input.
     // A cleared pad starts a new subject (`LiveSlot::forget`).
     let last_answer = state.with_untracked(|s| s.decoded.get(INTERP_SLOT).map_or(0, |d| d.seq));

@@ -250,6 +250,15 @@ async function drawChecks(page, label, strokesToTime) {
   const kept = (await canvasPixels(page, '[data-testid="draw-interp-strip"]'))[0];
   check(maxDiff(frame(kept, 0), frame(kept, 9)) > 100 && (await stripSignature()) !== before,
     `${label}: a strip from a drawn 1 to a kept drawing of a 0 is decoded`);
+  // Another view and back: the kept drawing and the strip's target are still there.
+  await goTo(page, "train");
+  await page.waitForSelector('[data-testid="train-start"]');
+  await goTo(page, "draw");
+  await page.waitForSelector('[data-testid="draw-pad"]');
+  await waitStripOfCurrentDrawing(page);
+  const keptBack = (await canvasPixels(page, '[data-testid="draw-interp-strip"]'))[0];
+  const sameStrip = keptBack.width === kept.width && maxDiff(keptBack.grey, kept.grey) <= 2;
+  check(sameStrip, `${label}: after another view, the strip from the drawn 1 to the kept 0 is shown again`);
   await page.keyboard.press("Delete");
   await page.focus('[data-testid="draw-pad"]');
   await page.keyboard.press("Delete");
