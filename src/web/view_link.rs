@@ -47,12 +47,9 @@ pub fn keep_in_address(hash: impl Fn() -> String + 'static) {
     let left = use_context::<LeftAddresses>();
     Effect::new(move |_| {
         let hash = hash();
-        if let Some(LeftAddresses(addresses)) = left
-            && addresses.with_untracked(|a| a.href(Route::from_hash(&hash)) != hash)
-        {
-            addresses.update(|a| {
-                a.remember(&hash);
-            });
+        // The navigation is redrawn only for a new address.
+        if let Some(LeftAddresses(addresses)) = left {
+            addresses.maybe_update(|a| a.remember(&hash));
         }
         let current = window().location().hash().unwrap_or_default();
         // Another view's address is never overwritten by one closing.
