@@ -33,6 +33,7 @@ pub fn TransferView(
     let available = Memo::new(move |_| state.with(|s| s.train_images));
     let points = Memo::new(move |_| state.with(|s| s.transfer.points.clone()));
     let results = Memo::new(move |_| state.with(|s| s.transfer.results.clone()));
+    let no_results = Memo::new(move |_| results.with(Vec::is_empty));
     let current = Memo::new(move |_| state.with(|s| s.transfer.current));
 
     // The view opens on its link's choices; the address follows them.
@@ -186,7 +187,7 @@ pub fn TransferView(
                     <th>"test loss"</th><th>"test accuracy"</th><th>"time"</th><th></th>
                 </tr></thead>
                 <tbody>
-                    {move || results.with(Vec::is_empty).then(|| view! {
+                    {move || no_results.get().then(|| view! {
                         <tr><td colspan="8" class="note">"No run in this browser yet: Start trains the scenarios ticked above."</td></tr>
                     })}
                     {move || results.get().into_iter().map(|r| {
@@ -207,8 +208,8 @@ pub fn TransferView(
                 </tbody>
             </table>
             <p><button class="small" data-testid="transfer-table-csv"
-                disabled=move || results.with(Vec::is_empty)
-                title=move || results.with(Vec::is_empty).then_some(NOTHING_TO_SAVE)
+                disabled=no_results
+                title=move || no_results.get().then_some(NOTHING_TO_SAVE)
                 on:click=move |_| { let _ = offer_download("transfer.csv", results_csv(&results.get()).as_bytes()); }>"Table as CSV"</button></p>
             <div data-part="reproduction">
             <h3>"Full MNIST (the reproduction, 10,000 test images)"</h3>
