@@ -2,15 +2,24 @@
 
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 
+/// The pixel size (width, height) of a grid of `count` images, `columns` to a row, with
+/// `gap` pixels around each: what [`grid_rgba`] paints, and the aspect ratio a strip keeps
+/// when the page is too narrow for it (an empty grid is one blank cell).
+pub fn grid_size(count: usize, columns: usize, gap: usize) -> (usize, usize) {
+    let columns = columns.max(1);
+    let rows = count.div_ceil(columns).max(1);
+    (
+        columns * IMAGE_SIDE + (columns + 1) * gap,
+        rows * IMAGE_SIDE + (rows + 1) * gap,
+    )
+}
+
 /// Lays out `images` (784 grey bytes each, 0 = background) in a grid of `columns`, with a
 /// `gap`-pixel border, as RGBA: ink is dark on a light page, as people write. Returns
 /// `(width, height, rgba)`.
 pub fn grid_rgba(images: &[u8], columns: usize, gap: usize) -> (usize, usize, Vec<u8>) {
-    let count = images.len() / IMAGE_PIXELS;
     let columns = columns.max(1);
-    let rows = count.div_ceil(columns).max(1);
-    let width = columns * IMAGE_SIDE + (columns + 1) * gap;
-    let height = rows * IMAGE_SIDE + (rows + 1) * gap;
+    let (width, height) = grid_size(images.len() / IMAGE_PIXELS, columns, gap);
     let mut rgba = vec![0u8; width * height * 4];
     // Background of the gaps: the page's light grey.
     for px in rgba.chunks_exact_mut(4) {
@@ -143,6 +152,18 @@ mod tests {
             None,
             "right of the last column"
         );
+    }
+
+    #[test]
+    fn grid_size_counts_cells_and_gaps() {
+        // Ten frames in a row with 1-pixel gaps: 10·28 + 11 by 28 + 2.
+        assert_eq!(grid_size(10, 10, 1), (291, 30));
+        // Seven frames, three to a row: three rows.
+        assert_eq!(grid_size(7, 3, 1), (3 * 28 + 4, 3 * 28 + 4));
+        // Nothing yet: one blank cell, so an empty strip keeps a frame's shape.
+        assert_eq!(grid_size(0, 0, 1), (30, 30));
+        let (w, h, rgba) = grid_rgba(&vec![0u8; 7 * IMAGE_PIXELS], 3, 1);
+        assert_eq!((w, h, rgba.len()), (88, 88, 88 * 88 * 4));
     }
 
     #[test]

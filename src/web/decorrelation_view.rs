@@ -296,6 +296,8 @@ pub fn DecorrelationView(
             <div class="heatmap-row" data-part="heatmap">
                 <figure>
                     <canvas node_ref=heatmap class="pixelated heatmap" data-testid="correlation-heatmap"
+                        // Square before the first matrix comes, as every matrix is: nothing moves then.
+                        width="300" height="300"
                         data-dim=move || analysis.get().map_or(0, |a| a.latent_dim)
                         data-dead=move || analysis.get().map_or(0, |a| a.stats.dead_units)
                         on:click=heatmap_click></canvas>

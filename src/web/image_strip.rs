@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use super::canvas::put_rgba;
 use super::slow_answer::dimmed_when_slow;
 use crate::data::IMAGE_PIXELS;
-use crate::ui::image::{grid_rgba, tint_cell};
+use crate::ui::image::{grid_rgba, grid_size, tint_cell};
 
 /// The property that marks a canvas handed to the engine (it can be handed only once).
 const HANDED: &str = "latentLabHandedToEngine";
@@ -46,6 +46,13 @@ pub fn ImageStrip(
     let dimmed = live.map(|l| dimmed_when_slow(Memo::new(move |_| l.with(LiveState::pending))));
     let canvas = NodeRef::<Canvas>::new();
     let frames = Memo::new(move |_| pixels.with(|p| p.len() / IMAGE_PIXELS));
+    // The grid's width over its height, for the style sheet: a strip given a height there
+    // and narrowed to fit the page scales both ways, rather than squeezing its digits.
+    let aspect = Memo::new(move |_| {
+        let n = frames.get();
+        let (w, h) = grid_size(n, columns.map_or(n, |c| c.get()), 1);
+        format!("{:.4}", w as f64 / h as f64)
+    });
     let engine_paints = RwSignal::new(false);
     let handing_tried = StoredValue::new(false);
     Effect::new(move |_| {
@@ -97,6 +104,7 @@ pub fn ImageStrip(
                 format!("pixelated {class}{}", if dim { " pending" } else { "" })
             }
             style:visibility=move || (engine_paints.get() && frames.get() == 0).then_some("hidden")
+            style=("--aspect", move || aspect.get())
             data-testid=testid
             data-painter=move || hand_to_engine.map(|_| if engine_paints.get() { "engine" } else { "page" })
             data-frames=move || frames.get()

@@ -1,6 +1,8 @@
 // End-to-end accessibility checks (issue 18, part 5): axe-core (npm, pinned in package.json)
 // on every view at desktop and phone size reports no serious or critical violation; at
 // 390 × 844 no view scrolls the page sideways; a screenshot of every view at both sizes.
+// Layout at the widths between (half a laptop's screen, a view beside a lesson): nothing
+// scrolls the page sideways or hides under the lesson, and no picture is squeezed.
 // Called by run.mjs with its helpers; each wait is for the state it checks.
 import fs from "node:fs";
 import path from "node:path";
@@ -42,9 +44,80 @@ export async function accessibilityChecks({ browser, origin, openPage, waitLoade
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         check(overflow <= 0, `phone, #/${route}: the page does not scroll sideways (${overflow} px too wide)`);
       }
+      const squeezed = await page.evaluate(squeezedCanvases);
+      check(squeezed.length === 0, `${size}, #/${route}: every picture keeps its shape ${JSON.stringify(squeezed)}`);
       await page.screenshot({ path: path.join(shots, `${size}-${route}.png`), fullPage: true });
     }
     check(problems.length === 0, `no console errors at ${size} size (${JSON.stringify(problems)})`);
+    await context.close();
+  }
+}
+
+/** Canvases shown at another shape than their pixels' (a strip squeezed to fit a narrow
+ *  column): "testid pixels → shown" for each, where the two width/height ratios differ by
+ *  more than 3 %. Runs in the page. */
+function squeezedCanvases() {
+  return [...document.querySelectorAll("canvas")].flatMap((c) => {
+    const r = c.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || c.width === 0 || c.height === 0) return [];
+    const drawn = c.width / c.height, shown = r.width / r.height;
+    return Math.abs(shown / drawn - 1) > 0.03
+      ? [`${c.dataset.testid ?? c.className} ${c.width}×${c.height} → ${Math.round(r.width)}×${Math.round(r.height)}`] : [];
+  });
+}
+
+/** What sticks out of the view's column, as a person sees it: elements whose right edge
+ *  passes the column's (the lesson's left edge beside a lesson, else the window's), unless
+ *  an ancestor inside the column scrolls or clips them (a wide table scrolling in place).
+ *  Runs in the page. */
+function stickingOut() {
+  const main = document.querySelector(".workspace > main");
+  const lesson = document.querySelector("[data-testid=lesson-panel]");
+  const edge = Math.min(main.getBoundingClientRect().right,
+    lesson ? lesson.getBoundingClientRect().left : Infinity, document.documentElement.clientWidth);
+  const clipped = (el) => {
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of main.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > edge + 1 && !clipped(el)) {
+      out.push(`${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ""} to ${Math.round(r.right)} (edge ${Math.round(edge)})`);
+    }
+  }
+  return { out: out.slice(0, 5), count: out.length, page: document.documentElement.scrollWidth - window.innerWidth };
+}
+
+/** Every view at half a laptop's width (900 px) and beside a lesson at desktop width: the
+ *  page does not scroll sideways, nothing passes under the lesson, no picture is squeezed
+ *  (before: the VAE table's buttons and the report's live strip of six digits went under the
+ *  lesson or off the page). */
+export async function narrowColumnChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const layouts = [
+    { name: "900 px wide", viewport: { width: 900, height: 900 }, query: "" },
+    { name: "beside a lesson", viewport: { width: 1200, height: 900 }, query: "&lesson=a-latent-size" },
+  ];
+  for (const { name, viewport, query } of layouts) {
+    const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu${query}#/train`, origin, { viewport });
+    await waitLoaded(page);
+    for (const route of ROUTES) {
+      await page.evaluate((r) => { location.hash = `#/${r}`; }, route);
+      await page.waitForSelector(READY[route], { timeout: 120_000 });
+      // The report's live strips come a moment after its parts: wait for the first one's frames.
+      if (route === "report") {
+        await page.waitForFunction(() => Number(document.querySelector("[data-testid=report-live-a]")?.dataset.frames) > 0,
+          null, { timeout: 120_000 });
+      }
+      const { out, count, page: overflow } = await page.evaluate(stickingOut);
+      check(overflow <= 0 && count === 0,
+        `${name}, #/${route}: nothing scrolls the page sideways (${overflow} px) or sticks out of the column (${count}: ${JSON.stringify(out)})`);
+      const squeezed = await page.evaluate(squeezedCanvases);
+      check(squeezed.length === 0, `${name}, #/${route}: every picture keeps its shape ${JSON.stringify(squeezed)}`);
+    }
+    check(problems.length === 0, `no console errors ${name} (${JSON.stringify(problems)})`);
     await context.close();
   }
 }

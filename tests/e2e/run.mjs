@@ -12,7 +12,7 @@ import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
 import { newBuildChecks, offlineChecks } from "./offline.mjs";
-import { accessibilityChecks } from "./accessibility.mjs";
+import { accessibilityChecks, narrowColumnChecks } from "./accessibility.mjs";
 import { ONE, keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./keyboard.mjs";
 import { threadsChecks } from "./threads.mjs";
 import { handOverChecks } from "./handover.mjs";
@@ -782,6 +782,7 @@ try {
     await offlineChecks({ browser, origin, openPage, waitLoaded, check });
     await newBuildChecks({ browser, root, waitLoaded, check });
     await accessibilityChecks({ browser, origin, openPage, waitLoaded, check, shots });
+    await narrowColumnChecks({ browser, origin, openPage, waitLoaded, check });
     await keyboardChecks({ browser, origin, openPage, waitLoaded, check });
     await touchChecks({ browser, origin, openPage, waitLoaded, check });
     await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, drawStrokes, check });
