@@ -152,7 +152,9 @@ export async function twoTabsChecks({ browser, origin, openPage, waitLoaded, che
 export async function interruptedRunChecks({ browser, origin, openPage, waitLoaded, check }) {
   const { context, page: first, problems } = await openPage(browser, `${origin}/#/train`, origin);
   await waitLoaded(first);
-  await startTraining(first, { epochs: 3, images: 6000 });
+  // A run far longer than the second tab takes to load: it must still be running when its tab
+  // closes (3 epochs had 0.4-2 s left then, and a loaded machine finished them first).
+  await startTraining(first, { epochs: 100, images: 6000 });
   check(await waitFor(async () => (await checkpointKeys(first)).length === 1), "the first tab's run keeps a checkpoint after its first epoch");
   const [runId] = await checkpointKeys(first);
   const second = await context.newPage();
@@ -301,7 +303,8 @@ export async function otherTabChecks({ browser, origin, root, openPage, waitLoad
   const third = await context.newPage();
   await third.goto(`${origin}/#/train`);
   await waitLoaded(third);
-  await startTraining(third, { epochs: 3, images: 3000 });
+  // Far longer than the wait for its checkpoint, so that the run is still going when it closes.
+  await startTraining(third, { epochs: 100, images: 3000 });
   check(await waitFor(async () => (await checkpointKeys(third)).length === 1), "the third tab's run keeps a checkpoint after its first epoch");
   const [runId] = await checkpointKeys(third);
   await third.close();
