@@ -43,6 +43,8 @@ pub struct ChartSpec {
     pub y_label: String,
     pub log_x: bool,
     pub log_y: bool,
+    /// The x values are counts (epochs): ticks only at whole numbers, never "epoch 1.5".
+    pub whole_x: bool,
 }
 
 impl ChartSpec {

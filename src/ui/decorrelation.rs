@@ -95,6 +95,7 @@ pub fn decorrelation_chart(rows: &[DecorrelationRow]) -> ChartSpec {
         y_label: "mean |Pearson r| · fraction dead".into(),
         log_x: true,
         log_y: false,
+        whole_x: false,
     }
 }
 

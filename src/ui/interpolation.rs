@@ -165,6 +165,7 @@ pub fn distance_chart(diagnostics: Option<&FrameDiagnostics>, colour: Colour) ->
         y_label: "distance to the data".into(),
         log_x: false,
         log_y: false,
+        whole_x: false,
     }
 }
 

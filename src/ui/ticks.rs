@@ -13,6 +13,18 @@ pub fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
+/// About `target` evenly spaced whole numbers within `[lo, hi]`, for an axis of counts such
+/// as epochs: [`linear_ticks`] with a step of at least 1.
+pub fn whole_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || target == 0 {
+        return Vec::new();
+    }
+    let step = nice_step((hi - lo) / target as f64).max(1.0);
+    ((lo / step).ceil() as i64..=(hi / step).floor() as i64)
+        .map(|i| i as f64 * step)
+        .collect()
+}
+
 /// Ticks for a log axis: 1, 2 and 5 × 10^k within `[lo, hi]`; falls back to linear ticks
 /// when the range is too narrow to hold two of them.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
@@ -85,6 +97,19 @@ mod tests {
         ));
         assert!(linear_ticks(1.0, 1.0, 5).is_empty());
         assert!(linear_ticks(f64::NAN, 1.0, 5).is_empty());
+    }
+
+    #[test]
+    fn whole_ticks_never_fall_between_epochs() {
+        // Three epochs, padded as the chart pads them: 1, 2, 3, not 1, 1.5, 2, 2.5, 3.
+        assert_eq!(linear_ticks(0.9, 3.1, 6), vec![1.0, 1.5, 2.0, 2.5, 3.0]);
+        assert_eq!(whole_ticks(0.9, 3.1, 6), vec![1.0, 2.0, 3.0]);
+        // One epoch: the one tick.
+        assert_eq!(whole_ticks(0.35, 1.65, 6), vec![1.0]);
+        // Many epochs: the round steps of linear ticks.
+        assert_eq!(whole_ticks(0.5, 10.5, 6), linear_ticks(0.5, 10.5, 6));
+        assert_eq!(whole_ticks(0.5, 10.5, 6), vec![2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert!(whole_ticks(2.0, 2.0, 6).is_empty());
     }
 
     #[test]

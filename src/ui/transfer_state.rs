@@ -78,6 +78,7 @@ pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
         y_label: "cross-entropy".into(),
         log_x: false,
         log_y: true,
+        whole_x: true,
     }
 }
 
@@ -100,6 +101,7 @@ pub fn accuracy_chart(points: &[TransferPoint]) -> ChartSpec {
         y_label: "test accuracy (%)".into(),
         log_x: false,
         log_y: false,
+        whole_x: true,
     }
 }
 
@@ -234,6 +236,8 @@ mod tests {
         let acc = accuracy_chart(&points);
         assert_eq!(acc.series.len(), 2);
         assert_eq!(acc.series[0].points, vec![(1.0, 50.0), (2.0, 75.0)]);
+        // Scored per epoch: the axis is marked at whole epochs only.
+        assert!(loss.whole_x && acc.whole_x);
     }
 
     #[test]

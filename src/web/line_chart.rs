@@ -12,7 +12,7 @@ use web_sys::CanvasRenderingContext2d;
 use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, line, plot_error};
 use super::download::{NOTHING_TO_SAVE, offer_canvas_png, offer_download};
 use crate::ui::chart::{ChartSpec, Series};
-use crate::ui::ticks::{linear_ticks, log_ticks};
+use crate::ui::ticks::{linear_ticks, log_ticks, whole_ticks};
 
 #[component]
 pub fn LineChart(
@@ -86,7 +86,11 @@ fn draw(canvas: web_sys::HtmlCanvasElement, spec: &ChartSpec) -> Result<(), Stri
             linear_ticks(lo, hi, target)
         }
     };
-    let x_ticks = ticks(x0, x1, spec.log_x, 6);
+    let x_ticks = if spec.whole_x && !spec.log_x {
+        whole_ticks(x0, x1, 6)
+    } else {
+        ticks(x0, x1, spec.log_x, 6)
+    };
     let y_ticks = ticks(y0, y1, spec.log_y, 5);
     let ticks = (&x_ticks[..], &y_ticks[..]);
     match (spec.log_x, spec.log_y) {

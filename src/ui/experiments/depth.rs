@@ -37,6 +37,7 @@ pub fn depth_chart(depth: &[DepthEntry]) -> ChartSpec {
         y_label: "loss (MSE per pixel)".into(),
         log_x: false,
         log_y: true,
+        whole_x: true,
     }
 }
 

@@ -150,6 +150,7 @@ pub fn sweep_chart(rows: &[SweepRow]) -> ChartSpec {
         y_label: "loss (MSE per pixel)".into(),
         log_x: true,
         log_y: true,
+        whole_x: false,
     }
 }
 
