@@ -10,8 +10,8 @@ use super::reproduction::Reproduction;
 use crate::model::Architecture;
 use crate::ui::engine_state::EngineState;
 use crate::ui::experiments::{
-    SeedStudy, depth_chart, depth_claims, seed_verdict, sweep_chart, sweep_csv, sweep_rows,
-    variational_rows,
+    BrowserRuns, DEPTH_LATENT_DIM, SeedStudy, depth_chart, depth_claims, depth_rows, seed_verdict,
+    sweep_chart, sweep_csv, sweep_rows, variational_rows,
 };
 use crate::ui::format;
 
@@ -30,6 +30,7 @@ pub fn ExperimentsView(
     let depth = Memo::new(move |_| {
         reproduction.with(|r| r.results().map(|r| r.depth.clone()).unwrap_or_default())
     });
+    let depth_table = Memo::new(move |_| depth.with(|d| depth_rows(d, &models.get())));
     let vae_rows = Memo::new(move |_| reproduction.with(|r| variational_rows(r.results())));
     let loss = |v: Option<f32>| format::loss(v);
     let save_csv = move |_| {
@@ -68,14 +69,7 @@ pub fn ExperimentsView(
                             <td class="num">{loss(Some(row.report.test))}</td>
                             <td class="num" data-col="full-train">{loss(row.reproduction.map(|l| l.train))}</td>
                             <td class="num" data-col="full-test">{loss(row.reproduction.map(|l| l.test))}</td>
-                            <td class="num" data-col="browser-test" title=row.browser.as_ref().map(|b| format!(
-                                "{} ({}; {} on {} images)",
-                                b.best, format::count(b.runs, "run", "runs"),
-                                b.epochs.map_or("? epochs".into(), |e| format::count(e, "epoch", "epochs")),
-                                b.train_images.map_or("?".into(), format::thousands)
-                            ))>
-                                {row.browser.as_ref().map_or("–".to_string(), |b| format::loss(Some(b.test)))}
-                            </td>
+                            {browser_cell(row.browser.as_ref())}
                             <td>
                                 <button class="small" data-testid="sweep-train"
                                     on:click=move |_| retrain.run((Architecture::TwoLayer, row.latent_dim))>
@@ -101,6 +95,34 @@ pub fn ExperimentsView(
                 file_stem="depth-curves"
                 caption="Full-MNIST reproduction: loss after each epoch, test solid, train dashed (log scale)."
             />
+            <p class="note">
+                "Final test losses: the full-MNIST reproduction's, and the best model of each depth trained in this "
+                "browser (bundled test subset)."
+            </p>
+            <table class="data" tabindex="0" data-testid="depth-table">
+                <thead>
+                    <tr>
+                        <th>"convolution layers"</th><th>"parameters"</th>
+                        <th>"full MNIST: test"</th><th>"this browser: test"</th><th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || depth_table.get().into_iter().map(|row| view! {
+                        <tr data-layers=row.layers>
+                            <td class="num">{row.layers}</td>
+                            <td class="num">{format::thousands(row.params)}</td>
+                            <td class="num" data-col="full-test">{loss(row.reproduction_test)}</td>
+                            {browser_cell(row.browser.as_ref())}
+                            <td>
+                                <button class="small" data-testid="depth-train"
+                                    on:click=move |_| retrain.run((row.architecture, DEPTH_LATENT_DIM))>
+                                    "Train here"
+                                </button>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
             <h4>"The report's conclusions, checked"</h4>
             <ul class="claims" data-testid="depth-claims">
                 {move || depth_claims(&depth.get()).into_iter().map(|c| view! {
@@ -120,16 +142,6 @@ pub fn ExperimentsView(
                     problems.iter().map(|p| view! { <p class="warning">{format!("not loaded: {p}")}</p> }).collect_view()
                 })}
             </div>
-            <p>
-                {[1usize, 2, 3].map(|layers| {
-                    let architecture = Architecture::from_layers(layers).expect("1 to 3 layers");
-                    view! {
-                        <button class="small" on:click=move |_| retrain.run((architecture, 20))>
-                            {format!("Train {} here", format::count(layers, "layer", "layers"))}
-                        </button> " "
-                    }
-                }).collect_view()}
-            </p>
 
             <h3>"Beyond the exercise: a variational autoencoder beside the plain one"</h3>
             <p class="note">
@@ -181,5 +193,15 @@ pub fn ExperimentsView(
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// The best of this browser's runs of a model, its name and runs in the title; a dash before
+/// there is one.
+fn browser_cell(browser: Option<&BrowserRuns>) -> impl IntoView + use<> {
+    view! {
+        <td class="num" data-col="browser-test" title=browser.map(BrowserRuns::describe)>
+            {browser.map_or("–".to_string(), |b| format::loss(Some(b.test)))}
+        </td>
     }
 }

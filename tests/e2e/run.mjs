@@ -448,6 +448,16 @@ try {
     const depthPoints = await page.$eval('[data-testid="depth-chart"]', (c) => +c.dataset.points);
     check(depthPoints === 60 && await canvasInk(page, "depth-chart") > 2000,
       `the depth chart draws train and test curves of three models over 10 epochs (${depthPoints} points)`);
+    // The depth table: each depth's full-MNIST test loss, and this browser's runs of it (the
+    // two-layer d=20 runs are the sweep's d=20 runs); its Train here opens that depth's form.
+    const depthRows = await page.$$eval('[data-testid="depth-table"] tbody tr', (rows) => rows.map((r) => ({
+      layers: +r.dataset.layers, full: r.querySelector('[data-col="full-test"]').textContent,
+      browser: r.querySelector('[data-col="browser-test"]').textContent })));
+    const reproduced = JSON.parse(fs.readFileSync(path.join(root, "results/results.json"), "utf8"));
+    const expectedDepth = [1, 2, 3].map((l) => reproduced.depth.find((e) => e.layers === l)?.test_loss.toFixed(4));
+    check(depthRows.map((r) => r.layers).join() === "1,2,3" && depthRows.map((r) => r.full).join() === expectedDepth.join()
+        && depthRows[1].browser === sweep.find((r) => r.d === 20)?.browser && depthRows[0].browser === "–",
+      `the depth table sets each depth's full-MNIST test loss beside this browser's runs (${JSON.stringify(depthRows)})`);
     const claims = await page.$$eval('[data-testid="depth-claims"] li', (l) => l.map((x) => x.textContent));
     check(claims.length === 3 && claims.every((c) => /^(Holds|Does not hold)/.test(c)), `the report's three depth conclusions are checked (${claims.length})`);
     await page.waitForFunction(() => /over 3 seeds[\s\S]*over 3 seeds/.test(document.querySelector('[data-testid="depth-seeds"]')?.textContent ?? ""));
@@ -457,7 +467,6 @@ try {
     const vae = await page.$$eval('[data-testid="vae-table"] tbody tr', (rows) => rows.map((r) => ({
       d: +r.dataset.latent, vae: r.querySelector('[data-col="vae-mse"]').textContent,
       plain: r.querySelector('[data-col="plain-mse"]').textContent, path: r.querySelector('[data-col="vae-path"]').textContent })));
-    const reproduced = JSON.parse(fs.readFileSync(path.join(root, "results/results.json"), "utf8"));
     const expectedVae = reproduced.variational.map((v) => v.test_mse.toFixed(4));
     check(vae.length === 2 && vae.map((r) => r.d).join() === "20,100" && vae.map((r) => r.vae).join() === expectedVae.join()
         && vae[0].plain === sweep.find((r) => r.d === 20).full && vae.every((r) => /^\d\.\d\d$/.test(r.path)),
@@ -466,6 +475,13 @@ try {
     await page.click('[data-testid="sweep-table-csv"]');
     const csv = fs.readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");
     check(csv.length === 7 && csv[0].startsWith("latent_dim,params"), `the sweep table saves as CSV (${csv.length} lines)`);
+    await page.click('tr[data-layers="3"] [data-testid="depth-train"]');
+    await page.waitForFunction(() => /#\/train\?arch=three-layer&d=20&/.test(location.hash), null, { timeout: 30_000 })
+      .catch(() => {});
+    check(await page.$eval('[data-testid="train-architecture"]', (s) => s.value).catch(() => null) === "three-layer",
+      `the depth table's 'Train here' opens the training view with three layers at d = 20 (${page.url()})`);
+    await goTo(page, "experiments");
+    await page.waitForSelector('[data-testid="sweep-table"] tr[data-latent="5"] [data-testid="sweep-train"]');
     await page.click('tr[data-latent="5"] [data-testid="sweep-train"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="train-latent"]')?.value === "5",
       null, { timeout: 30_000 }).catch(() => {});

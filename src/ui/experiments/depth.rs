@@ -1,8 +1,44 @@
 //! The depth comparison as data: the one-, two- and three-layer curves, and the report's
 //! conclusions on depth checked against the numbers.
 
+use super::sweep::{BrowserRuns, browser_runs};
+use crate::engine::ModelInfo;
+use crate::model::Architecture;
 use crate::results::DepthEntry;
 use crate::ui::chart::{BLUE, ChartSpec, GREEN, ORANGE, Series};
+
+/// The latent size of the depth comparison.
+pub const DEPTH_LATENT_DIM: usize = 20;
+
+/// One depth of part B: the full-MNIST reproduction's final test loss beside the best run of
+/// that model in this browser, so that "Train here" comes back to a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthRow {
+    pub layers: usize,
+    pub architecture: Architecture,
+    pub params: usize,
+    pub reproduction_test: Option<f32>,
+    pub browser: Option<BrowserRuns>,
+}
+
+/// A row per depth (one, two and three convolution layers at latent size 20).
+pub fn depth_rows(depth: &[DepthEntry], models: &[ModelInfo]) -> Vec<DepthRow> {
+    (1..=3)
+        .filter_map(|layers| {
+            let architecture = Architecture::from_layers(layers)?;
+            Some(DepthRow {
+                layers,
+                architecture,
+                params: architecture.param_count(DEPTH_LATENT_DIM),
+                reproduction_test: depth
+                    .iter()
+                    .find(|e| e.layers == layers)
+                    .map(|e| e.test_loss),
+                browser: browser_runs(models, architecture, DEPTH_LATENT_DIM),
+            })
+        })
+        .collect()
+}
 
 /// The depth curves per epoch: train dashed, test solid, one colour per depth.
 pub fn depth_chart(depth: &[DepthEntry]) -> ChartSpec {
@@ -130,6 +166,7 @@ pub fn depth_claims(depth: &[DepthEntry]) -> Vec<Claim> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::engine::ModelOrigin;
     use crate::results::Curve;
 
     fn depth(layers: usize, params: usize, first: f32, last: f32) -> DepthEntry {
@@ -171,6 +208,59 @@ mod tests {
         ];
         assert!(depth_claims(&better).iter().all(|c| c.holds));
         assert!(depth_claims(&better[..1]).is_empty());
+    }
+
+    #[test]
+    fn depth_rows_put_the_reproduction_beside_this_browsers_runs() {
+        let entries = [depth(1, 27_543, 0.05, 0.03), depth(3, 28_317, 0.02, 0.01)];
+        let trained = |name: &str, architecture, d, test| {
+            crate::ui::experiments::model_info(name, architecture, d, ModelOrigin::Trained, test)
+        };
+        let models = vec![
+            trained(
+                "three-layer-d20 (trained 1)",
+                Architecture::ThreeLayer,
+                20,
+                Some(0.04),
+            ),
+            trained(
+                "three-layer-d20 (trained 2)",
+                Architecture::ThreeLayer,
+                20,
+                Some(0.02),
+            ),
+            // Another latent size and another depth's pretrained model are not these runs.
+            trained(
+                "three-layer-d5 (trained 3)",
+                Architecture::ThreeLayer,
+                5,
+                Some(0.01),
+            ),
+            crate::ui::experiments::model_info(
+                "one-layer-d20",
+                Architecture::OneLayer,
+                20,
+                ModelOrigin::Pretrained,
+                Some(0.02),
+            ),
+        ];
+        let rows = depth_rows(&entries, &models);
+        assert_eq!(rows.iter().map(|r| r.layers).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            rows.iter().map(|r| r.params).collect::<Vec<_>>(),
+            [27_543, 49_701, 28_317]
+        );
+        assert_eq!(
+            rows.iter().map(|r| r.reproduction_test).collect::<Vec<_>>(),
+            [Some(0.03), None, Some(0.01)]
+        );
+        assert!(rows[0].browser.is_none() && rows[1].browser.is_none());
+        let three = rows[2].browser.as_ref().unwrap();
+        assert_eq!(
+            (three.best.as_str(), three.test, three.runs),
+            ("three-layer-d20 (trained 2)", 0.02, 2)
+        );
+        assert_eq!(rows[2].architecture, Architecture::ThreeLayer);
     }
 
     #[test]

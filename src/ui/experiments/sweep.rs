@@ -37,6 +37,22 @@ pub struct SweepRow {
     pub browser: Option<BrowserRuns>,
 }
 
+impl BrowserRuns {
+    /// Which model the figure is and what stands behind it, e.g. `two-layer-d20 (trained 2)
+    /// (2 runs; 1 epoch on 2,000 images)`: the cell's title.
+    pub fn describe(&self) -> String {
+        use crate::ui::format::{count, thousands};
+        format!(
+            "{} ({}; {} on {} images)",
+            self.best,
+            count(self.runs, "run", "runs"),
+            self.epochs
+                .map_or("? epochs".into(), |e| count(e, "epoch", "epochs")),
+            self.train_images.map_or("?".into(), thousands)
+        )
+    }
+}
+
 /// The models trained (or loaded) in this browser with the given architecture and latent
 /// size that have a test loss: the best one and how many.
 pub fn browser_runs(
@@ -159,23 +175,7 @@ mod tests {
     use super::*;
 
     fn info(name: &str, d: usize, origin: ModelOrigin, test: Option<f32>) -> ModelInfo {
-        ModelInfo {
-            id: "test-1".into(),
-            name: name.into(),
-            spec: ModelSpec::Autoencoder {
-                architecture: Architecture::TwoLayer,
-                latent_dim: d,
-            },
-            origin,
-            params: Architecture::TwoLayer.param_count(d),
-            epochs: Some(2),
-            train_images: Some(1000),
-            train_loss: test.map(|t| t + 0.001),
-            test_loss: test,
-            test_accuracy: None,
-            kept: false,
-            not_kept: None,
-        }
+        super::super::model_info(name, Architecture::TwoLayer, d, origin, test)
     }
 
     #[test]
@@ -211,6 +211,10 @@ mod tests {
         let browser = d20.browser.as_ref().unwrap();
         assert_eq!(browser.best, "two-layer-d20 (trained 2)");
         assert_eq!((browser.test, browser.runs), (0.03, 2));
+        assert_eq!(
+            browser.describe(),
+            "two-layer-d20 (trained 2) (2 runs; 2 epochs on 1,000 images)"
+        );
         assert!(
             rows[0].browser.is_none(),
             "pretrained models are not browser runs"
