@@ -495,3 +495,50 @@ fn a_watched_session_reports_every_step() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_trained_vae_keeps_its_beta_in_the_list() {
+    // The objective (the test loss the list and the experiments' VAE table show) depends on
+    // β, so a VAE trained here says its β, as its saved file does.
+    let device = device();
+    let train = train_subset(64);
+    let test = test_subset(32);
+    let request = TrainRequest {
+        architecture: Architecture::Vae,
+        latent_dim: 4,
+        training: TrainingConfig {
+            epochs: 1,
+            batch_size: 32,
+            ..TrainingConfig::default()
+        },
+        train_images: 64,
+        beta: Some(0.25),
+    };
+    let samples = sample_digits(&test, 2);
+    let mut session = TrainingSession::new(
+        request,
+        &train,
+        samples,
+        &device,
+        0.0,
+        ReportEvery::default(),
+    )
+    .unwrap();
+    let mut t = 0.0;
+    while !session.is_finished() {
+        t += 100.0;
+        let now = t;
+        pollster::block_on(session.step(&train, &test, || now)).unwrap();
+    }
+    let (model, manifest) = pollster::block_on(session.finish(&test)).unwrap();
+    assert_eq!(manifest.beta, Some(0.25));
+    let mut store = ModelStore::default();
+    let info = store.insert(
+        "vae-d4 (trained 1)",
+        manifest,
+        ModelOrigin::Trained,
+        StoredModel::Autoencoder(Box::new(model)),
+    );
+    assert_eq!(info.beta, Some(0.25));
+    assert!(info.test_loss.is_some_and(f32::is_finite));
+}

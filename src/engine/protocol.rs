@@ -146,6 +146,10 @@ pub struct ModelInfo {
     /// only in this tab until it is kept or downloaded. `None` when kept or never tried.
     #[serde(default)]
     pub not_kept: Option<String>,
+    /// A VAE's KL weight (its objective, the test loss, is MSE + β·KL/784); `None` for the
+    /// other models.
+    #[serde(default)]
+    pub beta: Option<f32>,
 }
 
 /// The page asks.
@@ -1133,6 +1137,7 @@ mod tests {
                     test_accuracy: Some(0.6),
                     kept: false,
                     not_kept: None,
+                    beta: None,
                 },
             },
             FromEngine::TransferProgress {

@@ -389,6 +389,8 @@ impl TrainingSession {
         manifest.train_images = Some(self.request.train_images);
         manifest.train_loss = self.last_train_loss;
         manifest.test_loss = test_loss;
+        // A VAE's objective, its test loss, depends on β: the list and the tables need it.
+        manifest.beta = model.beta();
         manifest.notes = Some(format!(
             "trained in Latent Lab's page: {} of {} steps, {} bundled training images",
             self.steps_done(),

@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use super::epoch_recording::RecordedEpochs;
 use super::protocol::{ModelInfo, ModelOrigin};
-use crate::model::{Autoencoder, Classifier, copy_to_device_async};
+use crate::model::{Architecture, Autoencoder, Classifier, DEFAULT_BETA, copy_to_device_async};
 use crate::weights::{
     ModelSpec, WeightsError, WeightsManifest, load_autoencoder, load_classifier, read_manifest,
     save_autoencoder, save_classifier,
@@ -35,6 +35,21 @@ pub struct ModelStore {
 }
 
 impl ModelInfo {
+    /// What the model is, in words: `two-layer autoencoder, d = 20`, a VAE with its β
+    /// (`variational …, d = 20, β = 0.5`: two VAEs of one size differ by it), `classifier, d = 20`.
+    pub fn kind(&self) -> String {
+        match self.spec {
+            ModelSpec::Autoencoder {
+                architecture,
+                latent_dim,
+            } => match self.beta {
+                Some(beta) => format!("{}, d = {latent_dim}, β = {beta}", architecture.noun()),
+                None => format!("{}, d = {latent_dim}", architecture.noun()),
+            },
+            ModelSpec::Classifier { latent_dim } => format!("classifier, d = {latent_dim}"),
+        }
+    }
+
     /// Describes a model from its weight file's manifest.
     pub fn from_manifest(name: String, manifest: &WeightsManifest, origin: ModelOrigin) -> Self {
         Self {
@@ -50,6 +65,13 @@ impl ModelInfo {
             test_accuracy: manifest.test_accuracy,
             kept: false,
             not_kept: None,
+            beta: match manifest.model {
+                ModelSpec::Autoencoder {
+                    architecture: Architecture::Vae,
+                    ..
+                } => Some(manifest.beta.unwrap_or(DEFAULT_BETA)),
+                _ => None,
+            },
         }
     }
 }
@@ -378,6 +400,42 @@ mod tests {
             origin,
             StoredModel::Autoencoder(Box::new(model)),
         )
+    }
+
+    #[test]
+    fn a_vae_says_its_beta_and_other_models_none() {
+        let vae = ModelSpec::Autoencoder {
+            architecture: Architecture::Vae,
+            latent_dim: 20,
+        };
+        let mut manifest = WeightsManifest::new(vae, 67_721);
+        manifest.beta = Some(0.5);
+        let info = |m: &WeightsManifest| {
+            ModelInfo::from_manifest("m".into(), m, ModelOrigin::Trained).beta
+        };
+        assert_eq!(info(&manifest), Some(0.5));
+        // A VAE file without β was trained with the default, 1.
+        manifest.beta = None;
+        assert_eq!(info(&manifest), Some(DEFAULT_BETA));
+        let plain = ModelSpec::Autoencoder {
+            architecture: Architecture::TwoLayer,
+            latent_dim: 20,
+        };
+        assert_eq!(info(&WeightsManifest::new(plain, 49_701)), None);
+        let described = |m: &WeightsManifest| {
+            ModelInfo::from_manifest("m".into(), m, ModelOrigin::Trained).kind()
+        };
+        manifest.beta = Some(0.5);
+        assert_eq!(
+            described(&manifest),
+            "variational autoencoder, d = 20, β = 0.5"
+        );
+        assert_eq!(
+            described(&WeightsManifest::new(plain, 49_701)),
+            "two-layer autoencoder, d = 20"
+        );
+        let classifier = WeightsManifest::new(ModelSpec::Classifier { latent_dim: 20 }, 21_220);
+        assert_eq!(described(&classifier), "classifier, d = 20");
     }
 
     #[test]

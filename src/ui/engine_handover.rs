@@ -162,6 +162,7 @@ mod tests {
             test_accuracy: None,
             kept,
             not_kept: None,
+            beta: None,
         }
     }
 

@@ -658,6 +658,7 @@ mod tests {
             test_accuracy: None,
             kept: false,
             not_kept: None,
+            beta: None,
         };
         state.apply(FromEngine::TrainingFinished {
             model: model.clone(),
@@ -673,6 +674,7 @@ mod tests {
         let kept = ModelInfo {
             kept: true,
             not_kept: None,
+            beta: None,
             ..model.clone()
         };
         state.apply(FromEngine::ModelUpdated {

@@ -264,6 +264,7 @@ mod tests {
             test_accuracy: None,
             kept: false,
             not_kept: None,
+            beta: None,
         }
     }
 

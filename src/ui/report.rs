@@ -632,6 +632,7 @@ mod tests {
             test_accuracy: accuracy,
             kept: false,
             not_kept: None,
+            beta: None,
         };
         let models = vec![
             info("classifier-scratch", Some(0.05), Some(0.985)),

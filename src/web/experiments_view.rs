@@ -31,7 +31,8 @@ pub fn ExperimentsView(
         reproduction.with(|r| r.results().map(|r| r.depth.clone()).unwrap_or_default())
     });
     let depth_table = Memo::new(move |_| depth.with(|d| depth_rows(d, &models.get())));
-    let vae_rows = Memo::new(move |_| reproduction.with(|r| variational_rows(r.results())));
+    let vae_rows =
+        Memo::new(move |_| reproduction.with(|r| variational_rows(r.results(), &models.get())));
     let loss = |v: Option<f32>| format::loss(v);
     let save_csv = move |_| {
         if let Err(e) = offer_download("latent-sweep.csv", sweep_csv(&rows.get()).as_bytes()) {
@@ -147,7 +148,8 @@ pub fn ExperimentsView(
             <p class="note">
                 "The two-layer architecture with a Gaussian code, trained on MSE + β·KL/784 (full MNIST, "
                 <code>"latent-lab reproduce"</code> "), evaluated at the mean code; the plain two-layer model of the same "
-                "latent size beside it. The paths' distance is the mean, over the exercise's four digit pairs, of how far "
+                "latent size beside it; and the best VAE of that size and β trained in this browser (its objective on "
+                "the bundled test subset). The paths' distance is the mean, over the exercise's four digit pairs, of how far "
                 "each interpolation's inner frames lie from the data (1: as near as real digits lie to each other). "
                 "Compare them in " <a href="#/interpolate?a=two-layer-d20&b=vae-d20">"#/interpolate"</a> " and on the latent maps of "
                 <a href="#/decorrelation?model=two-layer-d20">"#/decorrelation"</a> "."
@@ -159,7 +161,8 @@ pub fn ExperimentsView(
                         <th>"test MSE: VAE"</th><th>"plain"</th><th>"VAE objective"</th>
                         <th>"mean |r|: VAE"</th><th>"plain"</th>
                         <th>"dead: VAE"</th><th>"plain"</th>
-                        <th>"paths from the data: VAE"</th><th>"plain"</th><th></th>
+                        <th>"paths from the data: VAE"</th><th>"plain"</th>
+                        <th>"this browser: VAE objective"</th><th></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -181,6 +184,7 @@ pub fn ExperimentsView(
                                 <td class="num">{row.plain_dead.map_or("–".to_string(), |v| v.to_string())}</td>
                                 <td class="num" data-col="vae-path">{p(row.vae_path)}</td>
                                 <td class="num" data-col="plain-path">{p(row.plain_path)}</td>
+                                {browser_cell(row.browser.as_ref())}
                                 <td>
                                     <button class="small" data-testid="vae-train"
                                         on:click=move |_| retrain.run((Architecture::Vae, d))>

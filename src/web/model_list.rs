@@ -7,7 +7,6 @@ use super::read_file_bytes;
 use crate::engine::{ModelInfo, ModelOrigin, ToEngine};
 use crate::ui::format;
 use crate::ui::model_file::check_model_file;
-use crate::weights::ModelSpec;
 
 /// Reads the picked file and hands its bytes to the engine.
 async fn read_file(file: web_sys::File) -> Result<ToEngine, String> {
@@ -70,13 +69,7 @@ pub fn ModelList(
             .get()
             .into_iter()
             .map(|m| {
-                let kind = match m.spec {
-                    ModelSpec::Autoencoder {
-                        architecture,
-                        latent_dim,
-                    } => format!("{}, d = {latent_dim}", architecture.noun()),
-                    ModelSpec::Classifier { latent_dim } => format!("classifier, d = {latent_dim}"),
-                };
+                let kind = m.kind();
                 let origin = match (m.origin, m.kept) {
                     (ModelOrigin::Pretrained, _) => "pretrained (full MNIST)",
                     (ModelOrigin::Trained, true) => "trained here · kept in this browser",

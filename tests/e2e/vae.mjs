@@ -32,6 +32,9 @@ export async function vaeChecks({ dist, root, chromiumPath, args, check }) {
     check(series.last < series.first, `a VAE's training learns in the page (loss ${series.first} → ${series.last})`);
     const models = await page.textContent('[data-testid="model-list"]');
     check(/vae-d20 \(trained 1\)/.test(models), "the trained VAE joins the model list as vae-d20");
+    const kind = await page.$eval('[data-testid="model-list"] tr[data-model="vae-d20 (trained 1)"] td:nth-child(2)',
+      (c) => c.textContent).catch(() => null);
+    check(kind === "variational autoencoder, d = 20, β = 0.5", `the list says the VAE's β ("${kind}")`);
     // Its weight file says what it is: kind vae, trained with β = 0.5.
     const [download] = await Promise.all([
       page.waitForEvent("download"),
@@ -42,6 +45,23 @@ export async function vaeChecks({ dist, root, chromiumPath, args, check }) {
     const manifest = JSON.parse(header.__metadata__?.latent_lab ?? "{}");
     check(manifest.model?.architecture === "vae" && manifest.beta === 0.5,
       `the saved VAE's manifest names its kind and β (${JSON.stringify(manifest.model)}, β ${manifest.beta})`);
+    // The experiments' VAE table sets this browser's VAEs beside the reproduction's, in the
+    // row of their size and β only: the β = 0.5 run stays out of the β = 1 row, a β = 1 run
+    // comes in with its test loss (the objective) as the model list gives it.
+    await page.fill('[data-testid="train-beta"]', "1");
+    await trainToEnd(page, { epochs: 1, images: 500 });
+    const listed = await page.waitForSelector('[data-testid="model-list"] tr[data-model="vae-d20 (trained 2)"] td.score',
+      { timeout: 60_000 }).then((c) => c.textContent(), () => "");
+    await page.evaluate(() => { location.hash = "#/experiments"; });
+    const cell = '[data-testid="vae-table"] tr[data-latent="20"] [data-col="browser-test"]';
+    await page.waitForFunction((c) => /\d/.test(document.querySelector(c)?.textContent ?? ""), cell, { timeout: 60_000 })
+      .catch(() => {});
+    const shown = await page.$eval(cell, (c) => ({ text: c.textContent.trim(), title: c.title })).catch(() => ({}));
+    const d100 = await page.$eval('[data-testid="vae-table"] tr[data-latent="100"] [data-col="browser-test"]',
+      (c) => c.textContent.trim()).catch(() => null);
+    check(/^0\.\d{4}$/.test(shown.text ?? "") && listed === `test loss ${shown.text}` && /^vae-d20 \(trained 2\) \(1 run;/.test(shown.title ?? "")
+        && d100 === "–",
+      `the VAE table's β = 1, d = 20 row shows this browser's β = 1 run only (${JSON.stringify(shown)}, listed "${listed}", d = 100: ${d100})`);
     check(errors.length === 0, `VAE: no page errors${errors.length ? `: ${errors.join(" | ")}` : ""}`);
   } finally {
     await browser.close();

@@ -37,5 +37,6 @@ pub(crate) fn model_info(
         test_accuracy: None,
         kept: false,
         not_kept: None,
+        beta: None,
     }
 }

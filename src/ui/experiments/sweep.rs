@@ -64,9 +64,18 @@ pub fn browser_runs(
         architecture,
         latent_dim,
     };
+    best_run(models, |m| m.spec == spec)
+}
+
+/// The best (lowest test loss) of this browser's models that `matching` accepts, and how
+/// many there are: trained or loaded here, not bundled, with a finite test loss.
+pub fn best_run(
+    models: &[ModelInfo],
+    matching: impl Fn(&ModelInfo) -> bool,
+) -> Option<BrowserRuns> {
     let runs: Vec<&ModelInfo> = models
         .iter()
-        .filter(|m| m.origin != ModelOrigin::Pretrained && m.spec == spec)
+        .filter(|m| m.origin != ModelOrigin::Pretrained && matching(m))
         .filter(|m| m.test_loss.is_some_and(f32::is_finite))
         .collect();
     let best = runs.iter().min_by(|a, b| {

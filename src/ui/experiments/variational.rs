@@ -1,7 +1,12 @@
 //! Part 5 as data: the variational autoencoder beside the plain two-layer model of the same
-//! latent size, from the full-MNIST reproduction.
+//! latent size, from the full-MNIST reproduction, and the best VAE of that size and β
+//! trained in this browser.
 
+use super::sweep::{BrowserRuns, best_run};
+use crate::engine::ModelInfo;
+use crate::model::Architecture;
 use crate::results::{InterpolationEntry, Results};
+use crate::weights::ModelSpec;
 
 /// One latent size: the VAE's figures and the plain model's beside them.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +28,9 @@ pub struct VariationalRow {
     /// averaged over the digit pairs.
     pub vae_path: Option<f64>,
     pub plain_path: Option<f64>,
+    /// This browser's VAEs of this latent size and β: the best objective (on the bundled
+    /// test subset), comparable with `objective` only at the same β.
+    pub browser: Option<BrowserRuns>,
 }
 
 /// The mean, over the digit pairs of `entries` at latent size `d`, of each path's mean
@@ -37,7 +45,7 @@ fn mean_path_distance(entries: &[InterpolationEntry], d: usize) -> Option<f64> {
 }
 
 /// A row per latent size of part 5 (none for results made before it).
-pub fn variational_rows(results: Option<&Results>) -> Vec<VariationalRow> {
+pub fn variational_rows(results: Option<&Results>, models: &[ModelInfo]) -> Vec<VariationalRow> {
     let Some(r) = results else {
         return Vec::new();
     };
@@ -60,6 +68,14 @@ pub fn variational_rows(results: Option<&Results>) -> Vec<VariationalRow> {
                 plain_dead: plain_stats.map(|e| e.dead_units),
                 vae_path: mean_path_distance(&v.interpolation, d),
                 plain_path: mean_path_distance(&r.interpolation, d),
+                browser: best_run(models, |m| {
+                    m.spec
+                        == ModelSpec::Autoencoder {
+                            architecture: Architecture::Vae,
+                            latent_dim: d,
+                        }
+                        && m.beta == Some(v.beta)
+                }),
             }
         })
         .collect()
@@ -74,7 +90,7 @@ mod tests {
         let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json"))
             .expect("the committed results");
         let results: Results = serde_json::from_slice(&json).unwrap();
-        let rows = variational_rows(Some(&results));
+        let rows = variational_rows(Some(&results), &[]);
         assert_eq!(
             rows.iter().map(|r| r.latent_dim).collect::<Vec<_>>(),
             vec![20, 100]
@@ -105,6 +121,47 @@ mod tests {
         let vae_path = by_hand(&results.variational[0].interpolation);
         assert!((row.vae_path.unwrap() - vae_path).abs() < 1e-9);
         assert!((row.plain_path.unwrap() - by_hand(&results.interpolation)).abs() < 1e-9);
-        assert_eq!(variational_rows(None), vec![]);
+        assert_eq!(variational_rows(None, &[]), vec![]);
+        assert!(rows.iter().all(|r| r.browser.is_none()));
+    }
+
+    #[test]
+    fn a_browser_vae_stands_in_the_row_of_its_size_and_beta() {
+        let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json"))
+            .expect("the committed results");
+        let results: Results = serde_json::from_slice(&json).unwrap();
+        let vae = |name: &str, d, beta, test| crate::engine::ModelInfo {
+            beta,
+            ..super::super::model_info(
+                name,
+                Architecture::Vae,
+                d,
+                crate::engine::ModelOrigin::Trained,
+                Some(test),
+            )
+        };
+        let models = [
+            vae("vae-d20 (trained 1)", 20, Some(1.0), 0.05),
+            vae("vae-d20 (trained 2)", 20, Some(1.0), 0.04),
+            // Another β optimises another objective: not comparable, left out.
+            vae("vae-d20 (trained 3)", 20, Some(0.5), 0.01),
+            // A plain model of the same size is not a VAE.
+            super::super::model_info(
+                "two-layer-d20 (trained 4)",
+                Architecture::TwoLayer,
+                20,
+                crate::engine::ModelOrigin::Trained,
+                Some(0.001),
+            ),
+        ];
+        let rows = variational_rows(Some(&results), &models);
+        assert_eq!((rows[0].latent_dim, rows[0].beta), (20, 1.0));
+        let browser = rows[0].browser.as_ref().expect("two β = 1 runs at d = 20");
+        assert_eq!(
+            (browser.best.as_str(), browser.test, browser.runs),
+            ("vae-d20 (trained 2)", 0.04, 2)
+        );
+        assert_eq!(rows[1].latent_dim, 100);
+        assert!(rows[1].browser.is_none());
     }
 }
