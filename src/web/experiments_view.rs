@@ -71,12 +71,7 @@ pub fn ExperimentsView(
                             <td class="num" data-col="full-train">{loss(row.reproduction.map(|l| l.train))}</td>
                             <td class="num" data-col="full-test">{loss(row.reproduction.map(|l| l.test))}</td>
                             {browser_cell(row.browser.as_ref())}
-                            <td>
-                                <button class="small" data-testid="sweep-train"
-                                    on:click=move |_| retrain.run((Architecture::TwoLayer, row.latent_dim))>
-                                    "Train here"
-                                </button>
-                            </td>
+                            {train_here_cell("sweep-train", retrain, Architecture::TwoLayer, row.latent_dim)}
                         </tr>
                     </For>
                 </tbody>
@@ -114,12 +109,7 @@ pub fn ExperimentsView(
                             <td class="num">{format::thousands(row.params)}</td>
                             <td class="num" data-col="full-test">{loss(row.reproduction_test)}</td>
                             {browser_cell(row.browser.as_ref())}
-                            <td>
-                                <button class="small" data-testid="depth-train"
-                                    on:click=move |_| retrain.run((row.architecture, DEPTH_LATENT_DIM))>
-                                    "Train here"
-                                </button>
-                            </td>
+                            {train_here_cell("depth-train", retrain, row.architecture, DEPTH_LATENT_DIM)}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -185,12 +175,7 @@ pub fn ExperimentsView(
                                 <td class="num" data-col="vae-path">{p(row.vae_path)}</td>
                                 <td class="num" data-col="plain-path">{p(row.plain_path)}</td>
                                 {browser_cell(row.browser.as_ref())}
-                                <td>
-                                    <button class="small" data-testid="vae-train"
-                                        on:click=move |_| retrain.run((Architecture::Vae, d))>
-                                        "Train here"
-                                    </button>
-                                </td>
+                                {train_here_cell("vae-train", retrain, Architecture::Vae, d)}
                             </tr>
                         }
                     }).collect_view()}
@@ -206,6 +191,23 @@ fn browser_cell(browser: Option<&BrowserRuns>) -> impl IntoView + use<> {
     view! {
         <td class="num" data-col="browser-test" title=browser.map(BrowserRuns::describe)>
             {browser.map_or("–".to_string(), |b| format::loss(Some(b.test)))}
+        </td>
+    }
+}
+
+/// A row's "Train here": opens the training view with that model's configuration.
+fn train_here_cell(
+    testid: &'static str,
+    retrain: Callback<(Architecture, usize)>,
+    architecture: Architecture,
+    latent_dim: usize,
+) -> impl IntoView + use<> {
+    view! {
+        <td>
+            <button class="small" data-testid=testid
+                on:click=move |_| retrain.run((architecture, latent_dim))>
+                "Train here"
+            </button>
         </td>
     }
 }
