@@ -4,25 +4,24 @@
 
 /// About `target` evenly spaced round values (steps of 1, 2 or 5 × 10^k) within `[lo, hi]`.
 pub fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || target == 0 {
-        return Vec::new();
-    }
-    let step = nice_step((hi - lo) / target as f64);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
+    round_ticks(lo, hi, target, 0.0)
 }
 
 /// About `target` evenly spaced whole numbers within `[lo, hi]`, for an axis of counts such
 /// as epochs: [`linear_ticks`] with a step of at least 1.
 pub fn whole_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    round_ticks(lo, hi, target, 1.0)
+}
+
+/// The round values within `[lo, hi]` at about `target` steps of at least `min_step`.
+fn round_ticks(lo: f64, hi: f64, target: usize, min_step: f64) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo || target == 0 {
         return Vec::new();
     }
-    let step = nice_step((hi - lo) / target as f64).max(1.0);
-    ((lo / step).ceil() as i64..=(hi / step).floor() as i64)
-        .map(|i| i as f64 * step)
-        .collect()
+    let step = nice_step((hi - lo) / target as f64).max(min_step);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
 }
 
 /// Ticks for a log axis: 1, 2 and 5 × 10^k within `[lo, hi]`; falls back to linear ticks
