@@ -203,7 +203,7 @@ fn train_here_cell(
     latent_dim: usize,
 ) -> impl IntoView + use<> {
     view! {
-        <td>
+        <td class="actions">
             <button class="small" data-testid=testid
                 on:click=move |_| retrain.run((architecture, latent_dim))>
                 "Train here"

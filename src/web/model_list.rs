@@ -103,11 +103,13 @@ pub fn ModelList(
                 });
                 view! {
                     <tr data-model=row_name data-model-id=m.id.clone() data-kept=m.kept.to_string()>
-                        <td>{m.name}</td>
-                        <td>{kind}</td>
-                        <td class="num">{format::thousands(m.params)}</td>
-                        <td class="score">{score}</td>
-                        <td>{origin}{not_kept}</td>
+                        // data-label: the column's name, shown beside the value where a
+                        // phone lays each model out as a card (style/main.css).
+                        <td class="name">{m.name}</td>
+                        <td data-label="model">{kind}</td>
+                        <td class="num" data-label="parameters">{format::thousands(m.params)}</td>
+                        <td class="score" data-label="score">{score}</td>
+                        <td data-label="origin">{origin}{not_kept}</td>
                         <td class="actions">
                             <button
                                 data-testid="model-save"

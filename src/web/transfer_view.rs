@@ -116,6 +116,17 @@ pub fn TransferView(
         pick.and_then(|s| rs.iter().find(|r| r.scenario == s).cloned())
             .or_else(|| rs.last().cloned())
     });
+    let shown_scenario = Memo::new(move |_| shown.with(|r| r.as_ref().map(|r| r.scenario)));
+    // The matrix sits below the full-MNIST table, out of sight of the button: bring it in
+    // once it shows the picked scenario.
+    let show_confusion = move |scenario: TransferScenario| {
+        selected.set(Some(scenario));
+        request_animation_frame(|| {
+            if let Some(el) = document().get_element_by_id("confusion") {
+                el.scroll_into_view();
+            }
+        });
+    };
     let full_rows = Memo::new(move |_| {
         let labels = state.with(|s| s.transfer.request.as_ref().map(|r| r.labels));
         reproduction.with(|r| reproduction_rows(r.results(), labels))
@@ -201,7 +212,10 @@ pub fn TransferView(
                                 <td class="num">{format::loss(Some(r.test_loss))}</td>
                                 <td class="num">{percent(r.test_accuracy)}</td>
                                 <td class="num">{format::duration(r.seconds)}</td>
-                                <td><button class="small" on:click=move |_| selected.set(Some(s))>"Confusion"</button></td>
+                                <td class="actions"><button class="small" data-testid="transfer-confusion"
+                                    title=format!("Show the {s} classifier's confusion matrix below")
+                                    aria-pressed=move || (shown_scenario.get() == Some(s)).to_string()
+                                    on:click=move |_| show_confusion(s)>"Confusion"</button></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -234,7 +248,9 @@ pub fn TransferView(
             <p><button class="small" data-testid="transfer-full-table-csv"
                 on:click=move |_| { let _ = offer_download("transfer-full-mnist.csv", reproduction_csv(&full_rows.get()).as_bytes()); }>"Table as CSV"</button></p>
             </div>
-            {move || shown.get().map(|r| view! { <ConfusionMatrix result=r state=state send=send/> })}
+            <div id="confusion">
+                {move || shown.get().map(|r| view! { <ConfusionMatrix result=r state=state send=send/> })}
+            </div>
         </section>
     }
 }

@@ -43,6 +43,11 @@ export async function accessibilityChecks({ browser, origin, openPage, waitLoade
       if (size === "phone") {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         check(overflow <= 0, `phone, #/${route}: the page does not scroll sideways (${overflow} px too wide)`);
+        if (route === "train") {
+          const list = await page.evaluate(modelListOnScreen);
+          check(list.rows > 0 && list.scroll <= 0 && list.off.length === 0,
+            `phone: every model's score and buttons are on screen, the list does not scroll sideways (${list.rows} models, ${list.scroll} px of scroll, off screen: ${JSON.stringify(list.off)})`);
+        }
       }
       const squeezed = await page.evaluate(squeezedCanvases);
       check(squeezed.length === 0, `${size}, #/${route}: every picture keeps its shape ${JSON.stringify(squeezed)}`);
@@ -64,6 +69,18 @@ function squeezedCanvases() {
     return Math.abs(shown / drawn - 1) > 0.03
       ? [`${c.dataset.testid ?? c.className} ${c.width}×${c.height} → ${Math.round(r.width)}×${Math.round(r.height)}`] : [];
   });
+}
+
+/** The model list at phone width: how many models, how far the list scrolls sideways, and
+ *  which of each model's scores and buttons lie past the window's right edge (before the
+ *  cards: its score, origin and buttons started off screen). Runs in the page. */
+function modelListOnScreen() {
+  const table = document.querySelector("[data-testid=model-list]");
+  const rows = [...table.querySelectorAll("tbody tr")];
+  const off = rows.flatMap((tr) => [...tr.querySelectorAll("td.score, button")]
+    .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map((el) => `${tr.dataset.model}: ${el.dataset.testid ?? el.className}`));
+  return { rows: rows.length, scroll: table.scrollWidth - table.clientWidth, off: off.slice(0, 5) };
 }
 
 /** What sticks out of the view's column, as a person sees it: elements whose right edge
@@ -116,6 +133,14 @@ export async function narrowColumnChecks({ browser, origin, openPage, waitLoaded
         `${name}, #/${route}: nothing scrolls the page sideways (${overflow} px) or sticks out of the column (${count}: ${JSON.stringify(out)})`);
       const squeezed = await page.evaluate(squeezedCanvases);
       check(squeezed.length === 0, `${name}, #/${route}: every picture keeps its shape ${JSON.stringify(squeezed)}`);
+      if (route === "experiments") {
+        // A table's buttons stay on one line (the VAE table's "Train here" wrapped to two
+        // beside a lesson): none is much taller than the shortest.
+        const heights = await page.$$eval("table td.actions button", (bs) => bs.map((b) => b.getBoundingClientRect().height));
+        const [low, high] = [Math.min(...heights), Math.max(...heights)];
+        check(heights.length > 0 && high < 1.3 * low,
+          `${name}, #/experiments: the tables' ${heights.length} buttons keep to one line (${low.toFixed(0)}–${high.toFixed(0)} px tall)`);
+      }
     }
     check(problems.length === 0, `no console errors ${name} (${JSON.stringify(problems)})`);
     await context.close();

@@ -17,6 +17,7 @@ import { ONE, keyboardChecks, rawUpdateFallbackChecks, touchChecks } from "./key
 import { threadsChecks } from "./threads.mjs";
 import { handOverChecks } from "./handover.mjs";
 import { paintingFallbackChecks, reconstructionInk } from "./reconstruction.mjs";
+import { transferConfusionChecks } from "./transfer.mjs";
 import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
@@ -803,6 +804,7 @@ try {
     await touchChecks({ browser, origin, openPage, waitLoaded, check });
     await rawUpdateFallbackChecks({ browser, origin, openPage, waitLoaded, drawStrokes, check });
     await paintingFallbackChecks({ browser, origin, openPage, drawStrokes, waitReadingOfCurrentDrawing, strokes: ONE, check });
+    await transferConfusionChecks({ browser, origin, openPage, waitLoaded, check });
     await browser.close();
   }
 

@@ -1,0 +1,44 @@
+// The transfer table's Confusion buttons: run two scenarios, and each row's button shows that
+// scenario's confusion matrix, says which row is shown (aria-pressed), brings the matrix (below
+// the full-MNIST table, out of sight of the buttons) into view, and keeps the choice in the
+// address. Called by run.mjs with its helpers; each wait is for the state it checks.
+
+const matrix = '[data-testid="confusion-matrix"]';
+
+export async function transferConfusionChecks({ browser, origin, openPage, waitLoaded, check }) {
+  // A short window, so the matrix starts below the fold.
+  const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu#/transfer`, origin,
+    { viewport: { width: 1200, height: 700 } });
+  await waitLoaded(page);
+  await page.waitForSelector('[data-testid="transfer-start"]:not([disabled])');
+  await page.uncheck('[data-testid="transfer-finetune"]');
+  await page.selectOption('[data-testid="transfer-labels"]', "100");
+  await page.fill('[data-testid="transfer-epochs"]', "2");
+  await page.click('[data-testid="transfer-start"]');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="transfer-progress"]')?.dataset.status === "finished"
+      && document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-scenario]').length === 2,
+  null, { timeout: 300_000 });
+  const pressed = () => page.$$eval('[data-testid="transfer-table"] tbody tr[data-scenario]',
+    (rows) => Object.fromEntries(rows.map((r) => [r.dataset.scenario,
+      r.querySelector('[data-testid="transfer-confusion"]')?.getAttribute("aria-pressed")])));
+  const before = await pressed();
+  const shownBefore = await page.$eval(matrix, (t) => t.dataset.scenario);
+  check(shownBefore === "scratch" && before.scratch === "true" && before.frozen === "false",
+    `after a run, the last scenario's matrix is shown and its row's button says so (${shownBefore}, pressed ${JSON.stringify(before)})`);
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const hidden = await page.$eval(matrix, (t) => t.getBoundingClientRect().top > window.innerHeight);
+  await page.click('[data-testid="transfer-table"] tr[data-scenario="frozen"] [data-testid="transfer-confusion"]');
+  await page.waitForFunction((sel) => {
+    const t = document.querySelector(sel);
+    const r = t?.getBoundingClientRect();
+    return t?.dataset.scenario === "frozen" && r.top < window.innerHeight && r.bottom > 0;
+  }, matrix, { timeout: 30_000 });
+  const after = await pressed();
+  const address = await page.evaluate(() => location.hash);
+  check(hidden && after.frozen === "true" && after.scratch === "false" && /show=frozen/.test(address),
+    `Confusion on the frozen row shows its matrix, scrolled into view from below the fold (${hidden}), and marks the row (pressed ${JSON.stringify(after)}, address ${address})`);
+  check(problems.length === 0, `no console errors around the transfer table's buttons (${JSON.stringify(problems)})`);
+  await context.close();
+}
