@@ -38,7 +38,7 @@ build() {
   wasm-bindgen --target no-modules --no-typescript --remove-name-section --out-dir "$glue" \
     --out-name "$name" "$dir/wasm32-unknown-unknown/release/worker_cpu.wasm"
   cp "$glue/$name.js" "$glue/${name}_bg.wasm" "$out/"
-  printf 'importScripts("./%s.js");wasm_bindgen("./%s_bg.wasm");' "$name" "$name" >"$out/${name}_loader.js"
+  printf 'importScripts("./%s.js");wasm_bindgen({ module_or_path: "./%s_bg.wasm" });' "$name" "$name" >"$out/${name}_loader.js"
   echo "threaded CPU engine $name in $out: $(du -h "$out/${name}_bg.wasm" | cut -f1) wasm"
 }
 

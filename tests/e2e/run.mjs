@@ -49,6 +49,10 @@ async function openPage(browser, url, origin, { serviceWorkers = "block", ...con
   const foreign = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
   page.on("pageerror", (e) => problems.push(String(e)));
+  // The engine workers' deprecation warnings (trunk's loaders once started wasm-bindgen's glue
+  // the old way: scripts/trunk-worker-loaders.sh).
+  const deprecations = [];
+  page.on("worker", (w) => w.on("console", (m) => { if (/deprecated/i.test(m.text())) deprecations.push(`${w.url()}: ${m.text()}`); }));
   // Every request, the worker's included, must stay on the page's origin.
   context.on("request", (r) => {
     const u = r.url();
@@ -66,7 +70,7 @@ async function openPage(browser, url, origin, { serviceWorkers = "block", ...con
   });
   const started = Date.now();
   await page.goto(url);
-  return { context, page, problems, foreign, started };
+  return { context, page, problems, foreign, started, deprecations };
 }
 
 async function waitLoaded(page) {
@@ -306,7 +310,7 @@ try {
   // 1. No WebGPU (Chromium's default here): the CPU backend, with the reason shown.
   {
     const browser = await chromium.launch({ executablePath: chromiumPath, args: baseArgs });
-    const { context, page, problems, foreign, started } = await openPage(browser, `${origin}/#/train`, origin);
+    const { context, page, problems, foreign, started, deprecations } = await openPage(browser, `${origin}/#/train`, origin);
     await waitLoaded(page);
     const interactiveMs = Date.now() - started;
     console.log(`page interactive (data and weights loaded) after ${interactiveMs} ms`);
@@ -773,6 +777,7 @@ try {
       await page.screenshot({ path: path.join(shots, `${route}.png`), fullPage: true });
     }
     check(problems.length === 0, `no console errors (${JSON.stringify(problems)})`);
+    check(deprecations.length === 0, `no engine worker warns of a deprecated call (${JSON.stringify(deprecations)})`);
     check(foreign.length === 0, `no request leaves the origin (${JSON.stringify(foreign)})`);
     const violations = await page.evaluate(() => window.__cspViolations);
     const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
@@ -811,7 +816,7 @@ try {
   // 2. WebGPU available (Chromium's software adapter): the header says WebGPU and warns.
   {
     const browser = await chromium.launch({ executablePath: chromiumPath, args: [...baseArgs, "--enable-unsafe-webgpu"] });
-    const { context, page, problems, foreign } = await openPage(browser, `${origin}/`, origin);
+    const { context, page, problems, foreign, deprecations } = await openPage(browser, `${origin}/`, origin);
     await waitLoaded(page);
     const header = await page.textContent('[data-testid="backend"]');
     check(/WebGPU/.test(header) && !/WebGPU not used/.test(header), `header names WebGPU: "${header.trim()}"`);
@@ -823,6 +828,7 @@ try {
     await page.waitForFunction(() => /CPU/.test(document.querySelector('[data-testid="backend"]')?.textContent ?? ""));
     check(true, "?backend=cpu picks the CPU even with WebGPU available");
     check(problems.length === 0, `no console errors with WebGPU (${JSON.stringify(problems)})`);
+    check(deprecations.length === 0, `no engine worker warns of a deprecated call with WebGPU (${JSON.stringify(deprecations)})`);
     check(foreign.length === 0, "no request leaves the origin with WebGPU");
     await context.close();
     await gpuLossChecks({ browser, origin, openPage, waitLoaded, check, checkpointKeys, waitFor });
