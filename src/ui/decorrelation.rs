@@ -230,6 +230,37 @@ pub fn heatmap_rgba(matrix: &CorrelationMatrix, d: usize, cell: usize) -> (usize
     (side, side, rgba)
 }
 
+/// Where cell (i, j) of a `d × d` heatmap lies, as CSS for a mark laid over the canvas: in
+/// fractions of the canvas's side, so the mark stays on its cell at any size the canvas is shown.
+pub fn heatmap_mark_style(i: usize, j: usize, d: usize) -> String {
+    let side = 100.0 / d.max(1) as f64;
+    format!(
+        "left:{:.3}%;top:{:.3}%;width:{side:.3}%;height:{side:.3}%",
+        j as f64 * side,
+        i as f64 * side
+    )
+}
+
+/// The correlation of coordinates i and j of a `d × d` matrix as the page writes it: to two
+/// places, or why it has none.
+pub fn correlation_text(matrix: &CorrelationMatrix, d: usize, i: usize, j: usize) -> String {
+    (i < d && j < d)
+        .then(|| matrix.get(i * d + j))
+        .flatten()
+        .map_or_else(
+            || "undefined (a dead coordinate)".to_string(),
+            |r| format!("{r:.2}"),
+        )
+}
+
+/// What the keyboard's cursor on the heatmap is on, read out as it moves.
+pub fn heatmap_cursor_text(matrix: &CorrelationMatrix, d: usize, i: usize, j: usize) -> String {
+    format!(
+        "Row {i}, column {j}: r = {}. Enter plots coordinate {j} against coordinate {i}.",
+        correlation_text(matrix, d, i, j)
+    )
+}
+
 /// Bars `(x, y, width, height)` of a histogram in a `width × height` box (y down, bars
 /// standing on the bottom edge, the tallest reaching the top).
 pub fn histogram_bars(h: &Histogram, width: f64, height: f64) -> Vec<(f64, f64, f64, f64)> {
@@ -386,6 +417,45 @@ mod tests {
         let largest = crate::model::MAX_LATENT_DIM;
         assert_eq!(largest * heatmap_cell(largest), largest, "bounded");
         assert_eq!(heatmap_cell(5), 60);
+    }
+
+    #[test]
+    fn a_heatmap_mark_covers_its_cell_at_any_size() {
+        // 20 × 20: cell (2, 5) starts 5/20 across and 2/20 down, and is 1/20 wide.
+        assert_eq!(
+            heatmap_mark_style(2, 5, 20),
+            "left:25.000%;top:10.000%;width:5.000%;height:5.000%"
+        );
+        assert_eq!(
+            heatmap_mark_style(2, 1, 3),
+            "left:33.333%;top:66.667%;width:33.333%;height:33.333%"
+        );
+        assert_eq!(
+            heatmap_mark_style(0, 0, 0),
+            "left:0.000%;top:0.000%;width:100.000%;height:100.000%",
+            "no division by zero"
+        );
+    }
+
+    #[test]
+    fn the_heatmap_cursor_reads_its_cell() {
+        // 2 × 2: r(0, 1) = −0.25; coordinate 1 dead on the diagonal.
+        let matrix = CorrelationMatrix::from_values(&[Some(1.0), Some(-0.25), Some(-0.25), None]);
+        assert_eq!(correlation_text(&matrix, 2, 0, 1), "-0.25");
+        assert_eq!(correlation_text(&matrix, 2, 0, 0), "1.00");
+        assert_eq!(
+            correlation_text(&matrix, 2, 1, 1),
+            "undefined (a dead coordinate)"
+        );
+        assert_eq!(
+            correlation_text(&matrix, 2, 0, 2),
+            "undefined (a dead coordinate)",
+            "past the matrix: not the next row's entry"
+        );
+        assert_eq!(
+            heatmap_cursor_text(&matrix, 2, 1, 0),
+            "Row 1, column 0: r = -0.25. Enter plots coordinate 0 against coordinate 1."
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::canvas::context_2d;
 use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::protocol::SCATTER_REQUEST;
-use crate::ui::decorrelation::scatter_positions;
+use crate::ui::decorrelation::{correlation_text, scatter_positions};
 use crate::ui::engine_state::EngineState;
 use crate::ui::latent_map::DIGIT_COLOURS;
 
@@ -59,11 +59,9 @@ pub fn CoordinateScatterView(
             return "Click a cell (i, j) of the heatmap to plot coordinate j against coordinate i over the test digits.".to_string();
         };
         let r = analysis.with(|a| {
-            a.as_ref()
-                .and_then(|a| a.matrix.get(i * a.latent_dim + j))
-                .map_or("undefined (a dead coordinate)".to_string(), |r| {
-                    format!("{r:.2}")
-                })
+            a.as_ref().map_or(String::new(), |a| {
+                correlation_text(&a.matrix, a.latent_dim, i, j)
+            })
         });
         match scatter.get() {
             Some(s) => format!(

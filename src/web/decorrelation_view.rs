@@ -5,9 +5,10 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::canvas::{click_point, context_2d, put_rgba};
+use super::canvas::context_2d;
 use super::coordinate_scatter::CoordinateScatterView;
-use super::download::{offer_canvas_png, offer_download};
+use super::correlation_heatmap::CorrelationHeatmap;
+use super::download::offer_download;
 use super::latent_map::LatentMap;
 use super::latent_map_comparison::LatentMapComparison;
 use super::line_chart::LineChart;
@@ -18,7 +19,7 @@ use crate::engine::ToEngine;
 use crate::model::LATENT_SIZES;
 use crate::ui::decorrelation::{
     decorrelation_chart, decorrelation_csv, decorrelation_rows, decorrelation_summary,
-    heatmap_cell, heatmap_rgba, histogram_bars, sweep_model_name,
+    histogram_bars, sweep_model_name,
 };
 use crate::ui::engine_state::EngineState;
 use crate::ui::format::{self, analysis_progress};
@@ -127,46 +128,21 @@ pub fn DecorrelationView(
     });
     let chosen_error = move || state.with(|s| s.request_errors.get(&chosen.get()).cloned());
 
-    let heatmap = NodeRef::<Canvas>::new();
     // The heatmap cell opened, if any: another model closes it.
     let scatter_pair = RwSignal::new(None::<(usize, usize)>);
     Effect::new(move |_| {
         chosen.track();
         scatter_pair.set(None);
     });
-    Effect::new(move |_| {
-        let Some(canvas) = heatmap.get() else { return };
-        let Some(a) = analysis.get() else { return };
-        // Coloured in a task of its own, after the one in which the analysis arrived: a
-        // million correlations decoded and drawn in one task froze the page for 200 ms.
-        request_animation_frame(move || {
-            let cell = heatmap_cell(a.latent_dim);
-            let (w, h, rgba) = heatmap_rgba(&a.matrix, a.latent_dim, cell);
-            if let Err(e) = put_rgba(&canvas, w, h, &rgba) {
-                leptos::logging::warn!("heatmap: {e}");
-            }
-        });
-    });
-    let heatmap_click = move |ev: leptos::ev::MouseEvent| {
-        let (Some(canvas), Some(a)) = (heatmap.get(), analysis.get_untracked()) else {
+    // The cell (i, j) opened: coordinate i's histogram, and i against j over the test digits.
+    let open_cell = Callback::new(move |(i, j): (usize, usize)| {
+        let Some(model) = analysis.with_untracked(|a| a.as_ref().map(|a| a.model.clone())) else {
             return;
         };
-        let cell = heatmap_cell(a.latent_dim) as f64;
-        let (x, y) = click_point(&canvas, &ev);
-        let (i, j) = ((y / cell) as usize, (x / cell) as usize);
-        if i < a.latent_dim {
-            coordinate.set(i);
-        }
-        // The cell opened: coordinate i against j over the test digits.
-        if i < a.latent_dim && j < a.latent_dim {
-            scatter_pair.set(Some((i, j)));
-            send.run(ToEngine::CoordinatePair {
-                model: a.model.clone(),
-                i,
-                j,
-            });
-        }
-    };
+        coordinate.set(i);
+        scatter_pair.set(Some((i, j)));
+        send.run(ToEngine::CoordinatePair { model, i, j });
+    });
     let histogram = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let Some(canvas) = histogram.get() else {
@@ -294,21 +270,7 @@ pub fn DecorrelationView(
                 })
             }}
             <div class="heatmap-row" data-part="heatmap">
-                <figure>
-                    <canvas node_ref=heatmap class="pixelated heatmap" data-testid="correlation-heatmap"
-                        // Square before the first matrix comes, as every matrix is: nothing moves then.
-                        width="300" height="300"
-                        data-dim=move || analysis.get().map_or(0, |a| a.latent_dim)
-                        data-dead=move || analysis.get().map_or(0, |a| a.stats.dead_units)
-                        on:click=heatmap_click></canvas>
-                    <figcaption>"Pearson r between coordinates i (rows) and j (columns): red positive, blue negative, white 0; grey striped: a dead coordinate. Click a cell to see coordinate i's histogram and the two coordinates against each other." " "
-                        <button class="small" on:click=move |_| {
-                            if let Some(c) = heatmap.get() {
-                                let _ = offer_canvas_png(&c, &format!("correlation-{}.png", chosen.get()));
-                            }
-                        }>"PNG"</button>
-                    </figcaption>
-                </figure>
+                <CorrelationHeatmap analysis=analysis opened=scatter_pair on_open=open_cell/>
                 <figure>
                     <canvas node_ref=histogram width="320" height="180" data-testid="coordinate-histogram"
                         data-coordinate=move || coordinate.get()></canvas>

@@ -9,6 +9,7 @@ mod class_probabilities;
 mod confusion_matrix;
 mod coordinate_scatter;
 mod copy_link;
+mod correlation_heatmap;
 mod decorrelation_view;
 mod digit_gallery;
 mod digit_grid;

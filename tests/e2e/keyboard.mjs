@@ -147,6 +147,40 @@ export async function keyboardChecks({ browser, origin, openPage, waitLoaded, ch
     `a pick past the test digits gets a notice and no pick ("${notice.trim()}")`);
   await fresh.close();
 
+  // The correlation heatmap: the arrows move a cursor over its cells and Enter opens the one
+  // under it (coordinate i's histogram, j against i), which is then framed on the matrix.
+  const heatmap = '[data-testid="correlation-heatmap"]';
+  await page.waitForFunction((s) => +document.querySelector(s)?.dataset.dim > 5, heatmap, { timeout: 120_000 });
+  check(await tabTo(page, heatmap), "Tab reaches the correlation heatmap");
+  for (const key of ["ArrowDown", ...Array(5).fill("ArrowRight"), "ArrowDown", "ArrowDown"]) await page.keyboard.press(key);
+  const heatCursor = await page.$eval(heatmap, (c) => c.dataset.cursor);
+  const spoken = await page.textContent('.heatmap-frame + p[aria-live]');
+  check(heatCursor === "2,5" && /^Row 2, column 5: r = (-?\d\.\d\d|undefined)/.test(spoken),
+    `the arrow keys move the heatmap's cursor, cell by cell (at ${heatCursor}: "${spoken}")`);
+  await page.keyboard.press("Enter");
+  const opened = await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid="heatmap-scatter"]');
+    return c?.dataset.i === "2" && c.dataset.j === "5" && +c.dataset.points > 0;
+  }, null, { timeout: 60_000 }).then(() => true, () => false);
+  const histogramOf = await page.$eval('[data-testid="coordinate-histogram"]', (c) => c.dataset.coordinate);
+  check(opened && histogramOf === "2", `Enter opens the cell under the cursor: 5 against 2, and coordinate ${histogramOf}'s histogram`);
+  // Where a mark is on the matrix: the cell (row, column) its middle lies in.
+  const markCell = (selector) => page.evaluate(([s, h]) => {
+    const m = document.querySelector(s)?.getBoundingClientRect();
+    const c = document.querySelector(h);
+    if (!m) return null;
+    const b = c.getBoundingClientRect();
+    const d = +c.dataset.dim;
+    const at = (v, start, side) => Math.floor((v - start) / side * d);
+    return `${at(m.y + m.height / 2, b.y, b.height)},${at(m.x + m.width / 2, b.x, b.width)}`;
+  }, [selector, heatmap]);
+  check(await markCell(".heatmap-mark.opened") === "2,5" && await markCell(".heatmap-mark.cursor") === null,
+    `the opened cell is framed on the matrix (${await markCell(".heatmap-mark.opened")}), the cursor on it`);
+  await page.keyboard.press("ArrowRight");
+  await page.waitForSelector(".heatmap-mark.cursor");
+  check(await markCell(".heatmap-mark.cursor") === "2,6" && await markCell(".heatmap-mark.opened") === "2,5",
+    `the cursor moves on (${await markCell(".heatmap-mark.cursor")}) and the opened cell stays framed`);
+
   // A training by keys only: type into the form, Enter on Train.
   await page.evaluate(() => { location.hash = "#/train"; });
   await page.waitForSelector(READY.train);
