@@ -96,7 +96,7 @@ pub fn CorrelationHeatmap(
         analysis.with(|a| Some(heatmap_cursor_text(&a.as_ref()?.matrix, d, i, j)))
     };
     view! {
-        <figure>
+        <figure class="heatmap-figure">
             <div class="heatmap-frame">
                 <canvas node_ref=canvas class="pixelated heatmap" data-testid="correlation-heatmap"
                     // Square before the first matrix comes, as every matrix is: nothing moves then.

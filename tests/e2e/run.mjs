@@ -617,6 +617,11 @@ try {
     }, null, { timeout: 60_000 });
     check(await canvasInk(page, "heatmap-scatter") > 300,
       "a click on heatmap cell (2, 5) plots coordinate 5 against coordinate 2 over the 2,000 test digits");
+    // At 1,200 px the answers lie beside the matrix, not below it.
+    const tops = await page.evaluate(() => ["correlation-heatmap", "coordinate-histogram", "heatmap-scatter"]
+      .map((t) => Math.round(document.querySelector(`[data-testid="${t}"]`).closest("figure").getBoundingClientRect().top)));
+    check(Math.max(...tops) - Math.min(...tops) <= 1,
+      `at 1,200 px the heatmap, the histogram and the scatter share a row (figure tops ${tops.join(", ")} px)`);
 
     // The pretrained model's map through its ten epochs, recorded by `latent-lab reproduce` on
     // the first 1,000 test digits and bundled: it opens on the last epoch, with a scrubber.
