@@ -146,13 +146,20 @@ pub fn ExperimentsView(
             </p>
             <table class="data" tabindex="0" data-testid="vae-table">
                 <thead>
+                    // Each measure over its two models (VAE, plain), so the pairs read side by side
+                    // under one heading, not as fifteen headings in a row.
                     <tr>
-                        <th>"latent size"</th><th>"β"</th><th>"parameters"</th>
-                        <th>"test MSE: VAE"</th><th>"plain"</th><th>"VAE objective"</th>
-                        <th>"mean |r|: VAE"</th><th>"plain"</th>
-                        <th>"dead: VAE"</th><th>"plain"</th>
-                        <th>"paths from the data: VAE"</th><th>"plain"</th>
-                        <th>"this browser: VAE objective"</th><th></th>
+                        <th rowspan="2" scope="col">"latent size"</th><th rowspan="2" scope="col">"β"</th>
+                        <th rowspan="2" scope="col">"parameters"</th>
+                        <th colspan="2" scope="colgroup" class="pair">"test MSE"</th>
+                        <th rowspan="2" scope="col">"VAE objective"</th>
+                        <th colspan="2" scope="colgroup" class="pair">"mean |r|, defined pairs"</th>
+                        <th colspan="2" scope="colgroup" class="pair">"dead coordinates"</th>
+                        <th colspan="2" scope="colgroup" class="pair">"paths from the data"</th>
+                        <th rowspan="2" scope="col">"this browser: VAE objective"</th><th rowspan="2"></th>
+                    </tr>
+                    <tr>
+                        {(0..4).map(|_| view! { <th scope="col" class="pair-start">"VAE"</th><th scope="col">"plain"</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
@@ -165,14 +172,14 @@ pub fn ExperimentsView(
                                 <td class="num">{d}</td>
                                 <td class="num">{row.beta.to_string()}</td>
                                 <td class="num">{format::thousands(row.params)}</td>
-                                <td class="num" data-col="vae-mse">{loss(Some(row.vae_test_mse))}</td>
+                                <td class="num pair-start" data-col="vae-mse">{loss(Some(row.vae_test_mse))}</td>
                                 <td class="num" data-col="plain-mse">{loss(row.plain_test_mse)}</td>
                                 <td class="num">{loss(Some(row.objective))}</td>
-                                <td class="num" data-col="vae-r">{r(row.vae_mean_r)}</td>
-                                <td class="num">{r(row.plain_mean_r)}</td>
-                                <td class="num" data-col="vae-dead">{row.vae_dead}</td>
-                                <td class="num">{row.plain_dead.map_or("–".to_string(), |v| v.to_string())}</td>
-                                <td class="num" data-col="vae-path">{p(row.vae_path)}</td>
+                                <td class="num pair-start" data-col="vae-r">{r(row.vae_mean_r)}</td>
+                                <td class="num" data-col="plain-r">{r(row.plain_mean_r)}</td>
+                                <td class="num pair-start" data-col="vae-dead">{row.vae_dead}</td>
+                                <td class="num" data-col="plain-dead">{row.plain_dead.map_or("–".to_string(), |v| v.to_string())}</td>
+                                <td class="num pair-start" data-col="vae-path">{p(row.vae_path)}</td>
                                 <td class="num" data-col="plain-path">{p(row.plain_path)}</td>
                                 {browser_cell(row.browser.as_ref())}
                                 {train_here_cell("vae-train", retrain, Architecture::Vae, d)}

@@ -476,6 +476,20 @@ try {
     check(vae.length === 2 && vae.map((r) => r.d).join() === "20,100" && vae.map((r) => r.vae).join() === expectedVae.join()
         && vae[0].plain === sweep.find((r) => r.d === 20).full && vae.every((r) => /^\d\.\d\d$/.test(r.path)),
       `the VAE stands beside the plain model of each size (${JSON.stringify(vae)})`);
+    // Each measure's heading spans its pair of columns, VAE then plain, and nothing else.
+    const headings = await page.evaluate(() => {
+      const table = document.querySelector('[data-testid="vae-table"]');
+      const span = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.right]; };
+      const row = table.querySelector('tbody tr[data-latent="20"]');
+      const under = (h) => [...row.children].filter((td) => {
+        const [l, r] = span(td); const [hl, hr] = span(h);
+        return l >= hl - 1 && r <= hr + 1;
+      }).map((td) => td.dataset.col ?? "");
+      return [...table.querySelectorAll("thead th.pair")].map((h) => `${h.textContent}: ${under(h).join(" ")}`);
+    });
+    check(headings.join("; ") === "test MSE: vae-mse plain-mse; mean |r|, defined pairs: vae-r plain-r; "
+        + "dead coordinates: vae-dead plain-dead; paths from the data: vae-path plain-path",
+      `each heading of the VAE table stands over its VAE and plain columns (${headings.join("; ")})`);
     const csvDownload = page.waitForEvent("download");
     await page.click('[data-testid="sweep-table-csv"]');
     const csv = fs.readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");
