@@ -133,27 +133,32 @@ pub fn frame_rows(diagnostics: &FrameDiagnostics) -> Vec<FrameRow> {
         .collect()
 }
 
-/// A strip's frames' distance to the data against α, beside the line at 1 (a real digit's
-/// distance to its nearest neighbour).
-pub fn distance_chart(diagnostics: Option<&FrameDiagnostics>, colour: Colour) -> ChartSpec {
-    let points: Vec<(f64, f64)> = diagnostics
-        .and_then(|d| {
-            let relative = d.relative_distances()?;
-            Some(
-                d.alphas
-                    .iter()
-                    .zip(relative)
-                    .map(|(&a, r)| (f64::from(a), f64::from(r)))
-                    .collect(),
-            )
+/// Each path's frames' distance from the data on one chart, a line per model (the two paths
+/// compare at a glance), beside the unit line: a real digit's distance to its nearest neighbour.
+/// A path not there yet (or without a typical distance) has no line.
+pub fn distance_chart(paths: &[(String, Option<&FrameDiagnostics>, Colour)]) -> ChartSpec {
+    let mut series: Vec<Series> = paths
+        .iter()
+        .filter_map(|(model, diagnostics, colour)| {
+            let d = (*diagnostics)?;
+            let points: Vec<(f64, f64)> = d
+                .alphas
+                .iter()
+                .zip(d.relative_distances()?)
+                .map(|(&a, r)| (f64::from(a), f64::from(r)))
+                .collect();
+            (!points.is_empty()).then(|| Series::new(model.clone(), points, *colour))
         })
-        .unwrap_or_default();
-    let mut series = vec![Series::new("frame's code", points.clone(), colour)];
-    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        .collect();
+    let alphas = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (lo, hi) = alphas.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), a| {
+        (lo.min(a), hi.max(a))
+    });
+    if lo <= hi {
         series.push(
             Series::new(
                 "a real digit's nearest neighbour",
-                vec![(first.0, 1.0), (last.0, 1.0)],
+                vec![(lo, 1.0), (hi, 1.0)],
                 GREY,
             )
             .dashed(),
@@ -327,15 +332,40 @@ mod tests {
     }
 
     #[test]
-    fn the_distance_chart_plots_every_frame_beside_the_unit_line() {
-        let chart = distance_chart(Some(&diagnostics()), crate::ui::chart::BLUE);
+    fn the_distance_chart_plots_each_path_beside_the_unit_line() {
+        use crate::ui::chart::{BLUE, ORANGE};
+        let d = diagnostics();
+        // The second path: the same frames between A and B only (α 0 to 1).
+        let inner = FrameDiagnostics {
+            alphas: d.alphas[1..4].to_vec(),
+            distances: d.distances[1..4].to_vec(),
+            guesses: d.guesses[1..4].to_vec(),
+            confidences: d.confidences[1..4].to_vec(),
+            ..d.clone()
+        };
+        let chart = distance_chart(&[
+            ("a".into(), Some(&d), BLUE),
+            ("b".into(), Some(&inner), ORANGE),
+        ]);
+        let names: Vec<&str> = chart.series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(names, ["a", "b", "a real digit's nearest neighbour"]);
         assert_eq!(chart.series[0].points[4], (1.5, 1.5));
-        assert_eq!(chart.series[1].points, vec![(-0.5, 1.0), (1.5, 1.0)]);
-        assert_eq!(chart.point_count(), 7);
         assert_eq!(
-            distance_chart(None, crate::ui::chart::BLUE).point_count(),
-            0
+            chart.series[1].points,
+            vec![(0.0, 0.0), (0.5, 0.5), (1.0, 0.0)]
         );
+        assert_eq!(
+            chart.series[2].points,
+            vec![(-0.5, 1.0), (1.5, 1.0)],
+            "the unit line spans the widest path"
+        );
+        assert_eq!(chart.point_count(), 5 + 3 + 2);
+        // A path still waiting for its frames has no line; with none, nothing is plotted.
+        let waiting =
+            distance_chart(&[("a".into(), None, BLUE), ("b".into(), Some(&inner), ORANGE)]);
+        assert_eq!(waiting.series.len(), 2);
+        assert_eq!(waiting.series[1].points, vec![(0.0, 1.0), (1.0, 1.0)]);
+        assert_eq!(distance_chart(&[("a".into(), None, BLUE)]).point_count(), 0);
     }
 
     #[test]

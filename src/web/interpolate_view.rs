@@ -189,6 +189,14 @@ pub fn InterpolateView(
             state.with(|s| s.decoded.get(slot).and_then(|d| d.diagnostics.clone()))
         })
     };
+    // Both paths on one chart, in their models' colours.
+    let distances = Signal::derive(move || {
+        let (a, b) = (diagnostics("strip-a").get(), diagnostics("strip-b").get());
+        distance_chart(&[
+            (model_a.get(), a.as_ref(), BLUE),
+            (model_b.get(), b.as_ref(), ORANGE),
+        ])
+    });
     let marked = Signal::derive(move || {
         alphas
             .get()
@@ -347,6 +355,8 @@ pub fn InterpolateView(
                 <FrameDiagnosticsView diagnostics=diagnostics("strip-a") model=Signal::derive(move || model_a.get()) colour=BLUE/>
                 <FrameDiagnosticsView diagnostics=diagnostics("strip-b") model=Signal::derive(move || model_b.get()) colour=ORANGE/>
             </div>
+            <LineChart spec=distances testid="interp-distance-chart" file_stem="interpolation-distance" width=520 height=260
+                caption="Each path's frames: distance to the nearest real digit's code, in units of a real digit's distance to its nearest neighbour (dashed)."/>
             <p class="note" data-testid="interp-comparison" aria-live="polite">{comparison}</p>
             <div class="alpha">
                 <label>"α = " {move || format!("{:.2}", alpha.get())} " "
@@ -389,7 +399,8 @@ pub fn InterpolateView(
     }
 }
 
-/// Under a strip: each frame's guess and distance from the data, as a table and a chart.
+/// Under a strip: each frame's guess and distance from the data, as a table (the chart of both
+/// strips is below them).
 #[component]
 fn FrameDiagnosticsView(
     #[prop(into)] diagnostics: Signal<Option<FrameDiagnostics>>,
@@ -414,7 +425,9 @@ fn FrameDiagnosticsView(
             data-alphas=attribute(|r| format!("{:.3}", r.alpha))
             data-distances=attribute(|r| r.relative_distance.map_or(String::new(), |d| format!("{d:.4}")))
             data-guesses=attribute(|r| r.guess.map_or(String::new(), |g| g.0.to_string()))>
-            <p class="note">{move || model.get()} ": " {reader}</p>
+            // The model's name beside its line's colour on the chart below.
+            <p class="note"><span class="swatch" style=format!("background: rgb({},{},{})", colour.0, colour.1, colour.2)></span>
+                {move || model.get()} ": " {reader}</p>
             <table class="data frame-table" tabindex="0" aria-label="Each frame's α, the classifier's guess and the distance to the data">
                     <tbody>
                         <tr><th>"α"</th>{move || rows.get().into_iter().map(|r| view! {
@@ -428,9 +441,6 @@ fn FrameDiagnosticsView(
                         }).collect_view()}</tr>
                     </tbody>
             </table>
-            <LineChart spec=Signal::derive(move || diagnostics.with(|d| distance_chart(d.as_ref(), colour)))
-                testid="interp-distance-chart" file_stem="interpolation-distance" width=420 height=220
-                caption="Distance to the nearest real digit's code, in units of a real digit's distance to its nearest neighbour (dashed)."/>
         </div>
     }
 }

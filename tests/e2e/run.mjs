@@ -577,8 +577,10 @@ try {
     check(comparedMeans.length === 2 && comparedMeans.every((m, i) => Math.abs(m - innerMeans[i]) < 0.006)
         && /two-layer-d20: .*vae-d20: .*'s path stays nearer the data than .*'s\./.test(comparison),
       `a sentence compares the two paths' distances from the data (${comparison})`);
-    const chartPoints = await page.$$eval('[data-testid="interp-distance-chart"]', (c) => c.map((x) => +x.dataset.points));
-    check(chartPoints.length === 2 && chartPoints.every((p) => p === 12), `each strip's distance chart plots its frames (${chartPoints})`);
+    const charts = await page.$$eval('[data-testid="interp-distance-chart"]', (c) => c.map((x) => ({ points: +x.dataset.points, series: +x.dataset.series, described: x.getAttribute("aria-label") })));
+    check(charts.length === 1 && charts[0].points === 10 + 10 + 2 && charts[0].series === 3
+        && /two-layer-d20/.test(charts[0].described) && /vae-d20/.test(charts[0].described),
+      `one chart plots both paths' frames, a line for each model, beside the unit line (${JSON.stringify(charts)})`);
     await page.check('[data-testid="interp-extend"]');
     await waitDiagnostics(20);
     const past = await diagnosticsOf();
