@@ -186,14 +186,25 @@ pub fn map_comparison_row(
             .map_or_else(dash, |r| format!("{r:.3}")),
         dead: analysis.map_or_else(dash, |a| a.stats.dead_units.to_string()),
         axes: analysis.map_or_else(dash, |a| {
-            let e = &a.map.explained;
-            format!(
-                "{:.0}% + {:.0}%",
-                e.first().copied().unwrap_or(0.0) * 100.0,
-                e.get(1).copied().unwrap_or(0.0) * 100.0
-            )
+            let [x, y] = axes_percent(&a.map);
+            format!("{x:.0}% + {y:.0}%")
         }),
     }
+}
+
+/// The share of the codes' variance on a map's two axes, in percent.
+fn axes_percent(map: &Projection) -> [f64; 2] {
+    [0, 1].map(|i| map.explained.get(i).copied().unwrap_or(0.0) * 100.0)
+}
+
+/// A map of an analysis in words: which test images, whose codes, and how much of their
+/// variance its two axes hold.
+pub fn analysis_map_caption(analysis: &LatentAnalysis) -> String {
+    let [x, y] = axes_percent(&analysis.map);
+    format!(
+        "{} test images of {}, on the first two principal components of their codes ({x:.0}% and {y:.0}% of the variance).",
+        analysis.images, analysis.model
+    )
 }
 
 /// The model a latent map is compared with by default (issue 20: AE and VAE side by side): a
@@ -393,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn the_comparison_row_says_which_loss_it_is() {
+    fn a_compared_map_says_which_loss_and_what_its_axes_hold() {
         use crate::analysis::{DecorrelationStats, Projection};
         use crate::engine::ModelOrigin;
         use crate::weights::WeightsManifest;
@@ -431,6 +442,10 @@ mod tests {
         assert_eq!(row.mean_abs_r, "0.123");
         assert_eq!(row.dead, "2");
         assert_eq!(row.axes, "15% + 6%");
+        assert_eq!(
+            analysis_map_caption(&analysis),
+            "3 test images of vae-d20, on the first two principal components of their codes (15% and 6% of the variance)."
+        );
         let empty = map_comparison_row(None, None);
         assert_eq!((empty.model.as_str(), empty.test_loss.as_str()), ("—", "—"));
     }

@@ -20,8 +20,8 @@ use crate::ui::cursor::{CursorKey, map_step};
 use crate::ui::engine_state::EngineState;
 use crate::ui::format;
 use crate::ui::latent_map::{
-    DIGIT_COLOURS, class_centres, epoch_positions, is_brush, map_positions, nearest_point,
-    points_in_rect, snapshot_label,
+    DIGIT_COLOURS, analysis_map_caption, class_centres, epoch_positions, is_brush, map_positions,
+    nearest_point, points_in_rect, snapshot_label,
 };
 use crate::ui::live::{LiveSlot, LiveState};
 
@@ -304,16 +304,7 @@ pub fn LatentMap(
                 y * 100.0
             ));
         }
-        analysis.get().map(|a| {
-            let e = &a.map.explained;
-            format!(
-                "{} test images of {}, on the first two principal components of their codes ({:.0}% and {:.0}% of the variance).",
-                a.images,
-                a.model,
-                e.first().copied().unwrap_or(0.0) * 100.0,
-                e.get(1).copied().unwrap_or(0.0) * 100.0
-            )
-        })
+        analysis.get().map(|a| analysis_map_caption(&a))
     };
     view! {
         <div class="heatmap-row">

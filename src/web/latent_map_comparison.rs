@@ -9,7 +9,9 @@ use super::canvas::context_2d;
 use super::latent_map::draw_digit_points;
 use super::model_select::ModelSelect;
 use crate::ui::engine_state::EngineState;
-use crate::ui::latent_map::{counterpart_model, map_comparison_row, map_positions};
+use crate::ui::latent_map::{
+    analysis_map_caption, counterpart_model, map_comparison_row, map_positions,
+};
 
 const SIZE: f64 = 300.0;
 const MARGIN: f64 = 10.0;
@@ -96,6 +98,7 @@ pub fn LatentMapComparison(
                         testid="latent-compare-model"/>
                 </label>
                 {move || waiting().map(|w| view! { <span class="note">" " {w}</span> })}
+                <span class="caption-line" data-testid="latent-map-compare-caption">{move || analysis.get().map(|a| analysis_map_caption(&a))}</span>
             </figcaption>
         </figure>
         <table class="data" tabindex="0" data-testid="latent-compare-numbers">

@@ -676,6 +676,9 @@ try {
         && compareRows[0].r === plainRow.defined && +compareRows[0].dead === +plainRow.dead
         && await canvasInk(page, "latent-map-compare") > 500,
       `the VAE's map is drawn beside the plain model's, with both models' numbers (${JSON.stringify(compareRows)})`);
+    const compareCaption = await page.textContent('[data-testid="latent-map-compare-caption"]');
+    check(/^2000 test images of vae-d20, on the first two principal components of their codes \(\d+% and \d+% of the variance\)\.$/.test(compareCaption),
+      `the second map says what it shows, as the first does ("${compareCaption.trim()}")`);
     const map = await page.$('[data-testid="latent-map"]');
     const mapBox = await map.boundingBox();
     // In the same row, to its right (a 1200 px wide window; a phone wraps it below).
