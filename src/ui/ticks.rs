@@ -19,8 +19,9 @@ fn round_ticks(lo: f64, hi: f64, target: usize, min_step: f64) -> Vec<f64> {
         return Vec::new();
     }
     let step = nice_step((hi - lo) / target as f64).max(min_step);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
+    // A bound that is itself a tick (0.7 over steps of 0.1: 6.999…) stays one.
+    let first = (lo / step - 1e-9).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
@@ -57,19 +58,26 @@ fn nice_step(raw: f64) -> f64 {
     nice * magnitude
 }
 
-/// A tick label with as many decimals as the value's magnitude needs (`0.02`, `0.005`, `3`).
+/// A tick label with as many decimals as the value needs (`0.02`, `0.005`, `3`, `2.25`): the
+/// fewest that give the value back, so that neighbouring ticks never read alike (2.25 once
+/// read "2.2" beside 2.2 and 2.3 on a narrow loss axis).
 pub fn tick_label(value: f64) -> String {
-    if value == 0.0 {
-        return "0".into();
+    if value == 0.0 || !value.is_finite() {
+        return if value == 0.0 {
+            "0".into()
+        } else {
+            value.to_string()
+        };
     }
-    let decimals = (-value.abs().log10().floor()).max(0.0) as usize;
-    let text = format!("{value:.decimals$}");
-    // 0.15 has a magnitude of 10^-1 but needs two decimals.
-    if (text.parse::<f64>().unwrap_or(value) - value).abs() > value.abs() * 1e-6 {
-        format!("{value:.prec$}", prec = decimals + 1)
-    } else {
-        text
-    }
+    let magnitude = (-value.abs().log10().floor()).max(0.0) as usize;
+    // Ticks are round values: a few decimals past the magnitude always give them back.
+    (magnitude..magnitude + 6)
+        .map(|decimals| format!("{value:.decimals$}"))
+        .find(|text| {
+            text.parse::<f64>()
+                .is_ok_and(|back| (back - value).abs() <= value.abs() * 1e-9)
+        })
+        .unwrap_or_else(|| format!("{value:.prec$}", prec = magnitude + 6))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -129,5 +137,25 @@ mod tests {
         assert_eq!(tick_label(0.005), "0.005");
         assert_eq!(tick_label(0.15), "0.15");
         assert_eq!(tick_label(2.5), "2.5");
+        assert_eq!(tick_label(-0.25), "-0.25");
+        assert_eq!(tick_label(1e-4), "0.0001");
+    }
+
+    #[test]
+    fn neighbouring_ticks_never_read_alike() {
+        // A loss that barely moves (the transfer view's 2.2 to 2.35 on a log axis) gets linear
+        // ticks 0.05 apart; each needs two decimals.
+        let ticks = log_ticks(2.19, 2.36);
+        let labels: Vec<String> = ticks.iter().map(|&t| tick_label(t)).collect();
+        assert_eq!(labels, ["2.2", "2.25", "2.3", "2.35"]);
+        // Float steps such as 3 × 0.1 still read as round values.
+        let labels: Vec<String> = linear_ticks(0.0, 0.7, 7)
+            .iter()
+            .map(|&t| tick_label(t))
+            .collect();
+        assert_eq!(
+            labels,
+            ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]
+        );
     }
 }

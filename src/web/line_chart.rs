@@ -55,7 +55,8 @@ pub fn LineChart(
                 data-points=move || spec.with(ChartSpec::point_count)
                 data-series=move || spec.with(|s| s.series.iter().filter(|x| !s.drawable(x).is_empty()).count())
             ></canvas>
-            <figcaption>
+            // No wider than the chart, so a long caption never widens the figure past it.
+            <figcaption style=format!("max-width: {width}px")>
                 {caption}
                 " "
                 <button class="small" on:click=save_png data-testid=format!("{testid}-png")

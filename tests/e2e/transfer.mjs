@@ -22,6 +22,15 @@ export async function transferConfusionChecks({ browser, origin, openPage, waitL
   const pressed = () => page.$$eval('[data-testid="transfer-table"] tbody tr[data-scenario]',
     (rows) => Object.fromEntries(rows.map((r) => [r.dataset.scenario,
       r.querySelector('[data-testid="transfer-confusion"]')?.getAttribute("aria-pressed")])));
+  // The two charts share a row at 1,200 px, each shown at its own size (not stretched), so the
+  // loss and the accuracy of an epoch read side by side.
+  const charts = await page.$$eval('[data-testid="transfer-loss-chart"], [data-testid="transfer-accuracy-chart"]',
+    (cs) => cs.map((c) => {
+      const r = c.getBoundingClientRect();
+      return { top: Math.round(r.top), width: Math.round(r.width), own: c.width };
+    }));
+  check(charts.length === 2 && charts[0].top === charts[1].top && charts.every((c) => c.width === c.own),
+    `the transfer view's loss and accuracy charts share a row, each at its own width (${JSON.stringify(charts)})`);
   const before = await pressed();
   const shownBefore = await page.$eval(matrix, (t) => t.dataset.scenario);
   check(shownBefore === "scratch" && before.scratch === "true" && before.frozen === "false",
