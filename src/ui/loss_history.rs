@@ -64,8 +64,9 @@ impl LossHistory {
         self.steps.is_empty() && self.epochs.is_empty()
     }
 
-    /// The x range (0 to the last epoch planned or reached) and the y range of every value,
-    /// padded; on a log scale the range stays positive.
+    /// The x range (0 to the last epoch planned or reached, a little beyond so that its marker
+    /// shows whole, not cut by the chart's edge) and the y range of every value, padded; on a
+    /// log scale the range stays positive.
     pub fn ranges(&self, epochs_planned: usize, log: bool) -> ((f64, f64), (f64, f64)) {
         let x_max = self
             .steps
@@ -93,7 +94,7 @@ impl LossHistory {
             let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-4);
             ((lo - pad).max(0.0), hi + pad)
         };
-        ((0.0, x_max), y)
+        ((0.0, x_max * 1.03), y)
     }
 }
 
@@ -128,7 +129,8 @@ mod tests {
         h.push_step(5, 0.1);
         h.push_epoch(1, 0.06, 0.05);
         let ((x0, x1), (y0, y1)) = h.ranges(3, false);
-        assert_eq!((x0, x1), (0.0, 3.0));
+        // The last epoch planned, with room for its marker.
+        assert!(x0 == 0.0 && (3.05..3.15).contains(&x1));
         assert!((0.0..0.05).contains(&y0) && y1 > 0.1);
         let (_, (l0, l1)) = h.ranges(3, true);
         assert!(l0 > 0.0 && l0 < 0.05 && l1 > 0.1);
