@@ -1,7 +1,8 @@
 //! `#/transfer` as data: the state of a transfer run from the engine's messages, its curves,
 //! and the full-MNIST rows shown beside the browser's.
 
-use super::chart::{BLUE, ChartSpec, GREEN, ORANGE, Series};
+use super::chart::{BLUE, ChartSpec, GREEN, GREY, ORANGE, Series};
+use super::report::uniform_guess_loss;
 use super::run_status::RunStatus;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::transfer_session::{TransferPoint, TransferRequest, TransferResult};
@@ -50,7 +51,12 @@ fn curve(
         .collect()
 }
 
-/// Test loss (solid) and mean training batch loss (dashed) per scenario, log scale.
+/// The label of the loss chart's reference line.
+pub const UNIFORM_GUESS: &str = "a uniform guess over ten digits (ln 10 = 2.30)";
+
+/// Test loss (solid) and mean training batch loss (dashed) per scenario, log scale, beside a
+/// grey dashed line at ln 10: the loss of a uniform guess, where the report's classifiers
+/// stayed, so the chart shows when (and whether) a scenario learns past it.
 pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
     let mut series = Vec::new();
     for scenario in TransferScenario::ALL {
@@ -71,6 +77,14 @@ pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
             )
             .dashed(),
         );
+    }
+    let epochs = points.iter().map(|p| p.epoch as f64);
+    let (first, last) = epochs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+        (lo.min(e), hi.max(e))
+    });
+    if first <= last {
+        let y = uniform_guess_loss();
+        series.push(Series::new(UNIFORM_GUESS, vec![(first, y), (last, y)], GREY).dashed());
     }
     ChartSpec {
         series,
@@ -229,13 +243,21 @@ mod tests {
             point(TransferScenario::Scratch, 1, 0.25),
         ];
         let loss = loss_chart(&points);
-        assert_eq!(loss.series.len(), 4);
+        // Two lines a scenario, then the uniform guess's.
+        assert_eq!(loss.series.len(), 5);
         assert_eq!(loss.series[0].points, vec![(1.0, 2.0), (2.0, 1.0)]);
         assert!(loss.series[1].dashed);
         assert_eq!(loss.series[2].colour, GREEN);
         let acc = accuracy_chart(&points);
         assert_eq!(acc.series.len(), 2);
         assert_eq!(acc.series[0].points, vec![(1.0, 50.0), (2.0, 75.0)]);
+        let uniform = &loss.series[4];
+        assert_eq!(uniform.label, UNIFORM_GUESS);
+        assert!(uniform.dashed && uniform.colour == GREY);
+        let ln10 = 10f64.ln();
+        assert_eq!(uniform.points, vec![(1.0, ln10), (2.0, ln10)]);
+        // Nothing run, nothing drawn: not even the reference line.
+        assert!(loss_chart(&[]).series.is_empty());
         // Scored per epoch: the axis is marked at whole epochs only.
         assert!(loss.whole_x && acc.whole_x);
     }

@@ -186,7 +186,7 @@ pub fn TransferView(
             <div class="train-output">
                 <LineChart spec=Signal::derive(move || loss_chart(&points.get()))
                     testid="transfer-loss-chart" file_stem="transfer-loss" width=520
-                    caption="Cross-entropy per scored epoch: test solid, training batches dashed (log scale)."/>
+                    caption="Cross-entropy per scored epoch: test solid, training batches dashed, grey dashed: a uniform guess over ten digits, ln 10 (log scale)."/>
                 <LineChart spec=Signal::derive(move || accuracy_chart(&points.get()))
                     testid="transfer-accuracy-chart" file_stem="transfer-accuracy" width=520
                     caption="Test accuracy per scored epoch."/>

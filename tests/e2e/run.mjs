@@ -746,6 +746,13 @@ try {
       `a frozen-encoder transfer run on 1,000 labels learns (test accuracy ${(transferRows[0]?.accuracy * 100).toFixed(1)}%)`);
     const accPoints = await page.$eval('[data-testid="transfer-accuracy-chart"]', (c) => +c.dataset.points);
     check(accPoints === 20 && await canvasInk(page, "transfer-loss-chart") > 1000, `the transfer curves are drawn (${accPoints} scorings)`);
+    // The loss chart's reference: a uniform guess (ln 10, where the report's classifiers stayed),
+    // across the epochs run, beside the frozen scenario's test and training lines.
+    const lossChart = await page.$eval('[data-testid="transfer-loss-chart"]', (c) => ({
+      series: +c.dataset.series, label: c.getAttribute("aria-label") }));
+    const uniform = lossChart.label.match(/a uniform guess over ten digits \(ln 10 = 2\.30\): 2 points, from ([\d.]+) at 1 to ([\d.]+) at 20/);
+    check(lossChart.series === 3 && uniform && Math.abs(+uniform[1] - Math.LN10) < 0.01 && uniform[2] === uniform[1],
+      `the transfer loss chart draws a uniform guess's loss (ln 10) across the run (${lossChart.series} lines; ${lossChart.label})`);
     const savesAfter = await disabledSaves();
     check(savesAfter.every((d) => !d), `after the run, its table and chart can be saved (disabled: ${savesAfter})`);
     const confusion = await page.$$eval('[data-testid="confusion-matrix"] tbody td', (cells) => cells.map((c) => +c.textContent));
