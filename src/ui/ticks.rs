@@ -25,16 +25,34 @@ fn round_ticks(lo: f64, hi: f64, target: usize, min_step: f64) -> Vec<f64> {
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
-/// Ticks for a log axis: 1, 2 and 5 × 10^k within `[lo, hi]`; falls back to linear ticks
-/// when the range is too narrow to hold two of them.
+/// The most ticks a log axis carries before it thins them: beyond this their labels crowd a
+/// chart's 300 or so pixels of height.
+const MAX_LOG_TICKS: usize = 8;
+
+/// Ticks for a log axis: 1, 2 and 5 × 10^k within `[lo, hi]`; over many decades (a training
+/// loss that falls to 1e-5 beside a test loss of 2) only the powers of ten, every one or every
+/// few; falls back to linear ticks when the range is too narrow to hold two of them.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     if !(lo > 0.0 && hi > lo && hi.is_finite()) {
         return Vec::new();
     }
-    let ticks: Vec<f64> = (lo.log10().floor() as i32..=hi.log10().ceil() as i32)
+    let within = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
+    let decades = lo.log10().floor() as i32..=hi.log10().ceil() as i32;
+    let ticks: Vec<f64> = decades
+        .clone()
         .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
-        .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+        .filter(within)
         .collect();
+    if ticks.len() > MAX_LOG_TICKS {
+        let powers: Vec<i32> = decades.filter(|&k| within(&10f64.powi(k))).collect();
+        let every = powers.len().div_ceil(MAX_LOG_TICKS).max(1);
+        // Every `every`-th power of ten, counted from 10^0 so that 1 stays a tick.
+        return powers
+            .into_iter()
+            .filter(|k| k.rem_euclid(every as i32) == 0)
+            .map(|k| 10f64.powi(k))
+            .collect();
+    }
     if ticks.len() >= 2 {
         ticks
     } else {
@@ -127,6 +145,18 @@ mod tests {
         let narrow = log_ticks(0.031, 0.034);
         assert!(narrow.len() >= 2 && narrow.iter().all(|v| (0.031..=0.034).contains(v)));
         assert!(log_ticks(0.0, 1.0).is_empty());
+    }
+
+    #[test]
+    fn log_ticks_thin_out_over_many_decades() {
+        // Four decades would be 13 ticks of 1, 2 and 5: only the powers of ten.
+        assert!(close(&log_ticks(8e-5, 3.0), &[1e-4, 1e-3, 1e-2, 1e-1, 1.0]));
+        // Twelve decades: every other power of ten, 1 among them.
+        let wide = log_ticks(1e-11, 20.0);
+        assert!(close(&wide, &[1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0]));
+        assert!(wide.len() <= MAX_LOG_TICKS);
+        // Two decades keep 1, 2 and 5: seven ticks.
+        assert_eq!(log_ticks(0.009, 1.1).len(), 7);
     }
 
     #[test]
