@@ -32,7 +32,9 @@ pub fn CorrelationHeatmap(
     // starts without one.
     let cursor = RwSignal::new(None::<(usize, usize)>);
     Effect::new(move |_| {
-        model.track();
+        // Read, not only tracked: a memo nothing reads never computes, and so never hears
+        // that the analysis changed (`track()` alone left the cursor on the old model's cell).
+        model.with(|_| ());
         cursor.set(None);
     });
     Effect::new(move |_| {

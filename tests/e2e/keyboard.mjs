@@ -180,6 +180,16 @@ export async function keyboardChecks({ browser, origin, openPage, waitLoaded, ch
   await page.waitForSelector(".heatmap-mark.cursor");
   check(await markCell(".heatmap-mark.cursor") === "2,6" && await markCell(".heatmap-mark.opened") === "2,5",
     `the cursor moves on (${await markCell(".heatmap-mark.cursor")}) and the opened cell stays framed`);
+  // Another model's matrix starts with neither a cursor nor an opened cell.
+  const firstModel = await page.$eval('[data-testid="heatmap-model"]', (s) => s.value);
+  const otherModel = await page.$eval('[data-testid="heatmap-model"]', (s, first) =>
+    [...s.options].map((o) => o.value).find((v) => v !== first && /^two-layer-d(50|100)$/.test(v)), firstModel);
+  await page.selectOption('[data-testid="heatmap-model"]', otherModel);
+  await page.waitForFunction((s) => +document.querySelector(s)?.dataset.dim >= 50, heatmap, { timeout: 120_000 });
+  const afterSwitch = { cursor: await page.$eval(heatmap, (c) => c.dataset.cursor ?? null),
+    marks: await page.$$eval(".heatmap-mark", (m) => m.length) };
+  check(afterSwitch.cursor === null && afterSwitch.marks === 0,
+    `another model (${firstModel} → ${otherModel}) starts its heatmap with no cursor and no opened cell (${JSON.stringify(afterSwitch)})`);
 
   // A training by keys only: type into the form, Enter on Train.
   await page.evaluate(() => { location.hash = "#/train"; });
