@@ -1,6 +1,8 @@
 //! `#/transfer` as data: the state of a transfer run from the engine's messages, its curves,
 //! and the full-MNIST rows shown beside the browser's.
 
+use serde::{Deserialize, Serialize};
+
 use super::chart::{BLUE, ChartSpec, GREEN, GREY, ORANGE, Series};
 use super::report::uniform_guess_loss;
 use super::run_status::RunStatus;
@@ -18,6 +20,81 @@ pub struct TransferState {
     pub current: Option<(TransferScenario, TrainingProgress)>,
     pub points: Vec<TransferPoint>,
     pub results: Vec<TransferResult>,
+}
+
+/// A finished (or cancelled) transfer run as the page keeps it across reloads: its table, its
+/// curves and its confusion matrices, which the models it trained (kept in the model list) do
+/// not hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KeptTransfer {
+    /// [`KEPT_TRANSFER_VERSION`]: a later page that keeps other fields reads an older entry
+    /// as unreadable, not as wrong numbers.
+    version: u32,
+    cancelled: bool,
+    request: Option<TransferRequest>,
+    current: Option<(TransferScenario, TrainingProgress)>,
+    points: Vec<TransferPoint>,
+    results: Vec<TransferResult>,
+}
+
+const KEPT_TRANSFER_VERSION: u32 = 1;
+
+impl TransferState {
+    /// The run to keep, as JSON: `None` while it runs, when it failed (the last kept run
+    /// stays), or before it has a result.
+    pub fn to_kept(&self) -> Option<String> {
+        let cancelled = match self.status {
+            RunStatus::Finished => false,
+            RunStatus::Cancelled => true,
+            _ => return None,
+        };
+        if self.results.is_empty() {
+            return None;
+        }
+        serde_json::to_string(&KeptTransfer {
+            version: KEPT_TRANSFER_VERSION,
+            cancelled,
+            request: self.request.clone(),
+            current: self.current,
+            points: self.points.clone(),
+            results: self.results.clone(),
+        })
+        .ok()
+    }
+
+    /// The run an earlier visit kept, shown as it ended; an error that says why for an entry
+    /// that cannot be read (another version, damaged, a confusion matrix of the wrong size).
+    pub fn from_kept(json: &str) -> Result<TransferState, String> {
+        let kept: KeptTransfer =
+            serde_json::from_str(json).map_err(|e| format!("the kept transfer run: {e}"))?;
+        if kept.version != KEPT_TRANSFER_VERSION {
+            return Err(format!(
+                "the kept transfer run is of version {}, this page reads {KEPT_TRANSFER_VERSION}",
+                kept.version
+            ));
+        }
+        if let Some(r) = kept.results.iter().find(|r| r.confusion.len() != 100) {
+            return Err(format!(
+                "the kept transfer run's {} confusion matrix has {} cells, not 100",
+                r.scenario,
+                r.confusion.len()
+            ));
+        }
+        if kept.results.is_empty() {
+            return Err("the kept transfer run has no result".into());
+        }
+        Ok(TransferState {
+            status: if kept.cancelled {
+                RunStatus::Cancelled
+            } else {
+                RunStatus::Finished
+            },
+            request: kept.request,
+            current: kept.current,
+            points: kept.points,
+            results: kept.results,
+        })
+    }
 }
 
 pub fn scenario_colour(scenario: TransferScenario) -> (u8, u8, u8) {
@@ -260,6 +337,123 @@ mod tests {
         assert!(loss_chart(&[]).series.is_empty());
         // Scored per epoch: the axis is marked at whole epochs only.
         assert!(loss.whole_x && acc.whole_x);
+    }
+
+    fn result(scenario: TransferScenario, confusion: Vec<u32>) -> TransferResult {
+        TransferResult {
+            scenario,
+            labels: 100,
+            epochs: 2,
+            train_loss: 0.5,
+            train_accuracy: 0.9,
+            test_loss: 1.25,
+            test_accuracy: 0.625,
+            seconds: 3.5,
+            confusion,
+            cancelled: false,
+            classifier: format!("classifier-{scenario} (trained 1)"),
+        }
+    }
+
+    fn finished_run() -> TransferState {
+        TransferState {
+            status: RunStatus::Finished,
+            request: Some(TransferRequest {
+                scenarios: vec![TransferScenario::Frozen],
+                labels: 100,
+                epochs: Some(2),
+                batch_size: 64,
+                learning_rate: 1e-3,
+            }),
+            current: Some((
+                TransferScenario::Frozen,
+                TrainingProgress {
+                    epoch: 2,
+                    epochs: 2,
+                    step: 4,
+                    total_steps: 4,
+                    loss: 0.5,
+                    smoothed_loss: 0.75,
+                    images_per_second: 900.0,
+                    elapsed_seconds: 0.25,
+                    seconds_left: Some(0.0),
+                    paused: false,
+                },
+            )),
+            points: vec![
+                point(TransferScenario::Frozen, 1, 0.5),
+                point(TransferScenario::Frozen, 2, 0.625),
+            ],
+            results: vec![result(TransferScenario::Frozen, (0..100).collect())],
+        }
+    }
+
+    #[test]
+    fn a_finished_run_is_kept_and_comes_back_as_it_ended() {
+        let run = finished_run();
+        let kept = run.to_kept().expect("a finished run with a result is kept");
+        assert_eq!(TransferState::from_kept(&kept), Ok(run.clone()));
+        // A cancelled run comes back cancelled.
+        let cancelled = TransferState {
+            status: RunStatus::Cancelled,
+            ..run.clone()
+        };
+        let back = TransferState::from_kept(&cancelled.to_kept().unwrap()).unwrap();
+        assert_eq!(back.status, RunStatus::Cancelled);
+        // Nothing to keep while it runs, when it failed, or before a result.
+        for status in [
+            RunStatus::Running,
+            RunStatus::Paused,
+            RunStatus::Failed,
+            RunStatus::Idle,
+        ] {
+            assert_eq!(
+                TransferState {
+                    status,
+                    ..run.clone()
+                }
+                .to_kept(),
+                None
+            );
+        }
+        let no_result = TransferState {
+            results: Vec::new(),
+            ..run
+        };
+        assert_eq!(no_result.to_kept(), None);
+    }
+
+    #[test]
+    fn an_unreadable_kept_run_is_refused_with_its_reason() {
+        let kept = finished_run().to_kept().unwrap();
+        let err = |json: &str| TransferState::from_kept(json).unwrap_err();
+        assert!(err("{").starts_with("the kept transfer run: "));
+        let other = kept.replacen("\"version\":1", "\"version\":2", 1);
+        assert_eq!(
+            err(&other),
+            "the kept transfer run is of version 2, this page reads 1"
+        );
+        let mut small = finished_run();
+        small.results[0].confusion.truncate(99);
+        let small = serde_json::to_string(&KeptTransfer {
+            version: KEPT_TRANSFER_VERSION,
+            cancelled: false,
+            request: None,
+            current: None,
+            points: small.points,
+            results: small.results,
+        })
+        .unwrap();
+        assert_eq!(
+            err(&small),
+            "the kept transfer run's frozen confusion matrix has 99 cells, not 100"
+        );
+        let empty = kept.replacen(
+            &serde_json::to_string(&finished_run().results).unwrap(),
+            "[]",
+            1,
+        );
+        assert_eq!(err(&empty), "the kept transfer run has no result");
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod indexed_db;
 mod interpolate_view;
 mod interrupted_run;
 mod isolation;
+mod kept_transfer;
 mod latent_bars;
 mod latent_map;
 mod latent_map_comparison;

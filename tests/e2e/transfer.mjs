@@ -49,5 +49,25 @@ export async function transferConfusionChecks({ browser, origin, openPage, waitL
   check(hidden && after.frozen === "true" && after.scratch === "false" && /show=frozen/.test(address),
     `Confusion on the frozen row shows its matrix, scrolled into view from below the fold (${hidden}), and marks the row (pressed ${JSON.stringify(after)}, address ${address})`);
   check(problems.length === 0, `no console errors around the transfer table's buttons (${JSON.stringify(problems)})`);
+
+  // A reload brings the run back as it ended: its rows, its curves, its confusion matrices.
+  const shown = () => page.evaluate(() => ({
+    rows: [...document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-scenario]')]
+      .map((r) => `${r.dataset.scenario} ${r.dataset.accuracy}`),
+    points: document.querySelector('[data-testid="transfer-accuracy-chart"]')?.dataset.points,
+    status: document.querySelector('[data-testid="transfer-progress"]')?.dataset.status,
+  }));
+  const ended = await shown();
+  await page.reload();
+  await waitLoaded(page);
+  await page.waitForFunction(() =>
+    document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-scenario]').length === 2, null, { timeout: 60_000 });
+  const back = await shown();
+  await page.click('[data-testid="transfer-table"] tr[data-scenario="scratch"] [data-testid="transfer-confusion"]');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.scenario === "scratch", matrix, { timeout: 30_000 });
+  const cells = await page.$$eval('[data-testid="confusion-cell"]', (c) => c.reduce((n, td) => n + +td.textContent, 0));
+  check(JSON.stringify(back) === JSON.stringify(ended) && ended.points === "4" && cells > 0,
+    `a reload brings the finished run back as it ended: rows, curves, status (${JSON.stringify(back)}; before ${JSON.stringify(ended)}), and a row's confusion matrix (${cells} test digits)`);
+  check(problems.length === 0, `no console errors after the reload (${JSON.stringify(problems)})`);
   await context.close();
 }
