@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use super::js_error;
 use crate::engine::protocol::ErrorSource;
 use crate::ui::engine_state::EngineState;
 use crate::ui::transfer_state::TransferState;
@@ -16,11 +17,7 @@ const KEY: &str = "latent-lab.transfer";
 /// Calls `localStorage[method](args…)`; `Err` with the browser's reason where there is no
 /// storage (a sandboxed frame, storage turned off) or the call throws (the quota).
 fn call(method: &str, args: &[&str]) -> Result<JsValue, String> {
-    let reason = |e: JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_else(|| format!("{e:?}"))
-    };
+    let reason = |e: JsValue| js_error(&e);
     let storage =
         js_sys::Reflect::get(&js_sys::global(), &"localStorage".into()).map_err(reason)?;
     if storage.is_null() || storage.is_undefined() {
