@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::engine_handover::HandOver;
 use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
+pub use super::run_state::RunState;
 pub use super::run_status::RunStatus;
 use super::transfer_state::TransferState;
 use crate::BackendKind;
@@ -15,9 +16,8 @@ use crate::engine::latent_analysis::LatentAnalysis;
 use crate::engine::protocol::{
     BRUSH_REQUEST, BrushedDigits, CONFUSION_CELL_REQUEST, CellDigits, CoordinateScatter,
     EPOCHS_REQUEST, ErrorSource, FrameDiagnostics, RecordedEpochs, SCATTER_REQUEST, StartupProblem,
-    TrainingProgress,
 };
-use crate::engine::{FromEngine, InterruptedRun, ModelInfo, TrainRequest};
+use crate::engine::{FromEngine, InterruptedRun, ModelInfo};
 use crate::weights::ModelSpec;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,23 +34,6 @@ pub struct LoadingStep {
     pub what: String,
     pub done: usize,
     pub total: usize,
-}
-
-/// The training view's run.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunState {
-    pub status: RunStatus,
-    pub request: Option<TrainRequest>,
-    pub progress: Option<TrainingProgress>,
-    pub history: LossHistory,
-    /// Reconstructions of the sample digits (784 bytes each), newest.
-    pub reconstructions: Vec<u8>,
-    /// The optimiser step they were made after.
-    pub reconstructions_step: Option<usize>,
-    /// The store name of the model the last run produced.
-    pub model: Option<String>,
-    /// The run's id (the key of its checkpoint).
-    pub run_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -497,7 +480,8 @@ impl EngineState {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::engine::{EpochLoss, ModelOrigin};
+    use crate::engine::protocol::TrainingProgress;
+    use crate::engine::{EpochLoss, ModelOrigin, TrainRequest};
     use crate::model::Architecture;
     use crate::training::TrainingConfig;
     use crate::ui::engine_handover::HandOverPhase;

@@ -21,6 +21,26 @@ impl LossHistory {
         }
     }
 
+    /// A history as it was kept ([`super::run_state`]): `None` for step points that are not
+    /// finite or do not move forward, which [`Self::push_step`] never makes.
+    pub fn from_parts(
+        steps_per_epoch: usize,
+        steps: Vec<(f64, f64)>,
+        epochs: Vec<(f64, f64, f64)>,
+    ) -> Option<Self> {
+        let finite = steps.iter().all(|p| p.0.is_finite() && p.1.is_finite());
+        let forward = steps.windows(2).all(|w| w[0].0 < w[1].0);
+        (steps_per_epoch > 0 && finite && forward).then_some(Self {
+            steps_per_epoch,
+            steps,
+            epochs,
+        })
+    }
+
+    pub fn steps_per_epoch(&self) -> usize {
+        self.steps_per_epoch
+    }
+
     pub fn push_step(&mut self, step: usize, smoothed_loss: f32) {
         if !smoothed_loss.is_finite() {
             return;
@@ -121,6 +141,25 @@ mod tests {
         assert!(h.steps.len() <= MAX_STEP_POINTS / 2 + 2);
         assert_eq!(h.steps.last().unwrap().0, (MAX_STEP_POINTS + 1) as f64);
         assert_eq!(h.steps[0].0, 1.0);
+    }
+
+    #[test]
+    fn kept_parts_must_be_a_curve_push_step_could_make() {
+        let mut h = LossHistory::new(3);
+        h.push_step(1, 0.5);
+        h.push_step(2, 0.25);
+        h.push_epoch(1, 0.3, f32::NAN);
+        let back = LossHistory::from_parts(3, h.steps.clone(), h.epochs.clone()).unwrap();
+        assert_eq!(back.steps_per_epoch(), 3);
+        assert_eq!(
+            (back.steps.as_slice(), back.epochs.len()),
+            (h.steps.as_slice(), 1)
+        );
+        let steps = |s: &[(f64, f64)]| LossHistory::from_parts(3, s.to_vec(), Vec::new());
+        assert_eq!(steps(&[(0.5, f64::NAN)]), None);
+        assert_eq!(steps(&[(f64::INFINITY, 0.1)]), None);
+        assert_eq!(steps(&[(0.5, 0.1), (0.5, 0.2)]), None, "the same x twice");
+        assert_eq!(LossHistory::from_parts(0, Vec::new(), Vec::new()), None);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod loss_history;
 pub mod model_file;
 pub mod report;
 pub mod route;
+pub mod run_state;
 pub mod run_status;
 pub mod ticks;
 pub mod train_form;

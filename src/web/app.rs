@@ -11,7 +11,7 @@ use super::experiments_view::ExperimentsView;
 use super::header::Header;
 use super::interpolate_view::InterpolateView;
 use super::isolation::cross_origin_isolated;
-use super::kept_transfer;
+use super::kept_runs;
 use super::lesson_panel::LessonPanel;
 use super::offline::register_service_worker;
 use super::report_view::ReportView;
@@ -175,9 +175,9 @@ fn answered_idle(
 #[component]
 pub fn App() -> impl IntoView {
     let state = RwSignal::new(EngineState::default());
-    // The last transfer run's table and curves, from an earlier visit, and kept from now on.
-    kept_transfer::restore(state);
-    kept_transfer::keep_finished_runs(state);
+    // The last training and transfer run, from an earlier visit, and kept from now on.
+    kept_runs::restore(state);
+    kept_runs::keep_finished_runs(state);
     let route = RwSignal::new(Route::from_hash(&location().hash().unwrap_or_default()));
     // What a link asked for and could not get; a view opened anew starts without them.
     let link_notices = RwSignal::new(Vec::<String>::new());

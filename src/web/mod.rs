@@ -24,7 +24,7 @@ mod indexed_db;
 mod interpolate_view;
 mod interrupted_run;
 mod isolation;
-mod kept_transfer;
+mod kept_runs;
 mod latent_bars;
 mod latent_map;
 mod latent_map_comparison;

@@ -26,6 +26,7 @@ pub fn TrainView(
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     let status = Memo::new(move |_| state.with(|s| s.run.status));
     let progress = Memo::new(move |_| state.with(|s| s.run.progress));
+    let run_id = Memo::new(move |_| state.with(|s| s.run.run_id.clone()));
     let history = Memo::new(move |_| state.with(|s| s.run.history.clone()));
     let samples = Memo::new(move |_| state.with(|s| s.samples.clone()));
     let reconstructions = Memo::new(move |_| state.with(|s| s.run.reconstructions.clone()));
@@ -209,7 +210,8 @@ pub fn TrainView(
                 </label>
                 {move || form_error.get().map(|e| view! { <span class="warning">{e}</span> })}
             </div>
-            <div class="progress" data-testid="train-progress" data-status=move || format!("{:?}", status.get()).to_lowercase()>
+            <div class="progress" data-testid="train-progress" data-status=move || format!("{:?}", status.get()).to_lowercase()
+                data-run-id=move || run_id.get()>
                 <progress
                     max=move || progress.get().map_or(1, |p| p.total_steps.max(1))
                     value=move || progress.get().map_or(0, |p| p.step)

@@ -47,6 +47,29 @@ export async function errorSourceChecks({ browser, origin, root, openPage, waitL
   await context.close();
 }
 
+/** Runs an earlier visit kept that this page cannot read (damaged JSON, a curve that runs
+ *  backwards): each is said with its reason, the page starts as it would without them, and
+ *  the entries are left as they were until a finished run replaces them. */
+export async function keptRunErrorChecks({ browser, origin, openPage, waitLoaded, check }) {
+  const { context, page } = await openPage(browser, `${origin}/#/train`, origin);
+  await waitLoaded(page);
+  const broken = {
+    "latent-lab.training": '{"version":1,"cancelled":false,"request":',
+    "latent-lab.transfer": '{"version":7}',
+  };
+  await page.evaluate((entries) => Object.entries(entries).forEach(([k, v]) => localStorage.setItem(k, v)), broken);
+  await page.reload();
+  await waitLoaded(page);
+  const said = await page.$$eval('[data-testid="error"][data-source="page"]', (es) => es.map((e) => e.textContent));
+  const status = await page.$eval('[data-testid="train-progress"]', (p) => p.dataset.status);
+  const left = await page.evaluate((keys) => keys.map((k) => localStorage.getItem(k)), Object.keys(broken));
+  check(said.some((t) => /the kept training: EOF while parsing/.test(t) && /left as it is/.test(t))
+    && said.some((t) => /the kept transfer run: missing field/.test(t))
+    && status === "idle" && JSON.stringify(left) === JSON.stringify(Object.values(broken)),
+  `unreadable kept runs are said and left alone, and the page starts without them (${status}; ${JSON.stringify(said)})`);
+  await context.close();
+}
+
 /** The WebGPU device is lost mid-training (destroyed through the page's test hook, on
  *  Chromium's software adapter): the page says so, the run's last checkpoint stays, and
  *  "Continue on the CPU" reloads the page on the CPU and resumes the run from that checkpoint

@@ -7,7 +7,7 @@ import {
   checkpointKeys, checkpointStored, interruptedRunChecks, otherTabChecks, storageFullChecks, twoTabsChecks,
   unreadableRecordChecks, waitFor,
 } from "./storage.mjs";
-import { errorSourceChecks, gpuLossChecks } from "./errors.mjs";
+import { errorSourceChecks, gpuLossChecks, keptRunErrorChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
@@ -20,7 +20,7 @@ import { paintingFallbackChecks, reconstructionInk } from "./reconstruction.mjs"
 import { transferConfusionChecks } from "./transfer.mjs";
 import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
-import { startTraining, trainToEnd, waitTrainStatus } from "./training.mjs";
+import { startTraining, trainToEnd, trainingShown, waitTrainStatus } from "./training.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -403,12 +403,24 @@ try {
     await page.waitForSelector(`${row("my upload")}[data-kept="true"]`, { timeout: 30_000 });
     check(/loaded from a file/.test(await page.textContent(row("my upload"))), "the saved file loads back as a model");
 
-    // Reload: what was trained and loaded is still there.
+    // Reload: what was trained and loaded is still there, and so is the last run as it ended
+    // (the cancelled one): its progress line, loss curve, and the grid of digits above their
+    // reconstructions, pixel for pixel.
+    const gridPixels = async () => JSON.stringify(await canvasPixels(page, '[data-testid="recon-grid"]'));
+    const runBefore = await trainingShown(page);
+    const gridBefore = await gridPixels();
     await page.reload();
     await waitLoaded(page);
     const afterReload = await page.textContent('[data-testid="model-list"]');
     check(/trained 1/.test(afterReload) && /trained 2/.test(afterReload) && /my upload/.test(afterReload),
       "after a reload the trained and loaded models are still there");
+    const runAfter = await trainingShown(page);
+    const gridBack = await waitFor(async () => (await gridPixels()) === gridBefore, 30_000);
+    check(runBefore.status === "cancelled" && Number(runBefore.points) > 0
+      && JSON.stringify(runAfter) === JSON.stringify(runBefore) && gridBack,
+      `after a reload the last run is shown as it ended: ${runAfter.status}, ${runAfter.points} loss points, `
+      + `reconstructions of step ${runAfter.step}${gridBack ? "" : " (but the digit grid differs)"}`
+      + `${JSON.stringify(runAfter) === JSON.stringify(runBefore) ? "" : ` (before: ${JSON.stringify(runBefore)}; after: ${JSON.stringify(runAfter)})`}`);
     await page.click(`${row("my upload")} [data-testid="model-remove"]`);
     await page.waitForFunction((sel) => !document.querySelector(sel), row("my upload"));
 
@@ -434,9 +446,14 @@ try {
     const chart = await page.$eval('[data-testid="loss-chart"]', (c) => Number(c.dataset.epochs));
     check(/Epoch 3\/3/.test(resumed) && chart === 3 && /trained 3/.test(await page.textContent('[data-testid="model-list"]')),
       `the resumed run finishes all 3 epochs (${chart} epoch points on the chart) and joins the list`);
+    const resumedShown = await trainingShown(page);
     await page.reload();
     await waitLoaded(page); // the engine tells of an interrupted training before it is loaded
     check(!(await page.$('[data-testid="interrupted"]')), "a finished run leaves no interrupted training behind");
+    const resumedBack = await trainingShown(page);
+    check(JSON.stringify(resumedBack) === JSON.stringify(resumedShown) && resumedBack.status === "finished",
+      `after a reload the newest run replaces the kept one: the resumed run, ${resumedBack.status}, with `
+      + `${resumedBack.epochLosses.split(" ").length} epochs' losses (${resumedBack.epochLosses})`);
 
     // #/experiments: the sweep table beside the reproduction, the depth chart, its conclusions.
     await goTo(page, "experiments");
@@ -824,6 +841,7 @@ try {
     const browser = await chromium.launch({ executablePath: chromiumPath, args: baseArgs });
     await storageFullChecks({ browser, origin, openPage, waitLoaded, check, shots });
     await errorSourceChecks({ browser, origin, root, openPage, waitLoaded, check });
+    await keptRunErrorChecks({ browser, origin, openPage, waitLoaded, check });
     await twoTabsChecks({ browser, origin, openPage, waitLoaded, check });
     await interruptedRunChecks({ browser, origin, openPage, waitLoaded, check });
     await unreadableRecordChecks({ browser, origin, root, openPage, waitLoaded, check });

@@ -1,0 +1,238 @@
+//! The training view's run as the page follows it, and the finished run as the page keeps it
+//! across reloads: its loss curve, last progress and reconstructions, which the model it
+//! trained (kept in the model list) does not hold.
+
+use serde::{Deserialize, Serialize};
+
+use super::loss_history::LossHistory;
+use super::run_status::RunStatus;
+use crate::engine::TrainRequest;
+use crate::engine::protocol::{EpochLoss, TrainingProgress};
+
+/// The training view's run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunState {
+    pub status: RunStatus,
+    pub request: Option<TrainRequest>,
+    pub progress: Option<TrainingProgress>,
+    pub history: LossHistory,
+    /// Reconstructions of the sample digits (784 bytes each), newest.
+    pub reconstructions: Vec<u8>,
+    /// The optimiser step they were made after.
+    pub reconstructions_step: Option<usize>,
+    /// The store name of the model the last run produced.
+    pub model: Option<String>,
+    /// The run's id (the key of its checkpoint).
+    pub run_id: Option<String>,
+}
+
+/// A finished (or cancelled) training as the page keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KeptRun {
+    /// [`KEPT_RUN_VERSION`]: a later page that keeps other fields reads an older entry as
+    /// unreadable, not as wrong numbers.
+    version: u32,
+    cancelled: bool,
+    request: TrainRequest,
+    progress: Option<TrainingProgress>,
+    steps_per_epoch: usize,
+    /// (epochs done, smoothed batch loss): finite, as the chart plots them.
+    steps: Vec<(f64, f64)>,
+    /// A diverged epoch's loss is NaN, which JSON cannot hold: `null`, as in a checkpoint.
+    epochs: Vec<EpochLoss>,
+    reconstructions: Vec<u8>,
+    reconstructions_step: Option<usize>,
+    model: Option<String>,
+    run_id: Option<String>,
+}
+
+const KEPT_RUN_VERSION: u32 = 1;
+
+/// Bytes in one reconstruction (28 × 28).
+const IMAGE_BYTES: usize = 28 * 28;
+
+impl RunState {
+    /// The run to keep, as JSON: `None` while it runs, when it failed (the last kept run
+    /// stays), or before there is one.
+    pub fn to_kept(&self) -> Option<String> {
+        let cancelled = match self.status {
+            RunStatus::Finished => false,
+            RunStatus::Cancelled => true,
+            _ => return None,
+        };
+        let h = &self.history;
+        serde_json::to_string(&KeptRun {
+            version: KEPT_RUN_VERSION,
+            cancelled,
+            request: self.request.clone()?,
+            progress: self.progress,
+            steps_per_epoch: h.steps_per_epoch(),
+            steps: h.steps.clone(),
+            // The history's losses came from these f32s: back to them exactly.
+            epochs: h
+                .epochs
+                .iter()
+                .map(|&(epoch, train, test)| EpochLoss {
+                    epoch: epoch as usize,
+                    train_loss: train as f32,
+                    test_loss: test as f32,
+                })
+                .collect(),
+            reconstructions: self.reconstructions.clone(),
+            reconstructions_step: self.reconstructions_step,
+            model: self.model.clone(),
+            run_id: self.run_id.clone(),
+        })
+        .ok()
+    }
+
+    /// The run an earlier visit kept, shown as it ended; an error that says why for an entry
+    /// that cannot be read (another version, damaged, images or a curve out of shape).
+    pub fn from_kept(json: &str) -> Result<RunState, String> {
+        let kept: KeptRun =
+            serde_json::from_str(json).map_err(|e| format!("the kept training: {e}"))?;
+        if kept.version != KEPT_RUN_VERSION {
+            return Err(format!(
+                "the kept training is of version {}, this page reads {KEPT_RUN_VERSION}",
+                kept.version
+            ));
+        }
+        if !kept.reconstructions.len().is_multiple_of(IMAGE_BYTES) {
+            return Err(format!(
+                "the kept training's reconstructions are {} bytes, not a whole number of 28 × 28 images",
+                kept.reconstructions.len()
+            ));
+        }
+        let epochs = kept
+            .epochs
+            .iter()
+            .map(|e| (e.epoch as f64, e.train_loss as f64, e.test_loss as f64))
+            .collect();
+        let history = LossHistory::from_parts(kept.steps_per_epoch, kept.steps, epochs)
+            .ok_or("the kept training's loss curve does not run forward in finite steps")?;
+        Ok(RunState {
+            status: if kept.cancelled {
+                RunStatus::Cancelled
+            } else {
+                RunStatus::Finished
+            },
+            request: Some(kept.request),
+            progress: kept.progress,
+            history,
+            reconstructions: kept.reconstructions,
+            reconstructions_step: kept.reconstructions_step,
+            model: kept.model,
+            run_id: kept.run_id,
+        })
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::model::Architecture;
+    use crate::training::TrainingConfig;
+
+    fn finished_run() -> RunState {
+        let mut history = LossHistory::new(4);
+        history.push_step(2, 0.25);
+        history.push_step(4, 0.125);
+        history.push_epoch(1, 0.1875, 0.15625);
+        RunState {
+            status: RunStatus::Finished,
+            request: Some(TrainRequest {
+                architecture: Architecture::TwoLayer,
+                latent_dim: 5,
+                training: TrainingConfig::default(),
+                train_images: 256,
+                beta: None,
+            }),
+            progress: Some(TrainingProgress {
+                epoch: 1,
+                epochs: 1,
+                step: 4,
+                total_steps: 4,
+                loss: 0.1,
+                smoothed_loss: 0.125,
+                images_per_second: 900.0,
+                elapsed_seconds: 0.25,
+                seconds_left: Some(0.0),
+                paused: false,
+            }),
+            history,
+            reconstructions: (0..2 * IMAGE_BYTES).map(|i| (i % 251) as u8).collect(),
+            reconstructions_step: Some(4),
+            model: Some("two-layer-d5 (trained 1)".into()),
+            run_id: Some("tab-run1".into()),
+        }
+    }
+
+    #[test]
+    fn a_finished_run_is_kept_and_comes_back_as_it_ended() {
+        let run = finished_run();
+        let kept = run.to_kept().expect("a finished run is kept");
+        assert_eq!(RunState::from_kept(&kept), Ok(run.clone()));
+        // A cancelled run comes back cancelled, curve and all.
+        let cancelled = RunState {
+            status: RunStatus::Cancelled,
+            ..run.clone()
+        };
+        assert_eq!(
+            RunState::from_kept(&cancelled.to_kept().unwrap()),
+            Ok(cancelled)
+        );
+        // Nothing to keep while it runs, when it failed, or before there is a run.
+        for status in [
+            RunStatus::Running,
+            RunStatus::Paused,
+            RunStatus::Failed,
+            RunStatus::Idle,
+        ] {
+            let state = RunState {
+                status,
+                ..run.clone()
+            };
+            assert_eq!(state.to_kept(), None, "{status:?}");
+        }
+        assert_eq!(RunState::default().to_kept(), None);
+    }
+
+    #[test]
+    fn a_diverged_epoch_is_kept_as_null_and_comes_back_as_nan() {
+        let mut run = finished_run();
+        run.history.push_epoch(2, f32::NAN, f32::INFINITY);
+        let kept = run.to_kept().unwrap();
+        assert!(kept.contains(r#"{"epoch":2,"train_loss":null,"test_loss":null}"#));
+        let back = RunState::from_kept(&kept).unwrap();
+        let (epoch, train, test) = back.history.epochs[1];
+        assert!(epoch == 2.0 && train.is_nan() && test.is_nan());
+        assert_eq!(back.history.epochs[0], run.history.epochs[0]);
+    }
+
+    #[test]
+    fn an_unreadable_kept_run_is_refused_with_its_reason() {
+        let kept = finished_run().to_kept().unwrap();
+        let err = |json: &str| RunState::from_kept(json).unwrap_err();
+        assert!(err("{").starts_with("the kept training: "));
+        assert!(
+            err(&kept.replacen("\"request\"", "\"requested\"", 1))
+                .starts_with("the kept training: missing field `request`")
+        );
+        assert_eq!(
+            err(&kept.replacen("\"version\":1", "\"version\":2", 1)),
+            "the kept training is of version 2, this page reads 1"
+        );
+        let mut short = finished_run();
+        short.reconstructions.pop();
+        assert_eq!(
+            err(&short.to_kept().unwrap()),
+            "the kept training's reconstructions are 1567 bytes, not a whole number of 28 × 28 images"
+        );
+        let backwards = kept.replacen("[0.5,0.25],[1.0,0.125]", "[1.0,0.25],[0.5,0.125]", 1);
+        assert_ne!(backwards, kept, "the test edits the curve");
+        assert_eq!(
+            err(&backwards),
+            "the kept training's loss curve does not run forward in finite steps"
+        );
+    }
+}
