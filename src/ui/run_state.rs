@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::format;
 use super::loss_history::LossHistory;
 use super::run_status::RunStatus;
 use crate::engine::TrainRequest;
@@ -36,8 +37,9 @@ struct KeptRun {
     request: TrainRequest,
     progress: Option<TrainingProgress>,
     steps_per_epoch: usize,
-    /// (epochs done, smoothed batch loss): finite, as the chart plots them.
-    steps: Vec<(f64, f64)>,
+    /// (optimiser step, smoothed batch loss): the numbers the chart's points were made from,
+    /// so that they come back to the last bit (serde_json parses some f64s one bit off).
+    steps: Vec<(usize, f32)>,
     /// A diverged epoch's loss is NaN, which JSON cannot hold: `null`, as in a checkpoint.
     epochs: Vec<EpochLoss>,
     reconstructions: Vec<u8>,
@@ -52,6 +54,23 @@ const KEPT_RUN_VERSION: u32 = 1;
 const IMAGE_BYTES: usize = 28 * 28;
 
 impl RunState {
+    /// The training view's progress line; a run that ended with a model names it, since a
+    /// reload shows the last run beside a form that may ask for another.
+    pub fn progress_text(&self) -> String {
+        let Some(p) = &self.progress else {
+            return match self.status {
+                RunStatus::Running => "Starting…",
+                _ => "Not started.",
+            }
+            .into();
+        };
+        let line = format::progress_line(p, self.status);
+        match (&self.model, self.status) {
+            (Some(model), RunStatus::Finished | RunStatus::Cancelled) => format!("{line}: {model}"),
+            _ => line,
+        }
+    }
+
     /// The run to keep, as JSON: `None` while it runs, when it failed (the last kept run
     /// stays), or before there is one.
     pub fn to_kept(&self) -> Option<String> {
@@ -67,7 +86,16 @@ impl RunState {
             request: self.request.clone()?,
             progress: self.progress,
             steps_per_epoch: h.steps_per_epoch(),
-            steps: h.steps.clone(),
+            steps: h
+                .steps
+                .iter()
+                .map(|&(x, loss)| {
+                    (
+                        (x * h.steps_per_epoch() as f64).round() as usize,
+                        loss as f32,
+                    )
+                })
+                .collect(),
             // The history's losses came from these f32s: back to them exactly.
             epochs: h
                 .epochs
@@ -108,7 +136,14 @@ impl RunState {
             .iter()
             .map(|e| (e.epoch as f64, e.train_loss as f64, e.test_loss as f64))
             .collect();
-        let history = LossHistory::from_parts(kept.steps_per_epoch, kept.steps, epochs)
+        // As `LossHistory::push_step` computes them, to the bit.
+        let per_epoch = kept.steps_per_epoch.max(1) as f64;
+        let steps = kept
+            .steps
+            .iter()
+            .map(|&(step, loss)| (step as f64 / per_epoch, loss as f64))
+            .collect();
+        let history = LossHistory::from_parts(kept.steps_per_epoch, steps, epochs)
             .ok_or("the kept training's loss curve does not run forward in finite steps")?;
         Ok(RunState {
             status: if kept.cancelled {
@@ -198,6 +233,49 @@ mod tests {
     }
 
     #[test]
+    fn the_progress_line_names_the_model_a_run_ended_with() {
+        let run = finished_run();
+        assert_eq!(
+            run.progress_text(),
+            "Epoch 1/1 · step 4/4 · loss 0.1250 · 900 images/s · 0.2 s elapsed · 0.0 s left \
+             · finished: two-layer-d5 (trained 1)"
+        );
+        let running = RunState {
+            status: RunStatus::Running,
+            ..run.clone()
+        };
+        assert!(running.progress_text().ends_with("0.0 s left"));
+        let starting = RunState {
+            progress: None,
+            ..running
+        };
+        assert_eq!(starting.progress_text(), "Starting…");
+        assert_eq!(RunState::default().progress_text(), "Not started.");
+    }
+
+    #[test]
+    fn a_curve_comes_back_to_the_last_bit() {
+        // Losses with long decimals, at steps that are no round share of an epoch: one bit off
+        // showed as a changed chart.
+        let mut run = finished_run();
+        run.history = LossHistory::new(3);
+        for step in 1..=40 {
+            run.history
+                .push_step(step, 0.235_915_35 / step as f32 + 1e-7);
+        }
+        run.history.push_epoch(1, 0.235_481_47, 0.221_546_66);
+        let back = RunState::from_kept(&run.to_kept().unwrap()).unwrap();
+        let bits = |h: &LossHistory| {
+            h.steps
+                .iter()
+                .map(|p| (p.0.to_bits(), p.1.to_bits()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&back.history), bits(&run.history));
+        assert_eq!(back, run);
+    }
+
+    #[test]
     fn a_diverged_epoch_is_kept_as_null_and_comes_back_as_nan() {
         let mut run = finished_run();
         run.history.push_epoch(2, f32::NAN, f32::INFINITY);
@@ -228,7 +306,7 @@ mod tests {
             err(&short.to_kept().unwrap()),
             "the kept training's reconstructions are 1567 bytes, not a whole number of 28 × 28 images"
         );
-        let backwards = kept.replacen("[0.5,0.25],[1.0,0.125]", "[1.0,0.25],[0.5,0.125]", 1);
+        let backwards = kept.replacen("[2,0.25],[4,0.125]", "[4,0.25],[2,0.125]", 1);
         assert_ne!(backwards, kept, "the test edits the curve");
         assert_eq!(
             err(&backwards),

@@ -115,15 +115,7 @@ pub fn TrainView(
     };
     let cancel = move |_| send.run(ToEngine::Cancel);
 
-    let progress_text = move || {
-        let Some(p) = progress.get() else {
-            return match status.get() {
-                RunStatus::Running => "Starting…".to_string(),
-                _ => "Not started.".to_string(),
-            };
-        };
-        format::progress_line(&p, status.get())
-    };
+    let progress_text = Memo::new(move |_| state.with(|s| s.run.progress_text()));
 
     let field = move |get: fn(&TrainForm) -> String, set: fn(&mut TrainForm, String)| {
         (

@@ -417,8 +417,9 @@ try {
     const runAfter = await trainingShown(page);
     const gridBack = await waitFor(async () => (await gridPixels()) === gridBefore, 30_000);
     check(runBefore.status === "cancelled" && Number(runBefore.points) > 0
+      && runAfter.text.endsWith("· cancelled: two-layer-d20 (trained 2)")
       && JSON.stringify(runAfter) === JSON.stringify(runBefore) && gridBack,
-      `after a reload the last run is shown as it ended: ${runAfter.status}, ${runAfter.points} loss points, `
+      `after a reload the last run is shown as it ended, naming its model ("${runAfter.text}"), ${runAfter.points} loss points, `
       + `reconstructions of step ${runAfter.step}${gridBack ? "" : " (but the digit grid differs)"}`
       + `${JSON.stringify(runAfter) === JSON.stringify(runBefore) ? "" : ` (before: ${JSON.stringify(runBefore)}; after: ${JSON.stringify(runAfter)})`}`);
     await page.click(`${row("my upload")} [data-testid="model-remove"]`);
