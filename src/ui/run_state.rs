@@ -53,6 +53,24 @@ const KEPT_RUN_VERSION: u32 = 1;
 /// Bytes in one reconstruction (28 × 28).
 const IMAGE_BYTES: usize = 28 * 28;
 
+/// A kept run's JSON, read as `T` if it is of this page's `version`; an error that names
+/// `what` was kept (`the kept {what}: …`) otherwise. A later page that keeps other fields thus
+/// reads an older entry as unreadable, not as wrong numbers.
+pub(super) fn read_kept<T: serde::de::DeserializeOwned>(
+    json: &str,
+    what: &str,
+    version: u32,
+    version_of: impl Fn(&T) -> u32,
+) -> Result<T, String> {
+    let kept: T = serde_json::from_str(json).map_err(|e| format!("the kept {what}: {e}"))?;
+    match version_of(&kept) {
+        v if v == version => Ok(kept),
+        v => Err(format!(
+            "the kept {what} is of version {v}, this page reads {version}"
+        )),
+    }
+}
+
 impl RunState {
     /// The training view's progress line; a run that ended with a model names it, since a
     /// reload shows the last run beside a form that may ask for another.
@@ -117,14 +135,7 @@ impl RunState {
     /// The run an earlier visit kept, shown as it ended; an error that says why for an entry
     /// that cannot be read (another version, damaged, images or a curve out of shape).
     pub fn from_kept(json: &str) -> Result<RunState, String> {
-        let kept: KeptRun =
-            serde_json::from_str(json).map_err(|e| format!("the kept training: {e}"))?;
-        if kept.version != KEPT_RUN_VERSION {
-            return Err(format!(
-                "the kept training is of version {}, this page reads {KEPT_RUN_VERSION}",
-                kept.version
-            ));
-        }
+        let kept: KeptRun = read_kept(json, "training", KEPT_RUN_VERSION, |k: &KeptRun| k.version)?;
         if !kept.reconstructions.len().is_multiple_of(IMAGE_BYTES) {
             return Err(format!(
                 "the kept training's reconstructions are {} bytes, not a whole number of 28 × 28 images",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::chart::{BLUE, ChartSpec, GREEN, GREY, ORANGE, Series};
 use super::report::uniform_guess_loss;
+use super::run_state::read_kept;
 use super::run_status::RunStatus;
 use crate::engine::protocol::TrainingProgress;
 use crate::engine::transfer_session::{TransferPoint, TransferRequest, TransferResult};
@@ -65,14 +66,12 @@ impl TransferState {
     /// The run an earlier visit kept, shown as it ended; an error that says why for an entry
     /// that cannot be read (another version, damaged, a confusion matrix of the wrong size).
     pub fn from_kept(json: &str) -> Result<TransferState, String> {
-        let kept: KeptTransfer =
-            serde_json::from_str(json).map_err(|e| format!("the kept transfer run: {e}"))?;
-        if kept.version != KEPT_TRANSFER_VERSION {
-            return Err(format!(
-                "the kept transfer run is of version {}, this page reads {KEPT_TRANSFER_VERSION}",
-                kept.version
-            ));
-        }
+        let kept: KeptTransfer = read_kept(
+            json,
+            "transfer run",
+            KEPT_TRANSFER_VERSION,
+            |k: &KeptTransfer| k.version,
+        )?;
         if let Some(r) = kept.results.iter().find(|r| r.confusion.len() != 100) {
             return Err(format!(
                 "the kept transfer run's {} confusion matrix has {} cells, not 100",
