@@ -4,17 +4,27 @@ use super::run_status::RunStatus;
 use crate::engine::protocol::TrainingProgress;
 
 /// A training's progress line: `Epoch 2/10 · step 300/1,570 · loss 0.0312 · 1,250 images/s ·
-/// 15 s elapsed · 1 min 40 s left`, with the run's state when it is not simply running.
+/// 15 s elapsed · 1 min 40 s left`, with the run's state when it is not simply running. The
+/// time left is said only while the run can still go on (running or paused): a run that has
+/// ended has none, and "0.0 s left" beside "cancelled" at step 300 of 1,570 would mislead.
 pub fn progress_line(p: &TrainingProgress, status: RunStatus) -> String {
-    let state = match status {
-        RunStatus::Paused => " · paused",
-        RunStatus::Finished => " · finished",
-        RunStatus::Cancelled => " · cancelled",
-        RunStatus::Failed => " · failed",
-        _ => "",
+    let (left, state) = match status {
+        RunStatus::Paused => (true, " · paused"),
+        RunStatus::Finished => (false, " · finished"),
+        RunStatus::Cancelled => (false, " · cancelled"),
+        RunStatus::Failed => (false, " · failed"),
+        _ => (true, ""),
+    };
+    let left = if left {
+        format!(
+            " · {} left",
+            p.seconds_left.map_or("–".to_string(), duration)
+        )
+    } else {
+        String::new()
     };
     format!(
-        "Epoch {}/{} · step {}/{} · loss {} · {} images/s · {} elapsed · {} left{}",
+        "Epoch {}/{} · step {}/{} · loss {} · {} images/s · {} elapsed{left}{state}",
         p.epoch,
         p.epochs,
         thousands(p.step),
@@ -22,8 +32,6 @@ pub fn progress_line(p: &TrainingProgress, status: RunStatus) -> String {
         loss(Some(p.smoothed_loss)),
         thousands(p.images_per_second.round() as usize),
         duration(p.elapsed_seconds),
-        p.seconds_left.map_or("–".to_string(), duration),
-        state,
     )
 }
 
@@ -162,6 +170,22 @@ mod tests {
             progress_line(&p, RunStatus::Paused)
                 .ends_with("loss – · 1,250 images/s · 15 s elapsed · – left · paused")
         );
+        // A run that has ended has no time left to say.
+        let p = TrainingProgress {
+            seconds_left: Some(85.0),
+            ..p
+        };
+        for (status, word) in [
+            (RunStatus::Finished, "finished"),
+            (RunStatus::Cancelled, "cancelled"),
+            (RunStatus::Failed, "failed"),
+        ] {
+            let line = progress_line(&p, status);
+            assert!(
+                line.ends_with(&format!("15 s elapsed · {word}")) && !line.contains("left"),
+                "{line}"
+            );
+        }
     }
 
     #[test]

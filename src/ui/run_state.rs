@@ -248,7 +248,7 @@ mod tests {
         let run = finished_run();
         assert_eq!(
             run.progress_text(),
-            "Epoch 1/1 · step 4/4 · loss 0.1250 · 900 images/s · 0.2 s elapsed · 0.0 s left \
+            "Epoch 1/1 · step 4/4 · loss 0.1250 · 900 images/s · 0.2 s elapsed \
              · finished: two-layer-d5 (trained 1)"
         );
         let running = RunState {

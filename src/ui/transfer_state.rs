@@ -154,11 +154,7 @@ pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
             .dashed(),
         );
     }
-    let epochs = points.iter().map(|p| p.epoch as f64);
-    let (first, last) = epochs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
-        (lo.min(e), hi.max(e))
-    });
-    if first <= last {
+    if let Some((first, last)) = epoch_span(points) {
         let y = uniform_guess_loss();
         series.push(Series::new(UNIFORM_GUESS, vec![(first, y), (last, y)], GREY).dashed());
     }
@@ -172,9 +168,23 @@ pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
     }
 }
 
-/// Test accuracy per scenario, in percent.
+/// The label of the accuracy chart's reference line.
+pub const CHANCE_ACCURACY: &str = "chance: a guess among ten digits (10 %)";
+
+/// The first and last epoch scored, if any.
+fn epoch_span(points: &[TransferPoint]) -> Option<(f64, f64)> {
+    let epochs = points.iter().map(|p| p.epoch as f64);
+    let (first, last) = epochs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+        (lo.min(e), hi.max(e))
+    });
+    (first <= last).then_some((first, last))
+}
+
+/// Test accuracy per scenario, in percent, beside a grey dashed line at 10 %: what guessing
+/// scores, the accuracy of the report's classifiers stuck at ln 10. The axis then runs from
+/// chance up, so a curve's height reads as how far above guessing a scenario is.
 pub fn accuracy_chart(points: &[TransferPoint]) -> ChartSpec {
-    let series = TransferScenario::ALL
+    let mut series: Vec<Series> = TransferScenario::ALL
         .into_iter()
         .filter(|s| points.iter().any(|p| p.scenario == *s))
         .map(|s| {
@@ -185,6 +195,9 @@ pub fn accuracy_chart(points: &[TransferPoint]) -> ChartSpec {
             )
         })
         .collect();
+    if let Some((first, last)) = epoch_span(points) {
+        series.push(Series::new(CHANCE_ACCURACY, vec![(first, 10.0), (last, 10.0)], GREY).dashed());
+    }
     ChartSpec {
         series,
         x_label: "epoch".into(),
@@ -325,8 +338,14 @@ mod tests {
         assert!(loss.series[1].dashed);
         assert_eq!(loss.series[2].colour, GREEN);
         let acc = accuracy_chart(&points);
-        assert_eq!(acc.series.len(), 2);
+        // A line a scenario, then chance's.
+        assert_eq!(acc.series.len(), 3);
         assert_eq!(acc.series[0].points, vec![(1.0, 50.0), (2.0, 75.0)]);
+        let chance = &acc.series[2];
+        assert_eq!(chance.label, CHANCE_ACCURACY);
+        assert!(chance.dashed && chance.colour == GREY);
+        assert_eq!(chance.points, vec![(1.0, 10.0), (2.0, 10.0)]);
+        assert!(accuracy_chart(&[]).series.is_empty());
         let uniform = &loss.series[4];
         assert_eq!(uniform.label, UNIFORM_GUESS);
         assert!(uniform.dashed && uniform.colour == GREY);

@@ -189,7 +189,7 @@ pub fn TransferView(
                     caption="Cross-entropy per scored epoch: test solid, training batches dashed, grey dashed: a uniform guess over ten digits, ln 10 (log scale)."/>
                 <LineChart spec=Signal::derive(move || accuracy_chart(&points.get()))
                     testid="transfer-accuracy-chart" file_stem="transfer-accuracy" width=520
-                    caption="Test accuracy per scored epoch."/>
+                    caption="Test accuracy per scored epoch; grey dashed: chance, a guess among ten digits (10 %)."/>
             </div>
             <h3>"Results in this browser"</h3>
             <table class="data" tabindex="0" data-testid="transfer-table">

@@ -328,8 +328,9 @@ try {
     await trainToEnd(page, { epochs: 1, images: 2000 });
     const progress = await page.textContent('[data-testid="train-progress"]');
     console.log(`progress at the end: ${progress.trim()}`);
-    check(/Epoch 1\/1/.test(progress) && /images\/s/.test(progress) && /left/.test(progress),
-      "progress shows epoch, step, speed and time left");
+    // An ended run says how long it took, and no time left.
+    check(/Epoch 1\/1/.test(progress) && /images\/s/.test(progress) && /elapsed · finished/.test(progress)
+      && !/left/.test(progress), "the finished run's progress shows epoch, step, speed and time taken, no time left");
     const speed = Number((progress.match(/([\d,]+) images\/s/) ?? ["", "0"])[1].replaceAll(",", ""));
     console.log(`training speed in the page (CPU backend, batch 64): ${speed} images/s`);
     const series = await page.$eval('[data-testid="loss-chart"]', (c) => ({
@@ -355,6 +356,7 @@ try {
     const stepAtPause = await page.textContent('[data-testid="train-progress"]');
     await page.waitForTimeout(1000);
     check(stepAtPause === await page.textContent('[data-testid="train-progress"]'), "nothing moves while paused");
+    check(/ left · paused$/.test(stepAtPause.trim()), `a paused run still says its time left ("${stepAtPause.trim()}")`);
     await page.click('[data-testid="train-pause"]'); // resume
     await page.waitForFunction(
       () => document.querySelector('[data-testid="train-progress"]')?.dataset.status === "running");
@@ -762,8 +764,12 @@ try {
     console.log(`frozen transfer, 1,000 labels, 20 epochs: ${transferSeconds.toFixed(1)} s in the page`);
     check(transferRows.length === 1 && transferRows[0].scenario === "frozen" && transferRows[0].accuracy > 0.7,
       `a frozen-encoder transfer run on 1,000 labels learns (test accuracy ${(transferRows[0]?.accuracy * 100).toFixed(1)}%)`);
-    const accPoints = await page.$eval('[data-testid="transfer-accuracy-chart"]', (c) => +c.dataset.points);
-    check(accPoints === 20 && await canvasInk(page, "transfer-loss-chart") > 1000, `the transfer curves are drawn (${accPoints} scorings)`);
+    // 20 scorings, and chance's line (2 points) at 10 %, across the run.
+    const accChart = await page.$eval('[data-testid="transfer-accuracy-chart"]', (c) => ({
+      points: +c.dataset.points, label: c.getAttribute("aria-label") }));
+    check(accChart.points === 22 && /chance: a guess among ten digits \(10 %\): 2 points, from 10 at 1 to 10 at 20/.test(accChart.label)
+      && await canvasInk(page, "transfer-loss-chart") > 1000,
+      `the transfer curves are drawn, the accuracy beside chance (${accChart.points} points; ${accChart.label})`);
     // The loss chart's reference: a uniform guess (ln 10, where the report's classifiers stayed),
     // across the epochs run, beside the frozen scenario's test and training lines.
     const lossChart = await page.$eval('[data-testid="transfer-loss-chart"]', (c) => ({

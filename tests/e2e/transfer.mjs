@@ -66,7 +66,7 @@ export async function transferConfusionChecks({ browser, origin, openPage, waitL
   await page.click('[data-testid="transfer-table"] tr[data-scenario="scratch"] [data-testid="transfer-confusion"]');
   await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.scenario === "scratch", matrix, { timeout: 30_000 });
   const cells = await page.$$eval('[data-testid="confusion-cell"]', (c) => c.reduce((n, td) => n + +td.textContent, 0));
-  check(JSON.stringify(back) === JSON.stringify(ended) && ended.points === "4" && cells > 0,
+  check(JSON.stringify(back) === JSON.stringify(ended) && ended.points === "6" && cells > 0,
     `a reload brings the finished run back as it ended: rows, curves, status (${JSON.stringify(back)}; before ${JSON.stringify(ended)}), and a row's confusion matrix (${cells} test digits)`);
   check(problems.length === 0, `no console errors after the reload (${JSON.stringify(problems)})`);
   await context.close();
