@@ -133,6 +133,19 @@ export async function narrowColumnChecks({ browser, origin, openPage, waitLoaded
         `${name}, #/${route}: nothing scrolls the page sideways (${overflow} px) or sticks out of the column (${count}: ${JSON.stringify(out)})`);
       const squeezed = await page.evaluate(squeezedCanvases);
       check(squeezed.length === 0, `${name}, #/${route}: every picture keeps its shape ${JSON.stringify(squeezed)}`);
+      if (route === "draw") {
+        // The pad's buttons wrap under the pad, not widen its column: what the models see and
+        // the reconstruction sit beside the pad, one gap away (there was an empty 80 px).
+        const row = await page.evaluate(() => {
+          const box = (id) => document.querySelector(`[data-testid=${id}]`).closest("figure, .draw-pad-box").getBoundingClientRect();
+          const pad = box("draw-pad"), input = box("draw-input"), recon = box("reconstruction");
+          const buttons = [...document.querySelectorAll(".draw-pad-box button")].map((b) => b.getBoundingClientRect().right);
+          return { gap: Math.round(input.left - pad.right), padWidth: Math.round(pad.width), sameRow: input.top === recon.top,
+            buttonsIn: buttons.every((r) => r <= pad.right + 0.5) };
+        });
+        check(row.gap <= 20 && row.padWidth === 280 && row.sameRow && row.buttonsIn,
+          `${name}, #/draw: the pad's column is the pad, its buttons under it, the pictures beside it (${JSON.stringify(row)})`);
+      }
       if (route === "experiments") {
         // A table's buttons stay on one line (the VAE table's "Train here" wrapped to two
         // beside a lesson): none is much taller than the shortest.
