@@ -1,7 +1,7 @@
 //! The shape of `results.json`, written by `latent-lab reproduce` and read by the page (which
 //! shows the full-MNIST numbers beside its own).
 
-use crate::analysis::DecorrelationStats;
+use crate::analysis::{DecorrelationStats, LinearBaselines};
 use crate::training::{TrainingConfig, TransferScenario};
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +124,11 @@ pub struct Results {
     /// made before it was added).
     #[serde(default)]
     pub variational: Vec<VariationalEntry>,
+    /// The latent sweep's baseline: what a linear code of each size (PCA of the training
+    /// images) reconstructs, and with no code the mean digit (absent from results made before
+    /// it was added; `latent-lab baselines` adds it to such a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear_baselines: Option<LinearBaselines>,
 }
 
 /// Part 5: a variational autoencoder (two layers, Gaussian code) at one latent size.

@@ -1,9 +1,11 @@
-//! What the trained models say: latent codes, their correlations, interpolations.
+//! What the trained models say: latent codes, their correlations, interpolations; and what a
+//! linear code of the same size would reconstruct.
 
 mod codes;
 mod epoch_maps;
 mod histogram;
 mod interpolation;
+mod linear_baseline;
 mod nearest_data;
 mod pca;
 mod pearson;
@@ -15,6 +17,9 @@ pub use epoch_maps::{EpochMaps, StableAxes, epoch_maps};
 pub use histogram::{Histogram, coordinate_histograms};
 pub use interpolation::{
     interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,
+};
+pub use linear_baseline::{
+    LinearBaselineEntry, LinearBaselines, linear_baselines, symmetric_eigen,
 };
 pub use nearest_data::{
     alphas_past_ends, is_extrapolation, nearest_data_distances, relative_nearest_data_distances,

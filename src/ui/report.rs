@@ -496,6 +496,7 @@ mod tests {
         };
         Results {
             variational: Vec::new(),
+            linear_baselines: None,
             command: "test".into(),
             quick: true,
             backend: "flex".into(),

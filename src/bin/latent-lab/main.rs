@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod analyse;
 #[cfg(not(target_arch = "wasm32"))]
+mod baselines;
+#[cfg(not(target_arch = "wasm32"))]
 mod figures;
 #[cfg(not(target_arch = "wasm32"))]
 mod progress;
@@ -54,6 +56,9 @@ enum Command {
     /// Analyse the latent codes of weight files on a test set (what the page's decorrelation
     /// view computes), as JSON.
     Analyse(analyse::AnalyseArgs),
+    /// Score linear codes (PCA of the training images) at the latent sweep's sizes and add
+    /// them to a results.json as the sweep's baseline (reproduce computes them too).
+    Baselines(baselines::BaselinesArgs),
     /// Write the page's bundled MNIST subset (first N train and test images) as gzipped IDX.
     Subset {
         /// Folder with the full MNIST files.
@@ -81,6 +86,7 @@ fn main() -> ExitCode {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Seeds(args) => seeds::run(args),
         Command::Analyse(args) => analyse::run(args),
+        Command::Baselines(args) => baselines::run(args),
         Command::Subset {
             data,
             out,

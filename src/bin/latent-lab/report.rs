@@ -108,6 +108,35 @@ pub fn markdown(r: &Results) -> String {
             e.latent_dim, e.params, e.train_loss, e.test_loss
         );
     }
+    if let Some(b) = &r.linear_baselines {
+        let _ = writeln!(
+            s,
+            "\nBeside it, a linear code of the same size: the first principal components of the {} training images (PCA, \
+             the best any linear encoder and decoder of that many numbers does in squared error), scored on the same \
+             {} test images. With no code at all (size 0) the best guess is the mean training digit.\n",
+            b.train_images, b.test_images
+        );
+        let _ = writeln!(
+            s,
+            "| latent size | PCA: train loss | PCA: test loss | autoencoder: test loss | PCA over autoencoder (test) |"
+        );
+        let _ = writeln!(s, "|---:|---:|---:|---:|---:|");
+        for e in &b.entries {
+            let ours = r.latent_sweep.iter().find(|x| x.latent_dim == e.latent_dim);
+            let _ = writeln!(
+                s,
+                "| {} | {:.4} | {:.4} | {} | {} |",
+                e.latent_dim,
+                e.train_loss,
+                e.test_loss,
+                ours.map_or("–".into(), |x| format!("{:.4}", x.test_loss)),
+                ours.map_or("–".into(), |x| format!(
+                    "{:.1}×",
+                    e.test_loss / x.test_loss
+                )),
+            );
+        }
+    }
     let _ = writeln!(s, "\n![Latent sweep curves](sweep_curves.png)\n");
     let _ = writeln!(s, "![Final loss against latent size](sweep_losses.png)\n");
 

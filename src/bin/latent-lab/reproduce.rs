@@ -157,6 +157,9 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             }
         })
         .collect();
+    // The sweep's baseline: a linear code of each size (no training, seconds).
+    eprintln!("A. linear baselines: PCA of the training images");
+    let linear_baselines = Some(super::baselines::compute(&ctx.train, &ctx.test));
     let depth: Vec<DepthEntry> = Architecture::DEPTHS
         .iter()
         .map(|&a| {
@@ -300,6 +303,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
             .chain(variational_models.into_iter().map(|(r, _)| r))
             .collect(),
         variational,
+        linear_baselines,
     };
     figures::all(&ctx.out, &results)?;
     let json = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
