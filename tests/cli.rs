@@ -188,6 +188,79 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
         "the VAE's section"
     );
 
+    // A's linear baseline: no code, then PCA at each size, the error falling as components
+    // are added; no code is the pixels' variance around the mean digit (0.067 on all of MNIST).
+    let entries = json["linear_baselines"]["entries"].as_array().unwrap();
+    let sizes: Vec<u64> = entries
+        .iter()
+        .map(|e| e["latent_dim"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, vec![0, 1, 5, 10, 20, 50, 100]);
+    let pca =
+        |split: &str| -> Vec<f64> { entries.iter().map(|e| e[split].as_f64().unwrap()).collect() };
+    assert!(
+        pca("train_loss").windows(2).all(|w| w[0] > w[1]),
+        "{:?}",
+        pca("train_loss")
+    );
+    assert!(
+        (0.05..0.09).contains(&pca("test_loss")[0]),
+        "{:?}",
+        pca("test_loss")
+    );
+    assert!(report.contains("| latent size | PCA: train loss | PCA: test loss |"));
+    assert_eq!(json["linear_baselines"]["train_images"], 2_000);
+
+    // `baselines` adds the same to results made without them, from the same images: the
+    // --quick run's 2,000 / 500, written as a folder of their own.
+    let subset = out_dir.join("subset");
+    let written = latent_lab()
+        .args(["subset", "--train", "2000", "--test", "500", "--out"])
+        .arg(&subset)
+        .status()
+        .unwrap();
+    assert!(written.success());
+    let mut without = json.clone();
+    without.as_object_mut().unwrap().remove("linear_baselines");
+    let bare = out_dir.join("bare").join("results.json");
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    std::fs::write(&bare, serde_json::to_vec(&without).unwrap()).unwrap();
+    // Other images than the results were made on: refused, and the file left as it was.
+    let refused = latent_lab()
+        .args(["baselines", "--results"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && said.contains("must come from the same images"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(&bare).unwrap(),
+        serde_json::to_vec(&without).unwrap()
+    );
+    let added = latent_lab()
+        .args(["baselines", "--data"])
+        .arg(&subset)
+        .arg("--results")
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let with: serde_json::Value = serde_json::from_slice(&std::fs::read(&bare).unwrap()).unwrap();
+    assert_eq!(with["linear_baselines"], json["linear_baselines"]);
+    assert_eq!(
+        with["latent_sweep"], json["latent_sweep"],
+        "nothing else changes"
+    );
+    let rewritten = std::fs::read_to_string(bare.with_file_name("report.md")).unwrap();
+    assert!(rewritten.contains("| latent size | PCA: train loss | PCA: test loss |"));
+
     // The exported weights load back, with their manifests.
     let device = common::device();
     let bytes = std::fs::read(weights.join("two-layer-d20.safetensors")).unwrap();

@@ -10,8 +10,9 @@ use super::reproduction::Reproduction;
 use crate::model::Architecture;
 use crate::ui::engine_state::EngineState;
 use crate::ui::experiments::{
-    BrowserRuns, DEPTH_LATENT_DIM, SeedStudy, depth_chart, depth_claims, depth_rows, seed_verdict,
-    sweep_chart, sweep_csv, sweep_rows, variational_rows,
+    BrowserRuns, DEPTH_LATENT_DIM, SeedStudy, depth_chart, depth_claims, depth_rows,
+    linear_code_reading, no_code_test_loss, seed_verdict, sweep_chart, sweep_csv, sweep_rows,
+    variational_rows,
 };
 use crate::ui::format;
 
@@ -27,6 +28,7 @@ pub fn ExperimentsView(
 ) -> impl IntoView {
     let models = Memo::new(move |_| state.with(|s| s.models.clone()));
     let rows = Memo::new(move |_| reproduction.with(|r| sweep_rows(r.results(), &models.get())));
+    let no_code = Memo::new(move |_| reproduction.with(|r| no_code_test_loss(r.results())));
     let depth = Memo::new(move |_| {
         reproduction.with(|r| r.results().map(|r| r.depth.clone()).unwrap_or_default())
     });
@@ -50,7 +52,9 @@ pub fn ExperimentsView(
             <p class="note">
                 "Final losses (MSE per pixel). The report's numbers; the full-MNIST reproduction's (60,000 / 10,000 images, "
                 "made by " <code>"latent-lab reproduce"</code> "); and the best model trained in this browser, "
-                "measured on the bundled test subset (2,000 images)."
+                "measured on the bundled test subset (2,000 images). Beside them, what a linear code of the "
+                "same size reconstructs: the first principal components of the training images (PCA, the best "
+                "any linear encoder and decoder does), made by " <code>"latent-lab baselines"</code> "."
             </p>
             <table class="data" tabindex="0" data-testid="sweep-table">
                 <thead>
@@ -58,6 +62,8 @@ pub fn ExperimentsView(
                         <th>"latent size"</th><th>"parameters"</th>
                         <th>"report: train"</th><th>"report: test"</th>
                         <th>"full MNIST: train"</th><th>"full MNIST: test"</th>
+                        <th title="Test loss of the first principal components of the training images, as many as the latent size">
+                            "linear code (PCA): test"</th>
                         <th>"this browser: test"</th><th></th>
                     </tr>
                 </thead>
@@ -70,6 +76,7 @@ pub fn ExperimentsView(
                             <td class="num">{loss(Some(row.report.test))}</td>
                             <td class="num" data-col="full-train">{loss(row.reproduction.map(|l| l.train))}</td>
                             <td class="num" data-col="full-test">{loss(row.reproduction.map(|l| l.test))}</td>
+                            <td class="num" data-col="pca-test">{loss(row.linear.map(|l| l.test))}</td>
                             {browser_cell(row.browser.as_ref())}
                             {train_here_cell("sweep-train", retrain, Architecture::TwoLayer, row.latent_dim)}
                         </tr>
@@ -78,11 +85,14 @@ pub fn ExperimentsView(
             </table>
             <p><button class="small" on:click=save_csv data-testid="sweep-table-csv">"Table as CSV"</button></p>
             <LineChart
-                spec=Signal::derive(move || sweep_chart(&rows.get()))
+                spec=Signal::derive(move || sweep_chart(&rows.get(), no_code.get()))
                 testid="sweep-chart"
                 file_stem="latent-sweep"
-                caption="Test loss against latent size (both axes logarithmic)."
+                caption="Test loss against latent size (both axes logarithmic). Green dashed: a linear code of the same size (PCA); grey: no code at all, the mean training digit for every image."
             />
+            {move || rows.with(|r| linear_code_reading(r)).map(|text| view! {
+                <p class="note" data-testid="sweep-linear-reading">{text}</p>
+            })}
 
             <h3>"B. One, two and three convolution layers at latent size 20"</h3>
             <LineChart

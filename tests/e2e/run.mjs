@@ -470,6 +470,25 @@ try {
     check(sweep.length === 6 && sweep.every((r) => /^0\.\d{4}$/.test(r.full)),
       `the sweep table has six latent sizes with the full-MNIST test losses (${JSON.stringify(sweep.map((r) => r.full))})`);
     check(/^0\.\d{4}$/.test(sweep.find((r) => r.d === 20)?.browser ?? ""), "the browser's own d=20 training appears in the sweep table");
+    // Beside the sweep, a linear code of each size (PCA, from results.json) and no code at all:
+    // the table's column, the chart's two lines, and the sentence that reads them.
+    const baselines = JSON.parse(fs.readFileSync(path.join(root, "results/results.json"), "utf8")).linear_baselines;
+    const pcaCells = await page.$$eval('[data-testid="sweep-table"] tbody tr [data-col="pca-test"]', (c) => c.map((x) => x.textContent));
+    const expectedPca = [1, 5, 10, 20, 50, 100].map((d) => baselines.entries.find((e) => e.latent_dim === d).test_loss.toFixed(4));
+    const sweepChart = await page.$eval('[data-testid="sweep-chart"]', (c) => c.getAttribute("aria-label"));
+    const noCode = baselines.entries.find((e) => e.latent_dim === 0).test_loss;
+    const flat = sweepChart.match(/no code: the mean training digit \(full MNIST test\): 2 points, from ([\d.]+) at 1 to ([\d.]+) at 100/);
+    const reading = await page.textContent('[data-testid="sweep-linear-reading"]');
+    // The sizes where the report's own test loss (the table's fourth column) is above PCA's.
+    const reportAbove = await page.$$eval('[data-testid="sweep-table"] tbody tr', (rows) => rows
+      .filter((r) => +r.children[3].textContent > +r.querySelector('[data-col="pca-test"]').textContent)
+      .map((r) => r.dataset.latent).join(", "));
+    check(pcaCells.join() === expectedPca.join()
+        && /a linear code of the same size \(PCA, full MNIST test\): 6 points/.test(sweepChart)
+        && flat && Math.abs(+flat[1] - noCode) < 1e-3 && flat[2] === flat[1]
+        && /beats the best linear code of its size at 6 of 6 sizes/.test(reading)
+        && reportAbove !== "" && reading.includes(`above the linear code's at ${reportAbove.split(", ").length} of 6 sizes (d = ${reportAbove})`),
+      `the sweep stands beside a linear code of each size (PCA ${pcaCells.join(", ")}) and no code (${flat?.[1]}): "${reading}"`);
     const depthPoints = await page.$eval('[data-testid="depth-chart"]', (c) => +c.dataset.points);
     check(depthPoints === 60 && await canvasInk(page, "depth-chart") > 2000,
       `the depth chart draws train and test curves of three models over 10 epochs (${depthPoints} points)`);

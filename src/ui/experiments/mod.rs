@@ -8,7 +8,10 @@ pub mod variational;
 
 pub use depth::{Claim, DEPTH_LATENT_DIM, DepthRow, depth_chart, depth_claims, depth_rows};
 pub use seeds::{SeedStudy, seed_verdict};
-pub use sweep::{BrowserRuns, Losses, SweepRow, browser_runs, sweep_chart, sweep_csv, sweep_rows};
+pub use sweep::{
+    BrowserRuns, Losses, SweepRow, browser_runs, linear_code_reading, no_code_test_loss,
+    sweep_chart, sweep_csv, sweep_rows,
+};
 pub use variational::{VariationalRow, variational_rows};
 
 /// A model of the list as the engine describes it, for the tests of the tables that set this
