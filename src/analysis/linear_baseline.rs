@@ -39,8 +39,8 @@ impl LinearBaselines {
 }
 
 /// The eigenvalues of the symmetric `n × n` matrix `a` (row-major), largest first, and their
-/// unit eigenvectors (`vectors[i]` belongs to `values[i]`), by cyclic Jacobi rotations. Only
-/// the upper triangle's symmetry is assumed, not checked: `a` must be symmetric.
+/// unit eigenvectors (`vectors[i]` belongs to `values[i]`), by cyclic Jacobi rotations. `a`
+/// must be symmetric (not checked).
 pub fn symmetric_eigen(mut a: Vec<f64>, n: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
     assert_eq!(a.len(), n * n, "a must hold n·n values");
     // Columns of v are the eigenvectors; kept row-major like a.

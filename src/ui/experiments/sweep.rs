@@ -218,7 +218,7 @@ pub const NO_CODE: &str = "no code: the mean training digit (full MNIST test)";
 
 /// Test loss against latent size (log x, log y): report, reproduction, this browser; and, where
 /// the reproduction has them, a linear code of each size (PCA) and no code at all (the mean
-/// digit, flat across the sizes), the floor and the ceiling the autoencoders stand between.
+/// digit, flat across the sizes): the two references an autoencoder has to come in under.
 pub fn sweep_chart(rows: &[SweepRow], no_code_test_loss: Option<f32>) -> ChartSpec {
     let points = |f: &dyn Fn(&SweepRow) -> Option<f32>| -> Vec<(f64, f64)> {
         rows.iter()
