@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::pearson::scatter_matrix;
+use crate::data::{IMAGE_PIXELS, MnistSet};
 
 /// The train and test reconstruction error, per pixel, of one linear code size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -137,6 +138,34 @@ fn reconstruction_losses(
         .collect()
 }
 
+/// The loss with no code at all: each image of `test` "reconstructed" as the mean image of
+/// `train`, as mean squared error per pixel on values in `[0, 1]` (the training loss's scale).
+/// A model whose code carries nothing (a dead code unit) can do no better; one that has
+/// learnt something comes in under it. Linear in the images: milliseconds for the page's
+/// subset, so the engine works it out at start-up. `None` for an empty set.
+pub fn mean_digit_loss(train: &MnistSet, test: &MnistSet) -> Option<f32> {
+    if train.is_empty() || test.is_empty() {
+        return None;
+    }
+    let mut mean = vec![0f64; IMAGE_PIXELS];
+    for i in 0..train.len() {
+        for (m, &p) in mean.iter_mut().zip(train.image(i)) {
+            *m += f64::from(p);
+        }
+    }
+    // Sums of bytes, to values in [0, 1].
+    let scale = 255.0 * train.len() as f64;
+    mean.iter_mut().for_each(|m| *m /= scale);
+    let mut sum = 0f64;
+    for i in 0..test.len() {
+        for (m, &p) in mean.iter().zip(test.image(i)) {
+            let e = f64::from(p) / 255.0 - m;
+            sum += e * e;
+        }
+    }
+    Some((sum / (test.len() * IMAGE_PIXELS) as f64) as f32)
+}
+
 /// The linear baselines for `sizes` (principal components kept), from `train` (`n_train`
 /// rows of `d` values) and scored on it and on `test`: `k = 0` (the mean training row) comes
 /// first, whether asked for or not. Sizes over `d` keep every component.
@@ -249,6 +278,45 @@ mod tests {
         assert!(close(f64::from(b.entries[2].test_loss), 0.0, 1e-9));
         assert_eq!(b.at(1), Some(&b.entries[1]));
         assert_eq!(b.at(7), None);
+    }
+
+    #[test]
+    fn the_mean_digit_loss_is_the_baseline_with_no_code() {
+        // Three training images and two test images with a few pixels set.
+        let image = |pixels: &[(usize, u8)]| {
+            let mut v = vec![0u8; IMAGE_PIXELS];
+            for &(i, p) in pixels {
+                v[i] = p;
+            }
+            v
+        };
+        let train = MnistSet::new(
+            [
+                image(&[(0, 255)]),
+                image(&[(0, 0), (1, 255)]),
+                image(&[(2, 51)]),
+            ]
+            .concat(),
+            vec![0, 1, 2],
+        );
+        let test = MnistSet::new([image(&[(0, 255)]), image(&[])].concat(), vec![0, 1]);
+        // The mean image: 1/3 at pixel 0, 1/3 at pixel 1, 0.2/3 at pixel 2. The first test
+        // image is off by 2/3, 1/3 and 0.2/3; the second by 1/3, 1/3 and 0.2/3.
+        let by_hand = ((4.0 + 1.0 + 0.04) / 9.0 + (1.0 + 1.0 + 0.04) / 9.0) / (2.0 * 784.0);
+        let loss = mean_digit_loss(&train, &test).unwrap();
+        assert!(
+            close(f64::from(loss), by_hand, 1e-9),
+            "{loss} against {by_hand}"
+        );
+        // The same as the linear baseline's k = 0.
+        let values = |set: &MnistSet| -> Vec<f32> {
+            (0..set.len())
+                .flat_map(|i| set.image(i).iter().map(|&p| f32::from(p) / 255.0))
+                .collect()
+        };
+        let b = linear_baselines(&values(&train), 3, &values(&test), 2, IMAGE_PIXELS, &[]);
+        assert!(close(f64::from(b.entries[0].test_loss), by_hand, 1e-9));
+        assert_eq!(mean_digit_loss(&train, &test.first(0)), None);
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// not text) to paint a drawing's reconstruction into. 15: a reading says who painted it,
 /// and whether the engine failed to
 /// ([`Painting`](super::drawing_reading::Painting)); a test-only [`ToEngine::BreakDrawingCanvas`].
-pub const PROTOCOL_VERSION: u32 = 15;
+/// 16: the start's end says the test subset's loss with no code ([`FromEngine::Loaded`]).
+pub const PROTOCOL_VERSION: u32 = 16;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -376,6 +377,9 @@ pub enum FromEngine {
         test_images: usize,
         models: Vec<ModelInfo>,
         problems: Vec<StartupProblem>,
+        /// The test subset's loss with no code at all: the mean training digit for every
+        /// image ([`crate::analysis::mean_digit_loss`]), the line a training must come in under.
+        no_code_test_loss: Option<f32>,
     },
     /// The fixed test digits whose reconstructions the training view shows (784 bytes each).
     SampleDigits {

@@ -324,6 +324,7 @@ mod tests {
             test_images: 10,
             models: Vec::new(),
             problems: Vec::new(),
+            no_code_test_loss: None,
         });
         assert!(state.start_settled());
         assert!(

@@ -45,6 +45,8 @@ pub struct EngineState {
     pub loaded: bool,
     pub train_images: usize,
     pub test_images: usize,
+    /// The test subset's loss with no code (the mean training digit), from the engine's start.
+    pub no_code_test_loss: Option<f32>,
     pub models: Vec<ModelInfo>,
     /// What could not be loaded at start, and where it was (shown, not fatal).
     pub problems: Vec<StartupProblem>,
@@ -214,11 +216,13 @@ impl EngineState {
                 test_images,
                 models,
                 problems,
+                no_code_test_loss,
             } => {
                 self.loading = None;
                 self.loaded = true;
                 self.train_images = train_images;
                 self.test_images = test_images;
+                self.no_code_test_loss = no_code_test_loss;
                 self.models = models;
                 self.problems = problems;
             }

@@ -85,9 +85,15 @@ impl LossHistory {
     }
 
     /// The x range (0 to the last epoch planned or reached, a little beyond so that its marker
-    /// shows whole, not cut by the chart's edge) and the y range of every value, padded; on a
-    /// log scale the range stays positive.
-    pub fn ranges(&self, epochs_planned: usize, log: bool) -> ((f64, f64), (f64, f64)) {
+    /// shows whole, not cut by the chart's edge) and the y range of every value and of the
+    /// `reference` line (no code's loss) where there is one, padded; on a log scale the range
+    /// stays positive.
+    pub fn ranges(
+        &self,
+        epochs_planned: usize,
+        log: bool,
+        reference: Option<f64>,
+    ) -> ((f64, f64), (f64, f64)) {
         let x_max = self
             .steps
             .last()
@@ -99,6 +105,7 @@ impl LossHistory {
             .iter()
             .map(|p| p.1)
             .chain(self.epochs.iter().flat_map(|e| [e.1, e.2]))
+            .chain(reference)
             .filter(|v| v.is_finite() && (!log || *v > 0.0));
         let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
@@ -167,15 +174,22 @@ mod tests {
         let mut h = LossHistory::new(10);
         h.push_step(5, 0.1);
         h.push_epoch(1, 0.06, 0.05);
-        let ((x0, x1), (y0, y1)) = h.ranges(3, false);
+        let ((x0, x1), (y0, y1)) = h.ranges(3, false, None);
         // The last epoch planned, with room for its marker.
         assert!(x0 == 0.0 && (3.05..3.15).contains(&x1));
         assert!((0.0..0.05).contains(&y0) && y1 > 0.1);
-        let (_, (l0, l1)) = h.ranges(3, true);
+        let (_, (l0, l1)) = h.ranges(3, true, None);
         assert!(l0 > 0.0 && l0 < 0.05 && l1 > 0.1);
-        // Empty history: a sane default.
-        let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true);
+        // The reference line is always in view, above the values or below them.
+        let (_, (_, r1)) = h.ranges(3, true, Some(0.5));
+        assert!(r1 > 0.5);
+        let (_, (r0, _)) = h.ranges(3, false, Some(0.01));
+        assert!(r0 < 0.01);
+        // Empty history: a sane default, or around the reference alone.
+        let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true, None);
         assert!(e0 > 0.0 && e1 > e0);
+        let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true, Some(0.067));
+        assert!(e0 < 0.067 && 0.067 < e1);
     }
 
     #[test]

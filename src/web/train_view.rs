@@ -24,6 +24,8 @@ pub fn TrainView(
 ) -> impl IntoView {
     let available = Memo::new(move |_| state.with(|s| s.train_images));
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
+    // A memo: the chart redraws when the line changes, not at every message.
+    let no_code = Memo::new(move |_| state.with(|s| s.no_code_test_loss));
     let status = Memo::new(move |_| state.with(|s| s.run.status));
     let progress = Memo::new(move |_| state.with(|s| s.run.progress));
     let run_id = Memo::new(move |_| state.with(|s| s.run.run_id.clone()));
@@ -211,7 +213,7 @@ pub fn TrainView(
                 <span>{progress_text}</span>
             </div>
             <div class="train-output">
-                <LossChart history=history epochs=epochs/>
+                <LossChart history=history epochs=epochs no_code=no_code/>
                 <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
             </div>
             <ModelList models=models send=send/>

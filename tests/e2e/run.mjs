@@ -23,6 +23,7 @@ import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, trainingShown, waitTrainStatus } from "./training.mjs";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
@@ -331,6 +332,20 @@ try {
     // An ended run says how long it took, and no time left.
     check(/Epoch 1\/1/.test(progress) && /images\/s/.test(progress) && /elapsed · finished/.test(progress)
       && !/left/.test(progress), "the finished run's progress shows epoch, step, speed and time taken, no time left");
+    // No code's line: the mean of the bundled training digits, scored on the bundled test
+    // digits, worked out here from the IDX files (header 16 bytes) against the engine's figure.
+    const idxImages = (name) => zlib.gunzipSync(fs.readFileSync(path.join(root, "public/data", name))).subarray(16);
+    const [trainPixels, testPixels] = [idxImages("train-images-idx3-ubyte.gz"), idxImages("t10k-images-idx3-ubyte.gz")];
+    const meanDigit = new Float64Array(784);
+    trainPixels.forEach((p, i) => { meanDigit[i % 784] += p / 255; });
+    meanDigit.forEach((_, i) => { meanDigit[i] /= trainPixels.length / 784; });
+    let squared = 0;
+    testPixels.forEach((p, i) => { squared += (p / 255 - meanDigit[i % 784]) ** 2; });
+    const noCodeHere = squared / testPixels.length;
+    const chartNoCode = await page.$eval('[data-testid="loss-chart"]', (c) => ({ value: +c.dataset.noCode, label: c.getAttribute("aria-label") }));
+    check(Math.abs(chartNoCode.value - noCodeHere) < 1e-5
+        && chartNoCode.label.includes(`no code: the mean digit (test): ${chartNoCode.value.toFixed(4)}`),
+      `the loss chart draws no code's loss, the mean training digit's on the test digits (${chartNoCode.value}; worked out here ${noCodeHere.toFixed(6)})`);
     const speed = Number((progress.match(/([\d,]+) images\/s/) ?? ["", "0"])[1].replaceAll(",", ""));
     console.log(`training speed in the page (CPU backend, batch 64): ${speed} images/s`);
     const series = await page.$eval('[data-testid="loss-chart"]', (c) => ({

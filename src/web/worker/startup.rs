@@ -179,6 +179,7 @@ pub(super) async fn start(
         }
     }
     let (train_images, test_images) = (train.len(), test.len());
+    let no_code_test_loss = crate::analysis::mean_digit_loss(&train, &test);
     let models = {
         let mut e = engine.borrow_mut();
         e.core.finish_loading(LoadedData {
@@ -193,5 +194,6 @@ pub(super) async fn start(
         test_images,
         models,
         problems,
+        no_code_test_loss,
     });
 }
