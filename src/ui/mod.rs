@@ -19,6 +19,7 @@ pub mod link;
 pub mod live;
 pub mod loss_history;
 pub mod model_file;
+pub mod model_score;
 pub mod report;
 pub mod route;
 pub mod run_state;

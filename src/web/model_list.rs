@@ -7,6 +7,7 @@ use super::read_file_bytes;
 use crate::engine::{ModelInfo, ModelOrigin, ToEngine};
 use crate::ui::format;
 use crate::ui::model_file::check_model_file;
+use crate::ui::model_score::{above_no_code, score_text};
 
 /// Reads the picked file and hands its bytes to the engine.
 async fn read_file(file: web_sys::File) -> Result<ToEngine, String> {
@@ -19,6 +20,9 @@ async fn read_file(file: web_sys::File) -> Result<ToEngine, String> {
 #[component]
 pub fn ModelList(
     #[prop(into)] models: Signal<Vec<ModelInfo>>,
+    /// No code's test loss (the mean digit): a model trained here above it is marked.
+    #[prop(into)]
+    no_code: Signal<Option<f32>>,
     send: Callback<ToEngine>,
 ) -> impl IntoView {
     let load_error = RwSignal::new(None::<String>);
@@ -77,10 +81,10 @@ pub fn ModelList(
                     (ModelOrigin::Uploaded, true) => "loaded from a file · kept in this browser",
                     (ModelOrigin::Uploaded, false) => "loaded from a file",
                 };
-                let score = match m.test_accuracy {
-                    Some(acc) => format!("{:.1} % accuracy", acc * 100.0),
-                    None => format!("test loss {}", format::loss(m.test_loss)),
-                };
+                let score = score_text(&m);
+                let above = above_no_code(&m, no_code.get()).map(|why| view! {
+                    <span class="warning score-mark" data-testid="above-no-code" title=why>"above no code"</span>
+                });
                 let row_name = m.name.clone();
                 let save_name = m.name.clone();
                 let remove_name = m.name.clone();
@@ -108,7 +112,7 @@ pub fn ModelList(
                         <td class="name">{m.name}</td>
                         <td data-label="model">{kind}</td>
                         <td class="num" data-label="parameters">{format::thousands(m.params)}</td>
-                        <td class="score" data-label="score">{score}</td>
+                        <td class="score" data-label="score">{score}{above}</td>
                         <td data-label="origin">{origin}{not_kept}</td>
                         <td class="actions">
                             <button

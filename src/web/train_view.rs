@@ -216,7 +216,7 @@ pub fn TrainView(
                 <LossChart history=history epochs=epochs no_code=no_code/>
                 <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
             </div>
-            <ModelList models=models send=send/>
+            <ModelList models=models no_code=no_code send=send/>
         </section>
     }
 }

@@ -358,6 +358,20 @@ try {
     check(longTasks.length === 0, `no main-thread task over 100 ms while training (${JSON.stringify(longTasks)})`);
     const models = await page.textContent('[data-testid="model-list"]');
     check(/trained 1/.test(models), "the trained model joins the model list");
+    // A plain autoencoder trained here whose test loss is above no code's is marked, and only
+    // such a model (one epoch of 2,000 images ends near 0.11, above 0.064).
+    const marks = await page.$$eval('[data-testid="model-list"] tbody tr', (rows) => rows.map((r) => ({
+      name: r.dataset.model, loss: +(r.querySelector("td.score").textContent.match(/test loss ([\d.]+)/)?.[1] ?? NaN),
+      trainedPlain: /trained here/.test(r.textContent) && /autoencoder, d = \d+$/.test(r.children[1].textContent.trim()),
+      marked: r.querySelector('[data-testid="above-no-code"]') !== null,
+      // The mark sits on a line of its own under the score, so the column keeps its width.
+      under: (() => {
+        const mark = r.querySelector('[data-testid="above-no-code"]');
+        return !mark || mark.getBoundingClientRect().top - r.querySelector("td.score").getBoundingClientRect().top > 12;
+      })() })));
+    const wrongMarks = marks.filter((m) => m.marked !== (m.trainedPlain && m.loss > chartNoCode.value) || !m.under);
+    check(wrongMarks.length === 0 && marks.find((m) => m.name === "two-layer-d20 (trained 1)")?.marked,
+      `a model trained here that scores above no code is marked, and no other (${JSON.stringify(marks.filter((m) => m.marked))}; wrong: ${JSON.stringify(wrongMarks)})`);
 
     // Pause, resume and cancel on a longer run (3 epochs of the whole subset).
     await startTraining(page, { epochs: 3, images: 10000 });
