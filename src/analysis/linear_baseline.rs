@@ -148,8 +148,8 @@ pub fn mean_digit_loss(train: &MnistSet, test: &MnistSet) -> Option<f32> {
         return None;
     }
     let mut mean = vec![0f64; IMAGE_PIXELS];
-    for i in 0..train.len() {
-        for (m, &p) in mean.iter_mut().zip(train.image(i)) {
+    for image in train.pixels().chunks_exact(IMAGE_PIXELS) {
+        for (m, &p) in mean.iter_mut().zip(image) {
             *m += f64::from(p);
         }
     }
@@ -157,8 +157,8 @@ pub fn mean_digit_loss(train: &MnistSet, test: &MnistSet) -> Option<f32> {
     let scale = 255.0 * train.len() as f64;
     mean.iter_mut().for_each(|m| *m /= scale);
     let mut sum = 0f64;
-    for i in 0..test.len() {
-        for (m, &p) in mean.iter().zip(test.image(i)) {
+    for image in test.pixels().chunks_exact(IMAGE_PIXELS) {
+        for (m, &p) in mean.iter().zip(image) {
             let e = f64::from(p) / 255.0 - m;
             sum += e * e;
         }
@@ -309,11 +309,7 @@ mod tests {
             "{loss} against {by_hand}"
         );
         // The same as the linear baseline's k = 0.
-        let values = |set: &MnistSet| -> Vec<f32> {
-            (0..set.len())
-                .flat_map(|i| set.image(i).iter().map(|&p| f32::from(p) / 255.0))
-                .collect()
-        };
+        let values = |set: &MnistSet| crate::data::bytes_to_values(set.pixels());
         let b = linear_baselines(&values(&train), 3, &values(&test), 2, IMAGE_PIXELS, &[]);
         assert!(close(f64::from(b.entries[0].test_loss), by_hand, 1e-9));
         assert_eq!(mean_digit_loss(&train, &test.first(0)), None);

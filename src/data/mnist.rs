@@ -141,6 +141,12 @@ impl MnistSet {
         &self.pixels[index * IMAGE_PIXELS..(index + 1) * IMAGE_PIXELS]
     }
 
+    /// Every image's bytes, one image after another (784 each): what a pass over the whole set
+    /// reads, without copying it image by image.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
     pub fn label(&self, index: usize) -> u8 {
         self.labels[index]
     }

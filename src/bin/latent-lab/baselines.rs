@@ -26,16 +26,10 @@ pub struct BaselinesArgs {
 
 /// The linear baselines of the latent sweep's sizes on `train`, scored on it and on `test`.
 pub fn compute(train: &MnistSet, test: &MnistSet) -> LinearBaselines {
-    let values = |set: &MnistSet| {
-        let bytes: Vec<u8> = (0..set.len())
-            .flat_map(|i| set.image(i).iter().copied())
-            .collect();
-        bytes_to_values(&bytes)
-    };
     linear_baselines(
-        &values(train),
+        &bytes_to_values(train.pixels()),
         train.len(),
-        &values(test),
+        &bytes_to_values(test.pixels()),
         test.len(),
         IMAGE_PIXELS,
         &LATENT_SIZES,
