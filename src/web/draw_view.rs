@@ -430,7 +430,7 @@ pub fn DrawView(
                             }
                         }
                     }}
-                    <figcaption>{move || format!("Reconstruction by {}", autoencoder.get())}</figcaption>
+                    <figcaption>"Reconstruction by " <span class="model-name">{move || autoencoder.get()}</span></figcaption>
                 </figure>
             </div>
             {move || empty.get().then(|| view! {

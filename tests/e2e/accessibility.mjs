@@ -108,13 +108,13 @@ function stickingOut() {
   return { out: out.slice(0, 5), count: out.length, page: document.documentElement.scrollWidth - window.innerWidth };
 }
 
-/** Every view at half a laptop's width (900 px) and beside a lesson at desktop width: the
- *  page does not scroll sideways, nothing passes under the lesson, no picture is squeezed
- *  (before: the VAE table's buttons and the report's live strip of six digits went under the
- *  lesson or off the page). */
+/** Every view in a narrow window (800 px; half a laptop's width is about 900) and beside a
+ *  lesson at desktop width: the page does not scroll sideways, nothing passes under the lesson,
+ *  no picture is squeezed (before: the VAE table's buttons and the report's live strip of six
+ *  digits went under the lesson or off the page). */
 export async function narrowColumnChecks({ browser, origin, openPage, waitLoaded, check }) {
   const layouts = [
-    { name: "900 px wide", viewport: { width: 900, height: 900 }, query: "" },
+    { name: "800 px wide", viewport: { width: 800, height: 900 }, query: "" },
     { name: "beside a lesson", viewport: { width: 1200, height: 900 }, query: "&lesson=a-latent-size" },
   ];
   for (const { name, viewport, query } of layouts) {
@@ -135,12 +135,13 @@ export async function narrowColumnChecks({ browser, origin, openPage, waitLoaded
       check(squeezed.length === 0, `${name}, #/${route}: every picture keeps its shape ${JSON.stringify(squeezed)}`);
       if (route === "draw") {
         // The pad's buttons wrap under the pad, not widen its column: what the models see and
-        // the reconstruction sit beside the pad, one gap away (there was an empty 80 px).
+        // the reconstruction sit beside the pad, one gap away (there was an empty 80 px), on the
+        // pad's row (a one-line caption once pushed the reconstruction under the pad at 800 px).
         const row = await page.evaluate(() => {
           const box = (id) => document.querySelector(`[data-testid=${id}]`).closest("figure, .draw-pad-box").getBoundingClientRect();
           const pad = box("draw-pad"), input = box("draw-input"), recon = box("reconstruction");
           const buttons = [...document.querySelectorAll(".draw-pad-box button")].map((b) => b.getBoundingClientRect().right);
-          return { gap: Math.round(input.left - pad.right), padWidth: Math.round(pad.width), sameRow: input.top === recon.top,
+          return { gap: Math.round(input.left - pad.right), padWidth: Math.round(pad.width), sameRow: pad.top === input.top && input.top === recon.top,
             buttonsIn: buttons.every((r) => r <= pad.right + 0.5) };
         });
         check(row.gap <= 20 && row.padWidth === 280 && row.sameRow && row.buttonsIn,
