@@ -11,7 +11,9 @@ use crate::engine::ModelInfo;
 use crate::engine::classifier_evaluation::ClassifierEvaluation;
 use crate::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
 use crate::results::Results;
-use crate::ui::experiments::{SeedStudy, depth_claims, seed_verdict};
+use crate::ui::experiments::{
+    SeedStudy, SweepRow, depth_claims, no_code_test_loss, seed_verdict, sweep_rows,
+};
 use crate::ui::format;
 
 /// One part of the exercise, as the report view shows it.
@@ -123,6 +125,7 @@ fn latent_size(results: Option<&Results>) -> ReportPart {
                     if then < first { ": the gain shrinks" } else { "" },
                 ));
             }
+            corrections.extend(linear_code_correction(Some(r)));
             let dead: Vec<String> = r
                 .decorrelation
                 .iter()
@@ -161,8 +164,89 @@ fn latent_size(results: Option<&Results>) -> ReportPart {
                 "Draw for the d = 1 model".into(),
                 "#/draw?model=two-layer-d1".into(),
             ),
+            (
+                "The sweep beside a linear code".into(),
+                "#/experiments".into(),
+            ),
         ],
     }
+}
+
+/// Part A against its missing baseline: the report's and this lab's test losses beside the best
+/// linear code of each size (PCA on the reproduction's training images), and no code at all
+/// (the mean digit). `None` where the reproduction has no baselines.
+fn linear_code_correction(results: Option<&Results>) -> Option<String> {
+    let rows = sweep_rows(results, &[]);
+    let with_linear: Vec<(&SweepRow, f32)> = rows
+        .iter()
+        .filter_map(|r| Some((r, r.linear?.test)))
+        .collect();
+    let (first, last) = (with_linear.first()?, with_linear.last()?);
+    let train_images = results?.linear_baselines.as_ref()?.train_images;
+    let mut text = format!(
+        "Not in the report: a baseline. A linear code of the same size (PCA of the {} training \
+         images) rebuilds the test digits with a loss of {} at d = {} down to {} at d = {}",
+        format::thousands(train_images),
+        loss(first.1),
+        first.0.latent_dim,
+        loss(last.1),
+        last.0.latent_dim,
+    );
+    if let Some(none) = no_code_test_loss(results) {
+        text.push_str(&format!(
+            ", and no code at all (the mean digit) scores {}",
+            loss(none)
+        ));
+    }
+    text.push('.');
+    // The report's losses are given to three decimals; above means above as printed.
+    let report_above: Vec<&(&SweepRow, f32)> = with_linear
+        .iter()
+        .filter(|(r, linear)| r.report.test > *linear)
+        .collect();
+    let worst = report_above
+        .iter()
+        .max_by(|a, b| (a.0.report.test / a.1).total_cmp(&(b.0.report.test / b.1)));
+    match worst {
+        None => text.push_str(&format!(
+            " The report's test losses are at or below the linear code's at all {} sizes.",
+            with_linear.len()
+        )),
+        Some((r, linear)) => text.push_str(&format!(
+            " The report's test losses are above it at {} of {} sizes (d = {}): there its \
+             autoencoders rebuilt digits worse than a linear code of the same size (at d = {}, {} \
+             against {}, {:.1}×).",
+            report_above.len(),
+            with_linear.len(),
+            report_above
+                .iter()
+                .map(|(r, _)| r.latent_dim.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            r.latent_dim,
+            r.report.test,
+            loss(*linear),
+            r.report.test / linear,
+        )),
+    }
+    let ratios: Vec<f32> = with_linear
+        .iter()
+        .filter_map(|(r, linear)| Some(linear / r.reproduction?.test))
+        .collect();
+    if !ratios.is_empty() {
+        let below = ratios.iter().filter(|ratio| **ratio > 1.0).count();
+        let (low, high) = ratios.iter().fold((f32::INFINITY, 0f32), |(lo, hi), r| {
+            (lo.min(*r), hi.max(*r))
+        });
+        text.push_str(&format!(
+            " This lab's autoencoder comes in under it at {below} of {} sizes (the linear code's \
+             loss is {:.1}× to {:.1}× the autoencoder's).",
+            ratios.len(),
+            low,
+            high
+        ));
+    }
+    Some(text)
 }
 
 fn layers_count(layers: usize) -> String {
@@ -597,6 +681,84 @@ mod tests {
                 .any(|m| m.contains("rises or stays from d = 20 → 100")),
             "{:?}",
             a2.measured
+        );
+    }
+
+    fn with_baselines(r: &Results, linear: [(usize, f32); 4]) -> Results {
+        use crate::analysis::{LinearBaselineEntry, LinearBaselines};
+        let mut r = r.clone();
+        r.linear_baselines = Some(LinearBaselines {
+            train_images: 4,
+            test_images: 2,
+            entries: linear
+                .into_iter()
+                .map(|(latent_dim, test_loss)| LinearBaselineEntry {
+                    latent_dim,
+                    train_loss: test_loss,
+                    test_loss,
+                })
+                .collect(),
+        });
+        r
+    }
+
+    #[test]
+    fn part_a_sets_both_sweeps_beside_a_linear_code() {
+        let r = results();
+        // Without baselines, nothing is said about them.
+        let a = &report_parts(Some(&r), &[])[0];
+        assert!(!a.corrections.iter().any(|c| c.contains("linear code")));
+        assert!(a.try_it.iter().any(|(_, hash)| hash == "#/experiments"));
+
+        // The report's d = 1, 20, 100: 0.062, 0.028, 0.019; the lab's 0.05, 0.010, 0.008.
+        let r = with_baselines(&r, [(0, 0.07), (1, 0.06), (20, 0.025), (100, 0.0185)]);
+        let a = &report_parts(Some(&r), &[])[0];
+        let said = a
+            .corrections
+            .iter()
+            .find(|c| c.starts_with("Not in the report: a baseline"))
+            .expect("part A names its baseline");
+        assert!(
+            said.contains(
+                "(PCA of the 4 training images) rebuilds the test digits with a loss of 0.0600 at \
+                 d = 1 down to 0.0185 at d = 100"
+            ),
+            "{said}"
+        );
+        assert!(
+            said.contains("no code at all (the mean digit) scores 0.0700"),
+            "{said}"
+        );
+        // Above at all three; the widest gap is d = 20's, 0.028 / 0.025 = 1.12.
+        assert!(
+            said.contains("above it at 3 of 3 sizes (d = 1, 20, 100)")
+                && said.contains("(at d = 20, 0.028 against 0.0250, 1.1×)"),
+            "{said}"
+        );
+        // 0.06 / 0.05 = 1.2, 0.025 / 0.010 = 2.5, 0.0185 / 0.008 = 2.3.
+        assert!(
+            said.contains("under it at 3 of 3 sizes (the linear code's loss is 1.2× to 2.5×"),
+            "{said}"
+        );
+
+        // Where the report beats the linear code (0.062 under 0.065), that size is not named.
+        let r = with_baselines(&r, [(0, 0.07), (1, 0.065), (20, 0.025), (100, 0.0185)]);
+        let a = &report_parts(Some(&r), &[])[0];
+        assert!(
+            a.corrections
+                .iter()
+                .any(|c| c.contains("above it at 2 of 3 sizes (d = 20, 100)")),
+            "{:?}",
+            a.corrections
+        );
+        let r = with_baselines(&r, [(0, 0.07), (1, 0.065), (20, 0.03), (100, 0.02)]);
+        let a = &report_parts(Some(&r), &[])[0];
+        assert!(
+            a.corrections
+                .iter()
+                .any(|c| c.contains("at or below the linear code's at all 3 sizes")),
+            "{:?}",
+            a.corrections
         );
     }
 

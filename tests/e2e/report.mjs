@@ -15,6 +15,18 @@ export async function reportChecks({ browser, origin, openPage, waitLoaded, chec
   const best = Math.max(...results.transfer.map((e) => e.test_accuracy));
   const text = (part) => page.$eval(`[data-testid="report-part"][data-part="${part}"]`, (p) => p.textContent);
   check((await text("A")).includes(`test loss ${d20}`), `part A quotes the reproduction's test loss at d = 20 (${d20}) from results.json`);
+  // Part A's baseline: the sizes where the report's own test loss (its numbers, as the part lists
+  // them) is above PCA's in results.json, and PCA's loss at d = 100.
+  const reportTest = await page.$$eval('[data-testid="report-part"][data-part="A"] .report-numbers li', (items) => items
+    .map((li) => li.textContent.match(/^d = (\d+):.*test loss ([\d.]+)$/)).filter(Boolean).map((m) => [Number(m[1]), Number(m[2])]));
+  const pca = (d) => results.linear_baselines.entries.find((e) => e.latent_dim === d).test_loss;
+  const above = reportTest.filter(([d, loss]) => loss > pca(d)).map(([d]) => d).join(", ");
+  const baseline = await page.$$eval('[data-testid="report-part"][data-part="A"] [data-testid="report-corrections"] li', (items) => items
+    .map((li) => li.textContent).find((t) => t.startsWith("Not in the report: a baseline")) ?? "");
+  check(reportTest.length === 6 && above !== "" && baseline.includes(`above it at ${above.split(", ").length} of 6 sizes (d = ${above})`)
+    && baseline.includes(`PCA of the ${results.linear_baselines.train_images.toLocaleString("en-US")} training images`)
+    && baseline.includes(`down to ${pca(100).toFixed(4)} at d = 100`) && baseline.includes(`scores ${pca(0).toFixed(4)}`),
+    `part A sets the report's test losses beside a linear code's from results.json (above it at d = ${above})`);
   check((await text("E")).includes(`${(best * 100).toFixed(1)}%`) && (await text("E")).includes("2.303"),
     "part E sets the report's 2.303 beside the reproduction's accuracy, read from results.json");
   check((await text("B")).includes("seeds"), "part B reads the seed studies");
