@@ -240,6 +240,8 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
         std::fs::read(&bare).unwrap(),
         serde_json::to_vec(&without).unwrap()
     );
+    let figure = bare.with_file_name("sweep_losses.png");
+    assert!(!figure.exists(), "a refused run draws nothing");
     let added = latent_lab()
         .args(["baselines", "--data"])
         .arg(&subset)
@@ -260,6 +262,12 @@ fn reproduce_quick_writes_results_report_figures_and_weights() {
     );
     let rewritten = std::fs::read_to_string(bare.with_file_name("report.md")).unwrap();
     assert!(rewritten.contains("| latent size | PCA: train loss | PCA: test loss |"));
+    // The figure with the baseline's lines, drawn as `reproduce` drew it from the same results.
+    assert_eq!(
+        std::fs::read(&figure).unwrap(),
+        std::fs::read(out_dir.join("sweep_losses.png")).unwrap(),
+        "baselines draws sweep_losses.png as reproduce does"
+    );
 
     // The exported weights load back, with their manifests.
     let device = common::device();

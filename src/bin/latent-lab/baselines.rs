@@ -1,6 +1,7 @@
 //! `latent-lab baselines`: what a linear code of each latent sweep size reconstructs (PCA of
 //! the training images), written into a `results.json` beside the sweep it is the baseline of,
-//! and its `report.md` rewritten from it. `reproduce` computes the same as part of part A; this
+//! and its `report.md` and `sweep_losses.png` (the figure that has the baseline's lines)
+//! redrawn from it. `reproduce` computes the same as part of part A; this
 //! adds it to results made without it, without training anything again.
 
 use std::path::{Path, PathBuf};
@@ -19,7 +20,8 @@ pub struct BaselinesArgs {
     /// Folder with the MNIST files the results were made on (full MNIST by default).
     #[arg(long, default_value = "data/mnist")]
     data: PathBuf,
-    /// The results.json to add the baselines to; its report.md (beside it) is rewritten.
+    /// The results.json to add the baselines to; its report.md and sweep_losses.png (beside
+    /// it) are redrawn.
     #[arg(long, default_value = "results/results.json")]
     results: PathBuf,
 }
@@ -83,12 +85,16 @@ pub fn run(args: BaselinesArgs) -> Result<(), String> {
     results.linear_baselines = Some(baselines);
     let json = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
     write(&args.results, json.as_bytes())?;
-    let report = args
-        .results
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("report.md");
+    let folder = args.results.parent().unwrap_or(Path::new("."));
+    let report = folder.join("report.md");
     write(&report, super::report::markdown(&results).as_bytes())?;
-    eprintln!("wrote {} and {}", args.results.display(), report.display());
+    let figure = folder.join("sweep_losses.png");
+    super::figures::sweep_losses(&figure, &results)?;
+    eprintln!(
+        "wrote {}, {} and {}",
+        args.results.display(),
+        report.display(),
+        figure.display()
+    );
     Ok(())
 }

@@ -204,8 +204,11 @@ fn loss_curves(path: &Path, title: &str, series: &[(String, Vec<f32>, Vec<f32>)]
     finish(root, path)
 }
 
-/// Final test loss against latent size (log x), ours and the report's.
-fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
+/// Final test loss against latent size (log x), ours and the report's, and where the results
+/// have them, the references both have to come in under: a linear code of each size (PCA) and
+/// no code at all (the mean digit, flat).
+pub fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
+    register_font();
     let ours: Vec<(f32, f32)> = results
         .latent_sweep
         .iter()
@@ -215,16 +218,38 @@ fn sweep_losses(path: &Path, results: &Results) -> DrawResult {
         .iter()
         .map(|r| (r.0 as f32, r.3))
         .collect();
-    let (_, hi) = range_of(ours.iter().chain(&report).map(|p| &p.1));
+    let mut series = vec![
+        ("test loss, this run", ours, palette(0)),
+        ("test loss, the report", report, palette(1)),
+    ];
+    if let Some(baselines) = &results.linear_baselines {
+        let linear: Vec<(f32, f32)> = baselines
+            .entries
+            .iter()
+            .filter(|e| e.latent_dim > 0)
+            .map(|e| (e.latent_dim as f32, e.test_loss))
+            .collect();
+        // The page's colours for these two: green, and grey for the flat reference.
+        series.push(("test loss, a linear code (PCA)", linear, palette(2)));
+        if let Some(none) = baselines.at(0) {
+            series.push((
+                "test loss, no code (the mean digit)",
+                vec![(1.0, none.test_loss), (100.0, none.test_loss)],
+                palette(7),
+            ));
+        }
+    }
+    let (_, hi) = range_of(
+        series
+            .iter()
+            .flat_map(|(_, points, _)| points.iter().map(|p| &p.1)),
+    );
     per_latent_size_chart(
         path,
         "Final test loss against latent size",
         "MSE loss per pixel",
         hi * 1.1,
-        &[
-            ("test loss, this run", ours),
-            ("test loss, the report", report),
-        ],
+        &series,
     )
 }
 
@@ -246,11 +271,19 @@ fn decorrelation(path: &Path, results: &Results) -> DrawResult {
             (
                 "undefined pairs as 0 (report)",
                 points(|s| s.mean_abs_pearson),
+                palette(0),
             ),
-            ("defined pairs only", points(|s| s.mean_abs_pearson_defined)),
+            (
+                "defined pairs only",
+                points(|s| s.mean_abs_pearson_defined),
+                palette(1),
+            ),
         ],
     )
 }
+
+/// A line of a per-latent-size chart: its label, its (d, value) points and its colour.
+type LatentSizeSeries<'a> = (&'a str, Vec<(f32, f32)>, RGBColor);
 
 /// Lines with markers against latent size on a log x axis (1 to 100), y from 0 to `y_max`.
 fn per_latent_size_chart(
@@ -258,7 +291,7 @@ fn per_latent_size_chart(
     title: &str,
     y_desc: &str,
     y_max: f32,
-    series: &[(&str, Vec<(f32, f32)>)],
+    series: &[LatentSizeSeries],
 ) -> DrawResult {
     let tmp = temporary_sibling(path);
     let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
@@ -278,12 +311,11 @@ fn per_latent_size_chart(
         .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()
         .map_err(err)?;
-    for (i, (name, points)) in series.iter().enumerate() {
-        let color = palette(i);
+    for &(name, ref points, color) in series {
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
             .map_err(err)?
-            .label(*name)
+            .label(name)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
