@@ -92,11 +92,7 @@ impl RunState {
     /// The run to keep, as JSON: `None` while it runs, when it failed (the last kept run
     /// stays), or before there is one.
     pub fn to_kept(&self) -> Option<String> {
-        let cancelled = match self.status {
-            RunStatus::Finished => false,
-            RunStatus::Cancelled => true,
-            _ => return None,
-        };
+        let cancelled = self.status.kept_cancelled()?;
         let h = &self.history;
         serde_json::to_string(&KeptRun {
             version: KEPT_RUN_VERSION,
@@ -157,11 +153,7 @@ impl RunState {
         let history = LossHistory::from_parts(kept.steps_per_epoch, steps, epochs)
             .ok_or("the kept training's loss curve does not run forward in finite steps")?;
         Ok(RunState {
-            status: if kept.cancelled {
-                RunStatus::Cancelled
-            } else {
-                RunStatus::Finished
-            },
+            status: RunStatus::from_kept(kept.cancelled),
             request: Some(kept.request),
             progress: kept.progress,
             history,

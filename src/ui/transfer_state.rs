@@ -44,11 +44,7 @@ impl TransferState {
     /// The run to keep, as JSON: `None` while it runs, when it failed (the last kept run
     /// stays), or before it has a result.
     pub fn to_kept(&self) -> Option<String> {
-        let cancelled = match self.status {
-            RunStatus::Finished => false,
-            RunStatus::Cancelled => true,
-            _ => return None,
-        };
+        let cancelled = self.status.kept_cancelled()?;
         if self.results.is_empty() {
             return None;
         }
@@ -83,11 +79,7 @@ impl TransferState {
             return Err("the kept transfer run has no result".into());
         }
         Ok(TransferState {
-            status: if kept.cancelled {
-                RunStatus::Cancelled
-            } else {
-                RunStatus::Finished
-            },
+            status: RunStatus::from_kept(kept.cancelled),
             request: kept.request,
             current: kept.current,
             points: kept.points,
