@@ -138,24 +138,34 @@ fn reconstruction_losses(
         .collect()
 }
 
+/// The mean image of `set`, pixel by pixel, as values in `[0, 1]`: what a model with no code
+/// at all draws for every digit. `None` for an empty set.
+pub fn mean_digit(set: &MnistSet) -> Option<Vec<f64>> {
+    if set.is_empty() {
+        return None;
+    }
+    let mut mean = vec![0f64; IMAGE_PIXELS];
+    for image in set.pixels().chunks_exact(IMAGE_PIXELS) {
+        for (m, &p) in mean.iter_mut().zip(image) {
+            *m += f64::from(p);
+        }
+    }
+    // Sums of bytes, to values in [0, 1].
+    let scale = 255.0 * set.len() as f64;
+    mean.iter_mut().for_each(|m| *m /= scale);
+    Some(mean)
+}
+
 /// The loss with no code at all: each image of `test` "reconstructed" as the mean image of
 /// `train`, as mean squared error per pixel on values in `[0, 1]` (the training loss's scale).
 /// A model whose code carries nothing (a dead code unit) can do no better; one that has
 /// learnt something comes in under it. Linear in the images: milliseconds for the page's
 /// subset, so the engine works it out at start-up. `None` for an empty set.
 pub fn mean_digit_loss(train: &MnistSet, test: &MnistSet) -> Option<f32> {
-    if train.is_empty() || test.is_empty() {
+    if test.is_empty() {
         return None;
     }
-    let mut mean = vec![0f64; IMAGE_PIXELS];
-    for image in train.pixels().chunks_exact(IMAGE_PIXELS) {
-        for (m, &p) in mean.iter_mut().zip(image) {
-            *m += f64::from(p);
-        }
-    }
-    // Sums of bytes, to values in [0, 1].
-    let scale = 255.0 * train.len() as f64;
-    mean.iter_mut().for_each(|m| *m /= scale);
+    let mean = mean_digit(train)?;
     let mut sum = 0f64;
     for image in test.pixels().chunks_exact(IMAGE_PIXELS) {
         for (m, &p) in mean.iter().zip(image) {
@@ -300,6 +310,11 @@ mod tests {
             vec![0, 1, 2],
         );
         let test = MnistSet::new([image(&[(0, 255)]), image(&[])].concat(), vec![0, 1]);
+        let mean = mean_digit(&train).unwrap();
+        assert_eq!(mean.len(), IMAGE_PIXELS);
+        assert!(close(mean[0], 1.0 / 3.0, 1e-12) && close(mean[1], 1.0 / 3.0, 1e-12));
+        assert!(close(mean[2], 0.2 / 3.0, 1e-12) && mean[3..].iter().all(|&m| m == 0.0));
+        assert_eq!(mean_digit(&train.first(0)), None);
         // The mean image: 1/3 at pixel 0, 1/3 at pixel 1, 0.2/3 at pixel 2. The first test
         // image is off by 2/3, 1/3 and 0.2/3; the second by 1/3, 1/3 and 0.2/3.
         let by_hand = ((4.0 + 1.0 + 0.04) / 9.0 + (1.0 + 1.0 + 0.04) / 9.0) / (2.0 * 784.0);

@@ -51,7 +51,8 @@ pub const EPOCHS_REQUEST: &str = "epochs";
 /// and whether the engine failed to
 /// ([`Painting`](super::drawing_reading::Painting)); a test-only [`ToEngine::BreakDrawingCanvas`].
 /// 16: the start's end says the test subset's loss with no code ([`FromEngine::Loaded`]).
-pub const PROTOCOL_VERSION: u32 = 16;
+/// 17: and the mean training digit, what no code draws.
+pub const PROTOCOL_VERSION: u32 = 17;
 
 /// The backend the person asked for (`?backend=` in the page's address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -380,6 +381,10 @@ pub enum FromEngine {
         /// The test subset's loss with no code at all: the mean training digit for every
         /// image ([`crate::analysis::mean_digit_loss`]), the line a training must come in under.
         no_code_test_loss: Option<f32>,
+        /// The mean training digit ([`crate::analysis::mean_digit`], 784 bytes; empty without
+        /// training images): what a model with no code draws for every digit.
+        #[serde(with = "crate::engine::base64::bytes")]
+        mean_digit: Vec<u8>,
     },
     /// The fixed test digits whose reconstructions the training view shows (784 bytes each).
     SampleDigits {

@@ -325,6 +325,7 @@ mod tests {
             models: Vec::new(),
             problems: Vec::new(),
             no_code_test_loss: None,
+            mean_digit: Vec::new(),
         });
         assert!(state.start_settled());
         assert!(

@@ -47,6 +47,8 @@ pub struct EngineState {
     pub test_images: usize,
     /// The test subset's loss with no code (the mean training digit), from the engine's start.
     pub no_code_test_loss: Option<f32>,
+    /// The mean training digit (784 bytes; empty until the start's end): what no code draws.
+    pub mean_digit: Vec<u8>,
     pub models: Vec<ModelInfo>,
     /// What could not be loaded at start, and where it was (shown, not fatal).
     pub problems: Vec<StartupProblem>,
@@ -217,12 +219,14 @@ impl EngineState {
                 models,
                 problems,
                 no_code_test_loss,
+                mean_digit,
             } => {
                 self.loading = None;
                 self.loaded = true;
                 self.train_images = train_images;
                 self.test_images = test_images;
                 self.no_code_test_loss = no_code_test_loss;
+                self.mean_digit = mean_digit;
                 self.models = models;
                 self.problems = problems;
             }

@@ -1,5 +1,5 @@
 //! A model's score in the model list, and whether a model trained here has learnt more than
-//! no code at all (the mean digit) would reconstruct.
+//! no code at all (the mean digit) would reconstruct; the mean digit's own caption.
 
 use crate::engine::{ModelInfo, ModelOrigin};
 use crate::ui::format;
@@ -32,9 +32,33 @@ pub fn above_no_code(model: &ModelInfo, no_code: Option<f32>) -> Option<String> 
     })
 }
 
+/// The caption of the mean training digit beside the training's reconstructions: what it
+/// is, and its test loss (the loss chart's grey line) where the engine has worked it out.
+pub fn no_code_caption(no_code: Option<f32>) -> String {
+    let what = "No code: the mean training digit. A model that has learnt nothing draws it for \
+                every digit";
+    match no_code {
+        Some(loss) => format!(
+            "{what}; on the test digits it scores {}, the chart's grey line.",
+            format::loss(Some(loss))
+        ),
+        None => format!("{what}."),
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mean_digits_caption_gives_its_loss_where_there_is_one() {
+        assert_eq!(
+            no_code_caption(Some(0.064_27)),
+            "No code: the mean training digit. A model that has learnt nothing draws it for every \
+             digit; on the test digits it scores 0.0643, the chart's grey line."
+        );
+        assert!(no_code_caption(None).ends_with("for every digit."));
+    }
     use crate::model::Architecture;
     use crate::ui::experiments::model_info;
 

@@ -33,6 +33,7 @@ mod line_chart;
 mod loss_chart;
 mod model_list;
 mod model_select;
+mod no_code_digit;
 mod offline;
 mod report_view;
 mod reproduction;

@@ -6,6 +6,7 @@ use super::digit_grid::DigitGrid;
 use super::interrupted_run::InterruptedRunOffer;
 use super::loss_chart::LossChart;
 use super::model_list::ModelList;
+use super::no_code_digit::NoCodeDigit;
 use super::view_link::{keep_in_address, notify, opening_link};
 use crate::engine::ToEngine;
 use crate::model::{Architecture, LATENT_SIZES};
@@ -26,6 +27,7 @@ pub fn TrainView(
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     // A memo: the chart redraws when the line changes, not at every message.
     let no_code = Memo::new(move |_| state.with(|s| s.no_code_test_loss));
+    let mean_digit = Memo::new(move |_| state.with(|s| s.mean_digit.clone()));
     let status = Memo::new(move |_| state.with(|s| s.run.status));
     let progress = Memo::new(move |_| state.with(|s| s.run.progress));
     let run_id = Memo::new(move |_| state.with(|s| s.run.run_id.clone()));
@@ -214,7 +216,10 @@ pub fn TrainView(
             </div>
             <div class="train-output">
                 <LossChart history=history epochs=epochs no_code=no_code/>
-                <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
+                <div class="train-pictures">
+                    <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
+                    <NoCodeDigit pixels=mean_digit loss=no_code/>
+                </div>
             </div>
             <ModelList models=models no_code=no_code send=send/>
         </section>

@@ -346,6 +346,17 @@ try {
     check(Math.abs(chartNoCode.value - noCodeHere) < 1e-5
         && chartNoCode.label.includes(`no code: the mean digit (test): ${chartNoCode.value.toFixed(4)}`),
       `the loss chart draws no code's loss, the mean training digit's on the test digits (${chartNoCode.value}; worked out here ${noCodeHere.toFixed(6)})`);
+    // The mean digit itself, under the reconstructions: its canvas (one frame inside a
+    // one-pixel gap, paper white, ink dark) against the mean worked out here, within rounding.
+    const shown = await page.$eval('[data-testid="no-code-digit"]', (c) => {
+      const d = c.getContext("2d").getImageData(1, 1, 28, 28).data;
+      return { ink: Array.from({ length: 784 }, (_, i) => 255 - d[4 * i]),
+        caption: c.closest("figure").querySelector("figcaption").textContent };
+    });
+    const off = shown.ink.reduce((worst, v, i) => Math.max(worst, Math.abs(v - meanDigit[i] * 255)), 0);
+    const inkMass = shown.ink.reduce((sum, v) => sum + v, 0);
+    check(off <= 0.501 && inkMass > 784 * 10 && shown.caption.includes(`it scores ${chartNoCode.value.toFixed(4)}`),
+      `the mean training digit is drawn beside the reconstructions, pixel for pixel the mean worked out here (off by ${off.toFixed(3)} at most), with no code's loss`);
     const speed = Number((progress.match(/([\d,]+) images\/s/) ?? ["", "0"])[1].replaceAll(",", ""));
     console.log(`training speed in the page (CPU backend, batch 64): ${speed} images/s`);
     const series = await page.$eval('[data-testid="loss-chart"]', (c) => ({

@@ -180,6 +180,10 @@ pub(super) async fn start(
     }
     let (train_images, test_images) = (train.len(), test.len());
     let no_code_test_loss = crate::analysis::mean_digit_loss(&train, &test);
+    let mean_digit = crate::analysis::mean_digit(&train).map_or(Vec::new(), |mean| {
+        let values: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
+        crate::data::pixels_to_bytes(&values)
+    });
     let models = {
         let mut e = engine.borrow_mut();
         e.core.finish_loading(LoadedData {
@@ -195,5 +199,6 @@ pub(super) async fn start(
         models,
         problems,
         no_code_test_loss,
+        mean_digit,
     });
 }
