@@ -12,7 +12,8 @@ use crate::engine::classifier_evaluation::ClassifierEvaluation;
 use crate::reference::{REPORT_DEPTH_PARAMS, REPORT_LATENT_SWEEP, REPORT_TRANSFER};
 use crate::results::Results;
 use crate::ui::experiments::{
-    SeedStudy, SweepRow, depth_claims, no_code_test_loss, seed_verdict, sweep_rows,
+    SeedStudy, SweepRow, depth_claims, no_code_test_loss, report_above_linear, seed_verdict,
+    sweep_rows,
 };
 use crate::ui::format;
 
@@ -125,7 +126,7 @@ fn latent_size(results: Option<&Results>) -> ReportPart {
                     if then < first { ": the gain shrinks" } else { "" },
                 ));
             }
-            corrections.extend(linear_code_correction(Some(r)));
+            corrections.extend(linear_code_correction(r));
             let dead: Vec<String> = r
                 .decorrelation
                 .iter()
@@ -175,14 +176,14 @@ fn latent_size(results: Option<&Results>) -> ReportPart {
 /// Part A against its missing baseline: the report's and this lab's test losses beside the best
 /// linear code of each size (PCA on the reproduction's training images), and no code at all
 /// (the mean digit). `None` where the reproduction has no baselines.
-fn linear_code_correction(results: Option<&Results>) -> Option<String> {
-    let rows = sweep_rows(results, &[]);
+fn linear_code_correction(results: &Results) -> Option<String> {
+    let rows = sweep_rows(Some(results), &[]);
     let with_linear: Vec<(&SweepRow, f32)> = rows
         .iter()
         .filter_map(|r| Some((r, r.linear?.test)))
         .collect();
     let (first, last) = (with_linear.first()?, with_linear.last()?);
-    let train_images = results?.linear_baselines.as_ref()?.train_images;
+    let train_images = results.linear_baselines.as_ref()?.train_images;
     let mut text = format!(
         "Not in the report: a baseline. A linear code of the same size (PCA of the {} training \
          images) rebuilds the test digits with a loss of {} at d = {} down to {} at d = {}",
@@ -192,27 +193,24 @@ fn linear_code_correction(results: Option<&Results>) -> Option<String> {
         loss(last.1),
         last.0.latent_dim,
     );
-    if let Some(none) = no_code_test_loss(results) {
+    if let Some(none) = no_code_test_loss(Some(results)) {
         text.push_str(&format!(
             ", and no code at all (the mean digit) scores {}",
             loss(none)
         ));
     }
     text.push('.');
-    // The report's losses are given to three decimals; above means above as printed.
-    let report_above: Vec<&(&SweepRow, f32)> = with_linear
-        .iter()
-        .filter(|(r, linear)| r.report.test > *linear)
-        .collect();
+    let report_above = report_above_linear(&rows);
+    let ratio = |(r, linear): &(&SweepRow, f32)| r.report.test / linear;
     let worst = report_above
         .iter()
-        .max_by(|a, b| (a.0.report.test / a.1).total_cmp(&(b.0.report.test / b.1)));
+        .max_by(|a, b| ratio(a).total_cmp(&ratio(b)));
     match worst {
         None => text.push_str(&format!(
             " The report's test losses are at or below the linear code's at all {} sizes.",
             with_linear.len()
         )),
-        Some((r, linear)) => text.push_str(&format!(
+        Some(&(r, linear)) => text.push_str(&format!(
             " The report's test losses are above it at {} of {} sizes (d = {}): there its \
              autoencoders rebuilt digits worse than a linear code of the same size (at d = {}, {} \
              against {}, {:.1}×).",
@@ -225,7 +223,7 @@ fn linear_code_correction(results: Option<&Results>) -> Option<String> {
                 .join(", "),
             r.latent_dim,
             r.report.test,
-            loss(*linear),
+            loss(linear),
             r.report.test / linear,
         )),
     }

@@ -10,7 +10,7 @@ pub use depth::{Claim, DEPTH_LATENT_DIM, DepthRow, depth_chart, depth_claims, de
 pub use seeds::{SeedStudy, seed_verdict};
 pub use sweep::{
     BrowserRuns, Losses, SweepRow, browser_runs, linear_code_reading, no_code_test_loss,
-    sweep_chart, sweep_csv, sweep_rows,
+    report_above_linear, sweep_chart, sweep_csv, sweep_rows,
 };
 pub use variational::{VariationalRow, variational_rows};
 

@@ -192,23 +192,31 @@ pub fn linear_code_reading(rows: &[SweepRow]) -> Option<String> {
         widest.0,
         widest.1,
     );
-    // The report's own autoencoders against the same floor.
-    let with_linear: Vec<&SweepRow> = rows.iter().filter(|r| r.linear.is_some()).collect();
-    let report_worse: Vec<String> = with_linear
+    // The report's own autoencoders against the same reference.
+    let with_linear = rows.iter().filter(|r| r.linear.is_some()).count();
+    let report_worse: Vec<String> = report_above_linear(rows)
         .iter()
-        .filter(|r| r.linear.is_some_and(|l| r.report.test > l.test))
-        .map(|r| r.latent_dim.to_string())
+        .map(|(r, _)| r.latent_dim.to_string())
         .collect();
     if !report_worse.is_empty() {
         text.push_str(&format!(
             " The report's test losses are above the linear code's at {} of {} sizes (d = {}): there a \
              linear code reconstructs better than the report's autoencoders did.",
             report_worse.len(),
-            with_linear.len(),
+            with_linear,
             report_worse.join(", ")
         ));
     }
     Some(text)
+}
+
+/// The rows where the report's own test loss (as it printed it, to three decimals) is above
+/// the linear code's of the same size, with the linear code's test loss.
+pub fn report_above_linear(rows: &[SweepRow]) -> Vec<(&SweepRow, f32)> {
+    rows.iter()
+        .filter_map(|r| Some((r, r.linear?.test)))
+        .filter(|(r, linear)| r.report.test > *linear)
+        .collect()
 }
 
 /// The label of the sweep chart's line for a linear code.
