@@ -162,10 +162,15 @@ pub fn mean_digit(set: &MnistSet) -> Option<Vec<f64>> {
 /// learnt something comes in under it. Linear in the images: milliseconds for the page's
 /// subset, so the engine works it out at start-up. `None` for an empty set.
 pub fn mean_digit_loss(train: &MnistSet, test: &MnistSet) -> Option<f32> {
+    loss_of_mean_digit(&mean_digit(train)?, test)
+}
+
+/// [`mean_digit_loss`] for a mean already worked out ([`mean_digit`]): the engine's start
+/// needs the mean itself too, and so passes over the training images once.
+pub fn loss_of_mean_digit(mean: &[f64], test: &MnistSet) -> Option<f32> {
     if test.is_empty() {
         return None;
     }
-    let mean = mean_digit(train)?;
     let mut sum = 0f64;
     for image in test.pixels().chunks_exact(IMAGE_PIXELS) {
         for (m, &p) in mean.iter().zip(image) {

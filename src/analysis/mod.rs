@@ -19,8 +19,8 @@ pub use interpolation::{
     interpolate_codes, interpolation_alphas, interpolation_between, interpolation_strip,
 };
 pub use linear_baseline::{
-    LinearBaselineEntry, LinearBaselines, linear_baselines, mean_digit, mean_digit_loss,
-    symmetric_eigen,
+    LinearBaselineEntry, LinearBaselines, linear_baselines, loss_of_mean_digit, mean_digit,
+    mean_digit_loss, symmetric_eigen,
 };
 pub use nearest_data::{
     alphas_past_ends, is_extrapolation, nearest_data_distances, relative_nearest_data_distances,

@@ -49,6 +49,8 @@ pub fn no_code_caption(no_code: Option<f32>) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::model::Architecture;
+    use crate::ui::experiments::model_info;
 
     #[test]
     fn the_mean_digits_caption_gives_its_loss_where_there_is_one() {
@@ -59,8 +61,6 @@ mod tests {
         );
         assert!(no_code_caption(None).ends_with("for every digit."));
     }
-    use crate::model::Architecture;
-    use crate::ui::experiments::model_info;
 
     #[test]
     fn scores_read_as_accuracy_or_loss() {

@@ -179,8 +179,12 @@ pub(super) async fn start(
         }
     }
     let (train_images, test_images) = (train.len(), test.len());
-    let no_code_test_loss = crate::analysis::mean_digit_loss(&train, &test);
-    let mean_digit = crate::analysis::mean_digit(&train).map_or(Vec::new(), |mean| {
+    // One pass over the training images for both: the mean digit and its test loss.
+    let mean = crate::analysis::mean_digit(&train);
+    let no_code_test_loss = mean
+        .as_deref()
+        .and_then(|mean| crate::analysis::loss_of_mean_digit(mean, &test));
+    let mean_digit = mean.map_or(Vec::new(), |mean| {
         let values: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
         crate::data::pixels_to_bytes(&values)
     });
