@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::earlier_runs::EarlierRuns;
 use super::engine_handover::HandOver;
 use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
@@ -55,6 +56,8 @@ pub struct EngineState {
     pub samples: Vec<u8>,
     pub sample_labels: Vec<u8>,
     pub run: RunState,
+    /// Earlier trainings kept in this browser, to lay over the chart (`web::kept_runs`).
+    pub earlier_runs: EarlierRuns,
     /// The errors not yet dismissed, oldest first, each with what caused it.
     pub errors: Vec<PageError>,
     pub backend_lost: bool,

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod cursor;
 pub mod decorrelation;
 pub mod drawing_strokes;
+pub mod earlier_runs;
 pub mod engine_handover;
 pub mod engine_state;
 pub mod experiments;

@@ -28,6 +28,7 @@ use crate::engine::kernel_thread_count::{requested_copies, requested_threads};
 use crate::engine::protocol::{ErrorSource, query_value};
 use crate::engine::{BackendChoice, FromEngine, InterruptedChoice, ToEngine};
 use crate::model::Architecture;
+use crate::ui::earlier_runs::EarlierRunChange;
 use crate::ui::engine_handover::HandOverPhase;
 use crate::ui::engine_state::EngineState;
 use crate::ui::format;
@@ -178,6 +179,12 @@ pub fn App() -> impl IntoView {
     // The last training and transfer run, from an earlier visit, and kept from now on.
     kept_runs::restore(state);
     kept_runs::keep_finished_runs(state);
+    // The list of earlier runs changes in storage first: another tab may have changed it.
+    let change_earlier = Callback::new(move |(run_id, change): (String, EarlierRunChange)| {
+        kept_runs::change_earlier_runs(state, |runs| {
+            runs.apply(&run_id, change);
+        })
+    });
     let route = RwSignal::new(Route::from_hash(&location().hash().unwrap_or_default()));
     // What a link asked for and could not get; a view opened anew starts without them.
     let link_notices = RwSignal::new(Vec::<String>::new());
@@ -475,7 +482,7 @@ pub fn App() -> impl IntoView {
         <div class="workspace" class:with-lesson=move || lesson_open.get()>
         <main>
             {move || match (route.get(), visit.get()).0 {
-                Route::Train => view! { <TrainView state=state send=send form=form/> }.into_any(),
+                Route::Train => view! { <TrainView state=state send=send form=form change_earlier=change_earlier/> }.into_any(),
                 Route::Experiments => view! {
                     <ExperimentsView state=state reproduction=reproduction depth_seeds=depth_seeds retrain=retrain/>
                 }.into_any(),

@@ -1,5 +1,6 @@
 //! The live loss chart (plotters on a canvas): smoothed per-step loss, per-epoch train and
-//! test loss, with a log-scale toggle.
+//! test loss, with a log-scale toggle; earlier runs the person ticked are laid over it, thin,
+//! each in its own colour.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use web_sys::CanvasRenderingContext2d;
 use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, line, plot_error};
 use super::download::{NOTHING_TO_SAVE, offer_canvas_png, offer_download};
 use crate::ui::chart::{BLUE, GREY, ORANGE};
+use crate::ui::earlier_runs::EarlierRun;
 use crate::ui::loss_history::LossHistory;
 use crate::ui::ticks::{linear_ticks, log_ticks};
 
@@ -44,6 +46,27 @@ const NO_CODE: Pen = Pen {
 };
 /// Its legend.
 pub const NO_CODE_LABEL: &str = "no code: the mean digit (test)";
+/// The legend's one line for every earlier run (each run's colour is in the list).
+const EARLIER_LABEL: &str = "earlier runs (listed below)";
+
+/// An earlier run's smoothed training loss: thin, in the run's colour.
+fn earlier_steps(run: &EarlierRun) -> Pen {
+    Pen {
+        colour: run.rgb(),
+        width: 1,
+        dashed: false,
+        markers: false,
+    }
+}
+
+/// An earlier run's test loss per epoch: dashed, a dot an epoch.
+fn earlier_test(run: &EarlierRun) -> Pen {
+    Pen {
+        dashed: true,
+        markers: true,
+        ..earlier_steps(run)
+    }
+}
 
 #[component]
 pub fn LossChart(
@@ -52,6 +75,9 @@ pub fn LossChart(
     /// The test loss with no code (the mean training digit), drawn as a flat reference.
     #[prop(into)]
     no_code: Signal<Option<f32>>,
+    /// Earlier runs to lay over this one (the ticked ones of the list under the chart).
+    #[prop(into)]
+    earlier: Signal<Vec<EarlierRun>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let log = RwSignal::new(true);
@@ -59,7 +85,9 @@ pub fn LossChart(
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
         let reference = no_code.get().map(f64::from);
-        let result = history.with(|h| draw(canvas, h, epochs.get(), log.get(), reference));
+        let result = earlier.with(|earlier| {
+            history.with(|h| draw(canvas, h, earlier, epochs.get(), log.get(), reference))
+        });
         error.set(result.err());
     });
     let no_training = move || history.with(|h| h.steps.is_empty());
@@ -80,13 +108,25 @@ pub fn LossChart(
                         ),
                         _ => "Training loss by epoch: no training yet.".to_string(),
                     });
-                    match no_code.get() {
+                    let run = match no_code.get() {
                         Some(y) => format!("{run} Beside it, {NO_CODE_LABEL}: {y:.4}."),
                         None => run,
-                    }
+                    };
+                    earlier.with(|runs| match runs.len() {
+                        0 => run,
+                        n => format!("{run} Laid over it: {} (listed below the chart).",
+                            crate::ui::format::count(n, "earlier run", "earlier runs")),
+                    })
                 }
                 // The reference line's loss, for tests.
                 data-no-code=move || no_code.get().map(|y| y.to_string())
+                // The earlier runs drawn: "run id:last test loss", for tests.
+                data-earlier=move || earlier.with(|runs| {
+                    runs.iter()
+                        .map(|r| format!("{}:{}", r.run_id, r.final_test_loss().map_or("-".into(), |l| l.to_string())))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 // The plotted step series in numbers, for tests and screen readers.
                 data-points=move || history.with(|h| h.steps.len())
                 data-epochs=move || history.with(|h| h.epochs.len())
@@ -126,6 +166,7 @@ pub fn LossChart(
 fn draw(
     canvas: web_sys::HtmlCanvasElement,
     history: &LossHistory,
+    earlier: &[EarlierRun],
     epochs: usize,
     log: bool,
     reference: Option<f64>,
@@ -133,7 +174,11 @@ fn draw(
     let (root, context) = blank_canvas(canvas)?;
     // Room for the labels; the legend sits inside the plot, top right.
     let plot = root.margin(14, 44, 70, 16);
-    let ((x0, x1), (y0, y1)) = history.ranges(epochs, log, reference);
+    let others: Vec<(f64, f64)> = earlier
+        .iter()
+        .flat_map(|r| r.step_points().into_iter().chain(r.test_points()))
+        .collect();
+    let ((x0, x1), (y0, y1)) = history.ranges(epochs, log, reference, &others);
     let x_ticks = linear_ticks(x0, x1, 6);
     let y_ticks = if log {
         log_ticks(y0, y1)
@@ -145,13 +190,20 @@ fn draw(
         series(
             &plot,
             &context,
-            (history, reference),
+            (history, earlier, reference),
             x0..x1,
             (y0..y1).log_scale(),
             ticks,
         )
     } else {
-        series(&plot, &context, (history, reference), x0..x1, y0..y1, ticks)
+        series(
+            &plot,
+            &context,
+            (history, earlier, reference),
+            x0..x1,
+            y0..y1,
+            ticks,
+        )
     }?;
     root.present().map_err(plot_error)
 }
@@ -159,7 +211,7 @@ fn draw(
 fn series<Y>(
     plot: &DrawingArea<CanvasBackend, Shift>,
     context: &CanvasRenderingContext2d,
-    (history, reference): (&LossHistory, Option<f64>),
+    (history, earlier, reference): (&LossHistory, &[EarlierRun], Option<f64>),
     x: std::ops::Range<f64>,
     y: Y,
     ticks: (&[f64], &[f64]),
@@ -172,6 +224,11 @@ where
         .build_cartesian_2d(x, y)
         .map_err(plot_error)?;
     grid_and_axes(&mut chart, ticks.0, ticks.1)?;
+    // Under this run's lines, which stay on top.
+    for run in earlier {
+        line(&mut chart, &run.step_points(), earlier_steps(run))?;
+        line(&mut chart, &run.test_points(), earlier_test(run))?;
+    }
     let train: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.0, e.1)).collect();
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.0, e.2)).collect();
     let flat: Vec<(f64, f64)> = reference
@@ -187,6 +244,10 @@ where
     }
     for (_, points, pen) in &lines {
         line(&mut chart, points, *pen)?;
+    }
+    let none = Vec::new();
+    if let Some(first) = earlier.first() {
+        lines.push((EARLIER_LABEL, &none, earlier_steps(first)));
     }
     let plot = axis_text(&chart, context, ticks, ("epoch", "loss (MSE per pixel)"));
     legend(

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::digit_grid::DigitGrid;
+use super::earlier_runs::EarlierRunList;
 use super::interrupted_run::InterruptedRunOffer;
 use super::loss_chart::LossChart;
 use super::model_list::ModelList;
@@ -10,6 +11,7 @@ use super::no_code_digit::NoCodeDigit;
 use super::view_link::{keep_in_address, notify, opening_link};
 use crate::engine::ToEngine;
 use crate::model::{Architecture, LATENT_SIZES};
+use crate::ui::earlier_runs::{EarlierRun, EarlierRunChange};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
 use crate::ui::train_form::{SLOW_MOTION_CHOICES, TrainForm, parse_slow_motion};
@@ -22,6 +24,8 @@ pub fn TrainView(
     send: Callback<ToEngine>,
     /// The form, owned by the page so other views can open it with a configuration.
     form: RwSignal<TrainForm>,
+    /// An earlier run shown, hidden or forgotten (the page keeps the list).
+    change_earlier: Callback<(String, EarlierRunChange)>,
 ) -> impl IntoView {
     let available = Memo::new(move |_| state.with(|s| s.train_images));
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
@@ -32,6 +36,18 @@ pub fn TrainView(
     let progress = Memo::new(move |_| state.with(|s| s.run.progress));
     let run_id = Memo::new(move |_| state.with(|s| s.run.run_id.clone()));
     let history = Memo::new(move |_| state.with(|s| s.run.history.clone()));
+    let earlier = Memo::new(move |_| {
+        state.with(|s| {
+            let current = s.run.run_id.as_deref();
+            s.earlier_runs
+                .besides(current)
+                .cloned()
+                .collect::<Vec<EarlierRun>>()
+        })
+    });
+    let earlier_shown = Memo::new(move |_| {
+        earlier.with(|runs| runs.iter().filter(|r| r.shown).cloned().collect::<Vec<_>>())
+    });
     let samples = Memo::new(move |_| state.with(|s| s.samples.clone()));
     let reconstructions = Memo::new(move |_| state.with(|s| s.run.reconstructions.clone()));
     let reconstructions_step = Memo::new(move |_| state.with(|s| s.run.reconstructions_step));
@@ -215,12 +231,13 @@ pub fn TrainView(
                 <span>{progress_text}</span>
             </div>
             <div class="train-output">
-                <LossChart history=history epochs=epochs no_code=no_code/>
+                <LossChart history=history epochs=epochs no_code=no_code earlier=earlier_shown/>
                 <div class="train-pictures">
                     <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
                     <NoCodeDigit pixels=mean_digit loss=no_code/>
                 </div>
             </div>
+            <EarlierRunList runs=earlier change=change_earlier/>
             <ModelList models=models no_code=no_code send=send/>
         </section>
     }

@@ -56,6 +56,8 @@ export async function keptRunErrorChecks({ browser, origin, openPage, waitLoaded
   const broken = {
     "latent-lab.training": '{"version":1,"cancelled":false,"request":',
     "latent-lab.transfer": '{"version":7}',
+    // A list of earlier runs from a later page: said, and never written over.
+    "latent-lab.earlier-runs": '{"version":2,"runs":[]}',
   };
   await page.evaluate((entries) => Object.entries(entries).forEach(([k, v]) => localStorage.setItem(k, v)), broken);
   await page.reload();
@@ -65,6 +67,7 @@ export async function keptRunErrorChecks({ browser, origin, openPage, waitLoaded
   const left = await page.evaluate((keys) => keys.map((k) => localStorage.getItem(k)), Object.keys(broken));
   check(said.some((t) => /the kept training: EOF while parsing/.test(t) && /left as it is/.test(t))
     && said.some((t) => /the kept transfer run: missing field/.test(t))
+    && said.some((t) => /the kept list of earlier runs is of version 2, this page reads 1/.test(t) && /left as they are/.test(t))
     && status === "idle" && JSON.stringify(left) === JSON.stringify(Object.values(broken)),
   `unreadable kept runs are said and left alone, and the page starts without them (${status}; ${JSON.stringify(said)})`);
   await context.close();

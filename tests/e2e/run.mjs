@@ -21,6 +21,9 @@ import { transferConfusionChecks } from "./transfer.mjs";
 import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, trainingShown, waitTrainStatus } from "./training.mjs";
+import {
+  FIRST_RUN_COLOUR, chartEarlier, chartPixelsOf, earlierRuns, storedEarlierRuns, waitChartEarlier, waitEarlierRuns,
+} from "./earlier_runs.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -384,6 +387,15 @@ try {
     check(wrongMarks.length === 0 && marks.find((m) => m.name === "two-layer-d20 (trained 1)")?.marked,
       `a model trained here that scores above no code is marked, and no other (${JSON.stringify(marks.filter((m) => m.marked))}; wrong: ${JSON.stringify(wrongMarks)})`);
 
+    // The run on the chart is not an earlier run: the list under the chart is empty, and says
+    // what it will hold.
+    const run1 = await trainingShown(page);
+    const run1Test = Number(run1.epochLosses.split("/")[1]);
+    const noEarlier = await page.textContent('[data-testid="earlier-runs"]');
+    const colourBefore = await chartPixelsOf(page, FIRST_RUN_COLOUR);
+    check((await earlierRuns(page)).length === 0 && /None yet/.test(noEarlier) && (await chartEarlier(page)).length === 0,
+      `the run on the chart is not listed as an earlier run ("${noEarlier.trim().slice(0, 60)}…")`);
+
     // Pause, resume and cancel on a longer run (3 epochs of the whole subset).
     await startTraining(page, { epochs: 3, images: 10000 });
     await waitTrainStatus(page, "running", 30_000);
@@ -409,6 +421,25 @@ try {
       null, { timeout: 60_000 });
     check(/trained 2/.test(await page.textContent('[data-testid="model-list"]')),
       "a cancelled run's model joins the model list too");
+    // The run before it is now an earlier run: listed with its settings and last test loss,
+    // and laid over the chart in its own colour.
+    await waitEarlierRuns(page, [run1.runId]);
+    const [earlier1] = await earlierRuns(page);
+    const overlaid = await chartEarlier(page);
+    const colourOn = await chartPixelsOf(page, FIRST_RUN_COLOUR);
+    check(earlier1.shown && earlier1.ticked && overlaid.length === 1 && overlaid[0].split(":")[0] === run1.runId
+        && Math.fround(Number(overlaid[0].split(":")[1])) === Math.fround(run1Test)
+        && earlier1.cells[1] === "two-layer, d = 20, lr 0.001, batch 64, 2,000 images, seed 42"
+        && earlier1.cells[2] === "1 of 1 epoch" && earlier1.cells[3] === run1Test.toFixed(4)
+        && earlier1.cells[4] === "two-layer-d20 (trained 1)" && colourOn > colourBefore + 100,
+      `the run before is listed under the chart and laid over it in its colour (${JSON.stringify(earlier1.cells)}; `
+      + `chart: ${overlaid}; ${colourOn} pixels of its colour, ${colourBefore} before)`);
+    // Unticked, it leaves the chart (and stays off across the reload below).
+    await page.click(`[data-testid="earlier-runs"] tr[data-run-id="${run1.runId}"] [data-testid="earlier-run-shown"]`);
+    await waitChartEarlier(page, []);
+    const colourOff = await chartPixelsOf(page, FIRST_RUN_COLOUR);
+    check(colourOff <= colourBefore + 5 && !(await earlierRuns(page))[0].shown,
+      `an unticked earlier run leaves the chart (${colourOff} pixels of its colour)`);
     // Trained models are kept in the browser (IndexedDB).
     const row = (name) => `[data-testid="model-list"] tr[data-model="${name}"]`;
     await page.waitForSelector(`${row("two-layer-d20 (trained 1)")}[data-kept="true"]`, { timeout: 30_000 });
@@ -464,6 +495,12 @@ try {
       `after a reload the last run is shown as it ended, naming its model ("${runAfter.text}"), ${runAfter.points} loss points, `
       + `reconstructions of step ${runAfter.step}${gridBack ? "" : " (but the digit grid differs)"}`
       + `${JSON.stringify(runAfter) === JSON.stringify(runBefore) ? "" : ` (before: ${JSON.stringify(runBefore)}; after: ${JSON.stringify(runAfter)})`}`);
+    await waitEarlierRuns(page, [run1.runId]);
+    const [earlierBack] = await earlierRuns(page);
+    check(!earlierBack.shown && !earlierBack.ticked && (await chartEarlier(page)).length === 0,
+      "after a reload the earlier run is still listed, and still off the chart");
+    await page.click(`[data-testid="earlier-runs"] tr[data-run-id="${run1.runId}"] [data-testid="earlier-run-shown"]`);
+    await waitChartEarlier(page, [run1.runId]);
     await page.click(`${row("my upload")} [data-testid="model-remove"]`);
     await page.waitForFunction((sel) => !document.querySelector(sel), row("my upload"));
 
@@ -497,6 +534,25 @@ try {
     check(JSON.stringify(resumedBack) === JSON.stringify(resumedShown) && resumedBack.status === "finished",
       `after a reload the newest run replaces the kept one: the resumed run, ${resumedBack.status}, with `
       + `${resumedBack.epochLosses.split(" ").length} epochs' losses (${resumedBack.epochLosses})`);
+    // Both runs before it are listed, newest first, and on the chart; the table downloads.
+    const run2Id = runBefore.runId;
+    await waitEarlierRuns(page, [run2Id, run1.runId]);
+    await waitChartEarlier(page, [run2Id, run1.runId]);
+    const [earlierCsvDownload] = await Promise.all([
+      page.waitForEvent("download"), page.click('[data-testid="earlier-runs-csv"]'),
+    ]);
+    const earlierCsv = fs.readFileSync(await earlierCsvDownload.path(), "utf8").trim().split("\n");
+    check(earlierCsv.length === 3 && earlierCsv[1].startsWith(`${run2Id},two-layer,20,,0.001,64,10000,42,3,`) && /,true,[\d.]*,[\d.]*,two-layer-d20 \(trained 2\)$/.test(earlierCsv[1])
+        && earlierCsv[2].startsWith(`${run1.runId},two-layer,20,,0.001,64,2000,42,1,1,false,`) && earlierCsv[2].endsWith(`,two-layer-d20 (trained 1)`)
+        && Math.fround(Number(earlierCsv[2].split(",")[12])) === Math.fround(run1Test),
+      `the earlier runs download as a table, newest first (${JSON.stringify(earlierCsv)})`);
+    // Forgotten, a run leaves the list and the browser's storage; its model stays.
+    await page.click(`[data-testid="earlier-runs"] tr[data-run-id="${run2Id}"] [data-testid="earlier-run-forget"]`);
+    await waitEarlierRuns(page, [run1.runId]);
+    const storedRuns = await storedEarlierRuns(page);
+    check(JSON.stringify(storedRuns?.map((r) => r.id)) === JSON.stringify([resumedBack.runId, run1.runId])
+        && (await chartEarlier(page)).length === 1 && /trained 2/.test(await page.textContent('[data-testid="model-list"]')),
+      `a forgotten run leaves the list and the stored list, and its model stays (stored: ${JSON.stringify(storedRuns)})`);
 
     // #/experiments: the sweep table beside the reproduction, the depth chart, its conclusions.
     await goTo(page, "experiments");

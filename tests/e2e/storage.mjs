@@ -134,6 +134,15 @@ export async function twoTabsChecks({ browser, origin, openPage, waitLoaded, che
   const ids = new Set(firstRows.map((r) => r.id));
   check(firstRows.length === 2 && ids.size === 2 && secondRows.every((r) => ids.has(r.id)),
     "two tabs training at once give their runs two numbers (trained 1, trained 2) and two ids, the same in both lists");
+  // Each tab's run is kept in the list of earlier runs, whichever wrote last: each tab lists
+  // the other's, without a reload.
+  const runIds = await Promise.all([first, second].map((page) => page.getAttribute('[data-testid="train-progress"]', "data-run-id")));
+  const listsOther = await Promise.all([first, second].map((page, i) => page.waitForFunction(
+    (other) => !!document.querySelector(`[data-testid="earlier-runs"] tr[data-run-id="${other}"]`), runIds[1 - i], { timeout: 30_000 },
+  ).then(() => true, () => false)));
+  const storedIds = await first.evaluate(() => JSON.parse(localStorage.getItem("latent-lab.earlier-runs") ?? '{"runs":[]}').runs.map((r) => r.run_id));
+  check(listsOther.every(Boolean) && runIds[0] !== runIds[1] && runIds.every((id) => storedIds.includes(id)),
+    `each tab lists the other tab's run among its earlier runs without a reload, and both are stored (${runIds}; stored ${storedIds})`);
   await first.reload();
   await waitLoaded(first);
   await first.waitForFunction(() => document.querySelectorAll('[data-testid="model-list"] tbody tr[data-kept="true"][data-model^="two-layer-d20 (trained"]').length >= 2,
