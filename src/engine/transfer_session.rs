@@ -90,10 +90,15 @@ pub struct TransferResult {
     pub scenario: TransferScenario,
     pub labels: usize,
     pub epochs: usize,
-    /// Eval mode, over the labelled set.
+    /// Eval mode, over the labelled set. A diverged run's NaN as `null`, as JSON has no NaN
+    /// (kept results are read back).
+    #[serde(with = "super::progress::nan_as_null")]
     pub train_loss: f32,
+    #[serde(with = "super::progress::nan_as_null")]
     pub train_accuracy: f32,
+    #[serde(with = "super::progress::nan_as_null")]
     pub test_loss: f32,
+    #[serde(with = "super::progress::nan_as_null")]
     pub test_accuracy: f32,
     pub seconds: f64,
     /// `10 × 10` counts on the test subset: rows the true digit, columns the prediction.

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::earlier_runs::EarlierRuns;
+use super::earlier_transfers::EarlierTransfers;
 use super::engine_handover::HandOver;
 use super::interpolation::Gallery;
 use super::loss_history::LossHistory;
@@ -84,6 +85,8 @@ pub struct EngineState {
     /// The newest decoded frames of each slot.
     pub decoded: BTreeMap<String, DecodedFrames>,
     pub transfer: TransferState,
+    /// Transfer results of earlier runs kept in this browser (`web::kept_runs`).
+    pub earlier_transfers: EarlierTransfers,
     /// The newest reading of the drawing pad's drawing.
     pub drawing: Option<DrawingReading>,
     /// Why the engine could not paint the drawing's reconstruction into the canvas the draw

@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod decorrelation;
 pub mod drawing_strokes;
 pub mod earlier_runs;
+pub mod earlier_transfers;
 pub mod engine_handover;
 pub mod engine_state;
 pub mod experiments;

@@ -6,6 +6,7 @@ use super::copy_link::CopyLink;
 use super::decorrelation_view::DecorrelationView;
 use super::download::offer_download;
 use super::draw_view::{DrawSession, DrawView};
+use super::earlier_lists;
 use super::engine_client::EngineClient;
 use super::experiments_view::ExperimentsView;
 use super::header::Header;
@@ -179,9 +180,11 @@ pub fn App() -> impl IntoView {
     // The last training and transfer run, from an earlier visit, and kept from now on.
     kept_runs::restore(state);
     kept_runs::keep_finished_runs(state);
+    let forget_earlier_transfers =
+        Callback::new(move |()| earlier_lists::forget_earlier_transfers(state));
     // The list of earlier runs changes in storage first: another tab may have changed it.
     let change_earlier = Callback::new(move |(run_id, change): (String, EarlierRunChange)| {
-        kept_runs::change_earlier_runs(state, |runs| {
+        earlier_lists::change_earlier_runs(state, |runs| {
             runs.apply(&run_id, change);
         })
     });
@@ -491,7 +494,7 @@ pub fn App() -> impl IntoView {
                     <DecorrelationView state=state reproduction=reproduction send=send/>
                 }.into_any(),
                 Route::Transfer => view! {
-                    <TransferView state=state reproduction=reproduction send=send/>
+                    <TransferView state=state reproduction=reproduction send=send forget_earlier=forget_earlier_transfers/>
                 }.into_any(),
                 Route::Draw => view! { <DrawView state=state send=send hand_canvas=hand_canvas session=draw_session/> }.into_any(),
                 Route::Report => view! {

@@ -59,7 +59,7 @@ pub fn EarlierRunList(
                         the ended run stays on the chart, thin and in a colour of its own, to compare."</p>
                 }
             >
-                <table class="data">
+                <table class="data" tabindex="0">
                     <thead><tr>
                         <th>"on the chart"</th><th>"settings"</th><th>"epochs"</th><th>"test loss"</th><th>"model"</th><th></th>
                     </tr></thead>

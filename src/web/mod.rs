@@ -16,6 +16,7 @@ mod digit_grid;
 mod download;
 mod draw_view;
 mod drawing_pad;
+mod earlier_lists;
 mod earlier_runs;
 mod engine_client;
 mod experiments_view;

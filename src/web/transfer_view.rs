@@ -24,6 +24,8 @@ pub fn TransferView(
     #[prop(into)] state: Signal<EngineState>,
     #[prop(into)] reproduction: Signal<Reproduction>,
     send: Callback<ToEngine>,
+    /// Forget the earlier runs' results (the page keeps them).
+    forget_earlier: Callback<()>,
 ) -> impl IntoView {
     let loaded = Memo::new(move |_| state.with(|s| s.loaded));
     let busy = Memo::new(move |_| {
@@ -34,6 +36,16 @@ pub fn TransferView(
     let points = Memo::new(move |_| state.with(|s| s.transfer.points.clone()));
     let results = Memo::new(move |_| state.with(|s| s.transfer.results.clone()));
     let no_results = Memo::new(move |_| results.with(Vec::is_empty));
+    // Earlier runs' rows, under this run's: a run on 1,000 labels beside one on 100.
+    let earlier = Memo::new(move |_| {
+        state.with(|s| {
+            s.earlier_transfers
+                .besides(&s.transfer.results)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let no_rows = Memo::new(move |_| no_results.get() && earlier.with(Vec::is_empty));
     let current = Memo::new(move |_| state.with(|s| s.transfer.current));
 
     // The view opens on its link's choices; the address follows them.
@@ -198,7 +210,7 @@ pub fn TransferView(
                     <th>"test loss"</th><th>"test accuracy"</th><th>"time"</th><th></th>
                 </tr></thead>
                 <tbody>
-                    {move || no_results.get().then(|| view! {
+                    {move || no_rows.get().then(|| view! {
                         <tr><td colspan="8" class="note">"No run in this browser yet: Start trains the scenarios ticked above."</td></tr>
                     })}
                     {move || results.get().into_iter().map(|r| {
@@ -219,12 +231,38 @@ pub fn TransferView(
                             </tr>
                         }
                     }).collect_view()}
+                    {move || earlier.with(|e| !e.is_empty()).then(|| view! {
+                        <tr><td colspan="8" class="note">"Earlier runs in this browser, newest first (their confusion matrices are not kept):"</td></tr>
+                    })}
+                    {move || earlier.get().into_iter().map(|r| view! {
+                        <tr class="earlier" data-earlier-scenario=r.scenario.to_string() data-accuracy=r.test_accuracy.to_string()
+                            title=format!("An earlier run: {}", r.classifier)>
+                            <td>{r.scenario.to_string()}{r.cancelled.then_some(" (cancelled)")}</td>
+                            <td class="num">{format::thousands(r.labels)}</td>
+                            <td class="num">{r.epochs}</td>
+                            <td class="num">{format::loss(Some(r.train_loss))}</td>
+                            <td class="num">{format::loss(Some(r.test_loss))}</td>
+                            <td class="num">{percent(r.test_accuracy)}</td>
+                            <td class="num">{format::duration(r.seconds)}</td>
+                            <td></td>
+                        </tr>
+                    }).collect_view()}
                 </tbody>
             </table>
             <p><button class="small" data-testid="transfer-table-csv"
-                disabled=no_results
-                title=move || no_results.get().then_some(NOTHING_TO_SAVE)
-                on:click=move |_| { let _ = offer_download("transfer.csv", results_csv(&results.get()).as_bytes()); }>"Table as CSV"</button></p>
+                disabled=no_rows
+                title=move || no_rows.get().then_some(NOTHING_TO_SAVE)
+                on:click=move |_| {
+                    let rows: Vec<_> = results.get().into_iter().chain(earlier.get()).collect();
+                    let _ = offer_download("transfer.csv", results_csv(&rows).as_bytes());
+                }>"Table as CSV"</button>
+                {move || earlier.with(|e| !e.is_empty()).then(|| view! {
+                    " "
+                    <button class="small" data-testid="transfer-forget-earlier"
+                        title="Take the earlier runs' rows off the table (their classifiers stay in the model list)"
+                        on:click=move |_| forget_earlier.run(())>"Forget earlier runs"</button>
+                })}
+            </p>
             <div data-part="reproduction">
             <h3>"Full MNIST (the reproduction, 10,000 test images)"</h3>
             <table class="data" tabindex="0" data-testid="transfer-full-table">

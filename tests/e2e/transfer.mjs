@@ -69,5 +69,35 @@ export async function transferConfusionChecks({ browser, origin, openPage, waitL
   check(JSON.stringify(back) === JSON.stringify(ended) && ended.points === "6" && cells > 0,
     `a reload brings the finished run back as it ended: rows, curves, status (${JSON.stringify(back)}; before ${JSON.stringify(ended)}), and a row's confusion matrix (${cells} test digits)`);
   check(problems.length === 0, `no console errors after the reload (${JSON.stringify(problems)})`);
+
+  // Another run (the frozen encoder alone, one epoch): the first run's two rows stay in the
+  // table, under the new run's, as earlier results; across a reload too; Forget takes them off.
+  const earlierRows = () => page.$$eval('[data-testid="transfer-table"] tbody tr[data-earlier-scenario]',
+    (rows) => rows.map((r) => `${r.dataset.earlierScenario} ${r.dataset.accuracy}`));
+  await page.uncheck('[data-testid="transfer-scratch"]');
+  await page.fill('[data-testid="transfer-epochs"]', "1");
+  await page.click('[data-testid="transfer-start"]');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="transfer-progress"]')?.dataset.status === "finished"
+      && document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-scenario]').length === 1,
+  null, { timeout: 300_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-earlier-scenario]').length === 2,
+    null, { timeout: 30_000 }).catch(() => {});
+  const kept = await earlierRows();
+  check(JSON.stringify(kept) === JSON.stringify(ended.rows),
+    `after another run, the first run's rows stay in the table as earlier results (${JSON.stringify(kept)}; the run had ${JSON.stringify(ended.rows)})`);
+  await page.reload();
+  await waitLoaded(page);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-earlier-scenario]').length === 2
+    && document.querySelectorAll('[data-testid="transfer-table"] tbody tr[data-scenario]').length === 1, null, { timeout: 60_000 }).catch(() => {});
+  const keptBack = await earlierRows();
+  check(JSON.stringify(keptBack) === JSON.stringify(kept), `after a reload the earlier results are still there (${JSON.stringify(keptBack)})`);
+  await page.click('[data-testid="transfer-forget-earlier"]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="transfer-table"] tbody tr[data-earlier-scenario]'), null, { timeout: 30_000 });
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("latent-lab.earlier-transfers")).rows.map((r) => r.scenario));
+  check(JSON.stringify(stored) === JSON.stringify(["frozen"])
+      && (await page.$$('[data-testid="transfer-table"] tbody tr[data-scenario]')).length === 1,
+    `Forget earlier runs takes their rows off the table and out of storage, and leaves this run's (stored: ${JSON.stringify(stored)})`);
+  check(problems.length === 0, `no console errors around earlier transfer results (${JSON.stringify(problems)})`);
   await context.close();
 }
