@@ -67,16 +67,7 @@ impl EarlierRun {
                 .into_iter()
                 .map(|(x, y)| (x as f32, y as f32))
                 .collect(),
-            epochs: run
-                .history
-                .epochs
-                .iter()
-                .map(|&(epoch, train, test)| EpochLoss {
-                    epoch: epoch as usize,
-                    train_loss: train as f32,
-                    test_loss: test as f32,
-                })
-                .collect(),
+            epochs: run.history.epoch_losses(),
             shown: true,
         })
     }

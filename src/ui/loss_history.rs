@@ -1,6 +1,8 @@
 //! The series of the live loss chart: the smoothed per-step loss and per-epoch losses, with
 //! x in epochs (fractional for steps) so both share one axis.
 
+use crate::engine::protocol::EpochLoss;
+
 /// Step points kept before thinning: a long run stays cheap to draw.
 const MAX_STEP_POINTS: usize = 1500;
 
@@ -63,6 +65,19 @@ impl LossHistory {
     pub fn push_epoch(&mut self, epoch: usize, train_loss: f32, test_loss: f32) {
         self.epochs
             .push((epoch as f64, train_loss as f64, test_loss as f64));
+    }
+
+    /// The epochs' losses as the engine sent them (the history's f64s came from these f32s:
+    /// back to them exactly).
+    pub fn epoch_losses(&self) -> Vec<EpochLoss> {
+        self.epochs
+            .iter()
+            .map(|&(epoch, train, test)| EpochLoss {
+                epoch: epoch as usize,
+                train_loss: train as f32,
+                test_loss: test as f32,
+            })
+            .collect()
     }
 
     /// The chart as CSV: `series,epoch,loss`, the smoothed steps then the epochs' losses.

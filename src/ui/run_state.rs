@@ -110,16 +110,7 @@ impl RunState {
                     )
                 })
                 .collect(),
-            // The history's losses came from these f32s: back to them exactly.
-            epochs: h
-                .epochs
-                .iter()
-                .map(|&(epoch, train, test)| EpochLoss {
-                    epoch: epoch as usize,
-                    train_loss: train as f32,
-                    test_loss: test as f32,
-                })
-                .collect(),
+            epochs: h.epoch_losses(),
             reconstructions: self.reconstructions.clone(),
             reconstructions_step: self.reconstructions_step,
             model: self.model.clone(),

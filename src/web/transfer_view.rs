@@ -10,7 +10,7 @@ use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use super::view_link::{keep_in_address, notify, opening_link};
 use crate::engine::ToEngine;
-use crate::engine::transfer_session::TransferRequest;
+use crate::engine::transfer_session::{TransferRequest, TransferResult};
 use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
@@ -143,7 +143,6 @@ pub fn TransferView(
         let labels = state.with(|s| s.transfer.request.as_ref().map(|r| r.labels));
         reproduction.with(|r| reproduction_rows(r.results(), labels))
     });
-    let percent = |v: f32| format!("{:.1}%", v * 100.0);
 
     view! {
         <section class="transfer">
@@ -217,13 +216,7 @@ pub fn TransferView(
                         let s = r.scenario;
                         view! {
                             <tr data-scenario=s.to_string() data-accuracy=r.test_accuracy.to_string()>
-                                <td>{s.to_string()}{r.cancelled.then_some(" (cancelled)")}</td>
-                                <td class="num">{format::thousands(r.labels)}</td>
-                                <td class="num">{r.epochs}</td>
-                                <td class="num">{format::loss(Some(r.train_loss))}</td>
-                                <td class="num">{format::loss(Some(r.test_loss))}</td>
-                                <td class="num">{percent(r.test_accuracy)}</td>
-                                <td class="num">{format::duration(r.seconds)}</td>
+                                {result_cells(&r)}
                                 <td class="actions"><button class="small" data-testid="transfer-confusion"
                                     title=format!("Show the {s} classifier's confusion matrix below")
                                     aria-pressed=move || (shown_scenario.get() == Some(s)).to_string()
@@ -237,13 +230,7 @@ pub fn TransferView(
                     {move || earlier.get().into_iter().map(|r| view! {
                         <tr class="earlier" data-earlier-scenario=r.scenario.to_string() data-accuracy=r.test_accuracy.to_string()
                             title=format!("An earlier run: {}", r.classifier)>
-                            <td>{r.scenario.to_string()}{r.cancelled.then_some(" (cancelled)")}</td>
-                            <td class="num">{format::thousands(r.labels)}</td>
-                            <td class="num">{r.epochs}</td>
-                            <td class="num">{format::loss(Some(r.train_loss))}</td>
-                            <td class="num">{format::loss(Some(r.test_loss))}</td>
-                            <td class="num">{percent(r.test_accuracy)}</td>
-                            <td class="num">{format::duration(r.seconds)}</td>
+                            {result_cells(&r)}
                             <td></td>
                         </tr>
                     }).collect_view()}
@@ -291,4 +278,22 @@ pub fn TransferView(
             </div>
         </section>
     }
+}
+
+/// A result's figures: the cells a row of this run shares with a row of an earlier run.
+fn result_cells(r: &TransferResult) -> impl IntoView + use<> {
+    view! {
+        <td>{r.scenario.to_string()}{r.cancelled.then_some(" (cancelled)")}</td>
+        <td class="num">{format::thousands(r.labels)}</td>
+        <td class="num">{r.epochs}</td>
+        <td class="num">{format::loss(Some(r.train_loss))}</td>
+        <td class="num">{format::loss(Some(r.test_loss))}</td>
+        <td class="num">{percent(r.test_accuracy)}</td>
+        <td class="num">{format::duration(r.seconds)}</td>
+    }
+}
+
+/// An accuracy as the tables show it: "97.4%".
+fn percent(accuracy: f32) -> String {
+    format!("{:.1}%", accuracy * 100.0)
 }
