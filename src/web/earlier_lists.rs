@@ -137,13 +137,13 @@ impl<T: Clone + PartialEq + Default + 'static> SharedList<T> {
     }
 }
 
-/// Shows the lists an earlier visit kept, with the runs on the chart and the table in them
-/// (kept by a page from before the lists, they are not there yet; if they are, nothing changes).
+/// Shows the lists an earlier visit kept. The runs on the chart and the table join them at the
+/// first run of `kept_runs::keep_finished_runs`'s effects (kept by a page from before the
+/// lists, they are not there yet; if they are, nothing changes), not here as well: each
+/// change reads the stored list again.
 pub fn restore(state: RwSignal<EngineState>) {
     EARLIER_RUNS.restore(state);
     EARLIER_TRANSFERS.restore(state);
-    remember_ended_training(state);
-    remember_ended_transfer(state);
 }
 
 /// The chart's run, once it has ended.
