@@ -17,6 +17,7 @@ use latent_lab::model::{Architecture, AutoencoderConfig, MAX_LATENT_DIM};
 use latent_lab::training::TrainingConfig;
 use latent_lab::ui::drawing_strokes::rasterise;
 use latent_lab::ui::link::LinkQuery;
+use latent_lab::ui::loss_axis::LossAxis;
 use latent_lab::ui::train_form::TrainForm;
 use latent_lab::ui::view_links::{
     BUNDLED_TRAIN_IMAGES, DecorrelationLink, DrawLink, InterpolateLink, TransferLink,
@@ -271,7 +272,7 @@ proptest! {
 
     #[test]
     fn train_form_arbitrary_text_never_panics(architecture in ".{0,20}", latent_dim in ".{0,12}", epochs in ".{0,12}", batch_size in ".{0,12}", learning_rate in ".{0,12}", train_images in ".{0,12}", seed in ".{0,22}", beta in ".{0,12}", available in 0usize..70_000) {
-        let form = TrainForm { architecture, latent_dim, epochs, batch_size, learning_rate, train_images, seed, beta };
+        let form = TrainForm { architecture, latent_dim, epochs, batch_size, learning_rate, train_images, seed, beta, chart_x: LossAxis::Epochs };
         if let Ok(request) = form.parse(available) {
             prop_assert!(request.beta.is_none_or(|b| (0.0..=100.0).contains(&b)) && request.beta.is_some() == request.architecture.is_variational());
             prop_assert!((1..=MAX_LATENT_DIM).contains(&request.latent_dim));
@@ -292,6 +293,7 @@ proptest! {
             train_images: request.train_images.to_string(),
             seed: request.training.seed.to_string(),
             beta: request.beta.map_or("1".into(), |b| b.to_string()),
+            chart_x: LossAxis::Epochs,
         };
         let parsed = form.parse(available).unwrap();
         prop_assert_eq!(parsed.beta, request.architecture.is_variational().then_some(request.beta.unwrap_or(1.0)));

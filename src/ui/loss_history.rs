@@ -98,55 +98,6 @@ impl LossHistory {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.epochs.is_empty()
     }
-
-    /// The x range (0 to the last epoch planned or reached, a little beyond so that its marker
-    /// shows whole, not cut by the chart's edge) and the y range of every value and of the
-    /// `reference` line (no code's loss) where there is one, padded; on a log scale the range
-    /// stays positive. `others` are points of earlier runs laid over the chart: in view too.
-    pub fn ranges(
-        &self,
-        epochs_planned: usize,
-        log: bool,
-        reference: Option<f64>,
-        others: &[(f64, f64)],
-    ) -> ((f64, f64), (f64, f64)) {
-        let x_max = self
-            .steps
-            .last()
-            .map_or(0.0, |p| p.0)
-            .max(epochs_planned as f64)
-            .max(
-                others
-                    .iter()
-                    .map(|p| p.0)
-                    .filter(|x| x.is_finite())
-                    .fold(0.0, f64::max),
-            )
-            .max(1.0);
-        let values = self
-            .steps
-            .iter()
-            .map(|p| p.1)
-            .chain(self.epochs.iter().flat_map(|e| [e.1, e.2]))
-            .chain(reference)
-            .chain(others.iter().map(|p| p.1))
-            .filter(|v| v.is_finite() && (!log || *v > 0.0));
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-        let (lo, hi) = if lo.is_finite() {
-            (lo, hi)
-        } else {
-            (0.01, 0.1)
-        };
-        let y = if log {
-            (lo / 1.2, hi * 1.2)
-        } else {
-            let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-4);
-            ((lo - pad).max(0.0), hi + pad)
-        };
-        ((0.0, x_max * 1.03), y)
-    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -191,36 +142,6 @@ mod tests {
         assert_eq!(steps(&[(f64::INFINITY, 0.1)]), None);
         assert_eq!(steps(&[(0.5, 0.1), (0.5, 0.2)]), None, "the same x twice");
         assert_eq!(LossHistory::from_parts(0, Vec::new(), Vec::new()), None);
-    }
-
-    #[test]
-    fn ranges_cover_values() {
-        let mut h = LossHistory::new(10);
-        h.push_step(5, 0.1);
-        h.push_epoch(1, 0.06, 0.05);
-        let ((x0, x1), (y0, y1)) = h.ranges(3, false, None, &[]);
-        // The last epoch planned, with room for its marker.
-        assert!(x0 == 0.0 && (3.05..3.15).contains(&x1));
-        assert!((0.0..0.05).contains(&y0) && y1 > 0.1);
-        let (_, (l0, l1)) = h.ranges(3, true, None, &[]);
-        assert!(l0 > 0.0 && l0 < 0.05 && l1 > 0.1);
-        // The reference line is always in view, above the values or below them.
-        let (_, (_, r1)) = h.ranges(3, true, Some(0.5), &[]);
-        assert!(r1 > 0.5);
-        let (_, (r0, _)) = h.ranges(3, false, Some(0.01), &[]);
-        assert!(r0 < 0.01);
-        // Empty history: a sane default, or around the reference alone.
-        let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true, None, &[]);
-        assert!(e0 > 0.0 && e1 > e0);
-        let (_, (e0, e1)) = LossHistory::new(1).ranges(1, true, Some(0.067), &[]);
-        assert!(e0 < 0.067 && 0.067 < e1);
-        // An earlier run laid over the chart: longer and lower, it widens both ranges; its
-        // unknown and (on a log scale) zero losses do not.
-        let others = [(5.0, 0.001), (2.0, f64::NAN), (1.0, 0.0)];
-        let ((_, o1), (o0, _)) = h.ranges(3, true, None, &others);
-        assert!((5.1..5.2).contains(&o1) && o0 < 0.001 && o0 > 0.0);
-        let (_, (z0, _)) = h.ranges(3, false, None, &others);
-        assert_eq!(z0, 0.0);
     }
 
     #[test]

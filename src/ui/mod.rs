@@ -19,6 +19,7 @@ pub mod latent_map;
 pub mod lesson;
 pub mod link;
 pub mod live;
+pub mod loss_axis;
 pub mod loss_history;
 pub mod model_file;
 pub mod model_score;

@@ -78,8 +78,13 @@ fn nice_step(raw: f64) -> f64 {
 
 /// A tick label with as many decimals as the value needs (`0.02`, `0.005`, `3`, `2.25`): the
 /// fewest that give the value back, so that neighbouring ticks never read alike (2.25 once
-/// read "2.2" beside 2.2 and 2.3 on a narrow loss axis).
+/// read "2.2" beside 2.2 and 2.3 on a narrow loss axis). Whole numbers of five digits or
+/// more are grouped by thousands (`20,000` images seen).
 pub fn tick_label(value: f64) -> String {
+    if value.abs() >= 10_000.0 && value.fract() == 0.0 && value.abs() < 1e15 {
+        let sign = if value < 0.0 { "-" } else { "" };
+        return format!("{sign}{}", super::format::thousands(value.abs() as usize));
+    }
     if value == 0.0 || !value.is_finite() {
         return if value == 0.0 {
             "0".into()
@@ -169,6 +174,10 @@ mod tests {
         assert_eq!(tick_label(2.5), "2.5");
         assert_eq!(tick_label(-0.25), "-0.25");
         assert_eq!(tick_label(1e-4), "0.0001");
+        assert_eq!(tick_label(5000.0), "5000");
+        assert_eq!(tick_label(20_000.0), "20,000");
+        assert_eq!(tick_label(-1_500_000.0), "-1,500,000");
+        assert_eq!(tick_label(12_500.5), "12500.5");
     }
 
     #[test]

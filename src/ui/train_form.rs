@@ -1,5 +1,6 @@
 //! The training view's form: text fields to a checked [`TrainRequest`].
 
+use super::loss_axis::LossAxis;
 use crate::engine::TrainRequest;
 use crate::model::{Architecture, DEFAULT_BETA, MAX_LATENT_DIM, check_beta};
 use crate::training::TrainingConfig;
@@ -18,6 +19,9 @@ pub struct TrainForm {
     pub seed: String,
     /// The KL weight β, read for a variational autoencoder only.
     pub beta: String,
+    /// What the loss chart's x axis counts: not a training setting, but kept with the form so
+    /// that the address (and a link) holds it.
+    pub chart_x: LossAxis,
 }
 
 impl TrainForm {
@@ -34,6 +38,7 @@ impl TrainForm {
             train_images: available.to_string(),
             seed: defaults.seed.to_string(),
             beta: DEFAULT_BETA.to_string(),
+            chart_x: LossAxis::Epochs,
         }
     }
 

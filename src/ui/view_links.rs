@@ -3,7 +3,7 @@
 //!
 //! | view | parameters |
 //! |---|---|
-//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed`, `beta` (a VAE's); `start=1` starts the run |
+//! | `#/train` | `arch`, `d`, `epochs`, `batch`, `lr`, `images`, `seed`, `beta` (a VAE's), `x` (the loss chart's axis: `images` or `steps`); `start=1` starts the run |
 //! | `#/interpolate` | `a`, `b` (models), `from`, `to` (test digits), `frames`, `alpha` |
 //! | `#/decorrelation` | `model`, `coord` (the selected coordinate) |
 //! | `#/transfer` | `scenarios` (comma list), `labels` (`100`, `1000` or `all`), `epochs`, `show` |
@@ -11,6 +11,7 @@
 
 use super::interpolation::{DEFAULT_FRAMES, parse_frames};
 use super::link::{LinkFields, LinkQuery, hash_with};
+use super::loss_axis::LossAxis;
 use super::route::Route;
 use super::train_form::{
     TrainForm, parse_architecture, parse_batch_size, parse_beta, parse_epochs, parse_latent_dim,
@@ -31,13 +32,14 @@ pub const BUNDLED_TEST_IMAGES: usize = 2_000;
 /// `start`, so a reload does not start another run).
 pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, bool, Vec<String>) {
     let mut f = query.fields(&[
-        "arch", "d", "epochs", "batch", "lr", "images", "seed", "beta", "start",
+        "arch", "d", "epochs", "batch", "lr", "images", "seed", "beta", "x", "start",
     ]);
     let start = f.field("start", false, |t| match t.trim() {
         "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
         _ => Err("start is 1 or 0".into()),
     });
+    let chart_x = f.field("x", base.chart_x, LossAxis::from_key);
     // A field is kept as the link wrote it once its parser accepts it.
     let mut text = |key: &str, default: &str, check: &dyn Fn(&str) -> Result<(), String>| {
         f.field(key, default.to_string(), |t| {
@@ -61,6 +63,7 @@ pub fn train_from_link(query: &LinkQuery, base: &TrainForm) -> (TrainForm, bool,
         }),
         seed: text("seed", &base.seed, &|t| parse_seed(t).map(|_| ())),
         beta: text("beta", &base.beta, &|t| parse_beta(t).map(|_| ())),
+        chart_x,
     };
     (form, start, f.notices)
 }
@@ -95,6 +98,8 @@ pub fn train_hash(form: &TrainForm) -> String {
         .into_iter()
         // β only where it means something: a variational autoencoder.
         .chain((form.architecture == "vae").then(|| ("beta", form.beta.clone())))
+        // The chart's axis only where it is not the report's (epochs).
+        .chain((form.chart_x != LossAxis::Epochs).then(|| ("x", form.chart_x.key().to_string())))
         .collect::<Vec<_>>(),
     )
 }
@@ -507,10 +512,15 @@ mod tests {
         form.train_images = "512".into();
         form.seed = "7".into();
         assert!(!train_hash(&form).contains("beta"), "no β without a VAE");
+        assert!(
+            !train_hash(&form).contains("x="),
+            "no axis while it counts epochs"
+        );
+        form.chart_x = LossAxis::Steps;
         form.architecture = "vae".into();
         form.beta = "0.25".into();
         let hash = train_hash(&form);
-        assert!(hash.ends_with("&beta=0.25"), "{hash}");
+        assert!(hash.ends_with("&beta=0.25&x=steps"), "{hash}");
         assert_eq!(Route::from_hash(&hash), Route::Train);
         let (back, start, notices) = train_from_link(&query(&hash), &TrainForm::defaults(10_000));
         assert_eq!((back, start), (form.clone(), false));
@@ -521,7 +531,9 @@ mod tests {
 
         let defaults = TrainForm::defaults(10_000);
         let (read, _, notices) = train_from_link(
-            &query("#/train?arch=four-layer&d=0&epochs=1e9&lr=NaN&images=20000&seed=-1&batch=64"),
+            &query(
+                "#/train?arch=four-layer&d=0&epochs=1e9&lr=NaN&images=20000&seed=-1&batch=64&x=pixels",
+            ),
             &defaults,
         );
         assert_eq!(
@@ -531,8 +543,16 @@ mod tests {
                 ..defaults.clone()
             }
         );
-        assert_eq!(notices.len(), 6, "{notices:?}");
-        for field in ["arch", "d=", "epochs", "lr", "images", "seed"] {
+        assert_eq!(notices.len(), 7, "{notices:?}");
+        for field in [
+            "arch",
+            "d=",
+            "epochs",
+            "lr",
+            "images",
+            "seed",
+            "x is epochs",
+        ] {
             assert!(
                 notices.iter().any(|n| n.contains(field)),
                 "{field}: {notices:?}"

@@ -14,6 +14,7 @@ use crate::model::{Architecture, LATENT_SIZES};
 use crate::ui::earlier_runs::{EarlierRun, EarlierRunChange};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
+use crate::ui::loss_axis::{LossAxis, RunShape};
 use crate::ui::train_form::{SLOW_MOTION_CHOICES, TrainForm, parse_slow_motion};
 use crate::ui::view_links::{train_from_link, train_hash};
 
@@ -55,6 +56,9 @@ pub fn TrainView(
     let interrupted = Memo::new(move |_| state.with(|s| s.interrupted.clone()));
     let epochs =
         Memo::new(move |_| state.with(|s| s.run.request.as_ref().map_or(1, |r| r.training.epochs)));
+    let shape = Memo::new(move |_| state.with(|s| s.run.request.as_ref().map(RunShape::of)));
+    let chart_x = Memo::new(move |_| form.with(|f| f.chart_x));
+    let choose_axis = Callback::new(move |axis: LossAxis| form.update(|f| f.chart_x = axis));
 
     // A link with settings fills the form; without any, the form stays as it was (another
     // view may have just filled it). The address follows every change.
@@ -231,7 +235,8 @@ pub fn TrainView(
                 <span>{progress_text}</span>
             </div>
             <div class="train-output">
-                <LossChart history=history epochs=epochs no_code=no_code earlier=earlier_shown/>
+                <LossChart history=history epochs=epochs shape=shape no_code=no_code earlier=earlier_shown
+                    axis=chart_x choose_axis=choose_axis/>
                 <div class="train-pictures">
                     <DigitGrid originals=samples reconstructions=reconstructions step=reconstructions_step/>
                     <NoCodeDigit pixels=mean_digit loss=no_code/>

@@ -58,3 +58,56 @@ export async function storedEarlierRuns(page) {
     return json ? JSON.parse(json).runs.map((r) => ({ id: r.run_id, shown: r.shown })) : null;
   });
 }
+
+/** What the loss chart's x axis counts ("epochs", "images", "steps"), how far it reaches, and
+ *  where each earlier run's last test loss stands on it ({ run id: x }). */
+export async function chartAxis(page) {
+  return page.$eval('[data-testid="loss-chart"]', (c) => ({
+    axis: c.dataset.xAxis,
+    end: Number(c.dataset.xEnd),
+    earlier: Object.fromEntries((c.dataset.earlierX ?? "").split(" ").filter(Boolean).map((e) => {
+      const [id, x] = e.split(":");
+      return [id, Number(x)];
+    })),
+    label: c.getAttribute("aria-label"),
+  }));
+}
+
+/** Chooses the chart's x axis and waits until the chart counts it. */
+export async function chooseChartAxis(page, axis) {
+  await page.selectOption('[data-testid="loss-x-axis"]', axis);
+  await page.waitForFunction((want) => document.querySelector('[data-testid="loss-chart"]')?.dataset.xAxis === want,
+    axis, { timeout: 30_000 });
+  return chartAxis(page);
+}
+
+/** The chart's x axis, on a chart whose run is `current` (epochs, images and batch size as
+ *  trained) with the earlier run `earlier` laid over it: each run goes along the axis by its
+ *  own images and batch size, worked out here as the trainer counts them (the last batch of
+ *  an epoch may be short); the choice is kept in the address, so a reload keeps it. */
+export async function chartAxisChecks(page, check, { current, earlier, reload }) {
+  const steps = (run) => run.epochs * Math.ceil(run.images / run.batch);
+  const byEpochs = await chartAxis(page);
+  const byImages = await chooseChartAxis(page, "images");
+  const imagesHash = await page.evaluate(() => location.hash);
+  check(byEpochs.axis === "epochs" && byEpochs.end === current.epochs
+      && byImages.end === current.epochs * current.images
+      && byImages.earlier[earlier.id] === earlier.epochs * earlier.images
+      && /Drawn against training images seen/.test(byImages.label) && /[?&]x=images(&|$)/.test(imagesHash),
+    `the loss chart's x axis counts images seen: this run reaches ${byImages.end} (${current.epochs} × ${current.images}), `
+    + `the earlier run ends at ${byImages.earlier[earlier.id]} (${earlier.epochs} × ${earlier.images}); by epochs ${byEpochs.end}; address ${imagesHash}`);
+  const bySteps = await chooseChartAxis(page, "steps");
+  check(bySteps.end === steps(current) && bySteps.earlier[earlier.id] === steps(earlier),
+    `by optimiser steps: this run reaches ${bySteps.end} (worked out here ${steps(current)}), the earlier run ${bySteps.earlier[earlier.id]} (${steps(earlier)})`);
+  await reload();
+  await page.waitForFunction((id) => (document.querySelector('[data-testid="loss-chart"]')?.dataset.earlierX ?? "").includes(id),
+    earlier.id, { timeout: 30_000 });
+  const back = await chartAxis(page);
+  const menu = await page.$eval('[data-testid="loss-x-axis"]', (s) => s.value);
+  check(back.axis === "steps" && menu === "steps" && back.end === bySteps.end && back.earlier[earlier.id] === steps(earlier),
+    `after a reload the chart still counts steps (${back.axis}, menu ${menu}, reaching ${back.end})`);
+  const again = await chooseChartAxis(page, "epochs");
+  const epochsHash = await page.evaluate(() => location.hash);
+  check(again.end === current.epochs && again.earlier[earlier.id] === earlier.epochs && !/[?&]x=/.test(epochsHash),
+    `back to epochs: the chart reaches ${again.end}, the earlier run ${again.earlier[earlier.id]}, and the address names no axis (${epochsHash})`);
+}

@@ -22,7 +22,7 @@ import { vaeChecks } from "./vae.mjs";
 import { watchChecks } from "./watch.mjs";
 import { startTraining, trainToEnd, trainingShown, waitTrainStatus } from "./training.mjs";
 import {
-  FIRST_RUN_COLOUR, chartEarlier, chartPixelsOf, earlierRuns, storedEarlierRuns, waitChartEarlier, waitEarlierRuns,
+  FIRST_RUN_COLOUR, chartAxisChecks, chartEarlier, chartPixelsOf, earlierRuns, storedEarlierRuns, waitChartEarlier, waitEarlierRuns,
 } from "./earlier_runs.mjs";
 import fs from "node:fs";
 import path from "node:path";
@@ -553,6 +553,13 @@ try {
     check(JSON.stringify(storedRuns?.map((r) => r.id)) === JSON.stringify([resumedBack.runId, run1.runId])
         && (await chartEarlier(page)).length === 1 && /trained 2/.test(await page.textContent('[data-testid="model-list"]')),
       `a forgotten run leaves the list and the stored list, and its model stays (stored: ${JSON.stringify(storedRuns)})`);
+    // The chart's x axis: the resumed run (3 epochs of 6,000 images) beside the first (1 of
+    // 2,000), both at batch 64, by images seen and by steps.
+    await chartAxisChecks(page, check, {
+      current: { epochs: 3, images: 6000, batch: 64 },
+      earlier: { id: run1.runId, epochs: 1, images: 2000, batch: 64 },
+      reload: async () => { await page.reload(); await waitLoaded(page); },
+    });
 
     // #/experiments: the sweep table beside the reproduction, the depth chart, its conclusions.
     await goTo(page, "experiments");
