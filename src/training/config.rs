@@ -48,6 +48,13 @@ impl TrainingConfig {
     }
 }
 
+/// Optimiser steps in one epoch over `images` at `batch_size`, as [`Trainer`](super::Trainer)
+/// takes them: the last batch of an epoch may be short. At least 1, so that a count of
+/// settings not yet checked (no images, a batch of 0) never divides by zero.
+pub fn steps_per_epoch(images: usize, batch_size: usize) -> usize {
+    images.div_ceil(batch_size.max(1)).max(1)
+}
+
 /// Adam's settings: PyTorch's defaults (burn's own ε default is 1e-5).
 const ADAM: FusedAdam = FusedAdam {
     beta_1: 0.9,
@@ -79,4 +86,22 @@ fn values_in_host_memory(device: &Device) -> bool {
         return true;
     }
     device == Device::flex()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_per_epoch_counts_the_short_last_batch() {
+        // 2,000 = 31 × 64 + 16: the 16 left over make a 32nd step.
+        assert_eq!(steps_per_epoch(2_000, 64), 32);
+        assert_eq!(steps_per_epoch(1_984, 64), 31);
+        // Full MNIST: 60,000 = 937 × 64 + 32.
+        assert_eq!(steps_per_epoch(60_000, 64), 938);
+        assert_eq!(steps_per_epoch(5, 64), 1);
+        // Settings not yet checked count one step, never a division by zero.
+        assert_eq!(steps_per_epoch(0, 64), 1);
+        assert_eq!(steps_per_epoch(7, 0), 7);
+    }
 }

@@ -12,7 +12,7 @@ mod objective;
 mod trainer;
 mod transfer;
 
-pub use config::{TrainingConfig, adam};
+pub use config::{TrainingConfig, adam, steps_per_epoch};
 pub use evaluate::{
     Evaluation, classifier_logits, confusion_matrix, evaluate, evaluate_in_steps,
     reconstruction_mse,

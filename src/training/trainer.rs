@@ -133,7 +133,7 @@ impl<M: Objective> Trainer<M> {
     }
 
     pub fn steps_per_epoch(&self) -> usize {
-        self.order.len().div_ceil(self.config.batch_size)
+        super::steps_per_epoch(self.order.len(), self.config.batch_size)
     }
 
     pub fn total_steps(&self) -> usize {

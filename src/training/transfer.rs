@@ -121,9 +121,7 @@ pub fn transfer_eval_epochs(epochs: usize) -> Vec<usize> {
 /// The exercise's schedule: at least 10 epochs and at least 2,000 optimizer steps, so that
 /// small labelled sets still get enough updates.
 pub fn transfer_epochs(labels: usize, batch_size: usize) -> usize {
-    // A batch of 0 is refused before a run starts; here it must not divide by zero.
-    let steps_per_epoch = labels.div_ceil(batch_size.max(1)).max(1);
-    10.max(2000usize.div_ceil(steps_per_epoch))
+    10.max(2000usize.div_ceil(super::steps_per_epoch(labels, batch_size)))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::chart::Colour;
 use super::earlier_runs::EarlierRun;
 use super::loss_history::LossHistory;
 use crate::engine::TrainRequest;
+use crate::training;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LossAxis {
@@ -100,7 +101,7 @@ impl RunShape {
 
     /// As the trainer counts them: the last batch of an epoch may be short.
     pub fn steps_per_epoch(self) -> usize {
-        self.train_images.div_ceil(self.batch_size.max(1)).max(1)
+        training::steps_per_epoch(self.train_images, self.batch_size)
     }
 }
 
