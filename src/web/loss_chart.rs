@@ -175,7 +175,7 @@ pub fn LossChart(
                         prop:checked=move || log.get()
                         on:change=move |ev| log.set(event_target_checked(&ev))
                     />
-                    " log scale"
+                    " log scale (loss)"
                 </label>
                 <label title="Runs on different numbers of images or batch sizes compare fairly by what they have been through, not by epochs">
                     " x axis "

@@ -368,6 +368,20 @@ try {
       `the chart's smoothed loss falls (${series.points} points, ${series.first} → ${series.last})`);
     check(await canvasInk(page, "loss-chart") > 1000, "the loss chart is drawn");
     check(await canvasInk(page, "recon-grid") > 200, "sample digits and reconstructions are drawn");
+    // In a 1,200 px window the reconstructions sit beside the chart, on its row and inside the
+    // column, so a person sees the digits sharpen as the loss falls (a one-line caption once
+    // widened the grid's figure to 528 px, and the pictures always went under the chart).
+    const beside = await page.evaluate(() => {
+      const box = (s) => document.querySelector(s).getBoundingClientRect();
+      const chart = box("figure.chart"), grid = box("figure.digits"), main = document.querySelector(".workspace > main");
+      const right = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+      return { chartTop: chart.top, gridTop: grid.top, gap: Math.round(grid.left - chart.right),
+        gridRight: Math.round(grid.right), columnRight: Math.round(right), gridWidth: Math.round(grid.width),
+        canvasWidth: Math.round(box('[data-testid="recon-grid"]').width) };
+    });
+    check(beside.gridTop === beside.chartTop && beside.gap > 0 && beside.gap <= 20 && beside.gridRight <= beside.columnRight
+        && beside.gridWidth - beside.canvasWidth <= 20,
+      `at 1,200 px the reconstructions sit beside the loss chart, inside the column, as wide as their digits (${JSON.stringify(beside)})`);
     const longTasks = await page.evaluate(() => window.__longTasks.filter((t) => t.duration > 100));
     check(longTasks.length === 0, `no main-thread task over 100 ms while training (${JSON.stringify(longTasks)})`);
     const models = await page.textContent('[data-testid="model-list"]');
