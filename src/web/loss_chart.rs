@@ -190,9 +190,9 @@ pub fn LossChart(
                         error.set(offer_canvas_png(&c, "training-loss.png").err());
                     }
                 }>"PNG"</button>
-                <button class="small" disabled=no_training title=move || no_training().then_some(NOTHING_TO_SAVE)
+                <button class="small" data-testid="loss-chart-csv" disabled=no_training title=move || no_training().then_some(NOTHING_TO_SAVE)
                     on:click=move |_| {
-                    error.set(offer_download("training-loss.csv", history.with(LossHistory::to_csv).as_bytes()).err());
+                    error.set(offer_download("training-loss.csv", history.with(|h| h.to_csv(shape.get_untracked())).as_bytes()).err());
                 }>"CSV"</button>
                 {move || error.get().map(|e| view! { <span class="warning">" chart: " {e}</span> })}
             </figcaption>

@@ -1,6 +1,8 @@
 // The training view's earlier runs: the list under the loss chart and the runs it lays over the
 // chart. Helpers for run.mjs, which trains the runs they look at.
 
+import fs from "node:fs";
+
 /** The list's rows: run id, whether it is ticked, and its cells' text. */
 export async function earlierRuns(page) {
   return page.$$eval('[data-testid="earlier-runs"] tbody tr', (rows) => rows.map((r) => ({
@@ -106,6 +108,20 @@ export async function chartAxisChecks(page, check, { current, earlier, reload })
   const menu = await page.$eval('[data-testid="loss-x-axis"]', (s) => s.value);
   check(back.axis === "steps" && menu === "steps" && back.end === bySteps.end && back.earlier[earlier.id] === steps(earlier),
     `after a reload the chart still counts steps (${back.axis}, menu ${menu}, reaching ${back.end})`);
+  // The chart's CSV gives every point on all three axes, whichever the chart shows: each
+  // epoch's test loss at epochs × ⌈images / batch⌉ steps and epochs × images seen, the losses
+  // the chart holds; the smoothed steps go forward one whole step at a time.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="loss-chart-csv"]')]);
+  const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\n").map((line) => line.split(","));
+  const perEpoch = steps(current) / current.epochs;
+  const tests = csv.filter((r) => r[0] === "test per epoch");
+  const shownTests = await page.$eval('[data-testid="loss-chart"]', (c) => c.dataset.epochLosses.split(" ").map((e) => e.split("/")[1]));
+  const smoothed = csv.filter((r) => r[0] === "train per step (smoothed)").map((r) => Number(r[2]));
+  check(csv[0].join(",") === "series,epoch,step,images,loss" && tests.length === current.epochs
+      && tests.every((r, i) => Number(r[1]) === i + 1 && Number(r[2]) === (i + 1) * perEpoch && Number(r[3]) === (i + 1) * current.images && r[4] === shownTests[i])
+      && smoothed.length > 10 && smoothed.every((n, i) => Number.isInteger(n) && (i === 0 || n > smoothed[i - 1])) && smoothed.at(-1) <= steps(current),
+    `the chart's CSV gives each point's epoch, step and images seen (test rows ${JSON.stringify(tests.map((r) => r.slice(1, 4).join("/")))}; `
+    + `${smoothed.length} smoothed steps, ${smoothed[0]} to ${smoothed.at(-1)})`);
   const again = await chooseChartAxis(page, "epochs");
   const epochsHash = await page.evaluate(() => location.hash);
   check(again.end === current.epochs && again.earlier[earlier.id] === earlier.epochs && !/[?&]x=/.test(epochsHash),
