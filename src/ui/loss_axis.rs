@@ -223,6 +223,32 @@ impl LossLines {
     }
 }
 
+/// Every point of `history`'s chart as CSV: its epoch, and where a run of `shape` has then come
+/// in optimiser steps and training images seen (the chart's other axes; empty cells where the
+/// run's shape is unknown), so the file says what the chart showed on any axis.
+pub fn loss_csv(history: &LossHistory, shape: Option<RunShape>) -> String {
+    let mut csv = String::from("series,epoch,step,images,loss\n");
+    let mut row = |series: &str, x: f64, loss: f64| {
+        let (step, images) = shape.map_or((String::new(), String::new()), |shape| {
+            (
+                LossAxis::Steps.x(x, shape).to_string(),
+                LossAxis::Images.x(x, shape).to_string(),
+            )
+        });
+        csv.push_str(&format!("{series},{x},{step},{images},{loss}\n"));
+    };
+    for &(x, y) in &history.steps {
+        row("train per step (smoothed)", x, y);
+    }
+    for &(e, train, _) in &history.epochs {
+        row("train per epoch", e, train);
+    }
+    for &(e, _, test) in &history.epochs {
+        row("test per epoch", e, test);
+    }
+    csv
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -391,5 +417,31 @@ mod tests {
         );
         let (_, (z0, _)) = lines(&[longer]).ranges(false, None);
         assert_eq!(z0, 0.0);
+    }
+
+    #[test]
+    fn csv_lists_steps_then_epochs_on_every_axis() {
+        // 100 images at batch 64: two steps an epoch, the second of 36 images.
+        let mut h = LossHistory::new(2);
+        h.push_step(1, 0.5);
+        h.push_epoch(1, 0.25, 0.125);
+        let shape = RunShape {
+            train_images: 100,
+            batch_size: 64,
+        };
+        assert_eq!(
+            loss_csv(&h, Some(shape)),
+            "series,epoch,step,images,loss\n\
+             train per step (smoothed),0.5,1,64,0.5\n\
+             train per epoch,1,2,100,0.25\n\
+             test per epoch,1,2,100,0.125\n"
+        );
+        assert_eq!(
+            loss_csv(&h, None),
+            "series,epoch,step,images,loss\n\
+             train per step (smoothed),0.5,,,0.5\n\
+             train per epoch,1,,,0.25\n\
+             test per epoch,1,,,0.125\n"
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! The series of the live loss chart: the smoothed per-step loss and per-epoch losses, with
 //! x in epochs (fractional for steps) so both share one axis.
 
-use super::loss_axis::{LossAxis, RunShape};
 use crate::engine::protocol::EpochLoss;
 
 /// Step points kept before thinning: a long run stays cheap to draw.
@@ -81,32 +80,6 @@ impl LossHistory {
             .collect()
     }
 
-    /// Every point of the chart as CSV: its epoch, and where a run of `shape` has then come in
-    /// optimiser steps and training images seen (the chart's other axes; empty cells where the
-    /// run's shape is unknown), so the file says what the chart showed on any axis.
-    pub fn to_csv(&self, shape: Option<RunShape>) -> String {
-        let mut csv = String::from("series,epoch,step,images,loss\n");
-        let mut row = |series: &str, x: f64, loss: f64| {
-            let (step, images) = shape.map_or((String::new(), String::new()), |shape| {
-                (
-                    LossAxis::Steps.x(x, shape).to_string(),
-                    LossAxis::Images.x(x, shape).to_string(),
-                )
-            });
-            csv.push_str(&format!("{series},{x},{step},{images},{loss}\n"));
-        };
-        for &(x, y) in &self.steps {
-            row("train per step (smoothed)", x, y);
-        }
-        for &(e, train, _) in &self.epochs {
-            row("train per epoch", e, train);
-        }
-        for &(e, _, test) in &self.epochs {
-            row("test per epoch", e, test);
-        }
-        csv
-    }
-
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.epochs.is_empty()
     }
@@ -154,31 +127,5 @@ mod tests {
         assert_eq!(steps(&[(f64::INFINITY, 0.1)]), None);
         assert_eq!(steps(&[(0.5, 0.1), (0.5, 0.2)]), None, "the same x twice");
         assert_eq!(LossHistory::from_parts(0, Vec::new(), Vec::new()), None);
-    }
-
-    #[test]
-    fn csv_lists_steps_then_epochs_on_every_axis() {
-        // 100 images at batch 64: two steps an epoch, the second of 36 images.
-        let mut h = LossHistory::new(2);
-        h.push_step(1, 0.5);
-        h.push_epoch(1, 0.25, 0.125);
-        let shape = RunShape {
-            train_images: 100,
-            batch_size: 64,
-        };
-        assert_eq!(
-            h.to_csv(Some(shape)),
-            "series,epoch,step,images,loss\n\
-             train per step (smoothed),0.5,1,64,0.5\n\
-             train per epoch,1,2,100,0.25\n\
-             test per epoch,1,2,100,0.125\n"
-        );
-        assert_eq!(
-            h.to_csv(None),
-            "series,epoch,step,images,loss\n\
-             train per step (smoothed),0.5,,,0.5\n\
-             train per epoch,1,,,0.25\n\
-             test per epoch,1,,,0.125\n"
-        );
     }
 }

@@ -14,7 +14,7 @@ use super::chart_frame::{Pen, axis_text, blank_canvas, grid_and_axes, legend, li
 use super::download::{NOTHING_TO_SAVE, offer_canvas_png, offer_download};
 use crate::ui::chart::{BLUE, GREY, ORANGE};
 use crate::ui::earlier_runs::EarlierRun;
-use crate::ui::loss_axis::{EarlierLines, LossAxis, LossLines, RunShape};
+use crate::ui::loss_axis::{EarlierLines, LossAxis, LossLines, RunShape, loss_csv};
 use crate::ui::loss_history::LossHistory;
 use crate::ui::ticks::{linear_ticks, log_ticks};
 
@@ -192,7 +192,7 @@ pub fn LossChart(
                 }>"PNG"</button>
                 <button class="small" data-testid="loss-chart-csv" disabled=no_training title=move || no_training().then_some(NOTHING_TO_SAVE)
                     on:click=move |_| {
-                    error.set(offer_download("training-loss.csv", history.with(|h| h.to_csv(shape.get_untracked())).as_bytes()).err());
+                    error.set(offer_download("training-loss.csv", history.with(|h| loss_csv(h, shape.get_untracked())).as_bytes()).err());
                 }>"CSV"</button>
                 {move || error.get().map(|e| view! { <span class="warning">" chart: " {e}</span> })}
             </figcaption>
