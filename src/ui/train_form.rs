@@ -87,6 +87,15 @@ pub fn parse_train_images(text: &str, available: usize) -> Result<usize, String>
     int_in("training images", text, 1, available.max(1))
 }
 
+/// What follows the training-images box: how many the subset holds. Until it has loaded the
+/// count is unknown, not 0 (the form once read "10000 of 0" while the page started).
+pub fn available_images_note(available: usize) -> String {
+    match available {
+        0 => " of … (the subset is loading)".to_string(),
+        n => format!(" of {}", super::format::thousands(n)),
+    }
+}
+
 pub fn parse_learning_rate(text: &str) -> Result<f64, String> {
     let learning_rate: f64 = text
         .trim()
@@ -161,6 +170,12 @@ mod tests {
         assert_eq!(request.training.batch_size, 64);
         assert_eq!(request.training.learning_rate, 1e-3);
         assert_eq!(request.train_images, 10_000);
+    }
+
+    #[test]
+    fn the_subset_count_is_unknown_until_it_loads() {
+        assert_eq!(available_images_note(10_000), " of 10,000");
+        assert_eq!(available_images_note(0), " of … (the subset is loading)");
     }
 
     #[test]
