@@ -159,4 +159,30 @@ export async function narrowColumnChecks({ browser, origin, openPage, waitLoaded
     check(problems.length === 0, `no console errors ${name} (${JSON.stringify(problems)})`);
     await context.close();
   }
+
+  // Beside a lesson in a laptop's window (1,366 px) the reconstructions still sit beside the
+  // loss chart, a little narrower but never below their own size (before: under it up to
+  // 1,460 px); in a wide one the lesson stands against the view's column (at 1,920 px a 420 px
+  // empty band once parted them); and a long lesson title never widens the panel.
+  for (const width of [1366, 1920]) {
+    const { context, page, problems } = await openPage(browser, `${origin}/?backend=cpu&lesson=a-latent-size#/train`, origin,
+      { viewport: { width, height: 900 } });
+    await waitLoaded(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid="lesson-panel"]')?.dataset.state === "shown");
+    // The grid is laid out once its two rows of 28 px digits have come.
+    await page.waitForFunction(() => document.querySelector('[data-testid="recon-grid"]')?.height >= 2 * 28);
+    const row = await page.evaluate(() => {
+      const box = (s) => document.querySelector(s).getBoundingClientRect();
+      const chart = box("figure.chart"), grid = box("figure.digits"), main = box(".workspace > main");
+      const panel = document.querySelector('[data-testid="lesson-panel"]'), canvas = document.querySelector('[data-testid="recon-grid"]');
+      return { sameRow: chart.top === grid.top, gap: Math.round(grid.left - chart.right), gridRight: Math.round(grid.right),
+        columnRight: Math.round(main.right), band: Math.round(panel.getBoundingClientRect().left - main.right),
+        shown: Math.round(canvas.getBoundingClientRect().width), own: canvas.width, panelSideways: panel.scrollWidth - panel.clientWidth };
+    });
+    check(row.sameRow && row.gap > 0 && row.gap <= 20 && row.gridRight <= row.columnRight && row.shown >= row.own
+        && Math.abs(row.band) <= 1 && row.panelSideways <= 0,
+      `${width} px beside a lesson: the reconstructions sit beside the loss chart, at least their own size, and the lesson stands against the view's column (${JSON.stringify(row)})`);
+    check(problems.length === 0, `no console errors at ${width} px beside a lesson (${JSON.stringify(problems)})`);
+    await context.close();
+  }
 }
