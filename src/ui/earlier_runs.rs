@@ -105,6 +105,12 @@ impl EarlierRun {
         self.epochs.last().map(|e| e.test_loss)
     }
 
+    /// The mean training loss over its last completed epoch: beside the test loss, how much
+    /// better it does on the digits it trained on than on new ones.
+    pub fn final_train_loss(&self) -> Option<f32> {
+        self.epochs.last().map(|e| e.train_loss)
+    }
+
     pub fn rgb(&self) -> Colour {
         RUN_COLOURS[self.colour % RUN_COLOURS.len()]
     }
@@ -333,6 +339,11 @@ mod tests {
         assert_eq!(kept.steps[0], (0.1, 1.0));
         assert_eq!(kept.epochs.len(), 2);
         assert_eq!(kept.final_test_loss(), Some(0.125));
+        assert_eq!(
+            kept.final_train_loss(),
+            Some(0.25),
+            "epoch 2's, not the first's"
+        );
         assert_eq!(kept.test_points(), vec![(1.0, 0.25), (2.0, 0.125)]);
         assert_eq!(kept.extent(), "2 of 3 epochs, cancelled");
         assert_eq!(

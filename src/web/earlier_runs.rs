@@ -1,5 +1,5 @@
 //! The earlier trainings under the loss chart: one row each (its colour, settings, how far it
-//! went, its last test loss, its model), a box that lays it over the chart, and a button that
+//! went, its last training and test loss, its model), a box that lays it over the chart, and a button that
 //! forgets it; the table as CSV.
 
 use leptos::prelude::*;
@@ -38,6 +38,7 @@ pub fn EarlierRunList(
                 </td>
                 <td>{label.clone()}</td>
                 <td>{run.extent()}</td>
+                <td class="num">{format::loss(run.final_train_loss())}</td>
                 <td class="num">{format::loss(run.final_test_loss())}</td>
                 <td>{run.model.clone().unwrap_or_default()}</td>
                 <td class="actions">
@@ -61,7 +62,8 @@ pub fn EarlierRunList(
             >
                 <table class="data" tabindex="0">
                     <thead><tr>
-                        <th>"on the chart"</th><th>"settings"</th><th>"epochs"</th><th>"test loss"</th><th>"model"</th><th></th>
+                        <th>"on the chart"</th><th>"settings"</th><th>"epochs"</th>
+                        <th title="The mean training loss over its last epoch, as it trained">"train loss"</th><th>"test loss"</th><th>"model"</th><th></th>
                     </tr></thead>
                     <tbody>{move || runs.get().into_iter().map(row).collect_view()}</tbody>
                 </table>

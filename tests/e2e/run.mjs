@@ -404,7 +404,7 @@ try {
     // The run on the chart is not an earlier run: the list under the chart is empty, and says
     // what it will hold.
     const run1 = await trainingShown(page);
-    const run1Test = Number(run1.epochLosses.split("/")[1]);
+    const [run1Train, run1Test] = run1.epochLosses.split("/").map(Number);
     const noEarlier = await page.textContent('[data-testid="earlier-runs"]');
     const colourBefore = await chartPixelsOf(page, FIRST_RUN_COLOUR);
     check((await earlierRuns(page)).length === 0 && /None yet/.test(noEarlier) && (await chartEarlier(page)).length === 0,
@@ -435,7 +435,7 @@ try {
       null, { timeout: 60_000 });
     check(/trained 2/.test(await page.textContent('[data-testid="model-list"]')),
       "a cancelled run's model joins the model list too");
-    // The run before it is now an earlier run: listed with its settings and last test loss,
+    // The run before it is now an earlier run: listed with its settings and last losses,
     // and laid over the chart in its own colour.
     await waitEarlierRuns(page, [run1.runId]);
     const [earlier1] = await earlierRuns(page);
@@ -444,8 +444,8 @@ try {
     check(earlier1.shown && earlier1.ticked && overlaid.length === 1 && overlaid[0].split(":")[0] === run1.runId
         && Math.fround(Number(overlaid[0].split(":")[1])) === Math.fround(run1Test)
         && earlier1.cells[1] === "two-layer, d = 20, lr 0.001, batch 64, 2,000 images, seed 42"
-        && earlier1.cells[2] === "1 of 1 epoch" && earlier1.cells[3] === run1Test.toFixed(4)
-        && earlier1.cells[4] === "two-layer-d20 (trained 1)" && colourOn > colourBefore + 100,
+        && earlier1.cells[2] === "1 of 1 epoch" && earlier1.cells[3] === run1Train.toFixed(4) && earlier1.cells[4] === run1Test.toFixed(4)
+        && earlier1.cells[5] === "two-layer-d20 (trained 1)" && colourOn > colourBefore + 100,
       `the run before is listed under the chart and laid over it in its colour (${JSON.stringify(earlier1.cells)}; `
       + `chart: ${overlaid}; ${colourOn} pixels of its colour, ${colourBefore} before)`);
     // Unticked, it leaves the chart (and stays off across the reload below).
