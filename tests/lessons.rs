@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use latent_lab::engine::TrainRequest;
+use latent_lab::ui::format::thousands;
 use latent_lab::ui::lesson::{BUILT_IN_LESSONS, Block, Inline, parse_lesson};
 use latent_lab::ui::link::LinkQuery;
 use latent_lab::ui::loss_axis::{LossAxis, RunShape};
@@ -82,23 +83,24 @@ fn words(inlines: &[Inline]) -> String {
         .join(" ")
 }
 
-/// Lesson A's part 4 sets 500 digits seen four times against 2,000 seen once, "in the same
-/// number of steps", and says how many steps each has taken after one epoch: both claims hold
-/// for the runs its links start, at the form's batch size, as the trainer counts steps.
-#[test]
-fn lesson_a_compares_runs_that_see_as_many_images_in_as_many_steps() {
+/// The blocks of `lesson`'s part whose heading starts with `number` ("4."), up to the next heading.
+fn part(lesson: &str, number: &str) -> Vec<Block> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(root.join("public/lessons/a-latent-size.md")).unwrap();
-    let lesson = parse_lesson(&bytes).unwrap();
-    let part = lesson
+    let bytes = std::fs::read(root.join(format!("public/lessons/{lesson}.md"))).unwrap();
+    parse_lesson(&bytes)
+        .unwrap()
         .blocks
-        .iter()
-        .skip_while(|b| !matches!(b, Block::Heading(_, h) if words(h).starts_with("4.")))
+        .into_iter()
+        .skip_while(|b| !matches!(b, Block::Heading(_, h) if words(h).starts_with(number)))
         .skip(1)
         .take_while(|b| !matches!(b, Block::Heading(..)))
-        .cloned()
-        .collect::<Vec<_>>();
-    let runs: Vec<(TrainForm, TrainRequest)> = links(&part)
+        .collect()
+}
+
+/// The training runs `blocks` link to, in order: the form each link fills (from the page's
+/// defaults), the run it asks for, and whether the link starts it.
+fn train_runs(blocks: &[Block]) -> Vec<(TrainForm, TrainRequest, bool)> {
+    links(blocks)
         .into_iter()
         .filter_map(|l| match l {
             Inline::ViewLink { hash, .. } if hash.starts_with("#/train") => Some(hash),
@@ -107,35 +109,61 @@ fn lesson_a_compares_runs_that_see_as_many_images_in_as_many_steps() {
         .map(|hash| {
             let base = TrainForm::defaults(BUNDLED_TRAIN_IMAGES);
             let (form, start, notices) = train_from_link(&LinkQuery::from_hash(&hash), &base);
-            assert!(start && notices.is_empty(), "{hash}: {notices:?}");
+            assert!(notices.is_empty(), "{hash}: {notices:?}");
             let request = form.parse(BUNDLED_TRAIN_IMAGES).unwrap();
-            (form, request)
+            (form, request, start)
         })
-        .collect();
-    assert_eq!(runs.len(), 2, "part 4 starts two runs");
-    let shape = |r: &TrainRequest| RunShape::of(r);
-    let seen = |r: &TrainRequest| r.train_images * r.training.epochs;
-    let steps = |r: &TrainRequest| shape(r).steps_per_epoch() * r.training.epochs;
-    let [(_, few), (second_form, many)] = [runs[0].clone(), runs[1].clone()];
-    assert!(few.train_images < many.train_images && few.training.epochs > many.training.epochs);
-    assert_eq!(seen(&few), seen(&many), "both runs see as many digits");
-    assert_eq!(steps(&few), steps(&many), "in as many steps");
-    assert_eq!(
-        second_form.chart_x,
-        LossAxis::Images,
-        "the second link shows images seen"
-    );
-    let text: String = part
+        .collect()
+}
+
+/// Lesson A's part 4 sets few digits seen many times against many seen once, "in the same number
+/// of steps", first for 32 steps and then for ten times as many, and says how many steps and
+/// digits each run takes: every claim holds for the runs its links start, at the form's batch
+/// size, as the trainer counts steps.
+#[test]
+fn lesson_a_compares_runs_that_see_as_many_images_in_as_many_steps() {
+    let part = part("a-latent-size", "4.");
+    let runs = train_runs(&part);
+    let text = part
         .iter()
         .map(|b| match b {
             Block::List(items) => items.iter().map(|i| words(i)).collect::<Vec<_>>().join(" "),
             Block::Heading(_, i) | Block::Paragraph(i) => words(i),
         })
-        .collect();
-    let claim = format!(
+        .collect::<Vec<_>>()
+        .join(" ");
+    let says = |claim: String| assert!(text.contains(&claim), "part 4 should say: {claim}\n{text}");
+    let shape = |r: &TrainRequest| RunShape::of(r);
+    let seen = |r: &TrainRequest| r.train_images * r.training.epochs;
+    let steps = |r: &TrainRequest| shape(r).steps_per_epoch() * r.training.epochs;
+
+    assert_eq!(runs.len(), 4, "part 4 starts two pairs of runs");
+    for pair in runs.chunks(2) {
+        let [(_, few, _), (second_form, many, _)] = [pair[0].clone(), pair[1].clone()];
+        assert!(pair.iter().all(|run| run.2), "each link starts its run");
+        assert!(few.train_images < many.train_images && few.training.epochs > many.training.epochs);
+        assert_eq!(
+            seen(&few),
+            seen(&many),
+            "both runs of a pair see as many digits"
+        );
+        assert_eq!(steps(&few), steps(&many), "in as many steps");
+        assert_eq!(
+            second_form.chart_x,
+            LossAxis::Images,
+            "the second shows images seen"
+        );
+    }
+    let (first, longer) = (&runs[1].1, &runs[3].1);
+    says(format!(
         "after one epoch it has taken {} steps, the first run only {}",
-        shape(&many).steps_per_epoch(),
-        shape(&few).steps_per_epoch()
-    );
-    assert!(text.contains(&claim), "part 4 should say: {claim}\n{text}");
+        shape(first).steps_per_epoch(),
+        shape(&runs[0].1).steps_per_epoch()
+    ));
+    assert_eq!(steps(longer), 10 * steps(first), "ten times as long");
+    says(format!(
+        "{} digits seen in {} steps each",
+        thousands(seen(longer)),
+        steps(longer)
+    ));
 }
