@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use latent_lab::engine::TrainRequest;
+use latent_lab::model::Architecture;
 use latent_lab::ui::format::thousands;
 use latent_lab::ui::lesson::{BUILT_IN_LESSONS, Block, Inline, parse_lesson};
 use latent_lab::ui::link::LinkQuery;
@@ -166,4 +167,27 @@ fn lesson_a_compares_runs_that_see_as_many_images_in_as_many_steps() {
         thousands(seen(longer)),
         steps(longer)
     ));
+}
+
+/// Lesson B's part 3 ranks one layer against three by runs that differ in nothing else, first
+/// ten epochs long and then one (too short to rank them: results/seeds/lesson-b/).
+#[test]
+fn lesson_b_ranks_depths_by_runs_that_differ_only_in_depth() {
+    let runs = train_runs(&part("b-depth", "3."));
+    assert_eq!(runs.len(), 4, "part 3 trains two pairs of runs");
+    for pair in runs.chunks(2) {
+        let (one, three) = (&pair[0].1, &pair[1].1);
+        assert_eq!(
+            (one.architecture, three.architecture),
+            (Architecture::OneLayer, Architecture::ThreeLayer)
+        );
+        let same_but_depth = TrainRequest {
+            architecture: Architecture::ThreeLayer,
+            ..one.clone()
+        };
+        assert_eq!(*three, same_but_depth, "only the depth differs");
+        // The first of a pair starts at once; the second waits for it to end.
+        assert_eq!((pair[0].2, pair[1].2), (true, false));
+    }
+    assert_eq!(runs[0].1.training.epochs, 10 * runs[2].1.training.epochs);
 }
