@@ -542,3 +542,56 @@ fn a_trained_vae_keeps_its_beta_in_the_list() {
     assert_eq!(info.beta, Some(0.25));
     assert!(info.test_loss.is_some_and(f32::is_finite));
 }
+
+/// The chart's smoothed training loss keeps up with the loss however far apart the reports
+/// are: read every tenth step, it is what a report at every step gives, within float rounding
+/// and the loss's change over those ten steps. (Smoothed per report, as it once was, a report
+/// every ten steps averaged over a hundred and drew the training loss above the test loss.)
+#[test]
+fn the_smoothed_loss_does_not_lag_when_reports_are_far_apart() {
+    let device = device();
+    let (train, test) = (train_subset(640), test_subset(100));
+    let request = TrainRequest {
+        architecture: Architecture::TwoLayer,
+        latent_dim: 10,
+        training: TrainingConfig {
+            epochs: 4, // 10 steps an epoch
+            ..TrainingConfig::default()
+        },
+        train_images: 640,
+        beta: None,
+    };
+    // Each step takes 1 ms of made-up time; progress is due every step, or every 10 ms.
+    let smoothed_by_step = |progress_ms: f64| {
+        let every = ReportEvery {
+            progress_ms,
+            reconstructions_ms: 3.6e6,
+        };
+        let mut session =
+            TrainingSession::new(request.clone(), &train, Vec::new(), &device, 0.0, every).unwrap();
+        let mut smoothed = std::collections::BTreeMap::new();
+        let mut t = 0.0;
+        while !session.is_finished() {
+            t += 1.0;
+            let now = t;
+            for event in pollster::block_on(session.step(&train, &test, || now)).unwrap() {
+                if let FromEngine::Progress(p) = event {
+                    smoothed.insert(p.step, p.smoothed_loss);
+                }
+            }
+        }
+        smoothed
+    };
+    let (every_step, every_tenth) = (smoothed_by_step(0.5), smoothed_by_step(10.0));
+    assert_eq!(every_step.len(), 40);
+    assert!(every_tenth.len() <= 8, "{every_tenth:?}");
+    let worst = every_tenth
+        .iter()
+        .filter(|(step, _)| **step >= 10)
+        .map(|(step, loss)| (loss / every_step[step] - 1.0).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst < 0.03,
+        "{worst}: {every_tenth:?} against {every_step:?}"
+    );
+}

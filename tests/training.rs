@@ -312,3 +312,36 @@ fn bad_settings_are_refused() {
         .unwrap();
     assert!(e.to_string().contains("empty"));
 }
+
+/// What a progress report reads: the mean loss (by batch size) over the steps since the last
+/// read, so that a read after a whole epoch is that epoch's running loss, and a read after one
+/// step is that step's batch loss.
+#[test]
+fn the_recent_loss_is_the_mean_over_the_steps_since_it_was_read() {
+    let device = common::device();
+    let data = common::train_subset(100); // at batch 64: a step of 64 images, then one of 36
+    let model = AutoencoderConfig::new(Architecture::TwoLayer, 5).init(&device.clone().autodiff());
+    let config = TrainingConfig {
+        epochs: 2,
+        ..TrainingConfig::default()
+    };
+    let mut trainer = Trainer::new(model, data.len(), config, &device).unwrap();
+    let recent = |t: &mut Trainer<_>| block_on(t.take_recent_loss()).unwrap();
+    assert_eq!(recent(&mut trainer), None, "before a step");
+    let read = |loss| block_on(read_scalar(loss)).unwrap();
+    let first = read(trainer.step(&data).unwrap().loss);
+    let second = trainer.step(&data).unwrap();
+    assert!(second.epoch_finished && second.batch_len == 36);
+    let by_hand = (64.0 * first + 36.0 * read(second.loss)) / 100.0;
+    let (mean, steps) = recent(&mut trainer).unwrap();
+    let epoch = block_on(trainer.take_epoch_loss()).unwrap().unwrap();
+    assert_eq!(steps, 2);
+    assert!(
+        (mean - by_hand).abs() < 1e-6 && (epoch - by_hand).abs() < 1e-6,
+        "{mean} {epoch} {by_hand}"
+    );
+    assert_eq!(recent(&mut trainer), None, "nothing since the read");
+    let third = trainer.step(&data).unwrap();
+    let (mean, steps) = recent(&mut trainer).unwrap();
+    assert_eq!((mean, steps), (read(third.loss), 1));
+}

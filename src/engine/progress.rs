@@ -16,8 +16,9 @@ pub struct TrainingProgress {
     /// Steps done, over all epochs.
     pub step: usize,
     pub total_steps: usize,
-    /// The last read batch loss, and its exponential moving average; NaN before the first
-    /// read (sent as `null`, which JSON can hold and NaN it cannot).
+    /// The mean batch loss over the steps since the report before, and its exponential moving
+    /// average over steps; NaN before the first read (sent as `null`, which JSON can hold and
+    /// NaN it cannot).
     #[serde(with = "nan_as_null")]
     pub loss: f32,
     #[serde(with = "nan_as_null")]
@@ -68,9 +69,16 @@ impl Ema {
 
     /// Adds a value and returns the new average.
     pub fn update(&mut self, x: f64) -> f64 {
-        self.value = self.decay * self.value + (1.0 - self.decay) * x;
-        self.weight = self.decay * self.weight + (1.0 - self.decay);
-        self.get().expect("just updated")
+        self.update_over(x, 1)
+    }
+
+    /// Adds `x`, the mean of `count` values, as `count` updates by `x` would: a mean over many
+    /// steps moves the average as far as those steps would have, no further and no less.
+    pub fn update_over(&mut self, x: f64, count: usize) -> f64 {
+        let keep = self.decay.powf(count as f64);
+        self.value = keep * self.value + (1.0 - keep) * x;
+        self.weight = keep * self.weight + (1.0 - keep);
+        self.get().unwrap_or(x)
     }
 
     pub fn get(&self) -> Option<f64> {
@@ -198,14 +206,23 @@ impl ProgressMeter {
         now_ms - self.last_report_ms >= every_ms
     }
 
-    /// Takes a batch loss read back in epoch `epoch` (from 1); a NaN or infinite one is the
-    /// run's end, with that error.
-    pub fn record_loss(&mut self, loss: f32, epoch: usize) -> Result<(), TrainingError> {
+    /// Takes the mean batch loss of the last `steps` steps, read back in epoch `epoch` (from
+    /// 1); a NaN or infinite one is the run's end, with that error. The smoothing counts steps,
+    /// not reads: read every tenth step, the average keeps up with the loss as it would read
+    /// every step (reads once a report came every 100 ms, and a smoothing per read lagged by
+    /// as many as 50 steps, drawing the training loss above the test loss).
+    pub fn record_loss(
+        &mut self,
+        loss: f32,
+        steps: usize,
+        epoch: usize,
+    ) -> Result<(), TrainingError> {
         if !loss.is_finite() {
             return Err(TrainingError::NonFiniteLoss { epoch, value: loss });
         }
         self.last_loss = Some(loss);
-        self.smoothed_loss.update(f64::from(loss));
+        self.smoothed_loss
+            .update_over(f64::from(loss), steps.max(1));
         Ok(())
     }
 
@@ -303,9 +320,9 @@ mod tests {
         assert_eq!((before.epoch, before.seconds_left), (1, None));
 
         meter.count_images(64);
-        meter.record_loss(1.0, 1).unwrap();
+        meter.record_loss(1.0, 1, 1).unwrap();
         meter.count_images(64);
-        meter.record_loss(3.0, 1).unwrap();
+        meter.record_loss(3.0, 1, 1).unwrap();
         let at = RunPosition {
             steps_done: 2,
             ..at
@@ -324,6 +341,29 @@ mod tests {
         assert!(paused.paused && paused.images_per_second == 128.0);
         meter.resume(7_000.0);
         assert_eq!(meter.seconds(8_000.0), 2.0);
+    }
+
+    #[test]
+    fn a_mean_over_steps_moves_the_average_as_far_as_those_steps() {
+        // Five steps at 1.0, then one read of ten steps' mean 0.5: as ten updates by 0.5.
+        let (mut once, mut each) = (Ema::new(0.9), Ema::new(0.9));
+        once.update_over(1.0, 5);
+        let read = once.update_over(0.5, 10);
+        for x in [1.0; 5].into_iter().chain([0.5; 10]) {
+            each.update(x);
+        }
+        // By hand: weights 0.9^10 (1 - 0.9^5) on 1.0 and 1 - 0.9^10 on 0.5, over 1 - 0.9^15.
+        let by_hand = (0.9f64.powi(10) * (1.0 - 0.9f64.powi(5)) + (1.0 - 0.9f64.powi(10)) * 0.5)
+            / (1.0 - 0.9f64.powi(15));
+        assert!((read - by_hand).abs() < 1e-12 && (each.get().unwrap() - by_hand).abs() < 1e-12);
+        // Long at 1.0, the loss halves: ten steps' mean takes the average to
+        // 0.9^10 + (1 - 0.9^10) 0.5 = 0.674; smoothed per read, as before, it went to 0.95.
+        let (mut per_step, mut per_read) = (Ema::new(0.9), Ema::new(0.9));
+        per_step.update_over(1.0, 200);
+        per_read.update_over(1.0, 200);
+        let ten = per_step.update_over(0.5, 10);
+        assert!((ten - (0.9f64.powi(10) + (1.0 - 0.9f64.powi(10)) * 0.5)).abs() < 1e-6);
+        assert!((per_read.update(0.5) - 0.95).abs() < 1e-6);
     }
 
     #[test]
@@ -350,9 +390,9 @@ mod tests {
     #[test]
     fn a_non_finite_loss_is_an_error_and_not_recorded() {
         let mut meter = ProgressMeter::start(0.0, 0.9);
-        meter.record_loss(0.5, 1).unwrap();
+        meter.record_loss(0.5, 1, 1).unwrap();
         for bad in [f32::NAN, f32::INFINITY] {
-            let error = meter.record_loss(bad, 3).unwrap_err();
+            let error = meter.record_loss(bad, 10, 3).unwrap_err();
             assert!(matches!(
                 error,
                 TrainingError::NonFiniteLoss { epoch: 3, .. }

@@ -15,12 +15,12 @@ use crate::data::{MnistSet, pixels_to_bytes};
 use crate::model::{Autoencoder, AutoencoderConfig, param_count};
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
 use crate::training::data_parallel::DataParallel;
-use crate::training::{Trainer, TrainingError, evaluate, read_scalar};
+use crate::training::{Trainer, TrainingError, evaluate};
 use crate::weights::{ModelSpec, WeightsManifest};
 
 /// Images per forward pass when scoring the test subset.
 const EVAL_BATCH: usize = 500;
-/// Weight of the past in the smoothed loss (per read value).
+/// Weight of the past in the smoothed loss, per optimiser step: about the last ten steps.
 const LOSS_SMOOTHING: f64 = 0.9;
 
 /// How often the session reports, in milliseconds of wall time.
@@ -270,9 +270,8 @@ impl TrainingSession {
         let progress_due = self.watched
             || report.epoch_finished
             || self.meter.is_due(now(), self.every.progress_ms);
-        if progress_due {
-            let loss = read_scalar(report.loss).await?;
-            self.meter.record_loss(loss, report.epoch + 1)?;
+        if progress_due && let Some((loss, steps)) = self.trainer.take_recent_loss().await? {
+            self.meter.record_loss(loss, steps, report.epoch + 1)?;
         }
         if report.epoch_finished {
             let train_loss = self

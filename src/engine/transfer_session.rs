@@ -10,11 +10,12 @@ use crate::data::MnistSet;
 use crate::model::{Classifier, ThreeLayerEncoder, param_count};
 use crate::training::{
     Trainer, TrainingConfig, TrainingError, TransferScenario, confusion_matrix, evaluate,
-    read_scalar, transfer_classifier, transfer_epochs, transfer_eval_epochs,
+    transfer_classifier, transfer_epochs, transfer_eval_epochs,
 };
 use crate::weights::{ModelSpec, WeightsManifest};
 
 const EVAL_BATCH: usize = 500;
+/// Weight of the past in the smoothed loss, per optimiser step: about the last ten steps.
 const LOSS_SMOOTHING: f64 = 0.9;
 /// Milliseconds between two progress reports.
 const PROGRESS_MS: f64 = 100.0;
@@ -177,9 +178,8 @@ impl TransferSession {
         };
         self.meter.count_images(report.batch_len);
         let progress_due = report.epoch_finished || self.meter.is_due(now(), PROGRESS_MS);
-        if progress_due {
-            let loss = read_scalar(report.loss).await?;
-            self.meter.record_loss(loss, report.epoch + 1)?;
+        if progress_due && let Some((loss, steps)) = self.trainer.take_recent_loss().await? {
+            self.meter.record_loss(loss, steps, report.epoch + 1)?;
         }
         let mut point = None;
         if report.epoch_finished {

@@ -29,6 +29,34 @@ pub struct StepReport {
     pub loss: Tensor<1>,
 }
 
+/// Batch losses summed on the device (each loss × its batch size), with the images and steps
+/// they came from: a mean over many steps costs one readback.
+#[derive(Default)]
+struct LossSum {
+    sum: Option<Tensor<1>>,
+    images: usize,
+    steps: usize,
+}
+
+impl LossSum {
+    fn add(&mut self, weighted: Tensor<1>, batch_len: usize) {
+        self.sum = Some(match self.sum.take() {
+            Some(sum) => sum + weighted,
+            None => weighted,
+        });
+        self.images += batch_len;
+        self.steps += 1;
+    }
+
+    /// The mean loss per image; `None` before a step. Waits for the device.
+    async fn mean(self) -> Result<Option<f32>, TrainingError> {
+        match self.sum {
+            Some(sum) if self.images > 0 => Ok(Some(read_scalar(sum).await? / self.images as f32)),
+            _ => Ok(None),
+        }
+    }
+}
+
 /// Separates the noise generator's seed from the shuffle's.
 const NOISE_STREAM: u64 = 0x6E6F_6973_6500_0001;
 
@@ -46,11 +74,12 @@ pub struct Trainer<M: Objective> {
     epoch: usize,
     cursor: usize,
     step_in_epoch: usize,
-    /// Sum over this epoch's batches of loss × batch size, kept on the device.
-    epoch_loss_sum: Option<Tensor<1>>,
-    epoch_images: usize,
-    /// The summed loss and image count of the last finished epoch, until it is read.
-    finished_epoch: Option<(Tensor<1>, usize)>,
+    /// This epoch's batch losses, kept on the device.
+    epoch_loss: LossSum,
+    /// The last finished epoch's, until it is read.
+    finished_epoch: Option<LossSum>,
+    /// The batch losses since [`Trainer::take_recent_loss`] last read them.
+    recent_loss: LossSum,
     /// Copies of the model that compute each batch's gradients together, when asked for
     /// ([`Trainer::with_data_parallel`]).
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
@@ -93,9 +122,9 @@ impl<M: Objective> Trainer<M> {
             epoch: 0,
             cursor: 0,
             step_in_epoch: 0,
-            epoch_loss_sum: None,
-            epoch_images: 0,
+            epoch_loss: LossSum::default(),
             finished_epoch: None,
+            recent_loss: LossSum::default(),
             #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
             data_parallel: None,
         })
@@ -208,11 +237,8 @@ impl<M: Objective> Trainer<M> {
         let batch_len = indices.len();
         let loss = loss.detach();
         let weighted = loss.clone().mul_scalar(batch_len as f32);
-        self.epoch_loss_sum = Some(match self.epoch_loss_sum.take() {
-            Some(sum) => sum + weighted,
-            None => weighted,
-        });
-        self.epoch_images += batch_len;
+        self.epoch_loss.add(weighted.clone(), batch_len);
+        self.recent_loss.add(weighted, batch_len);
 
         let report = StepReport {
             epoch: self.epoch,
@@ -224,9 +250,7 @@ impl<M: Objective> Trainer<M> {
         self.cursor = end;
         self.step_in_epoch += 1;
         if report.epoch_finished {
-            let sum = self.epoch_loss_sum.take().expect("at least one step ran");
-            self.finished_epoch = Some((sum, self.epoch_images));
-            self.epoch_images = 0;
+            self.finished_epoch = Some(std::mem::take(&mut self.epoch_loss));
             self.epoch += 1;
             self.cursor = 0;
             self.step_in_epoch = 0;
@@ -264,10 +288,12 @@ impl<M: Objective> Trainer<M> {
     /// The running mean training loss of the epoch that just finished (the mean of its batch
     /// losses, weighted by batch size). Fails if the loss is NaN or infinite.
     pub async fn take_epoch_loss(&mut self) -> Result<Option<f32>, TrainingError> {
-        let Some((sum, images)) = self.finished_epoch.take() else {
+        let Some(finished) = self.finished_epoch.take() else {
             return Ok(None);
         };
-        let mean = read_scalar(sum).await? / images as f32;
+        let Some(mean) = finished.mean().await? else {
+            return Ok(None);
+        };
         if !mean.is_finite() {
             return Err(TrainingError::NonFiniteLoss {
                 epoch: self.epoch,
@@ -275,5 +301,15 @@ impl<M: Objective> Trainer<M> {
             });
         }
         Ok(Some(mean))
+    }
+
+    /// The mean training loss (weighted by batch size) over the steps since it was last taken,
+    /// and how many steps that was; `None` before a step. A progress report reads it, so that
+    /// its loss stands for every step since the one before, not for the last batch alone.
+    /// Reading it waits for the device.
+    pub async fn take_recent_loss(&mut self) -> Result<Option<(f32, usize)>, TrainingError> {
+        let recent = std::mem::take(&mut self.recent_loss);
+        let steps = recent.steps;
+        Ok(recent.mean().await?.map(|mean| (mean, steps)))
     }
 }
