@@ -1,6 +1,6 @@
 //! The earlier trainings under the loss chart: one row each (its colour, settings, how far it
-//! went, its last training and test loss, its model), a box that lays it over the chart, and a button that
-//! forgets it; the table as CSV.
+//! went, its last training and test loss, its model), a box that lays it over the chart, and a
+//! button that forgets it; the table as CSV.
 
 use leptos::prelude::*;
 
