@@ -1,16 +1,25 @@
 //! One training link, one run: the page's training session with the same seed, settings and
-//! backend gives the same losses, step by step; another seed gives others. In a test binary of
-//! its own, because seeding the device's generator and drawing the initial weights must not
-//! interleave with another test drawing from the same device.
+//! backend gives the same losses, step by step; another seed gives others. The same for a
+//! transfer run. In a test binary of its own, because seeding the device's generator and
+//! drawing the initial weights must not interleave with another test drawing from the same
+//! device (and the tests here take turns, for the same reason).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
+use std::sync::Mutex;
+
+use burn::prelude::Tensor;
+use burn::tensor::Distribution;
 use common::{device, test_subset, train_subset};
 use latent_lab::engine::session::{ReportEvery, TrainingSession, sample_digits};
+use latent_lab::engine::transfer_session::{TransferRequest, TransferSession};
 use latent_lab::engine::{FromEngine, TrainRequest};
 use latent_lab::model::Architecture;
-use latent_lab::training::TrainingConfig;
+use latent_lab::training::{TrainingConfig, TransferScenario};
+
+/// Held by each test while it seeds and draws: the device's generator is shared.
+static GENERATOR: Mutex<()> = Mutex::new(());
 
 /// Every step's loss, then every epoch's train and test loss.
 fn losses(seed: u64) -> (Vec<f32>, Vec<(f32, f32)>) {
@@ -57,6 +66,7 @@ fn losses(seed: u64) -> (Vec<f32>, Vec<(f32, f32)>) {
 
 #[test]
 fn one_seed_gives_one_run_and_another_seed_another() {
+    let _turn = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
     let (steps, epochs) = losses(7);
     assert_eq!(steps.len(), 16, "8 steps of 32 images per epoch, 2 epochs");
     assert_eq!(epochs.len(), 2);
@@ -71,5 +81,48 @@ fn one_seed_gives_one_run_and_another_seed_another() {
     assert_ne!(
         steps[0], other_steps[0],
         "another seed starts from other weights (the first step's loss differs)"
+    );
+}
+
+/// A scratch run (every weight drawn at random) of two epochs: its figures at the end.
+fn scratch_transfer_run() -> (f32, f32, f32) {
+    let device = device();
+    let (train, test) = (train_subset(128), test_subset(100));
+    let request = TransferRequest {
+        scenarios: vec![TransferScenario::Scratch],
+        labels: 64,
+        epochs: Some(2),
+        batch_size: 32,
+        learning_rate: 1e-3,
+    };
+    let mut session = TransferSession::new(
+        TransferScenario::Scratch,
+        &request,
+        None,
+        &train,
+        &device,
+        0.0,
+    )
+    .unwrap();
+    while !session.is_finished() {
+        pollster::block_on(session.step(&test, || 0.0)).unwrap();
+    }
+    let (_, _, result) = pollster::block_on(session.finish(&test, 0.0)).unwrap();
+    (result.train_loss, result.test_loss, result.test_accuracy)
+}
+
+#[test]
+fn a_transfer_run_repeats_whatever_the_device_drew_before() {
+    let _turn = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+    let first = scratch_transfer_run();
+    assert!(first.0.is_finite() && first.1.is_finite(), "{first:?}");
+    // Something else draws from the device's generator in between (in the page: another
+    // model, the latent map's samples); the next run must not start from other weights.
+    let drawn: Tensor<2> = Tensor::random([100, 100], Distribution::Default, &device());
+    assert_eq!(drawn.dims(), [100, 100]);
+    assert_eq!(
+        scratch_transfer_run(),
+        first,
+        "the same transfer request gives the same run, bit for bit"
     );
 }

@@ -134,9 +134,13 @@ impl TransferSession {
     ) -> Result<Self, TrainingError> {
         request.validate(train.len())?;
         let labelled = train.first(request.labels);
+        let training = request.training();
+        // The seed draws the MLP's initial weights (and the scratch encoder's) as well as the
+        // shuffles, as `latent-lab reproduce` seeds each scenario: the same request gives the
+        // same run, whatever the device drew before.
+        device.seed(training.seed);
         let classifier = transfer_classifier(scenario, encoder, &device.clone().autodiff())
             .map_err(TrainingError::InvalidConfig)?;
-        let training = request.training();
         let trainer = Trainer::new(classifier, labelled.len(), training, device)?;
         Ok(Self {
             scenario,
