@@ -89,6 +89,27 @@ pub struct TransferCurve {
     pub test_accuracy: Vec<f32>,
 }
 
+impl TransferCurve {
+    /// The lowest test loss scored, with the epoch it was scored at; `None` before any
+    /// scoring. A NaN never counts as the lowest.
+    pub fn lowest_test_loss(&self) -> Option<(usize, f32)> {
+        self.epochs
+            .iter()
+            .copied()
+            .zip(self.test_loss.iter().copied())
+            .filter(|(_, loss)| !loss.is_nan())
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The first epoch (from 1) whose mean batch loss lies under `level`.
+    pub fn first_epoch_under(&self, level: f32) -> Option<usize> {
+        self.train_running
+            .iter()
+            .position(|&loss| loss < level)
+            .map(|i| i + 1)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransferEntry {
     pub scenario: TransferScenario,
@@ -164,6 +185,50 @@ pub struct SeedRun {
     pub seconds: f64,
 }
 
+/// One scenario of one seed of `latent-lab seeds --transfer-labels` (its JSON file holds a
+/// list of these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferSeedRun {
+    pub seed: u64,
+    #[serde(flatten)]
+    pub entry: TransferEntry,
+}
+
+/// The orders in which the scenarios of each seed came, best (highest `score`) first, with how
+/// many seeds gave each order; the most frequent order first (ties in the order first met).
+pub fn scenario_orders(
+    runs: &[TransferSeedRun],
+    score: impl Fn(&TransferEntry) -> f32,
+) -> Vec<(Vec<TransferScenario>, usize)> {
+    let mut seeds: Vec<u64> = Vec::new();
+    for run in runs {
+        if !seeds.contains(&run.seed) {
+            seeds.push(run.seed);
+        }
+    }
+    let mut orders: Vec<(Vec<TransferScenario>, usize)> = Vec::new();
+    for seed in seeds {
+        let mut of_seed: Vec<&TransferEntry> = runs
+            .iter()
+            .filter(|r| r.seed == seed)
+            .map(|r| &r.entry)
+            .collect();
+        // Highest first; a NaN score last.
+        of_seed.sort_by(|a, b| {
+            let (a, b) = (score(a), score(b));
+            a.is_nan().cmp(&b.is_nan()).then(b.total_cmp(&a))
+        });
+        let order: Vec<TransferScenario> = of_seed.iter().map(|e| e.scenario).collect();
+        match orders.iter_mut().find(|(o, _)| *o == order) {
+            Some((_, count)) => *count += 1,
+            None => orders.push((order, 1)),
+        }
+    }
+    // A stable sort keeps the first met first among equal counts.
+    orders.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    orders
+}
+
 /// A set of values in four figures.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spread {
@@ -212,7 +277,66 @@ impl Results {
 
 #[cfg(test)]
 mod tests {
-    use super::spread;
+    use super::*;
+
+    fn entry(scenario: TransferScenario, accuracy: f32) -> TransferEntry {
+        TransferEntry {
+            scenario,
+            labels: 100,
+            epochs: 4,
+            train_loss: 0.0,
+            train_accuracy: 1.0,
+            test_loss: 1.0,
+            test_accuracy: accuracy,
+            curve: TransferCurve::default(),
+            seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn the_lowest_test_loss_and_the_first_epoch_under_a_level() {
+        let curve = TransferCurve {
+            epochs: vec![2, 4, 6, 8],
+            train_running: vec![2.4, 2.31, 2.29, 1.0, 2.5],
+            test_loss: vec![1.5, f32::NAN, 0.9, 0.9],
+            test_accuracy: vec![0.5; 4],
+        };
+        // Ties go to the first scored; the NaN is passed over.
+        assert_eq!(curve.lowest_test_loss(), Some((6, 0.9)));
+        assert_eq!(curve.first_epoch_under(10f32.ln()), Some(3));
+        assert_eq!(curve.first_epoch_under(0.5), None);
+        assert_eq!(TransferCurve::default().lowest_test_loss(), None);
+    }
+
+    #[test]
+    fn scenario_orders_count_the_seeds_that_gave_each() {
+        use TransferScenario::{Finetune, Frozen, Scratch};
+        let runs: Vec<TransferSeedRun> = [
+            (1, [0.7, 0.8, 0.6]),
+            (2, [0.9, 0.8, 0.6]),
+            (3, [0.7, 0.75, 0.5]),
+            (4, [f32::NAN, 0.8, 0.6]),
+        ]
+        .into_iter()
+        .flat_map(|(seed, [frozen, finetune, scratch])| {
+            [(Frozen, frozen), (Finetune, finetune), (Scratch, scratch)].map(|(sc, acc)| {
+                TransferSeedRun {
+                    seed,
+                    entry: entry(sc, acc),
+                }
+            })
+        })
+        .collect();
+        let orders = scenario_orders(&runs, |e| e.test_accuracy);
+        assert_eq!(
+            orders,
+            vec![
+                (vec![Finetune, Frozen, Scratch], 2),
+                (vec![Frozen, Finetune, Scratch], 1),
+                (vec![Finetune, Scratch, Frozen], 1),
+            ]
+        );
+    }
 
     #[test]
     fn spread_of_known_values() {

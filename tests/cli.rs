@@ -499,3 +499,49 @@ fn seeds_checks_the_latent_size_like_everywhere_else() {
         );
     }
 }
+
+#[test]
+fn transfer_seeds_refuse_what_they_cannot_run_with_a_clear_error() {
+    let cases: [(&[&str], &[&str]); 4] = [
+        (
+            &["--transfer-labels", "0"],
+            &["--transfer-labels", "between 1 and 10000"],
+        ),
+        (
+            &["--transfer-labels", "10001"],
+            &["between 1 and 10000", "not 10001"],
+        ),
+        (
+            &[
+                "--transfer-labels",
+                "100",
+                "--encoder",
+                "public/weights/two-layer-d20.safetensors",
+            ],
+            &["three-layer", "two-layer-d20"],
+        ),
+        // An autoencoder's settings do not apply to the scenarios: refused, not ignored.
+        (
+            &["--transfer-labels", "100", "--latent-dim", "5"],
+            &["--latent-dim", "cannot be used with"],
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = latent_lab()
+            .args(["seeds", "--data", "public/data", "--out", "no/such/out"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?} ran");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for word in expected {
+            assert!(err.contains(word), "{args:?}: {word:?} missing from {err}");
+        }
+    }
+    assert!(
+        !std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("no/such/out")
+            .exists(),
+        "nothing is written for a refused study"
+    );
+}

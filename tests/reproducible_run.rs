@@ -126,3 +126,85 @@ fn a_transfer_run_repeats_whatever_the_device_drew_before() {
         "the same transfer request gives the same run, bit for bit"
     );
 }
+
+/// `latent-lab seeds --transfer-labels` trains what the page trains: for the page's seed (the
+/// default training seed), on the bundled subset, each scenario ends where a page session
+/// on the same request ends. So the study's figures answer the lesson the page runs.
+#[test]
+fn the_transfer_study_command_gives_the_page_s_run() {
+    let _turn = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::temp_dir("transfer-study");
+    let seed = TrainingConfig::default().seed.to_string();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_latent-lab"))
+        .current_dir(root)
+        .args([
+            "seeds",
+            "--transfer-labels",
+            "64",
+            "--epochs",
+            "3",
+            "--seeds",
+        ])
+        .args([seed.as_str(), "--data", "public/data", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let runs: Vec<latent_lab::results::TransferSeedRun> =
+        serde_json::from_slice(&std::fs::read(out.join("transfer-64-labels.json")).unwrap())
+            .unwrap();
+    assert_eq!(runs.len(), 3, "one seed, three scenarios");
+    let table = std::fs::read_to_string(out.join("transfer-64-labels.md")).unwrap();
+    for scenario in ["frozen", "finetune", "scratch"] {
+        assert!(
+            table.contains(&format!("| {seed} | {scenario} |")),
+            "{scenario} missing from {table}"
+        );
+    }
+
+    let device = device();
+    let data = root.join("public/data");
+    let train =
+        latent_lab::data::MnistSet::load_dir(&data, latent_lab::data::Split::Train).unwrap();
+    let test = latent_lab::data::MnistSet::load_dir(&data, latent_lab::data::Split::Test).unwrap();
+    let bytes = std::fs::read(root.join("public/weights/three-layer-d20.safetensors")).unwrap();
+    let (autoencoder, _) = latent_lab::weights::load_autoencoder(&bytes, &device).unwrap();
+    let encoder = autoencoder.three_layer_encoder().unwrap();
+    for (scenario, command) in TransferScenario::ALL.into_iter().zip(&runs) {
+        let request = TransferRequest {
+            scenarios: vec![scenario],
+            labels: 64,
+            epochs: Some(3),
+            batch_size: TrainingConfig::default().batch_size,
+            learning_rate: TrainingConfig::default().learning_rate,
+        };
+        let mut session =
+            TransferSession::new(scenario, &request, Some(encoder), &train, &device, 0.0).unwrap();
+        while !session.is_finished() {
+            pollster::block_on(session.step(&test, || 0.0)).unwrap();
+        }
+        let (_, _, page) = pollster::block_on(session.finish(&test, 0.0)).unwrap();
+        let command = &command.entry;
+        assert_eq!(command.scenario, scenario);
+        assert_eq!((command.epochs, page.epochs), (3, 3));
+        // The two score the test set in batches of different sizes: the same model, to float
+        // rounding.
+        assert!(
+            (command.test_loss - page.test_loss).abs() < 1e-5,
+            "{scenario}: command {} against page {}",
+            command.test_loss,
+            page.test_loss
+        );
+        assert_eq!(command.test_accuracy, page.test_accuracy, "{scenario}");
+        assert!(
+            (command.train_loss - page.train_loss).abs() < 1e-5,
+            "{scenario}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

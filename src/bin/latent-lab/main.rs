@@ -15,6 +15,8 @@ mod report;
 mod reproduce;
 #[cfg(not(target_arch = "wasm32"))]
 mod seeds;
+#[cfg(not(target_arch = "wasm32"))]
+mod transfer_seeds;
 
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
@@ -51,7 +53,8 @@ enum Command {
     Params,
     /// Run the four experiments and write results.json, report.md, figures and weights.
     Reproduce(reproduce::ReproduceArgs),
-    /// Train one autoencoder from several seeds and report the spread of its test loss.
+    /// Train one autoencoder (or, with --transfer-labels, the three transfer scenarios) from
+    /// several seeds and report the spread of its test loss.
     Seeds(seeds::SeedsArgs),
     /// Analyse the latent codes of weight files on a test set (what the page's decorrelation
     /// view computes), as JSON.

@@ -236,7 +236,12 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         .collect();
     for &n in &labels {
         for scenario in TransferScenario::ALL {
-            let (entry, classifier) = train_classifier(&ctx, scenario, &encoder, n)?;
+            let epochs = if ctx.quick {
+                ctx.training.epochs
+            } else {
+                transfer_epochs(n, ctx.training.batch_size)
+            };
+            let (entry, classifier) = train_classifier(&ctx, scenario, &encoder, n, epochs)?;
             if let Some(dir) = &args.weights_out
                 && n == *labels.last().expect("three sizes")
             {
@@ -495,21 +500,20 @@ fn write_recording(dir: &Path, name: &str, recording: &EpochRecording) -> Result
     )
 }
 
-fn train_classifier(
+/// Trains `scenario` for `epochs` on the first `labels` training images, scoring the test set
+/// at [`transfer_eval_epochs`]; the device is seeded with the training seed first, as the page
+/// does, so the same seed gives the page's run.
+pub(crate) fn train_classifier(
     ctx: &Context,
     scenario: TransferScenario,
     encoder: &latent_lab::model::ThreeLayerEncoder,
     labels: usize,
+    epochs: usize,
 ) -> Result<(TransferEntry, latent_lab::model::Classifier), String> {
     let labelled = ctx.train.first(labels);
     ctx.device.seed(ctx.training.seed);
     let ad = ctx.device.clone().autodiff();
     let classifier = transfer_classifier(scenario, Some(encoder), &ad)?;
-    let epochs = if ctx.quick {
-        ctx.training.epochs
-    } else {
-        transfer_epochs(labels, ctx.training.batch_size)
-    };
     let config = TrainingConfig {
         epochs,
         ..ctx.training

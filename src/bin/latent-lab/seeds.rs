@@ -1,7 +1,8 @@
 //! `latent-lab seeds`: one autoencoder trained from several seeds, to see how much a result
 //! owes to luck (at latent size 1 a single ReLU code unit can die at initialisation or early in
 //! training, and then the decoder can only output one image). Every seed is reported; none is
-//! picked.
+//! picked. With `--transfer-labels`, lesson E's three transfer scenarios instead
+//! ([`crate::transfer_seeds`]).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use latent_lab::training::TrainingConfig;
 use pollster::block_on;
 
 use crate::reproduce::{Context, EVAL_BATCH, train_autoencoder};
+use crate::transfer_seeds::TransferStudy;
 
 #[derive(Args, Debug)]
 pub struct SeedsArgs {
@@ -26,8 +28,21 @@ pub struct SeedsArgs {
     /// Seeds for the weights' initialisation and the shuffling, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5")]
     seeds: Vec<u64>,
-    #[arg(long, default_value_t = 10)]
-    epochs: usize,
+    /// Epochs (default 10; with --transfer-labels, the exercise's transfer schedule: at least
+    /// 10 epochs and 2,000 steps).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Instead of an autoencoder, train the three transfer scenarios (frozen, finetune,
+    /// scratch) on the first N labelled training images, from the encoder in --encoder.
+    #[arg(long, conflicts_with_all = ["architecture", "latent_dim", "train_images"])]
+    transfer_labels: Option<usize>,
+    /// The pretrained three-layer autoencoder whose encoder the transfer scenarios start from.
+    #[arg(
+        long,
+        default_value = "public/weights/three-layer-d20.safetensors",
+        requires = "transfer_labels"
+    )]
+    encoder: PathBuf,
     /// Use only the first N training images (all by default).
     #[arg(long)]
     train_images: Option<usize>,
@@ -44,6 +59,18 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
     if args.seeds.is_empty() {
         return Err("give at least one seed".into());
     }
+    if let Some(labels) = args.transfer_labels {
+        return crate::transfer_seeds::run(TransferStudy {
+            labels,
+            encoder: args.encoder,
+            seeds: args.seeds,
+            epochs: args.epochs,
+            backend: args.backend,
+            data: args.data,
+            out: args.out,
+        });
+    }
+    let epochs = args.epochs.unwrap_or(10);
     check_latent_dim(args.latent_dim).map_err(|e| format!("--latent-dim: {e}"))?;
     let backend = args.backend.init().map_err(|e| e.to_string())?;
     let mut train = MnistSet::load_dir(&args.data, Split::Train).map_err(|e| e.to_string())?;
@@ -58,7 +85,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         train,
         test,
         training: TrainingConfig {
-            epochs: args.epochs,
+            epochs,
             ..TrainingConfig::default()
         },
         quick: false,
@@ -98,7 +125,7 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
         backend.description,
         ctx.train.len(),
         ctx.test.len(),
-        args.epochs
+        epochs
     );
     for r in &runs {
         let _ = writeln!(
