@@ -17,8 +17,9 @@ use super::train_form::{
     TrainForm, parse_architecture, parse_batch_size, parse_beta, parse_epochs, parse_latent_dim,
     parse_learning_rate, parse_seed, parse_train_images,
 };
+use crate::engine::transfer_session::TransferRequest;
 use crate::model::MAX_LATENT_DIM;
-use crate::training::TransferScenario;
+use crate::training::{TrainingConfig, TransferScenario};
 
 /// The images of the bundled training subset: the most a training link may ask for before
 /// the engine has said how many there are (the form checks again at Start).
@@ -379,6 +380,35 @@ impl TransferLink {
         (link, f.notices)
     }
 
+    /// The labelled images `labels` stands for, out of the `available` training images.
+    pub fn labelled_images(&self, available: usize) -> usize {
+        let n = match self.labels.trim() {
+            "all" => available,
+            text => text.parse().unwrap_or(0),
+        };
+        n.min(available)
+    }
+
+    /// The run Start asks the engine for: the chosen scenarios in the page's order, at the
+    /// training's default batch size and learning rate.
+    pub fn request(&self, available: usize) -> Result<TransferRequest, String> {
+        let scenarios: Vec<TransferScenario> = TransferScenario::ALL
+            .into_iter()
+            .filter(|s| self.scenarios.contains(s))
+            .collect();
+        if scenarios.is_empty() {
+            return Err("choose at least one scenario".into());
+        }
+        let defaults = TrainingConfig::default();
+        Ok(TransferRequest {
+            scenarios,
+            labels: self.labelled_images(available),
+            epochs: parse_transfer_epochs(&self.epochs)?,
+            batch_size: defaults.batch_size,
+            learning_rate: defaults.learning_rate,
+        })
+    }
+
     pub fn hash(&self) -> String {
         let scenarios: Vec<String> = self.scenarios.iter().map(|s| s.to_string()).collect();
         hash_with(
@@ -676,5 +706,48 @@ mod tests {
         );
         assert_eq!(parse_transfer_epochs(" "), Ok(None));
         assert!(parse_transfer_epochs("2001").is_err());
+    }
+
+    #[test]
+    fn a_transfer_link_asks_for_its_scenarios_in_the_page_s_order() {
+        let link = TransferLink {
+            scenarios: vec![TransferScenario::Scratch, TransferScenario::Frozen],
+            labels: "1000".into(),
+            epochs: "12".into(),
+            shown: None,
+        };
+        let request = link.request(10_000).unwrap();
+        assert_eq!(
+            request.scenarios,
+            vec![TransferScenario::Frozen, TransferScenario::Scratch]
+        );
+        assert_eq!((request.labels, request.epochs), (1000, Some(12)));
+        assert_eq!((request.batch_size, request.learning_rate), (64, 1e-3));
+        // All the labelled images there are; never more than there are.
+        let all = TransferLink {
+            labels: "all".into(),
+            epochs: String::new(),
+            ..link.clone()
+        };
+        assert_eq!(all.request(10_000).unwrap().labels, 10_000);
+        assert_eq!(
+            all.request(10_000).unwrap().epochs,
+            None,
+            "the exercise's schedule"
+        );
+        assert_eq!(link.labelled_images(500), 500);
+        let none = TransferLink {
+            scenarios: vec![],
+            ..link.clone()
+        };
+        assert_eq!(
+            none.request(10_000),
+            Err("choose at least one scenario".into())
+        );
+        let bad = TransferLink {
+            epochs: "0".into(),
+            ..link
+        };
+        assert!(bad.request(10_000).is_err());
     }
 }

@@ -10,14 +10,14 @@ use super::line_chart::LineChart;
 use super::reproduction::Reproduction;
 use super::view_link::{keep_in_address, notify, opening_link};
 use crate::engine::ToEngine;
-use crate::engine::transfer_session::{TransferRequest, TransferResult};
+use crate::engine::transfer_session::TransferResult;
 use crate::training::{TrainingConfig, TransferScenario, transfer_epochs};
 use crate::ui::engine_state::{EngineState, RunStatus};
 use crate::ui::format;
 use crate::ui::transfer_state::{
     accuracy_chart, loss_chart, reproduction_csv, reproduction_rows, results_csv, scenario_text,
 };
-use crate::ui::view_links::{TransferLink, parse_transfer_epochs};
+use crate::ui::view_links::TransferLink;
 
 #[component]
 pub fn TransferView(
@@ -56,58 +56,33 @@ pub fn TransferView(
     let epochs = RwSignal::new(link.epochs);
     let form_error = RwSignal::new(None::<String>);
     let selected = RwSignal::new(link.shown);
-    keep_in_address(move || {
-        TransferLink {
-            scenarios: TransferScenario::ALL
-                .into_iter()
-                .filter(|s| chosen.with(|c| c.contains(s)))
-                .collect(),
-            labels: labels.get(),
-            epochs: epochs.get(),
-            shown: selected.get(),
-        }
-        .hash()
-    });
+    // The form as a link, scenarios in the page's order: the address shows it, and Start asks
+    // for what it says.
+    let form_link = move || TransferLink {
+        scenarios: TransferScenario::ALL
+            .into_iter()
+            .filter(|s| chosen.with(|c| c.contains(s)))
+            .collect(),
+        labels: labels.get(),
+        epochs: epochs.get(),
+        shown: selected.get(),
+    };
+    keep_in_address(move || form_link().hash());
 
-    let labels_value = Memo::new(move |_| {
-        let n = match labels.get().as_str() {
-            "all" => available.get(),
-            text => text.parse().unwrap_or(0),
-        };
-        n.min(available.get())
-    });
+    let labels_value = Memo::new(move |_| form_link().labelled_images(available.get()));
     let schedule = move || {
         transfer_epochs(
             labels_value.get().max(1),
             TrainingConfig::default().batch_size,
         )
     };
-    let start = move |_| {
-        let scenarios: Vec<TransferScenario> = TransferScenario::ALL
-            .into_iter()
-            .filter(|s| chosen.get().contains(s))
-            .collect();
-        if scenarios.is_empty() {
-            form_error.set(Some("choose at least one scenario".into()));
-            return;
+    let start = move |_| match form_link().request(available.get()) {
+        Ok(request) => {
+            form_error.set(None);
+            selected.set(None);
+            send.run(ToEngine::Transfer(request));
         }
-        let epochs = match parse_transfer_epochs(&epochs.get()) {
-            Ok(epochs) => epochs,
-            Err(e) => {
-                form_error.set(Some(e));
-                return;
-            }
-        };
-        form_error.set(None);
-        selected.set(None);
-        let defaults = TrainingConfig::default();
-        send.run(ToEngine::Transfer(TransferRequest {
-            scenarios,
-            labels: labels_value.get(),
-            epochs,
-            batch_size: defaults.batch_size,
-            learning_rate: defaults.learning_rate,
-        }));
+        Err(e) => form_error.set(Some(e)),
     };
     let toggle = move |scenario: TransferScenario, on: bool| {
         chosen.update(|c| {
