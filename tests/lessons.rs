@@ -6,14 +6,22 @@
 
 use std::path::Path;
 
+use latent_lab::data::{MnistSet, Split};
 use latent_lab::engine::TrainRequest;
+use latent_lab::engine::transfer_session::{
+    TransferPoint, TransferRequest, TransferResult, TransferSession,
+};
 use latent_lab::model::Architecture;
+use latent_lab::training::TransferScenario;
 use latent_lab::ui::format::thousands;
 use latent_lab::ui::lesson::{BUILT_IN_LESSONS, Block, Inline, parse_lesson};
 use latent_lab::ui::link::LinkQuery;
 use latent_lab::ui::loss_axis::{LossAxis, RunShape};
 use latent_lab::ui::train_form::TrainForm;
-use latent_lab::ui::view_links::{BUNDLED_TRAIN_IMAGES, link_notices, train_from_link};
+use latent_lab::ui::view_links::{
+    BUNDLED_TRAIN_IMAGES, TransferLink, link_notices, train_from_link,
+};
+use latent_lab::weights::load_autoencoder;
 
 fn links(blocks: &[Block]) -> Vec<Inline> {
     blocks
@@ -190,4 +198,102 @@ fn lesson_b_ranks_depths_by_runs_that_differ_only_in_depth() {
         assert_eq!((pair[0].2, pair[1].2), (true, false));
     }
     assert_eq!(runs[0].1.training.epochs, 10 * runs[2].1.training.epochs);
+}
+
+/// The transfer runs `blocks` link to, as the page's Start asks for them.
+fn transfer_requests(blocks: &[Block]) -> Vec<TransferRequest> {
+    links(blocks)
+        .into_iter()
+        .filter_map(|l| match l {
+            Inline::ViewLink { hash, .. } if hash.starts_with("#/transfer") => Some(hash),
+            _ => None,
+        })
+        .map(|hash| {
+            let (link, notices) = TransferLink::from_link(&LinkQuery::from_hash(&hash));
+            assert!(notices.is_empty(), "{hash}: {notices:?}");
+            link.request(BUNDLED_TRAIN_IMAGES).unwrap()
+        })
+        .collect()
+}
+
+/// Each scenario of `request` as the page trains it (the bundled subset and encoder): its
+/// chart's points and its row in the table.
+fn transfer_runs(request: &TransferRequest) -> Vec<(Vec<TransferPoint>, TransferResult)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let device = latent_lab::BackendKind::Flex.init().unwrap().device;
+    let train = MnistSet::load_dir(&root.join("public/data"), Split::Train).unwrap();
+    let test = MnistSet::load_dir(&root.join("public/data"), Split::Test).unwrap();
+    let bytes = std::fs::read(root.join("public/weights/three-layer-d20.safetensors")).unwrap();
+    let (autoencoder, _) = load_autoencoder(&bytes, &device).unwrap();
+    let encoder = autoencoder.three_layer_encoder();
+    request
+        .scenarios
+        .iter()
+        .map(|&scenario| {
+            let mut session =
+                TransferSession::new(scenario, request, encoder, &train, &device, 0.0).unwrap();
+            let mut points = Vec::new();
+            while !session.is_finished() {
+                let (_, point) = pollster::block_on(session.step(&test, || 0.0)).unwrap();
+                points.extend(point);
+            }
+            let (_, _, result) = pollster::block_on(session.finish(&test, 0.0)).unwrap();
+            (points, result)
+        })
+        .collect()
+}
+
+/// Lesson E's part 3 says of the runs parts 1 and 2 start that every training loss lies under
+/// ln 10 from the chart's first point, and of the scratch network on 100 labels that its test
+/// loss climbs back above ln 10 (while it has learnt: it fits its digits and reads most test
+/// digits right). Both hold for the runs the links start, as the page trains them
+/// (results/seeds/lesson-e/ has five seeds of each).
+#[test]
+fn lesson_e_says_of_its_transfer_runs_what_they_do() {
+    let ln_10 = 10f32.ln();
+    let few = transfer_requests(&part("e-transfer", "1."));
+    let more = transfer_requests(&part("e-transfer", "2."));
+    let again = transfer_requests(&part("e-transfer", "3."));
+    assert_eq!((few.len(), more.len(), again.len()), (1, 1, 1));
+    assert_eq!((few[0].labels, more[0].labels), (100, 1000));
+    for request in [&few[0], &more[0]] {
+        assert_eq!(request.scenarios, TransferScenario::ALL);
+        assert_eq!(request.epochs, None, "the exercise's schedule");
+    }
+    assert_eq!(
+        again[0],
+        TransferRequest {
+            scenarios: vec![TransferScenario::Scratch],
+            ..few[0].clone()
+        },
+        "part 3 trains part 1's scratch network again"
+    );
+    let few_runs = transfer_runs(&few[0]);
+    for (points, result) in few_runs.iter().chain(&transfer_runs(&more[0])) {
+        let first = points.first().expect("the chart has points");
+        assert!(
+            first.train_loss < ln_10,
+            "{} on {}: the training loss starts the chart under ln 10, not at {}",
+            result.scenario,
+            result.labels,
+            first.train_loss
+        );
+    }
+    let (points, scratch) = &few_runs[2];
+    assert_eq!(scratch.scenario, TransferScenario::Scratch);
+    let lowest = points
+        .iter()
+        .map(|p| p.test_loss)
+        .fold(f32::INFINITY, f32::min);
+    assert!(
+        lowest < ln_10 && scratch.test_loss > ln_10,
+        "the test loss climbs back above ln 10: lowest {lowest}, last {}",
+        scratch.test_loss
+    );
+    assert!(
+        scratch.train_loss < 0.01 && scratch.test_accuracy > 0.4,
+        "and yet it learnt: training loss {}, test accuracy {}",
+        scratch.train_loss,
+        scratch.test_accuracy
+    );
 }
