@@ -294,6 +294,16 @@ fn bad_requests_are_refused() {
             "{err}"
         );
     }
+    // A page that started without its training subset says why nothing can train.
+    let none = latent_lab::data::MnistSet::new(Vec::new(), Vec::new());
+    let err = TrainingSession::new(request(20, 1), &none, vec![], &device, 0.0, every)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string()
+            .contains("the training subset could not be loaded at start"),
+        "{err}"
+    );
 }
 
 /// The engine's slice loop on a made-up host: a clock that moves 5 ms a reading, the page's

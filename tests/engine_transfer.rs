@@ -119,6 +119,13 @@ fn transfer_requests_are_checked() {
     assert_eq!(request.epochs(), 2000);
     let err = refusal(TransferScenario::Finetune, &request, &train);
     assert!(err.contains("needs a pretrained encoder"), "{err}");
+    // A page that started without its training subset says why there are no labels.
+    let none = MnistSet::new(Vec::new(), Vec::new());
+    let err = refusal(TransferScenario::Frozen, &request, &none);
+    assert!(
+        err.contains("the training subset could not be loaded at start"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -9,6 +9,10 @@ use crate::model::{Architecture, LATENT_SIZES};
 pub const VARIATIONAL_SIZES: [usize; 2] = [20, 100];
 use crate::training::TransferScenario;
 
+/// What a training or a transfer run is told when the page started without its training
+/// subset (the start goes on without it: the pretrained models need only the test digits).
+pub const NO_TRAINING_SUBSET: &str = "the training subset could not be loaded at start, so there are no images to train on (the pretrained models work without it)";
+
 /// Folder of the bundled data under the page's root.
 pub const DATA_DIR: &str = "data";
 /// Folder of the bundled weights under the page's root.

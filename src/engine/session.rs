@@ -8,6 +8,7 @@
 use burn::prelude::*;
 
 use super::epoch_recording::{EpochRecording, STEP_SNAPSHOT_EVERY};
+use super::pretrained::NO_TRAINING_SUBSET;
 use super::progress::{Pausable, ProgressMeter, RunPosition};
 use super::protocol::{EpochLoss, FromEngine, InterruptedRun, TrainRequest, TrainingProgress};
 use crate::analysis::reconstruct;
@@ -119,6 +120,9 @@ impl TrainingSession {
         if let Some(beta) = request.beta {
             crate::model::check_beta(request.architecture, beta)
                 .map_err(TrainingError::InvalidConfig)?;
+        }
+        if train.is_empty() {
+            return Err(TrainingError::InvalidConfig(NO_TRAINING_SUBSET.into()));
         }
         if request.train_images == 0 || request.train_images > train.len() {
             return Err(TrainingError::InvalidConfig(format!(

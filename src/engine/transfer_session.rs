@@ -5,6 +5,7 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::pretrained::NO_TRAINING_SUBSET;
 use super::progress::{Pausable, ProgressMeter, RunPosition, TrainingProgress};
 use crate::data::MnistSet;
 use crate::model::{Classifier, ThreeLayerEncoder, param_count};
@@ -41,6 +42,9 @@ impl TransferRequest {
             return Err(TrainingError::InvalidConfig(
                 "choose at least one scenario".into(),
             ));
+        }
+        if available == 0 {
+            return Err(TrainingError::InvalidConfig(NO_TRAINING_SUBSET.into()));
         }
         if self.labels == 0 || self.labels > available {
             return Err(TrainingError::InvalidConfig(format!(

@@ -2,6 +2,7 @@
 
 use super::loss_axis::LossAxis;
 use crate::engine::TrainRequest;
+use crate::engine::pretrained::NO_TRAINING_SUBSET;
 use crate::model::{Architecture, DEFAULT_BETA, MAX_LATENT_DIM, check_beta};
 use crate::training::TrainingConfig;
 
@@ -83,16 +84,26 @@ pub fn parse_batch_size(text: &str) -> Result<usize, String> {
     int_in("batch size", text, 1, 4096)
 }
 
+/// `available`: the training subset's images, 0 before the start has loaded them or where it
+/// could not.
 pub fn parse_train_images(text: &str, available: usize) -> Result<usize, String> {
-    int_in("training images", text, 1, available.max(1))
+    if available == 0 {
+        return Err(format!("training images: {NO_TRAINING_SUBSET}"));
+    }
+    int_in("training images", text, 1, available)
 }
 
-/// What follows the training-images box: how many the subset holds. Until it has loaded the
-/// count is unknown, not 0 (the form once read "10000 of 0" while the page started).
-pub fn available_images_note(available: usize) -> String {
-    match available {
-        0 => " of … (the subset is loading)".to_string(),
-        n => format!(" of {}", super::format::thousands(n)),
+/// What follows the training-images box: how many the subset holds. Until the start has
+/// loaded it the count is unknown, not 0 (the form once read "10000 of 0" while the page
+/// started); a subset that could not be loaded says so, not "loading" for ever.
+pub fn available_images_note(available: usize, loaded: bool) -> String {
+    match (available, loaded) {
+        (0, false) => " of … (the subset is loading)".to_string(),
+        (0, true) => {
+            " of 0: the training subset could not be loaded (what went wrong is listed at the top)"
+                .to_string()
+        }
+        (n, _) => format!(" of {}", super::format::thousands(n)),
     }
 }
 
@@ -174,8 +185,20 @@ mod tests {
 
     #[test]
     fn the_subset_count_is_unknown_until_it_loads() {
-        assert_eq!(available_images_note(10_000), " of 10,000");
-        assert_eq!(available_images_note(0), " of … (the subset is loading)");
+        assert_eq!(available_images_note(10_000, true), " of 10,000");
+        assert_eq!(
+            available_images_note(0, false),
+            " of … (the subset is loading)"
+        );
+        assert!(
+            available_images_note(0, true).contains("could not be loaded"),
+            "a start that ended without the subset does not say it is loading"
+        );
+        // Start, then, says why: not "between 1 and 1".
+        let err = parse_train_images("100", 0).unwrap_err();
+        assert!(err.contains("training subset could not be loaded"), "{err}");
+        assert_eq!(parse_train_images("100", 500), Ok(100));
+        assert!(parse_train_images("501", 500).is_err());
     }
 
     #[test]

@@ -197,7 +197,7 @@ pub fn TrainView(
                 <label>"Batch " <input type="number" min="1" max="4096" prop:value=batch_value on:input=batch_change data-testid="train-batch"/></label>
                 <label>"Learning rate " <input type="text" size="7" prop:value=lr_value on:input=lr_change data-testid="train-lr"/></label>
                 <label>"Training images " <input type="number" min="1" prop:value=images_value on:input=images_change data-testid="train-images"/>
-                    <span class="note">{move || available_images_note(available.get())}</span>
+                    <span class="note">{move || available_images_note(available.get(), state.with(|s| s.loaded))}</span>
                 </label>
                 <label title="Seeds the initial weights and the order of the images: the same seed and settings on the same backend give the same run">
                     "Seed " <input type="number" min="0" prop:value=seed_value on:input=seed_change data-testid="train-seed"/>

@@ -2,6 +2,7 @@
 // a training runs is shown with its source and leaves the training running; a weight file with
 // a NaN is refused naming the tensor.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { startTraining, waitTrainStatus } from "./training.mjs";
 
@@ -116,4 +117,42 @@ export async function gpuLossChecks({ browser, origin, openPage, waitLoaded, che
   const after = problems.slice(before);
   check(after.length === 0, `no console errors on the CPU after the loss (${JSON.stringify(after)}; before it: ${JSON.stringify(problems.slice(0, before))})`);
   await context.close();
+}
+
+/** A build whose training subset is missing (a copy of dist without
+ *  `data/train-images-idx3-ubyte.gz`): the start ends all the same, the missing file is listed
+ *  among what could not be loaded, the training form says the subset could not be loaded (not
+ *  "loading" for ever) and Start says why it starts nothing, and the bundled models are there
+ *  to use. */
+export async function missingSubsetChecks({ browser, root, openPage, waitLoaded, check, serve }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-lab-no-subset-"));
+  const dist = path.join(dir, "dist");
+  fs.cpSync(path.join(root, "dist"), dist, { recursive: true });
+  fs.rmSync(path.join(dist, "data/train-images-idx3-ubyte.gz"));
+  const server = await serve(dist, root);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const { context, page } = await openPage(browser, `${origin}/?backend=cpu#/train`, origin);
+  try {
+    await waitLoaded(page);
+    await page.waitForSelector('[data-testid="problems"] li', { state: "attached", timeout: 60_000 });
+    const listed = await page.$$eval('[data-testid="problems"] li', (lis) => lis.map((li) => li.textContent));
+    const note = await page.$eval('[data-testid="train-images"]', (i) => i.parentElement.querySelector(".note")?.textContent ?? "");
+    const models = (await page.$$('[data-testid="model-list"] tbody tr')).length;
+    check(listed.some((t) => t.includes("train-images-idx3-ubyte.gz")),
+      `a missing training subset is listed among what could not be loaded (${JSON.stringify(listed)})`);
+    check(/could not be loaded/.test(note) && !/loading/.test(note),
+      `the training form says the subset could not be loaded, not that it is loading ("${note}")`);
+    check(models > 0, `the bundled models load all the same (${models} in the model list)`);
+    await page.click('[data-testid="train-start"]');
+    const refusal = await page.waitForFunction(
+      () => [...document.querySelectorAll(".warning")].map((w) => w.textContent).find((t) => /training subset could not be loaded/.test(t)),
+      null, { timeout: 30_000 }).then((h) => h.jsonValue()).catch(() => "");
+    const status = await page.$eval('[data-testid="train-progress"]', (p) => p.dataset.status);
+    check(refusal !== "" && status === "idle",
+      `Start says there is nothing to train on and starts nothing (${status}: "${refusal}")`);
+  } finally {
+    await context.close();
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

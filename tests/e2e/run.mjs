@@ -7,7 +7,7 @@ import {
   checkpointKeys, checkpointStored, interruptedRunChecks, otherTabChecks, storageFullChecks, twoTabsChecks,
   unreadableRecordChecks, waitFor,
 } from "./storage.mjs";
-import { errorSourceChecks, gpuLossChecks, keptRunErrorChecks } from "./errors.mjs";
+import { errorSourceChecks, gpuLossChecks, keptRunErrorChecks, missingSubsetChecks } from "./errors.mjs";
 import { largeAnalysisChecks } from "./analysis.mjs";
 import { lessonChecks, linkChecks } from "./links.mjs";
 import { reportChecks } from "./report.mjs";
@@ -985,6 +985,7 @@ try {
     await storageFullChecks({ browser, origin, openPage, waitLoaded, check, shots });
     await errorSourceChecks({ browser, origin, root, openPage, waitLoaded, check });
     await keptRunErrorChecks({ browser, origin, openPage, waitLoaded, check });
+    await missingSubsetChecks({ browser, root, openPage, waitLoaded, check, serve });
     await twoTabsChecks({ browser, origin, openPage, waitLoaded, check });
     await interruptedRunChecks({ browser, origin, openPage, waitLoaded, check });
     await unreadableRecordChecks({ browser, origin, root, openPage, waitLoaded, check });

@@ -69,6 +69,18 @@ pub(super) async fn start(
         .await;
         match set {
             Ok(set) => sets.push(Rc::new(set)),
+            // Without its training subset the page still has the pretrained models and the
+            // test digits to use them on: the start goes on, empty-handed for training, and
+            // says so.
+            Err(e) if split == Split::Train => {
+                problems.push(StartupProblem {
+                    source: ProblemSource::Bundled,
+                    message: format!(
+                        "the training subset ({e}): training and transfer learning need it; the pretrained models work without it"
+                    ),
+                });
+                sets.push(Rc::new(MnistSet::new(Vec::new(), Vec::new())));
+            }
             Err(e) => {
                 fail(
                     ErrorSource::Startup,
