@@ -101,6 +101,15 @@ impl TransferCurve {
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
+    /// The first scored epoch whose test accuracy reaches `accuracy` (a fraction).
+    pub fn first_epoch_reaching(&self, accuracy: f32) -> Option<usize> {
+        self.epochs
+            .iter()
+            .zip(&self.test_accuracy)
+            .find(|(_, a)| **a >= accuracy)
+            .map(|(e, _)| *e)
+    }
+
     /// The first epoch (from 1) whose mean batch loss lies under `level`.
     pub fn first_epoch_under(&self, level: f32) -> Option<usize> {
         self.train_running
@@ -305,6 +314,12 @@ mod tests {
         assert_eq!(curve.lowest_test_loss(), Some((6, 0.9)));
         assert_eq!(curve.first_epoch_under(10f32.ln()), Some(3));
         assert_eq!(curve.first_epoch_under(0.5), None);
+        let curve = TransferCurve {
+            test_accuracy: vec![0.2, 0.49, 0.5, 0.4],
+            ..curve
+        };
+        assert_eq!(curve.first_epoch_reaching(0.5), Some(6));
+        assert_eq!(curve.first_epoch_reaching(0.6), None);
         assert_eq!(TransferCurve::default().lowest_test_loss(), None);
     }
 

@@ -243,8 +243,8 @@ fn transfer_runs(request: &TransferRequest) -> Vec<(Vec<TransferPoint>, Transfer
         .collect()
 }
 
-/// Lesson E's part 3 says of the runs parts 1 and 2 start that every training loss lies under
-/// ln 10 from the chart's first point, and of the scratch network on 100 labels that its test
+/// Lesson E's part 3 says of the runs parts 1 and 2 start that every training loss falls under
+/// ln 10 within the first few epochs, and of the scratch network on 100 labels that its test
 /// loss climbs back above ln 10 (while it has learnt: it fits its digits and reads most test
 /// digits right). Both hold for the runs the links start, as the page trains them
 /// (results/seeds/lesson-e/ has five seeds of each).
@@ -270,13 +270,21 @@ fn lesson_e_says_of_its_transfer_runs_what_they_do() {
     );
     let few_runs = transfer_runs(&few[0]);
     for (points, result) in few_runs.iter().chain(&transfer_runs(&more[0])) {
-        let first = points.first().expect("the chart has points");
+        // "Within the first few epochs": by the third, and under for good from there.
+        let from_third: Vec<f32> = points
+            .iter()
+            .filter(|p| p.epoch >= 3)
+            .map(|p| p.train_loss)
+            .collect();
         assert!(
-            first.train_loss < ln_10,
-            "{} on {}: the training loss starts the chart under ln 10, not at {}",
+            points.iter().any(|p| p.epoch == 3) && from_third.iter().all(|&l| l < ln_10),
+            "{} on {}: the training loss is under ln 10 from epoch 3 on ({:?})",
             result.scenario,
             result.labels,
-            first.train_loss
+            points
+                .iter()
+                .map(|p| (p.epoch, p.train_loss))
+                .collect::<Vec<_>>()
         );
     }
     let (points, scratch) = &few_runs[2];

@@ -107,13 +107,21 @@ fn independent_copy(
 /// How many times a transfer run scores the test set.
 pub const TRANSFER_EVAL_POINTS: usize = 20;
 
-/// Epochs (1-based) after which a transfer run scores the test set: evenly spread, always
-/// including the last.
+/// Epochs (1-based) after which a transfer run scores the test set: every epoch of a short
+/// run; in a long one, spread evenly on a log scale from the first epoch to the last. A
+/// classifier on 100 labels learns most in its first 50 steps and then overfits for 1,950:
+/// scorings spread evenly over the run would first look after step 100, past the lowest test
+/// loss (`results/seeds/lesson-e/`).
 pub fn transfer_eval_epochs(epochs: usize) -> Vec<usize> {
-    let points = TRANSFER_EVAL_POINTS.min(epochs);
-    let mut out: Vec<usize> = (1..=points)
-        .map(|i| (i * epochs).div_ceil(points))
+    if epochs <= TRANSFER_EVAL_POINTS {
+        return (1..=epochs).collect();
+    }
+    let ratio = (epochs as f64).powf(1.0 / (TRANSFER_EVAL_POINTS - 1) as f64);
+    let mut out: Vec<usize> = (0..TRANSFER_EVAL_POINTS)
+        .map(|i| (ratio.powi(i as i32).round() as usize).clamp(1, epochs))
         .collect();
+    // Rounding can miss the last epoch by one: the run's end is always scored.
+    *out.last_mut().expect("20 points") = epochs;
     out.dedup();
     out
 }
@@ -132,10 +140,20 @@ mod tests {
     fn eval_epochs_spread_and_end_on_the_last() {
         assert_eq!(transfer_eval_epochs(1), vec![1]);
         assert_eq!(transfer_eval_epochs(10), (1..=10).collect::<Vec<_>>());
-        let e = transfer_eval_epochs(1000);
-        assert_eq!(e.len(), 20);
-        assert_eq!(e[0], 50);
-        assert_eq!(*e.last().unwrap(), 1000);
+        assert_eq!(transfer_eval_epochs(20), (1..=20).collect::<Vec<_>>());
+        // 1,000 epochs (100 labels): 1000^(i/19), rounded, duplicates dropped.
+        assert_eq!(
+            transfer_eval_epochs(1000),
+            vec![
+                1, 2, 3, 4, 6, 9, 13, 18, 26, 38, 55, 78, 113, 162, 234, 336, 483, 695, 1000
+            ]
+        );
+        for epochs in [21, 125, 1000, 2000] {
+            let e = transfer_eval_epochs(epochs);
+            assert_eq!((e[0], *e.last().unwrap()), (1, epochs), "{e:?}");
+            assert!(e.windows(2).all(|w| w[0] < w[1]), "{e:?}");
+            assert!(e.len() <= TRANSFER_EVAL_POINTS, "{e:?}");
+        }
     }
 
     #[test]

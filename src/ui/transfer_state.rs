@@ -124,7 +124,9 @@ pub const UNIFORM_GUESS: &str = "a uniform guess over ten digits (ln 10 = 2.30)"
 
 /// Test loss (solid) and mean training batch loss (dashed) per scenario, log scale, beside a
 /// grey dashed line at ln 10: the loss of a uniform guess, where the report's classifiers
-/// stayed, so the chart shows when (and whether) a scenario learns past it.
+/// stayed, so the chart shows when (and whether) a scenario learns past it. The epochs run on
+/// a log scale too, as the scorings are spread ([`crate::training::transfer_eval_epochs`]):
+/// a long run's first steps, where it learns most, get as much width as its last.
 pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
     let mut series = Vec::new();
     for scenario in TransferScenario::ALL {
@@ -152,9 +154,9 @@ pub fn loss_chart(points: &[TransferPoint]) -> ChartSpec {
     }
     ChartSpec {
         series,
-        x_label: "epoch".into(),
+        x_label: "epoch (log scale)".into(),
         y_label: "cross-entropy".into(),
-        log_x: false,
+        log_x: true,
         log_y: true,
         whole_x: true,
     }
@@ -192,9 +194,9 @@ pub fn accuracy_chart(points: &[TransferPoint]) -> ChartSpec {
     }
     ChartSpec {
         series,
-        x_label: "epoch".into(),
+        x_label: "epoch (log scale)".into(),
         y_label: "test accuracy (%)".into(),
-        log_x: false,
+        log_x: true,
         log_y: false,
         whole_x: true,
     }
@@ -345,8 +347,10 @@ mod tests {
         assert_eq!(uniform.points, vec![(1.0, ln10), (2.0, ln10)]);
         // Nothing run, nothing drawn: not even the reference line.
         assert!(loss_chart(&[]).series.is_empty());
-        // Scored per epoch: the axis is marked at whole epochs only.
+        // Scored per epoch: the axis is marked at whole epochs only, on a log scale as the
+        // scorings are spread.
         assert!(loss.whole_x && acc.whole_x);
+        assert!(loss.log_x && acc.log_x);
     }
 
     fn result(scenario: TransferScenario, confusion: Vec<u32>) -> TransferResult {

@@ -87,10 +87,14 @@ fn draw(canvas: web_sys::HtmlCanvasElement, spec: &ChartSpec) -> Result<(), Stri
             linear_ticks(lo, hi, target)
         }
     };
-    let x_ticks = if spec.whole_x && !spec.log_x {
-        whole_ticks(x0, x1, 6)
-    } else {
-        ticks(x0, x1, spec.log_x, 6)
+    let x_ticks = match (spec.whole_x, spec.log_x) {
+        (true, false) => whole_ticks(x0, x1, 6),
+        // A log axis of whole units (epochs): its round values that are whole.
+        (true, true) => ticks(x0, x1, true, 6)
+            .into_iter()
+            .filter(|t| t.fract() == 0.0)
+            .collect(),
+        (false, _) => ticks(x0, x1, spec.log_x, 6),
     };
     let y_ticks = ticks(y0, y1, spec.log_y, 5);
     let ticks = (&x_ticks[..], &y_ticks[..]);

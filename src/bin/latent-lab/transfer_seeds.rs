@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use latent_lab::BackendKind;
 use latent_lab::data::{MnistSet, Split};
-use latent_lab::results::{TransferSeedRun, scenario_orders, spread};
+use latent_lab::results::{TransferEntry, TransferSeedRun, scenario_orders, spread};
 use latent_lab::training::{
     TrainingConfig, TransferScenario, steps_per_epoch, transfer_epochs, transfer_eval_epochs,
 };
@@ -111,21 +111,28 @@ struct Setting<'a> {
     steps_per_epoch: usize,
 }
 
+/// A test accuracy a run has to reach: how fast it learns, read off its scorings.
+const HALF_RIGHT: f32 = 0.5;
+
 /// The study as markdown: every run, then each scenario's spread over the seeds and the
 /// orders the scenarios came in.
 fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
     let uniform_guess = 10f32.ln();
-    let first_scored = transfer_eval_epochs(s.epochs)[0] * s.steps_per_epoch;
     let steps = |epoch: usize| epoch * s.steps_per_epoch;
+    let scored: Vec<String> = transfer_eval_epochs(s.epochs)
+        .into_iter()
+        .map(|epoch| steps(epoch).to_string())
+        .collect();
+    let half = |e: &TransferEntry| e.curve.first_epoch_reaching(HALF_RIGHT).map(steps);
     let mut md = format!(
         "# Transfer on {labels} labelled images: {seeds} seeds × 3 scenarios\n\n\
          Made by `{command}` on {backend}, from the encoder in `{encoder}` ({labels} labelled \
          training images, {test} test images, {epochs} epochs of {spe} steps of batch 64, Adam \
-         at 0.001). The test set is scored {scorings} times; the first scoring is after step \
-         {first_scored}. \"Train loss\" is the loss on the labelled images after the last \
-         epoch; \"under ln 10\" is the first step whose epoch's mean batch loss lies under \
-         ln 10 = 2.303, a uniform guess's loss.\n\n\
-         | seed | scenario | test accuracy at step {first_scored} | at the end | lowest test loss (step) | test loss at the end | train loss | under ln 10 at step | seconds |\n\
+         at 0.001). The test set is scored after steps {scored}. \"50% at step\" is the first \
+         scoring with half the test digits or more read right; \"train loss\" is the loss on \
+         the labelled images after the last epoch; \"under ln 10\" is the first step whose \
+         epoch's mean batch loss lies under ln 10 = 2.303, a uniform guess's loss.\n\n\
+         | seed | scenario | 50% at step | test accuracy at the end | lowest test loss (step) | test loss at the end | train loss | under ln 10 at step | seconds |\n\
          |---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
         labels = s.labels,
         seeds = runs.len() / TransferScenario::ALL.len(),
@@ -135,7 +142,7 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
         test = s.test_images,
         epochs = s.epochs,
         spe = s.steps_per_epoch,
-        scorings = transfer_eval_epochs(s.epochs).len(),
+        scored = scored.join(", "),
     );
     for r in runs {
         let e = &r.entry;
@@ -151,10 +158,10 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
             .map_or("never".into(), |epoch| steps(epoch).to_string());
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1}% | {:.1}% | {lowest} | {:.4} | {:.4} | {under} | {:.0} |",
+            "| {} | {} | {} | {:.1}% | {lowest} | {:.4} | {:.4} | {under} | {:.0} |",
             r.seed,
             e.scenario,
-            e.curve.test_accuracy.first().copied().unwrap_or(f32::NAN) * 100.0,
+            half(e).map_or("never".into(), |step| step.to_string()),
             e.test_accuracy * 100.0,
             e.test_loss,
             e.train_loss,
@@ -163,7 +170,7 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
     }
     let _ = writeln!(
         md,
-        "\n| scenario, over the seeds: mean (min–max) | test accuracy at step {first_scored} | at the end | lowest test loss | test loss at the end |\n|---|---:|---:|---:|---:|"
+        "\n| scenario, over the seeds: mean (min–max) | 50% at step | test accuracy at the end | lowest test loss | test loss at the end |\n|---|---:|---:|---:|---:|"
     );
     for scenario in TransferScenario::ALL {
         let of: Vec<_> = runs
@@ -171,39 +178,54 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
             .filter(|r| r.entry.scenario == scenario)
             .map(|r| &r.entry)
             .collect();
-        let cell = |values: Vec<f32>, percent: bool| {
-            let values: Vec<f64> = values.into_iter().map(f64::from).collect();
+        let cell = |values: Vec<f64>, decimals: usize, percent: bool| {
+            let scale = if percent { 100.0 } else { 1.0 };
+            let unit = if percent { "%" } else { "" };
             match spread(&values) {
                 None => "–".to_string(),
-                Some(v) if percent => format!(
-                    "{:.1}% ({:.1}–{:.1})",
-                    v.mean * 100.0,
-                    v.min * 100.0,
-                    v.max * 100.0
+                Some(v) => format!(
+                    "{:.decimals$}{unit} ({:.decimals$}–{:.decimals$})",
+                    v.mean * scale,
+                    v.min * scale,
+                    v.max * scale
                 ),
-                Some(v) => format!("{:.3} ({:.3}–{:.3})", v.mean, v.min, v.max),
             }
         };
+        let reached: Vec<f64> = of
+            .iter()
+            .filter_map(|e| half(e))
+            .map(|s| s as f64)
+            .collect();
+        let never = of.len() - reached.len();
         let _ = writeln!(
             md,
-            "| {scenario} | {} | {} | {} | {} |",
+            "| {scenario} | {}{} | {} | {} | {} |",
+            cell(reached, 0, false),
+            if never > 0 {
+                format!(", never in {never}")
+            } else {
+                String::new()
+            },
             cell(
-                of.iter()
-                    .filter_map(|e| e.curve.test_accuracy.first().copied())
-                    .collect(),
+                of.iter().map(|e| f64::from(e.test_accuracy)).collect(),
+                1,
                 true
             ),
-            cell(of.iter().map(|e| e.test_accuracy).collect(), true),
             cell(
                 of.iter()
-                    .filter_map(|e| e.curve.lowest_test_loss().map(|(_, l)| l))
+                    .filter_map(|e| e.curve.lowest_test_loss().map(|(_, l)| f64::from(l)))
                     .collect(),
+                3,
                 false
             ),
-            cell(of.iter().map(|e| e.test_loss).collect(), false),
+            cell(
+                of.iter().map(|e| f64::from(e.test_loss)).collect(),
+                3,
+                false
+            ),
         );
     }
-    let orders = |label: &str, score: &dyn Fn(&latent_lab::results::TransferEntry) -> f32| {
+    let orders = |label: &str, score: &dyn Fn(&TransferEntry) -> f32| {
         let list: Vec<String> = scenario_orders(runs, score)
             .into_iter()
             .map(|(order, count)| {
@@ -214,10 +236,9 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
         format!("- {label}: {}\n", list.join(", "))
     };
     md.push_str("\nThe scenarios' order per seed, best first (the number of seeds in brackets):\n");
-    md.push_str(&orders(
-        &format!("test accuracy at step {first_scored}"),
-        &|e| e.curve.test_accuracy.first().copied().unwrap_or(f32::NAN),
-    ));
+    md.push_str(&orders("50% test accuracy (earliest first)", &|e| {
+        half(e).map_or(f32::NAN, |step| -(step as f32))
+    }));
     md.push_str(&orders("test accuracy at the end", &|e| e.test_accuracy));
     md.push_str(&orders("test loss at the end (lowest first)", &|e| {
         -e.test_loss
