@@ -203,19 +203,23 @@ pub struct TransferSeedRun {
     pub entry: TransferEntry,
 }
 
+/// An order of the scenarios, best first: each place holds the scenarios that scored the same.
+pub type ScenarioOrder = Vec<Vec<TransferScenario>>;
+
 /// The orders in which the scenarios of each seed came, best (highest `score`) first, with how
-/// many seeds gave each order; the most frequent order first (ties in the order first met).
+/// many seeds gave each order; the most frequent order first (among equal counts, the first
+/// met). Scenarios with the same score share a place; NaN scores share the last.
 pub fn scenario_orders(
     runs: &[TransferSeedRun],
     score: impl Fn(&TransferEntry) -> f32,
-) -> Vec<(Vec<TransferScenario>, usize)> {
+) -> Vec<(ScenarioOrder, usize)> {
     let mut seeds: Vec<u64> = Vec::new();
     for run in runs {
         if !seeds.contains(&run.seed) {
             seeds.push(run.seed);
         }
     }
-    let mut orders: Vec<(Vec<TransferScenario>, usize)> = Vec::new();
+    let mut orders: Vec<(ScenarioOrder, usize)> = Vec::new();
     for seed in seeds {
         let mut of_seed: Vec<&TransferEntry> = runs
             .iter()
@@ -227,7 +231,17 @@ pub fn scenario_orders(
             let (a, b) = (score(a), score(b));
             a.is_nan().cmp(&b.is_nan()).then(b.total_cmp(&a))
         });
-        let order: Vec<TransferScenario> = of_seed.iter().map(|e| e.scenario).collect();
+        let mut order: ScenarioOrder = Vec::new();
+        let mut last: Option<f32> = None;
+        for e in of_seed {
+            let s = score(e);
+            let tied = last.is_some_and(|l| l == s || (l.is_nan() && s.is_nan()));
+            match order.last_mut() {
+                Some(place) if tied => place.push(e.scenario),
+                _ => order.push(vec![e.scenario]),
+            }
+            last = Some(s);
+        }
         match orders.iter_mut().find(|(o, _)| *o == order) {
             Some((_, count)) => *count += 1,
             None => orders.push((order, 1)),
@@ -346,10 +360,21 @@ mod tests {
         assert_eq!(
             orders,
             vec![
-                (vec![Finetune, Frozen, Scratch], 2),
-                (vec![Frozen, Finetune, Scratch], 1),
-                (vec![Finetune, Scratch, Frozen], 1),
+                (vec![vec![Finetune], vec![Frozen], vec![Scratch]], 2),
+                (vec![vec![Frozen], vec![Finetune], vec![Scratch]], 1),
+                (vec![vec![Finetune], vec![Scratch], vec![Frozen]], 1),
             ]
+        );
+        // The same score shares a place.
+        let tied: Vec<TransferSeedRun> = [(Frozen, 0.8), (Finetune, 0.8), (Scratch, 0.6)]
+            .map(|(sc, acc)| TransferSeedRun {
+                seed: 9,
+                entry: entry(sc, acc),
+            })
+            .into();
+        assert_eq!(
+            scenario_orders(&tied, |e| e.test_accuracy),
+            vec![(vec![vec![Frozen, Finetune], vec![Scratch]], 1)]
         );
     }
 

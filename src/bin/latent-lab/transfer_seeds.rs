@@ -124,6 +124,16 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
         .map(|epoch| steps(epoch).to_string())
         .collect();
     let half = |e: &TransferEntry| e.curve.first_epoch_reaching(HALF_RIGHT).map(steps);
+    // Who is ahead early: the scoring nearest a twentieth of the run.
+    let early_epoch = transfer_eval_epochs(s.epochs)
+        .into_iter()
+        .min_by_key(|&epoch| steps(epoch).abs_diff(steps(s.epochs) / 20))
+        .expect("a run scores at least once");
+    let early_step = steps(early_epoch);
+    let early = |e: &TransferEntry| {
+        let i = e.curve.epochs.iter().position(|&x| x == early_epoch)?;
+        e.curve.test_accuracy.get(i).copied()
+    };
     let mut md = format!(
         "# Transfer on {labels} labelled images: {seeds} seeds × 3 scenarios\n\n\
          Made by `{command}` on {backend}, from the encoder in `{encoder}` ({labels} labelled \
@@ -132,8 +142,8 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
          scoring with half the test digits or more read right; \"train loss\" is the loss on \
          the labelled images after the last epoch; \"under ln 10\" is the first step whose \
          epoch's mean batch loss lies under ln 10 = 2.303, a uniform guess's loss.\n\n\
-         | seed | scenario | 50% at step | test accuracy at the end | lowest test loss (step) | test loss at the end | train loss | under ln 10 at step | seconds |\n\
-         |---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+         | seed | scenario | 50% at step | test accuracy at step {early_step} | at the end | lowest test loss (step) | test loss at the end | train loss | under ln 10 at step | seconds |\n\
+         |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         labels = s.labels,
         seeds = runs.len() / TransferScenario::ALL.len(),
         command = s.command,
@@ -158,10 +168,11 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
             .map_or("never".into(), |epoch| steps(epoch).to_string());
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.1}% | {lowest} | {:.4} | {:.4} | {under} | {:.0} |",
+            "| {} | {} | {} | {:.1}% | {:.1}% | {lowest} | {:.4} | {:.4} | {under} | {:.0} |",
             r.seed,
             e.scenario,
             half(e).map_or("never".into(), |step| step.to_string()),
+            early(e).unwrap_or(f32::NAN) * 100.0,
             e.test_accuracy * 100.0,
             e.test_loss,
             e.train_loss,
@@ -170,7 +181,7 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
     }
     let _ = writeln!(
         md,
-        "\n| scenario, over the seeds: mean (min–max) | 50% at step | test accuracy at the end | lowest test loss | test loss at the end |\n|---|---:|---:|---:|---:|"
+        "\n| scenario, over the seeds: mean (min–max) | 50% at step | test accuracy at step {early_step} | at the end | lowest test loss | test loss at the end |\n|---|---:|---:|---:|---:|---:|"
     );
     for scenario in TransferScenario::ALL {
         let of: Vec<_> = runs
@@ -199,13 +210,18 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
         let never = of.len() - reached.len();
         let _ = writeln!(
             md,
-            "| {scenario} | {}{} | {} | {} | {} |",
+            "| {scenario} | {}{} | {} | {} | {} | {} |",
             cell(reached, 0, false),
             if never > 0 {
                 format!(", never in {never}")
             } else {
                 String::new()
             },
+            cell(
+                of.iter().filter_map(|e| early(e).map(f64::from)).collect(),
+                1,
+                true
+            ),
             cell(
                 of.iter().map(|e| f64::from(e.test_accuracy)).collect(),
                 1,
@@ -229,8 +245,14 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
         let list: Vec<String> = scenario_orders(runs, score)
             .into_iter()
             .map(|(order, count)| {
-                let order: Vec<String> = order.iter().map(|s| s.to_string()).collect();
-                format!("{} ({count})", order.join(" > "))
+                let places: Vec<String> = order
+                    .iter()
+                    .map(|place| {
+                        let names: Vec<String> = place.iter().map(|s| s.to_string()).collect();
+                        names.join(" = ")
+                    })
+                    .collect();
+                format!("{} ({count})", places.join(" > "))
             })
             .collect();
         format!("- {label}: {}\n", list.join(", "))
@@ -239,6 +261,10 @@ fn table(runs: &[TransferSeedRun], s: &Setting) -> String {
     md.push_str(&orders("50% test accuracy (earliest first)", &|e| {
         half(e).map_or(f32::NAN, |step| -(step as f32))
     }));
+    md.push_str(&orders(
+        &format!("test accuracy at step {early_step}"),
+        &|e| early(e).unwrap_or(f32::NAN),
+    ));
     md.push_str(&orders("test accuracy at the end", &|e| e.test_accuracy));
     md.push_str(&orders("test loss at the end (lowest first)", &|e| {
         -e.test_loss
