@@ -326,6 +326,32 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
 }
 
 /// Writes a file whole or not at all (a temporary file renamed over the real name).
+impl Context {
+    /// A seed study's context: `epochs` of the exercise's training, one copy of the model, no
+    /// epochs recorded, files written to `out`.
+    pub(crate) fn study(
+        device: Device,
+        train: MnistSet,
+        test: MnistSet,
+        epochs: usize,
+        out: PathBuf,
+    ) -> Self {
+        Self {
+            device,
+            train,
+            test,
+            training: TrainingConfig {
+                epochs,
+                ..TrainingConfig::default()
+            },
+            quick: false,
+            out,
+            record_epochs: false,
+            copies: 1,
+        }
+    }
+}
+
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     latent_lab::files::write_atomic(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -13,7 +13,6 @@ use latent_lab::analysis::{decorrelation, encode_set};
 use latent_lab::data::{MnistSet, Split};
 use latent_lab::model::{Architecture, AutoencoderConfig, check_latent_dim};
 use latent_lab::results::{SeedRun, spread};
-use latent_lab::training::TrainingConfig;
 use pollster::block_on;
 
 use crate::reproduce::{Context, EVAL_BATCH, train_autoencoder};
@@ -80,19 +79,13 @@ pub fn run(args: SeedsArgs) -> Result<(), String> {
     }
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let config = AutoencoderConfig::new(args.architecture, args.latent_dim);
-    let mut ctx = Context {
-        device: backend.device.clone(),
+    let mut ctx = Context::study(
+        backend.device.clone(),
         train,
         test,
-        training: TrainingConfig {
-            epochs,
-            ..TrainingConfig::default()
-        },
-        quick: false,
-        out: args.out.clone(),
-        record_epochs: false,
-        copies: 1,
-    };
+        epochs,
+        args.out.clone(),
+    );
     let mut runs = Vec::new();
     for &seed in &args.seeds {
         // The device's generator draws the initial weights; the config's seed, the shuffles.

@@ -60,16 +60,13 @@ pub(crate) fn run(study: TransferStudy) -> Result<(), String> {
         .epochs
         .unwrap_or_else(|| transfer_epochs(study.labels, training.batch_size));
     std::fs::create_dir_all(&study.out).map_err(|e| format!("{}: {e}", study.out.display()))?;
-    let mut ctx = Context {
-        device: backend.device.clone(),
+    let mut ctx = Context::study(
+        backend.device.clone(),
         train,
         test,
-        training: TrainingConfig { epochs, ..training },
-        quick: false,
-        out: study.out.clone(),
-        record_epochs: false,
-        copies: 1,
-    };
+        epochs,
+        study.out.clone(),
+    );
     let mut runs = Vec::new();
     for &seed in &study.seeds {
         ctx.training.seed = seed;
