@@ -106,15 +106,22 @@ fn part(lesson: &str, number: &str) -> Vec<Block> {
         .collect()
 }
 
-/// The training runs `blocks` link to, in order: the form each link fills (from the page's
-/// defaults), the run it asks for, and whether the link starts it.
-fn train_runs(blocks: &[Block]) -> Vec<(TrainForm, TrainRequest, bool)> {
+/// The addresses of `blocks`' links to the view at `route` ("#/train"), in order.
+fn view_links_to(blocks: &[Block], route: &str) -> Vec<String> {
     links(blocks)
         .into_iter()
         .filter_map(|l| match l {
-            Inline::ViewLink { hash, .. } if hash.starts_with("#/train") => Some(hash),
+            Inline::ViewLink { hash, .. } if hash.starts_with(route) => Some(hash),
             _ => None,
         })
+        .collect()
+}
+
+/// The training runs `blocks` link to, in order: the form each link fills (from the page's
+/// defaults), the run it asks for, and whether the link starts it.
+fn train_runs(blocks: &[Block]) -> Vec<(TrainForm, TrainRequest, bool)> {
+    view_links_to(blocks, "#/train")
+        .into_iter()
         .map(|hash| {
             let base = TrainForm::defaults(BUNDLED_TRAIN_IMAGES);
             let (form, start, notices) = train_from_link(&LinkQuery::from_hash(&hash), &base);
@@ -202,12 +209,8 @@ fn lesson_b_ranks_depths_by_runs_that_differ_only_in_depth() {
 
 /// The transfer runs `blocks` link to, as the page's Start asks for them.
 fn transfer_requests(blocks: &[Block]) -> Vec<TransferRequest> {
-    links(blocks)
+    view_links_to(blocks, "#/transfer")
         .into_iter()
-        .filter_map(|l| match l {
-            Inline::ViewLink { hash, .. } if hash.starts_with("#/transfer") => Some(hash),
-            _ => None,
-        })
         .map(|hash| {
             let (link, notices) = TransferLink::from_link(&LinkQuery::from_hash(&hash));
             assert!(notices.is_empty(), "{hash}: {notices:?}");
